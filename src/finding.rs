@@ -1,0 +1,119 @@
+//! Findings: what the checks conclude, with the evidence behind each verdict.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Status {
+    Pass,
+    Fail,
+    Error,
+    Manual,
+    Skipped,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::Error => "ERROR",
+            Status::Manual => "MANUAL",
+            Status::Skipped => "SKIPPED",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One audit step and the value observed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// What was examined, e.g. `trail`, `trail.is_logging`, `metric_filter.pattern`.
+    pub step: String,
+    /// The value observed.
+    pub observed: serde_json::Value,
+    /// Whether this step met the requirement (None: informational).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ok: Option<bool>,
+}
+
+impl Evidence {
+    pub fn new(step: impl Into<String>, observed: impl Into<serde_json::Value>, ok: Option<bool>) -> Self {
+        Evidence { step: step.into(), observed: observed.into(), ok }
+    }
+    pub fn ok(step: impl Into<String>, observed: impl Into<serde_json::Value>) -> Self {
+        Self::new(step, observed, Some(true))
+    }
+    pub fn bad(step: impl Into<String>, observed: impl Into<serde_json::Value>) -> Self {
+        Self::new(step, observed, Some(false))
+    }
+    pub fn info(step: impl Into<String>, observed: impl Into<serde_json::Value>) -> Self {
+        Self::new(step, observed, None)
+    }
+}
+
+/// The verdict of one check module for one account (and region, for regional checks).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// CIS control id in the selected benchmark, e.g. `4.10`.
+    pub control: String,
+    /// Stable kebab-case id of the check module, e.g. `security-group-changes/metric-filter`.
+    pub check: String,
+    pub status: Status,
+    pub account: String,
+    pub region: Option<String>,
+    /// The resource the verdict is about (ARN or name), when there is one.
+    pub resource: Option<String>,
+    pub message: String,
+    pub evidence: Vec<Evidence>,
+    /// What to do about a FAIL or ERROR.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<String>,
+}
+
+/// The rolled-up verdict of one control for one account (and region, for regional controls).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlResult {
+    pub control: String,
+    pub title: String,
+    pub status: Status,
+    pub account: String,
+    pub region: Option<String>,
+    pub message: String,
+    pub level: u8,
+    pub assessment: String,
+}
+
+/// Worst-first order used to roll several verdicts into one.
+pub fn rollup(statuses: impl IntoIterator<Item = Status>) -> Option<Status> {
+    statuses.into_iter().max_by_key(|s| match s {
+        Status::Skipped => 0,
+        Status::Pass => 1,
+        Status::Manual => 2,
+        Status::Fail => 3,
+        Status::Error => 4,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rollup_takes_the_worst() {
+        assert_eq!(rollup([Status::Pass, Status::Fail, Status::Manual]), Some(Status::Fail));
+        assert_eq!(rollup([Status::Pass, Status::Error, Status::Fail]), Some(Status::Error));
+        assert_eq!(rollup([Status::Skipped, Status::Pass]), Some(Status::Pass));
+        assert_eq!(rollup([]), None);
+    }
+
+    #[test]
+    fn status_serialises_uppercase() {
+        assert_eq!(serde_json::to_string(&Status::Manual).unwrap(), "\"MANUAL\"");
+    }
+}

@@ -1,0 +1,355 @@
+//! The inventory: everything the collectors gathered, as plain serde structs of our own.
+//!
+//! No SDK type crosses this line. An inventory can be saved (`--save-inventory`) and evaluated
+//! later, offline (`--inventory`): the checks are pure functions of it.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Version of the saved-inventory format; bumped on any incompatible change.
+pub const INVENTORY_SCHEMA_VERSION: u32 = 1;
+
+/// The outcome of one collection step: the data, or the AWS error that prevented it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Collected<T> {
+    Ok(T),
+    Error(CollectError),
+}
+
+impl<T> Collected<T> {
+    pub fn as_ref(&self) -> Result<&T, &CollectError> {
+        match self {
+            Collected::Ok(v) => Ok(v),
+            Collected::Error(e) => Err(e),
+        }
+    }
+}
+
+/// Why a collection step failed: the API operation, where, and AWS's error code and message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectError {
+    /// `service:Operation`, e.g. `logs:DescribeMetricFilters`.
+    pub operation: String,
+    pub account: String,
+    pub region: Option<String>,
+    /// AWS error code (`AccessDeniedException`, `ThrottlingException`, …) or one of ours:
+    /// `ConnectionError`, `Timeout`, `ResponseError`.
+    pub code: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for CollectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} failed in account {}", self.operation, self.account)?;
+        if let Some(r) = &self.region {
+            write!(f, ", {r}")?;
+        }
+        write!(f, ": {}", self.code)?;
+        if !self.message.is_empty() {
+            write!(f, " ({})", self.message)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    pub schema_version: u32,
+    pub tool_version: String,
+    /// RFC 3339 time the collection started.
+    pub collected_at: String,
+    pub accounts: Vec<AccountInventory>,
+    /// Metric filters per CloudWatch Logs group referenced by a trail.
+    pub log_groups: Vec<LogGroupInventory>,
+    /// Metric alarms per (account, region, namespace, metric name) published by a metric filter.
+    pub metric_alarms: Vec<MetricAlarmsInventory>,
+    /// SNS topics named by an alarm action.
+    pub topics: Vec<TopicInventory>,
+    /// Logical API calls made, by `service:Operation`.
+    pub api_calls: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccountInventory {
+    pub account_id: String,
+    /// `aws`, `aws-us-gov`, `aws-cn`.
+    pub partition: String,
+    /// ARN of the identity that collected this account.
+    pub caller_arn: String,
+    /// Regions audited, and where that list came from.
+    pub regions: Vec<String>,
+    pub regions_source: String,
+    /// `DescribeTrails` (shadow trails included) per audited region.
+    pub trails_by_region: Vec<RegionTrails>,
+    /// Every distinct trail seen, with status and selectors read in its home region.
+    pub trails: Vec<Trail>,
+    /// AWS Config per audited region.
+    pub config: Vec<RegionConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionTrails {
+    pub region: String,
+    /// ARNs of the trails `DescribeTrails` returned in this region.
+    pub trails: Collected<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Trail {
+    pub arn: String,
+    pub name: String,
+    pub home_region: String,
+    /// Account that owns the trail (from its ARN): differs from the audited account for an
+    /// organization trail seen from a member account.
+    pub owner_account: String,
+    pub is_multi_region: bool,
+    pub is_organization_trail: bool,
+    pub s3_bucket: Option<String>,
+    pub log_group_arn: Option<String>,
+    pub cloudwatch_logs_role_arn: Option<String>,
+    pub status: Option<Collected<TrailStatus>>,
+    pub selectors: Option<Collected<TrailSelectors>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrailStatus {
+    pub is_logging: bool,
+    pub latest_delivery_error: Option<String>,
+    pub latest_cloudwatch_logs_delivery_error: Option<String>,
+    pub latest_cloudwatch_logs_delivery_time: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrailSelectors {
+    pub event_selectors: Vec<EventSelector>,
+    pub advanced_event_selectors: Vec<AdvancedEventSelector>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventSelector {
+    /// `All`, `ReadOnly` or `WriteOnly`; None when AWS omitted it.
+    pub read_write_type: Option<String>,
+    pub include_management_events: Option<bool>,
+    pub exclude_management_event_sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AdvancedEventSelector {
+    pub name: Option<String>,
+    pub field_selectors: Vec<FieldSelector>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FieldSelector {
+    pub field: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub equals: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_equals: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub starts_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_starts_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ends_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_ends_with: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionConfig {
+    pub region: String,
+    pub recorders: Collected<Vec<ConfigRecorder>>,
+    pub recorder_statuses: Collected<Vec<ConfigRecorderStatus>>,
+    pub delivery_channels: Collected<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConfigRecorder {
+    pub name: String,
+    pub role_arn: Option<String>,
+    pub all_supported: bool,
+    pub include_global_resource_types: bool,
+    /// `ALL_SUPPORTED_RESOURCE_TYPES`, `INCLUSION_BY_RESOURCE_TYPES`,
+    /// `EXCLUSION_BY_RESOURCE_TYPES`, when AWS returned a recording strategy.
+    pub recording_strategy: Option<String>,
+    pub resource_types: Vec<String>,
+    pub excluded_resource_types: Vec<String>,
+    /// A service-linked recorder (`AWS::...` managed by another service), when AWS said so.
+    pub service_principal: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConfigRecorderStatus {
+    pub name: String,
+    pub recording: bool,
+    /// `SUCCESS`, `FAILURE`, `PENDING` (as AWS or the emulator spelled it).
+    pub last_status: Option<String>,
+    pub last_error_code: Option<String>,
+    pub last_error_message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogGroupInventory {
+    pub account: String,
+    pub region: String,
+    pub name: String,
+    pub metric_filters: Collected<Vec<MetricFilter>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MetricFilter {
+    pub name: String,
+    pub pattern: String,
+    pub transformations: Vec<MetricTransformation>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MetricTransformation {
+    pub metric_name: String,
+    pub metric_namespace: String,
+    pub metric_value: String,
+    pub default_value: Option<f64>,
+    /// Dimension keys the filter publishes (values are taken from the event).
+    pub dimensions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricAlarmsInventory {
+    pub account: String,
+    pub region: String,
+    pub namespace: String,
+    pub metric_name: String,
+    pub alarms: Collected<Vec<MetricAlarm>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MetricAlarm {
+    pub name: String,
+    pub arn: Option<String>,
+    pub metric_name: Option<String>,
+    pub namespace: Option<String>,
+    pub actions_enabled: bool,
+    pub alarm_actions: Vec<String>,
+    pub statistic: Option<String>,
+    pub extended_statistic: Option<String>,
+    pub comparison_operator: Option<String>,
+    pub threshold: Option<f64>,
+    pub evaluation_periods: Option<i32>,
+    pub datapoints_to_alarm: Option<i32>,
+    pub period: Option<i32>,
+    /// Dimension names of the alarm's metric.
+    pub dimensions: Vec<String>,
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopicInventory {
+    pub arn: String,
+    /// `ListSubscriptionsByTopic`: an error `NotFound` means the topic does not exist.
+    pub subscriptions: Collected<Vec<Subscription>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Subscription {
+    /// An ARN when confirmed; `PendingConfirmation` or `Deleted` otherwise.
+    pub subscription_arn: String,
+    pub protocol: String,
+    pub endpoint: String,
+}
+
+impl Inventory {
+    pub fn account(&self, id: &str) -> Option<&AccountInventory> {
+        self.accounts.iter().find(|a| a.account_id == id)
+    }
+    pub fn log_group(&self, account: &str, region: &str, name: &str) -> Option<&LogGroupInventory> {
+        self.log_groups
+            .iter()
+            .find(|g| g.account == account && g.region == region && g.name == name)
+    }
+    pub fn alarms_for(
+        &self,
+        account: &str,
+        region: &str,
+        namespace: &str,
+        metric: &str,
+    ) -> Option<&MetricAlarmsInventory> {
+        self.metric_alarms.iter().find(|m| {
+            m.account == account && m.region == region && m.namespace == namespace && m.metric_name == metric
+        })
+    }
+    pub fn topic(&self, arn: &str) -> Option<&TopicInventory> {
+        self.topics.iter().find(|t| t.arn == arn)
+    }
+}
+
+/// A parsed ARN: `arn:partition:service:region:account:resource`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arn<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    pub resource: &'a str,
+}
+
+impl<'a> Arn<'a> {
+    pub fn parse(s: &'a str) -> Option<Arn<'a>> {
+        let mut it = s.splitn(6, ':');
+        if it.next()? != "arn" {
+            return None;
+        }
+        let partition = it.next()?;
+        let service = it.next()?;
+        let region = it.next()?;
+        let account = it.next()?;
+        let resource = it.next()?;
+        if partition.is_empty() || service.is_empty() {
+            return None;
+        }
+        Some(Arn { partition, service, region, account, resource })
+    }
+}
+
+/// The (account, region, name) of a CloudWatch Logs group from its ARN
+/// `arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]`.
+pub fn log_group_from_arn(arn: &str) -> Option<(String, String, String)> {
+    let a = Arn::parse(arn)?;
+    if a.service != "logs" {
+        return None;
+    }
+    let rest = a.resource.strip_prefix("log-group:")?;
+    let name = rest.strip_suffix(":*").unwrap_or(rest);
+    if name.is_empty() || a.region.is_empty() || a.account.is_empty() {
+        return None;
+    }
+    Some((a.account.to_string(), a.region.to_string(), name.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_group_arn_parses_with_and_without_suffix() {
+        assert_eq!(
+            log_group_from_arn("arn:aws:logs:eu-west-1:111122223333:log-group:ct/logs:*"),
+            Some(("111122223333".into(), "eu-west-1".into(), "ct/logs".into()))
+        );
+        assert_eq!(
+            log_group_from_arn("arn:aws-us-gov:logs:us-gov-west-1:1:log-group:x"),
+            Some(("1".into(), "us-gov-west-1".into(), "x".into()))
+        );
+        assert_eq!(log_group_from_arn("arn:aws:sns:us-east-1:1:topic"), None);
+        assert_eq!(log_group_from_arn("not-an-arn"), None);
+    }
+
+    #[test]
+    fn collected_serialises_as_ok_or_error() {
+        let ok: Collected<u32> = Collected::Ok(3);
+        assert_eq!(serde_json::to_string(&ok).unwrap(), r#"{"ok":3}"#);
+        let back: Collected<u32> = serde_json::from_str(r#"{"ok":3}"#).unwrap();
+        assert_eq!(back, ok);
+    }
+}

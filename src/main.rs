@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(cis_audit::cli::run());
+}

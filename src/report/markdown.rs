@@ -1,0 +1,80 @@
+//! `--format markdown`: a report a person can read, with every verdict's evidence chain and
+//! the remediation for what failed.
+
+use super::Report;
+use crate::finding::Status;
+use std::fmt::Write;
+
+pub fn render(r: &Report) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# {} — audit report\n", r.benchmark.title);
+    let _ = writeln!(s, "- Generated: {} by cis-audit {}", r.generated_at, r.tool.version);
+    for a in &r.scope {
+        let _ = writeln!(s, "- Account {}: regions {} ({})", a.account, a.regions.join(", "), a.regions_source);
+    }
+    if r.options.strict_patterns {
+        let _ = writeln!(s, "- Strict patterns: only the benchmark's exact filter text counts");
+    }
+    let _ = writeln!(s, "- {}\n", r.summary_line());
+    let _ = writeln!(s, "| ID | Title | Status | Account | Region | Reason |\n|---|---|---|---|---|---|");
+    for c in &r.controls {
+        let _ = writeln!(
+            s,
+            "| {} | {} | **{}** | {} | {} | {} |",
+            c.control,
+            esc(&c.title),
+            c.status,
+            c.account,
+            c.region.as_deref().unwrap_or("-"),
+            esc(&c.message)
+        );
+    }
+    let _ = writeln!(s, "\n## Evidence\n");
+    for c in &r.controls {
+        let _ = writeln!(
+            s,
+            "### {} {} — {} ({}{})\n",
+            c.control,
+            c.title,
+            c.status,
+            c.account,
+            c.region.as_deref().map(|x| format!(", {x}")).unwrap_or_default()
+        );
+        let _ = writeln!(s, "{}\n", c.message);
+        for f in r.findings.iter().filter(|f| {
+            f.control == c.control && f.account == c.account && (c.region.is_none() || f.region == c.region)
+        }) {
+            let _ = writeln!(
+                s,
+                "- **{}** `{}`{}: {}",
+                f.status,
+                f.check,
+                f.resource.as_deref().map(|x| format!(" on `{x}`")).unwrap_or_default(),
+                f.message
+            );
+            for e in &f.evidence {
+                let mark = match e.ok {
+                    Some(true) => "✔",
+                    Some(false) => "✘",
+                    None => "·",
+                };
+                let v = match &e.observed {
+                    serde_json::Value::String(x) => x.clone(),
+                    other => other.to_string(),
+                };
+                let _ = writeln!(s, "  - {mark} {}: `{}`", e.step, v.replace('`', "'"));
+            }
+            if let Some(rem) = &f.remediation {
+                if matches!(f.status, Status::Fail | Status::Error) {
+                    let _ = writeln!(s, "  - Remediation: `{}`", rem.replace('`', "'"));
+                }
+            }
+        }
+        let _ = writeln!(s);
+    }
+    s
+}
+
+fn esc(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}

@@ -1,0 +1,118 @@
+//! Rendering. Renderers never compute verdicts; they only format a [`Report`].
+
+pub mod json;
+pub mod markdown;
+pub mod table;
+
+use crate::checks::Evaluation;
+use crate::finding::{ControlResult, Finding, Status};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Version of the JSON report format (`reports/schema/report-v1.json`). Minor bumps only add
+/// fields; anything else is a new major version.
+pub const REPORT_SCHEMA_VERSION: &str = "1.0";
+
+/// The frozen v1 report: what `--format json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: &'static str,
+    pub tool: Tool,
+    pub benchmark: BenchmarkRef,
+    pub generated_at: String,
+    pub options: ReportOptions,
+    pub scope: Vec<AccountScope>,
+    pub summary: BTreeMap<Status, usize>,
+    pub controls: Vec<ControlResult>,
+    pub findings: Vec<Finding>,
+    pub stats: Stats,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchmarkRef {
+    pub title: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportOptions {
+    pub strict_patterns: bool,
+    /// The saved inventory evaluated offline, if any.
+    pub inventory: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountScope {
+    pub account: String,
+    pub regions: Vec<String>,
+    pub regions_source: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    /// Logical API calls (pages) made to collect the inventory, by `service:Operation`.
+    pub api_calls: BTreeMap<String, u64>,
+    pub api_calls_total: u64,
+    /// Wall time of this run, in milliseconds.
+    pub duration_ms: u64,
+}
+
+impl Report {
+    pub fn new(
+        eval: Evaluation,
+        benchmark: BenchmarkRef,
+        generated_at: String,
+        options: ReportOptions,
+        scope: Vec<AccountScope>,
+        api_calls: BTreeMap<String, u64>,
+        duration_ms: u64,
+    ) -> Report {
+        let mut summary = BTreeMap::new();
+        for c in &eval.controls {
+            *summary.entry(c.status).or_default() += 1;
+        }
+        Report {
+            schema_version: REPORT_SCHEMA_VERSION,
+            tool: Tool { name: "cis-audit", version: env!("CARGO_PKG_VERSION") },
+            benchmark,
+            generated_at,
+            options,
+            scope,
+            summary,
+            controls: eval.controls,
+            findings: eval.findings,
+            stats: Stats { api_calls_total: api_calls.values().sum(), api_calls, duration_ms },
+        }
+    }
+
+    /// 2 when a control could not be evaluated, else 1 when one failed, else 0.
+    pub fn exit_code(&self) -> i32 {
+        if self.controls.iter().any(|c| c.status == Status::Error) {
+            2
+        } else if self.controls.iter().any(|c| c.status == Status::Fail) {
+            1
+        } else {
+            0
+        }
+    }
+
+    pub fn summary_line(&self) -> String {
+        let counts: Vec<String> = self.summary.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        let regions: usize = self.scope.iter().map(|s| s.regions.len()).max().unwrap_or(0);
+        format!(
+            "{} control verdicts: {} | {} account(s), {} region(s) | {} API calls in {:.1} s",
+            self.controls.len(),
+            counts.join(", "),
+            self.scope.len(),
+            regions,
+            self.stats.api_calls_total,
+            self.stats.duration_ms as f64 / 1000.0
+        )
+    }
+}

@@ -1,0 +1,46 @@
+//! `--format table`: one row per control verdict, coloured on a terminal.
+
+use super::Report;
+use crate::finding::Status;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
+
+pub fn render(report: &Report, color: bool) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    if !color {
+        t.force_no_tty();
+    } else {
+        t.enforce_styling();
+    }
+    if let Some((w, _)) = terminal_width() {
+        t.set_width(w);
+    } else {
+        t.set_width(160);
+    }
+    t.set_header(vec!["ID", "Title", "Status", "Account", "Region", "Reason"]);
+    for c in &report.controls {
+        let mut status = Cell::new(c.status.as_str());
+        if color {
+            status = status.fg(match c.status {
+                Status::Pass => Color::Green,
+                Status::Fail => Color::Red,
+                Status::Error => Color::Magenta,
+                Status::Manual => Color::Yellow,
+                Status::Skipped => Color::Grey,
+            });
+        }
+        t.add_row(vec![
+            Cell::new(&c.control),
+            Cell::new(&c.title),
+            status,
+            Cell::new(&c.account),
+            Cell::new(c.region.as_deref().unwrap_or("-")),
+            Cell::new(&c.message),
+        ]);
+    }
+    format!("{t}\n{}\n", report.summary_line())
+}
+
+fn terminal_width() -> Option<(u16, u16)> {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).map(|w| (w, 0))
+}
