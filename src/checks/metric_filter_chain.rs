@@ -98,6 +98,10 @@ pub struct PatternJudgement {
     pub summary: String,
     /// Required corpus records it misses (0 when covered).
     pub misses: usize,
+    /// Required corpus records it matches.
+    pub matched: usize,
+    /// The misses per event, with the clause that rejects each (evidence).
+    pub detail: Vec<String>,
 }
 
 /// The coverage of `pattern_src` against the benchmark text it comes closest to, among the
@@ -136,16 +140,60 @@ pub fn judge_pattern(pattern_src: &str, variant: &PatternVariant, strict: bool) 
             kind: "invalid".into(),
             summary: format!("the filter pattern does not parse: {e}"),
             misses: usize::MAX,
+            matched: 0,
+            detail: vec![],
         },
         Ok(c) => {
             let covered = c.is_covered(strict);
-            let mut summary = c.summary();
+            let mut summary = one_line(&c);
             if strict && !covered && c.is_covered(false) {
                 summary = format!("{summary}; --strict-patterns accepts only the benchmark's exact text");
             }
-            PatternJudgement { covered, kind: c.kind.to_string(), summary, misses: c.misses.len() }
+            PatternJudgement {
+                covered,
+                kind: c.kind.to_string(),
+                summary,
+                misses: c.misses.len(),
+                matched: c.matched_required,
+                detail: c.miss_groups().iter().map(|g| g.to_string()).collect(),
+            }
         }
     }
+}
+
+/// The coverage verdict on one line: its first sentence, the events missed (a few by name),
+/// the reason for the first, and whether the pattern can match anything at all.
+fn one_line(c: &Coverage) -> String {
+    let summary = c.summary();
+    let mut s = summary.lines().next().unwrap_or_default().to_string();
+    let groups = c.miss_groups();
+    if !groups.is_empty() {
+        const SHOWN: usize = 4;
+        let names: Vec<String> = groups
+            .iter()
+            .take(SHOWN)
+            .map(|g| {
+                if g.missed == g.required {
+                    g.event.clone()
+                } else {
+                    format!("{} ({} of {} variants)", g.event, g.missed, g.required)
+                }
+            })
+            .collect();
+        s.push_str(&format!("; misses {}", names.join(", ")));
+        if groups.len() > SHOWN {
+            s.push_str(&format!(" and {} more event(s)", groups.len() - SHOWN));
+        }
+        if let Some(r) = groups[0].reasons.first() {
+            s.push_str(&format!(" (e.g. {}: {r})", groups[0].event));
+        }
+    }
+    if let Some(why) = &c.contradiction {
+        s.push_str(&format!("; it can never match: {why}"));
+    } else if c.never_matches {
+        s.push_str("; it matches no CloudTrail record at all");
+    }
+    s
 }
 
 /// Evaluates one monitoring control for one account.
@@ -373,7 +421,7 @@ impl Ctx<'_> {
             return;
         }
         for f in filters {
-            self.filter_chains(&chain, trail, f, &g_acct, &g_region, &g_name, out);
+            self.filter_chains(&chain, trail, f, (&g_acct, &g_region, &g_name), filters.len(), out);
         }
     }
 
@@ -383,9 +431,8 @@ impl Ctx<'_> {
         chain: &Chain,
         trail: &Trail,
         f: &MetricFilter,
-        g_acct: &str,
-        g_region: &str,
-        g_name: &str,
+        (g_acct, g_region, g_name): (&str, &str, &str),
+        n_filters: usize,
         out: &mut Vec<Chain>,
     ) {
         let j = self
@@ -402,6 +449,9 @@ impl Ctx<'_> {
             Evidence::new("metric_filter.coverage", j.kind.clone(), Some(j.covered)),
             Evidence::info("metric_filter.coverage_detail", j.summary.clone()),
         ];
+        if !j.detail.is_empty() {
+            evidence.push(Evidence::bad("metric_filter.missed_events", serde_json::json!(j.detail)));
+        }
         for t in &f.transformations {
             evidence.push(Evidence::info(
                 "metric_filter.metric",
@@ -413,7 +463,16 @@ impl Ctx<'_> {
                 module: Module::MetricFilter,
                 state: State::Fail,
                 resource: Some(resource),
-                message: format!("filter {} on {g_name}: {}", f.name, j.summary),
+                message: if n_filters > 1 && j.matched == 0 && j.kind != "invalid" {
+                    format!("none of the {n_filters} metric filters on log group {g_name} catches any of these events")
+                } else if n_filters > 1 {
+                    format!(
+                        "none of the {n_filters} metric filters on log group {g_name} covers the control; closest is {}: {}",
+                        f.name, j.summary
+                    )
+                } else {
+                    format!("filter {} on {g_name}: {}", f.name, j.summary)
+                },
                 evidence,
                 remediation: Some(self.filter_remediation(g_name, g_region)),
             });
