@@ -47,25 +47,29 @@ fn is_region_shaped(r: &str) -> bool {
         && parts[0].len() == 2
 }
 
-/// Checks requested regions against the account's enabled regions when known, else against
-/// the published list. Returns one clear message naming every bad region.
+/// Checks requested regions: each must be a region AWS has (the published list, or the
+/// account's own list when known) and, when the account's enabled regions are known, enabled.
+/// Returns one clear message naming every bad region.
 pub fn validate_regions(requested: &[String], enabled: Option<&[String]>, account: &str) -> Result<(), String> {
-    let bad: Vec<&String> = match enabled {
-        Some(en) => requested.iter().filter(|r| !en.contains(r)).collect(),
-        None => requested.iter().filter(|r| !KNOWN_REGIONS.contains(&r.as_str())).collect(),
-    };
-    if bad.is_empty() {
-        return Ok(());
+    let unknown: Vec<&str> = requested
+        .iter()
+        .filter(|r| !KNOWN_REGIONS.contains(&r.as_str()) && !enabled.is_some_and(|en| en.contains(r)))
+        .map(|s| s.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        return Err(format!("unknown region {} (known regions: {})", unknown.join(", "), KNOWN_REGIONS.join(",")));
     }
-    let names: Vec<&str> = bad.iter().map(|s| s.as_str()).collect();
-    Err(match enabled {
-        Some(en) => format!(
-            "region {} is not enabled for account {account} (enabled: {})",
-            names.join(", "),
-            en.join(",")
-        ),
-        None => format!("unknown region {} (known regions: {})", names.join(", "), KNOWN_REGIONS.join(",")),
-    })
+    if let Some(en) = enabled {
+        let disabled: Vec<&str> = requested.iter().filter(|r| !en.contains(r)).map(|s| s.as_str()).collect();
+        if !disabled.is_empty() {
+            return Err(format!(
+                "region {} is not enabled for account {account} (enabled: {})",
+                disabled.join(", "),
+                en.join(",")
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -86,6 +90,8 @@ mod tests {
         let e = validate_regions(&["us-est-1".into()], None, "1").unwrap_err();
         assert!(e.starts_with("unknown region us-est-1"), "{e}");
         let enabled = vec!["us-east-1".to_string()];
+        let e = validate_regions(&["us-est-1".into()], Some(&enabled), "1").unwrap_err();
+        assert!(e.starts_with("unknown region us-est-1"), "{e}");
         let e = validate_regions(&["af-south-1".into()], Some(&enabled), "111").unwrap_err();
         assert!(e.contains("not enabled for account 111"), "{e}");
         assert!(validate_regions(&["us-east-1".into()], Some(&enabled), "1").is_ok());

@@ -1,0 +1,158 @@
+//! Shared by the integration tests: the emulator started by `scripts/test`, the seeder, the
+//! harness endpoints and the built binary. Each test uses its own account id (moto keeps state
+//! per account), so tests run in parallel without seeing each other.
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::process::{Command, Output, Stdio};
+
+pub struct Emu {
+    pub endpoint: String,
+    pub python: String,
+    pub seed: String,
+}
+
+pub fn emu() -> Emu {
+    let var = |k: &str| {
+        std::env::var(k).unwrap_or_else(|_| {
+            panic!("{k} is not set: run the integration tests with scripts/test, which starts the AWS emulator")
+        })
+    };
+    Emu {
+        endpoint: var("CIS_AUDIT_TEST_ENDPOINT"),
+        python: var("CIS_AUDIT_TEST_PYTHON"),
+        seed: var("CIS_AUDIT_TEST_SEED"),
+    }
+}
+
+pub const SG_V5: &str = "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) || ($.eventName = ModifySecurityGroupRules) }";
+pub const SG_V3: &str = "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }";
+
+/// A compliant account for 3.1, 3.3 (us-east-1, eu-west-1) and 4.10, as a seeder spec.
+pub fn compliant_spec(account: &str) -> Value {
+    json!({
+        "account": account,
+        "trails": [{"name": "main", "region": "us-east-1", "bucket": "trail-{account}", "multi_region": true,
+                    "logging": true, "log_group": "ct-logs",
+                    "event_selectors": [{"ReadWriteType": "All", "IncludeManagementEvents": true}]}],
+        "metric_filters": [{"region": "us-east-1", "log_group": "ct-logs", "name": "sg-changes", "pattern": SG_V5,
+                            "metric_name": "SecurityGroupChanges", "namespace": "CISBenchmark"}],
+        "topics": [{"region": "us-east-1", "name": "cis-alarms",
+                    "subscriptions": [{"protocol": "email", "endpoint": "secops@example.com", "confirm": true}]}],
+        "alarms": [{"region": "us-east-1", "name": "sg-changes-alarm", "metric_name": "SecurityGroupChanges",
+                    "namespace": "CISBenchmark", "topic": "cis-alarms"}],
+        "config": [{"region": "us-east-1", "recorder": "default", "include_global": true,
+                    "delivery_channel": {"name": "default", "bucket": "config-{account}"}},
+                   {"region": "eu-west-1", "recorder": "default", "include_global": false,
+                    "delivery_channel": {"name": "default", "bucket": "config-eu-{account}"}}]
+    })
+}
+
+pub fn seed(spec: &Value) {
+    let e = emu();
+    let mut child = Command::new(&e.python)
+        .args([&e.seed, "--endpoint", &e.endpoint, "--spec", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start seed.py");
+    child.stdin.take().unwrap().write_all(spec.to_string().as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "seeding failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cis-audit"));
+    c.env("AWS_MAX_ATTEMPTS", "1").env_remove("NO_COLOR").env_remove("AWS_PROFILE");
+    c
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout, self.stderr))
+    }
+}
+
+pub fn run(mut c: Command) -> Run {
+    let out: Output = c.output().expect("run cis-audit");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `cis-audit audit` against the emulator, as `account`, over us-east-1 and eu-west-1.
+pub fn audit(account: &str, extra: &[&str]) -> Run {
+    let e = emu();
+    let mut c = bin();
+    c.args([
+        "audit",
+        "--endpoint-url",
+        &e.endpoint,
+        "--role-arn",
+        &format!("arn:aws:iam::{account}:role/audit"),
+        "--region",
+        "us-east-1",
+    ]);
+    if !extra.iter().any(|a| *a == "--regions") {
+        c.args(["--regions", "us-east-1,eu-west-1"]);
+    }
+    c.args(extra);
+    run(c)
+}
+
+/// The control verdicts of a JSON report as (control, region, status).
+pub fn verdicts(report: &Value) -> Vec<(String, Option<String>, String)> {
+    report["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["control"].as_str().unwrap().to_string(),
+                c["region"].as_str().map(str::to_string),
+                c["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+pub fn control<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["controls"].as_array().unwrap().iter().find(|c| c["control"] == id).unwrap_or_else(|| panic!("no control {id}"))
+}
+
+/// POST (or DELETE) JSON to a harness endpoint; returns (status, body).
+pub fn harness(method: &str, path: &str, body: &Value) -> (u16, Value) {
+    let e = emu();
+    let hostport = e.endpoint.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let payload = body.to_string();
+    let mut s = std::net::TcpStream::connect(&hostport).expect("connect to emulator");
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
+        payload.len()
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let status: u16 = resp.split_whitespace().nth(1).and_then(|x| x.parse().ok()).unwrap_or(0);
+    let body = resp.split("\r\n\r\n").nth(1).unwrap_or("");
+    // Tolerate chunked encoding: take the first JSON object in the body.
+    let start = body.find('{').unwrap_or(0);
+    let end = body.rfind('}').map(|i| i + 1).unwrap_or(body.len());
+    (status, serde_json::from_str(&body[start..end]).unwrap_or(Value::Null))
+}
