@@ -19,6 +19,8 @@ pub struct TrailAssessment {
     pub failure: Option<String>,
     /// Some when a needed read failed: the verdict cannot be decided for this trail.
     pub error: Option<String>,
+    /// The latest error CloudTrail reported delivering to CloudWatch Logs, if any.
+    pub cloudwatch_logs_delivery_error: Option<String>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -47,6 +49,7 @@ pub fn assess_trail(trail: &Trail, inv: &Inventory) -> TrailAssessment {
     }
     let mut failure: Option<String> = None;
     let mut error: Option<String> = None;
+    let mut cloudwatch_logs_delivery_error = None;
     let fail = |f: &mut Option<String>, msg: String| {
         if f.is_none() {
             *f = Some(msg);
@@ -60,6 +63,10 @@ pub fn assess_trail(trail: &Trail, inv: &Inventory) -> TrailAssessment {
     match status {
         Some(Ok(st)) => {
             ev.push(Evidence::new("trail.is_logging", st.is_logging, Some(st.is_logging)));
+            if let Some(e) = &st.latest_cloudwatch_logs_delivery_error {
+                ev.push(Evidence::bad("trail.latest_cloudwatch_logs_delivery_error", e.clone()));
+                cloudwatch_logs_delivery_error = Some(e.clone());
+            }
             if !st.is_logging {
                 fail(&mut failure, format!("trail {} is not logging (GetTrailStatus.IsLogging = false)", trail.name));
             }
@@ -101,7 +108,7 @@ pub fn assess_trail(trail: &Trail, inv: &Inventory) -> TrailAssessment {
     if failure.is_some() {
         error = None;
     }
-    TrailAssessment { failure, error, evidence: ev }
+    TrailAssessment { failure, error, cloudwatch_logs_delivery_error, evidence: ev }
 }
 
 /// This account's reading when it succeeded, else the owner account's, else this account's error.

@@ -357,6 +357,8 @@ impl Ctx<'_> {
             (State::Fail, format!("trail {} has an unreadable log group ARN", trail.name))
         } else if let Some(e) = &a.error {
             (State::Error, e.clone())
+        } else if let Some(e) = &a.cloudwatch_logs_delivery_error {
+            (State::Fail, format!("trail {} fails to deliver to CloudWatch Logs: {e}", trail.name))
         } else {
             (State::Ok, format!("trail {}", trail.name))
         };
@@ -404,6 +406,14 @@ impl Ctx<'_> {
             }
             None => {
                 out.push(chain.with(fail_link(State::Error, format!("metric filters of {group_ref} were not collected"), None)));
+                return;
+            }
+            Some(Collected::Error(e)) if e.code == "ResourceNotFoundException" => {
+                out.push(chain.with(fail_link(
+                    State::Fail,
+                    format!("trail {} delivers to log group {group_ref}, which does not exist", trail.name),
+                    Some(format!("aws logs create-log-group --region {g_region} --log-group-name {g_name}")),
+                )));
                 return;
             }
             Some(Collected::Error(e)) => {

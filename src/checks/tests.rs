@@ -638,3 +638,24 @@ fn evaluation_is_deterministic_and_survives_a_save_and_reload() {
     assert_eq!(nacl.status, Status::Fail);
     assert!(nacl.message.starts_with("metric-filter link broken"), "{}", nacl.message);
 }
+
+#[test]
+fn failing_cloudwatch_logs_delivery_or_a_missing_log_group_breaks_the_trail_link() {
+    let mut inv = compliant();
+    inv.accounts[0].trails[0].status = Some(Collected::Ok(TrailStatus {
+        is_logging: true,
+        latest_cloudwatch_logs_delivery_error: Some("AccessDeniedException: role cannot write".into()),
+        ..Default::default()
+    }));
+    let (st, msg, _) = sg(&inv, "5.0.0");
+    assert_eq!(st, Status::Fail);
+    assert!(msg.contains("fails to deliver to CloudWatch Logs"), "{msg}");
+    // 3.1 does not depend on CloudWatch Logs.
+    assert_eq!(run(&inv, "5.0.0", &["3.1"], false).controls[0].status, Status::Pass);
+
+    let mut inv = compliant();
+    inv.log_groups[0].metric_filters = Collected::Error(err("logs:DescribeMetricFilters", "ResourceNotFoundException"));
+    let (st, msg, _) = sg(&inv, "5.0.0");
+    assert_eq!(st, Status::Fail);
+    assert!(msg.contains("does not exist"), "{msg}");
+}
