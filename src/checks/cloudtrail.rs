@@ -260,17 +260,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, inv: &Inventory) -> 
         let reasons: Vec<String> = findings.iter().map(|f| f.message.clone()).collect();
         (Status::Fail, format!("no trail qualifies: {}", reasons.join("; ")))
     };
-    let result = ControlResult {
-        control: control.id.clone(),
-        title: control.title().to_string(),
-        status,
-        account: acct.account_id.clone(),
-        region: None,
-        message,
-        level: control.level,
-        assessment: control.assessment.clone(),
-    };
-    (result, findings)
+    (super::control_result(control, &acct.account_id, None, status, message), findings)
 }
 
 fn remediation(t: &Trail) -> String {

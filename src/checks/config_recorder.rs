@@ -156,15 +156,6 @@ fn region_verdict(
             r = rc.region, p = acct.partition, a = acct.account_id
         )),
     };
-    let result = ControlResult {
-        control: control.id.clone(),
-        title: control.title().to_string(),
-        status,
-        account: acct.account_id.clone(),
-        region: Some(rc.region.clone()),
-        message,
-        level: control.level,
-        assessment: control.assessment.clone(),
-    };
+    let result = super::control_result(control, &acct.account_id, Some(&rc.region), status, message);
     (result, vec![finding])
 }

@@ -204,16 +204,7 @@ pub fn evaluate(
     inv: &Inventory,
     strict: bool,
 ) -> (ControlResult, Vec<Finding>) {
-    let result = |status: Status, message: String| ControlResult {
-        control: control.id.clone(),
-        title: control.title().to_string(),
-        status,
-        account: acct.account_id.clone(),
-        region: None,
-        message,
-        level: control.level,
-        assessment: control.assessment.clone(),
-    };
+    let result = |status: Status, message: String| super::control_result(control, &acct.account_id, None, status, message);
     let Some(variant) = control.def.variant_for(benchmark) else {
         return (result(Status::Error, format!("no filter pattern for CIS v{benchmark} in checks/ data")), vec![]);
     };

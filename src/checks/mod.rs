@@ -23,6 +23,26 @@ pub struct EvalOptions {
     pub strict_patterns: bool,
 }
 
+/// The rolled-up verdict of `control` for one account (and region, for regional controls).
+pub fn control_result(
+    control: &Control,
+    account: &str,
+    region: Option<&str>,
+    status: crate::finding::Status,
+    message: String,
+) -> ControlResult {
+    ControlResult {
+        control: control.id.clone(),
+        title: control.title().to_string(),
+        status,
+        account: account.to_string(),
+        region: region.map(str::to_string),
+        message,
+        level: control.level,
+        assessment: control.assessment.clone(),
+    }
+}
+
 /// What the selected controls need collected.
 pub fn needs(controls: &[Control]) -> Needs {
     let mut n = Needs { trails: false, config: false, monitoring: false };
