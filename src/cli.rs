@@ -37,6 +37,9 @@ pub enum Command {
     /// Work with CloudWatch Logs filter patterns before deploying them.
     #[command(subcommand)]
     Pattern(PatternCommand),
+    /// Undo what `audit --remediate` applied, from its journal, newest first. Refuses to touch
+    /// a resource that changed since; running it twice is harmless.
+    Rollback(crate::remediate::RollbackArgs),
     /// List the controls of a benchmark version.
     Controls {
         #[arg(long, default_value = DEFAULT_BENCHMARK)]
@@ -108,6 +111,8 @@ pub struct AuditArgs {
     /// Never colour the table.
     #[arg(long)]
     pub no_color: bool,
+    #[command(flatten)]
+    pub remediation: crate::remediate::RemediateArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,6 +153,7 @@ pub fn run() -> i32 {
             }
         }
         Command::Pattern(p) => crate::pattern_cmd::run(p),
+        Command::Rollback(r) => crate::remediate::rollback_command(r),
         Command::Controls { benchmark } => match catalog().select(&benchmark, None) {
             Ok(list) => {
                 let b = catalog().benchmark(&benchmark).unwrap();
@@ -196,6 +202,7 @@ async fn audit(a: AuditArgs) -> Result<i32, String> {
     }
 
     let eval = checks::evaluate(&inv, &a.benchmark, &controls, EvalOptions { strict_patterns: a.strict_patterns });
+    let eval_to_fix = a.remediation.remediate.then(|| eval.clone());
     let report = Report::new(
         eval,
         BenchmarkRef { title: bench.title.clone(), version: bench.version.clone() },
@@ -223,10 +230,15 @@ async fn audit(a: AuditArgs) -> Result<i32, String> {
             write_file(path, &text).map_err(|e| format!("cannot write report to {}: {e}", path.display()))?;
             eprintln!("{} — report written to {}", report.summary_line(), path.display());
         }
+        // With --remediate --format json, standard output carries the remediation outcome alone.
+        None if a.remediation.remediate && a.format == Format::Json => {}
         None => {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(text.as_bytes());
         }
+    }
+    if let Some(eval) = eval_to_fix {
+        return crate::remediate::run(&a, &controls, &inv, &eval, report.exit_code()).await;
     }
     Ok(report.exit_code())
 }
@@ -259,7 +271,7 @@ fn load_inventory(path: &std::path::Path) -> Result<Inventory, String> {
     serde_json::from_value(v).map_err(|e| format!("inventory {} is not a cis-audit inventory: {e}", path.display()))
 }
 
-async fn collect(
+pub(crate) async fn collect(
     a: &AuditArgs,
     controls: &[crate::catalog::Control],
     requested: Option<Vec<String>>,

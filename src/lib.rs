@@ -11,5 +11,6 @@ pub mod finding;
 pub mod inventory;
 pub mod pattern;
 pub mod pattern_cmd;
+pub mod remediate;
 pub mod report;
 pub mod scope;

@@ -1,0 +1,223 @@
+//! The journal: one JSON file per remediation run, rewritten atomically (temporary file, then
+//! rename) before and after every action, so a crash at any point leaves a file that says
+//! exactly what was done: each entry's intent, the state observed before it, its result, the
+//! state after it, and the inverse rollback would run.
+
+use super::plan::{Action, Plan};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+pub const JOURNAL_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryState {
+    /// Not reached (yet).
+    Pending,
+    /// MANUAL: not applied by cis-audit.
+    Manual,
+    /// Not run because a step it depends on is MANUAL, failed or was not run.
+    Skipped,
+    /// Intent recorded, the call was sent; no result recorded (a crash happened here).
+    Started,
+    /// Applied.
+    Done,
+    /// Nothing to do when it came to it (the resource was already as wanted).
+    Unchanged,
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RollbackState {
+    Done,
+    /// Nothing to undo (never applied, or already as before).
+    NothingToUndo,
+    /// Refused: the resource changed since remediation.
+    Refused,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RollbackRecord {
+    pub state: RollbackState,
+    pub message: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub step: usize,
+    pub account: String,
+    pub region: String,
+    pub action: Action,
+    pub command: String,
+    pub state: EntryState,
+    /// State of the touched resource observed just before the action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<Value>,
+    /// State observed just after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Value>,
+    /// What undoes it, computed from `before`; None when nothing needs undoing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inverse: Option<Action>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback: Option<RollbackRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Journal {
+    pub journal_version: u32,
+    pub tool_version: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// `applying`, `complete`, `failed`; `rolled_back` / `rollback_incomplete` after rollback.
+    pub status: String,
+    pub accounts: Vec<String>,
+    pub plan: Plan,
+    pub entries: Vec<Entry>,
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+impl Journal {
+    pub fn new(plan: &Plan, path: PathBuf, now: String) -> Journal {
+        let mut accounts: Vec<String> = plan.steps.iter().map(|s| s.account.clone()).collect();
+        accounts.sort();
+        accounts.dedup();
+        Journal {
+            journal_version: JOURNAL_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            created_at: now.clone(),
+            updated_at: now,
+            status: "applying".into(),
+            accounts,
+            plan: plan.clone(),
+            entries: plan
+                .steps
+                .iter()
+                .map(|s| Entry {
+                    step: s.id,
+                    account: s.account.clone(),
+                    region: s.region.clone(),
+                    action: s.action.clone(),
+                    command: s.command.clone(),
+                    state: if s.manual.is_some() { EntryState::Manual } else { EntryState::Pending },
+                    before: None,
+                    after: None,
+                    inverse: None,
+                    message: s.manual.as_ref().map(|m| {
+                        if m.missing.is_empty() {
+                            m.reason.clone()
+                        } else {
+                            format!("MANUAL: missing {} ({})", m.missing.join(", "), m.reason)
+                        }
+                    }),
+                    started_at: None,
+                    finished_at: None,
+                    rollback: None,
+                })
+                .collect(),
+            path,
+        }
+    }
+
+    /// The default journal path: `reports/out/remediation-<timestamp>.json`.
+    pub fn default_path(now: &str) -> PathBuf {
+        let stamp: String = now.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        PathBuf::from("reports/out").join(format!("remediation-{stamp}-{}.json", std::process::id()))
+    }
+
+    pub fn load(path: &Path) -> Result<Journal, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read journal {}: {e}", path.display()))?;
+        let mut j: Journal = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a cis-audit remediation journal: {e}", path.display()))?;
+        if j.journal_version != JOURNAL_VERSION {
+            return Err(format!(
+                "journal {} has version {}, this cis-audit reads version {JOURNAL_VERSION}",
+                path.display(),
+                j.journal_version
+            ));
+        }
+        j.path = path.to_path_buf();
+        Ok(j)
+    }
+
+    /// Writes the journal atomically: a temporary file beside it, then a rename.
+    pub fn save(&mut self, now: String) -> Result<(), String> {
+        self.updated_at = now;
+        let text = serde_json::to_string_pretty(self).expect("journal serialises");
+        write_atomic(&self.path, &text).map_err(|e| format!("cannot write journal {}: {e}", self.path.display()))
+    }
+}
+
+pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::remediate::plan::{Manual, Step};
+
+    #[test]
+    fn journal_round_trips_and_writes_atomically() {
+        let plan = Plan {
+            steps: vec![
+                Step {
+                    id: 1,
+                    account: "111122223333".into(),
+                    region: "us-east-1".into(),
+                    action: Action::CreateTopic { name: "t".into(), topic_arn: "arn:aws:sns:us-east-1:111122223333:t".into() },
+                    controls: vec!["4.10".into()],
+                    depends_on: vec![],
+                    manual: None,
+                    command: "aws sns create-topic --region us-east-1 --name t".into(),
+                },
+                Step {
+                    id: 2,
+                    account: "111122223333".into(),
+                    region: "us-east-1".into(),
+                    action: Action::CreateTrail { name: "x".into(), bucket: "<trail-bucket>".into() },
+                    controls: vec!["3.1".into()],
+                    depends_on: vec![],
+                    manual: Some(Manual { missing: vec!["--trail-bucket".into()], reason: "bucket".into() }),
+                    command: "aws cloudtrail create-trail".into(),
+                },
+            ],
+            notes: vec![],
+        };
+        let dir = std::env::temp_dir().join(format!("cis-audit-journal-test-{}", std::process::id()));
+        let path = dir.join("j.json");
+        let mut j = Journal::new(&plan, path.clone(), "2026-01-01T00:00:00Z".into());
+        assert_eq!(j.entries[0].state, EntryState::Pending);
+        assert_eq!(j.entries[1].state, EntryState::Manual);
+        assert!(j.entries[1].message.as_deref().unwrap().contains("--trail-bucket"));
+        j.save("2026-01-01T00:00:01Z".into()).unwrap();
+        assert!(!dir.join("j.json.tmp").exists());
+        let back = Journal::load(&path).unwrap();
+        assert_eq!(back.entries, j.entries);
+        assert_eq!(back.updated_at, "2026-01-01T00:00:01Z");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

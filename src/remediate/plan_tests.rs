@@ -1,0 +1,442 @@
+//! Plans over inventory fixtures: what gets created, reused, left alone or marked MANUAL.
+
+use super::*;
+use crate::catalog::catalog;
+use crate::checks::{evaluate, EvalOptions};
+use crate::inventory::*;
+
+const ACCT: &str = "111122223333";
+const SG_V5: &str = "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) || ($.eventName = ModifySecurityGroupRules) }";
+const GROUP_ARN: &str = "arn:aws:logs:us-east-1:111122223333:log-group:ct-logs:*";
+const TOPIC: &str = "arn:aws:sns:us-east-1:111122223333:cis-security-alarms";
+
+fn empty_account() -> Inventory {
+    let rc = |r: &str| RegionConfig {
+        region: r.into(),
+        recorders: Collected::Ok(vec![]),
+        recorder_statuses: Collected::Ok(vec![]),
+        delivery_channels: Collected::Ok(vec![]),
+    };
+    Inventory {
+        schema_version: INVENTORY_SCHEMA_VERSION,
+        tool_version: "test".into(),
+        collected_at: "2026-11-23T00:00:00Z".into(),
+        accounts: vec![AccountInventory {
+            account_id: ACCT.into(),
+            partition: "aws".into(),
+            caller_arn: format!("arn:aws:iam::{ACCT}:user/auditor"),
+            regions: vec!["eu-west-1".into(), "us-east-1".into()],
+            regions_source: "--regions".into(),
+            trails_by_region: vec![
+                RegionTrails { region: "us-east-1".into(), trails: Collected::Ok(vec![]) },
+                RegionTrails { region: "eu-west-1".into(), trails: Collected::Ok(vec![]) },
+            ],
+            trails: vec![],
+            config: vec![rc("eu-west-1"), rc("us-east-1")],
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+fn good_trail(name: &str, group: Option<&str>) -> Trail {
+    Trail {
+        arn: format!("arn:aws:cloudtrail:us-east-1:{ACCT}:trail/{name}"),
+        name: name.into(),
+        home_region: "us-east-1".into(),
+        owner_account: ACCT.into(),
+        is_multi_region: true,
+        is_organization_trail: false,
+        s3_bucket: Some("b".into()),
+        log_group_arn: group.map(str::to_string),
+        cloudwatch_logs_role_arn: group.map(|_| format!("arn:aws:iam::{ACCT}:role/ct")),
+        status: Some(Collected::Ok(TrailStatus { is_logging: true, ..Default::default() })),
+        selectors: Some(Collected::Ok(TrailSelectors {
+            event_selectors: vec![EventSelector {
+                read_write_type: Some("All".into()),
+                include_management_events: Some(true),
+                exclude_management_event_sources: vec![],
+            }],
+            advanced_event_selectors: vec![],
+        })),
+    }
+}
+
+fn inputs() -> Inputs {
+    let mut i = Inputs::defaults("5.0.0", "us-east-1");
+    i.notify = vec!["email:secops@example.com".parse().unwrap()];
+    i.trail_bucket = Some("trail-bucket".into());
+    i.cloudtrail_logs_role_arn = Some(format!("arn:aws:iam::{ACCT}:role/ct"));
+    i.config_role_arn = Some(format!("arn:aws:iam::{ACCT}:role/config"));
+    i.config_bucket = Some("config-bucket".into());
+    i
+}
+
+fn facts(exists: bool) -> AccountFacts {
+    AccountFacts {
+        account: ACCT.into(),
+        region: "us-east-1".into(),
+        log_group: "cis-cloudtrail-logs".into(),
+        log_group_exists: exists,
+        topic_arn: TOPIC.into(),
+        ..Default::default()
+    }
+}
+
+/// The inventory as the collectors would have seen the facts' log group, alarms and topics.
+fn mirror(inv: &mut Inventory, f: &AccountFacts, topics: &[(&str, Vec<Subscription>)]) {
+    inv.log_groups = vec![LogGroupInventory {
+        account: ACCT.into(),
+        region: "us-east-1".into(),
+        name: f.log_group.clone(),
+        metric_filters: Collected::Ok(f.filters.clone()),
+    }];
+    let mut metrics: Vec<(String, String)> = f
+        .filters
+        .iter()
+        .flat_map(|x| x.transformations.iter().map(|t| (t.metric_namespace.clone(), t.metric_name.clone())))
+        .collect();
+    metrics.dedup();
+    inv.metric_alarms = metrics
+        .into_iter()
+        .map(|(ns, m)| MetricAlarmsInventory {
+            account: ACCT.into(),
+            region: "us-east-1".into(),
+            alarms: Collected::Ok(
+                f.alarms
+                    .iter()
+                    .filter(|a| a.metric_name.as_deref() == Some(m.as_str()) && a.namespace.as_deref() == Some(ns.as_str()))
+                    .cloned()
+                    .collect(),
+            ),
+            namespace: ns,
+            metric_name: m,
+        })
+        .collect();
+    inv.topics = topics
+        .iter()
+        .map(|(arn, subs)| TopicInventory { arn: arn.to_string(), subscriptions: Collected::Ok(subs.clone()) })
+        .collect();
+}
+
+fn plan_for(inv: &Inventory, ids: &[&str], inputs: &Inputs, f: &[AccountFacts]) -> Plan {
+    let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    let controls = catalog().select("5.0.0", Some(&ids)).unwrap();
+    let eval = evaluate(inv, "5.0.0", &controls, EvalOptions::default());
+    build(inv, &eval, &controls, inputs, f)
+}
+
+fn ops(p: &Plan) -> Vec<String> {
+    p.steps.iter().map(|s| format!("{} {}", s.action.operation(), s.region)).collect()
+}
+
+#[test]
+fn empty_account_gets_trail_monitoring_and_config_in_order() {
+    let p = plan_for(&empty_account(), &["3.1", "3.3", "4.10", "4.11"], &inputs(), &[facts(false)]);
+    assert_eq!(
+        ops(&p),
+        [
+            "cloudtrail:CreateTrail us-east-1",
+            "cloudtrail:PutEventSelectors us-east-1",
+            "cloudtrail:StartLogging us-east-1",
+            "logs:CreateLogGroup us-east-1",
+            "cloudtrail:UpdateTrail us-east-1",
+            "logs:PutMetricFilter us-east-1",
+            "sns:CreateTopic us-east-1",
+            "cloudwatch:PutMetricAlarm us-east-1",
+            "sns:Subscribe us-east-1",
+            "logs:PutMetricFilter us-east-1",
+            "cloudwatch:PutMetricAlarm us-east-1",
+            "config:PutConfigurationRecorder eu-west-1",
+            "config:PutDeliveryChannel eu-west-1",
+            "config:StartConfigurationRecorder eu-west-1",
+            "config:PutConfigurationRecorder us-east-1",
+            "config:PutDeliveryChannel us-east-1",
+            "config:StartConfigurationRecorder us-east-1",
+        ]
+    );
+    assert_eq!(p.automatic(), p.steps.len());
+    // One topic and one subscription serve both alarms.
+    let topic = p.steps.iter().find(|s| matches!(s.action, Action::CreateTopic { .. })).unwrap();
+    assert_eq!(topic.controls, ["4.10", "4.11"]);
+    let trail = &p.steps[0];
+    assert_eq!(trail.controls, ["3.1", "4.10", "4.11"]);
+    // The filter deploys the benchmark's first pattern with the control's metric name.
+    match &p.steps[5].action {
+        Action::PutMetricFilter { filter_name, pattern, metric_name, metric_namespace, log_group } => {
+            assert_eq!((filter_name.as_str(), metric_name.as_str()), ("SecurityGroupChanges", "SecurityGroupChanges"));
+            assert_eq!(pattern, SG_V5);
+            assert_eq!(metric_namespace, "CISBenchmark");
+            assert_eq!(log_group, "cis-cloudtrail-logs");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(p.steps[5].depends_on, [4]);
+    assert_eq!(p.steps[7].depends_on, [6, 7]);
+    match &p.steps[7].action {
+        Action::PutMetricAlarm { alarm_name, topic_arn, .. } => {
+            assert_eq!(alarm_name, "SecurityGroupChanges-alarm");
+            assert_eq!(topic_arn, TOPIC);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Global resource types are recorded in the home region only.
+    let globals: Vec<(String, bool)> = p
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action {
+            Action::PutConfigurationRecorder { include_global, all_supported: true, .. } => Some((s.region.clone(), *include_global)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(globals, [("eu-west-1".to_string(), false), ("us-east-1".to_string(), true)]);
+    assert!(p.notes.iter().any(|n| n.contains("pending") && n.contains("secops@example.com")), "{:?}", p.notes);
+    // The commands are what an operator could paste.
+    assert_eq!(
+        p.steps[7].command,
+        format!("aws cloudwatch put-metric-alarm --region us-east-1 --alarm-name SecurityGroupChanges-alarm --metric-name SecurityGroupChanges --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions {TOPIC}")
+    );
+    assert!(p.steps[5].command.contains("--filter-pattern '{ ($.eventName = AuthorizeSecurityGroupIngress) ||"), "{}", p.steps[5].command);
+    assert!(p.steps[0].command.ends_with("--name cis-multi-region-trail --s3-bucket-name trail-bucket --is-multi-region-trail --include-global-service-events"));
+}
+
+#[test]
+fn missing_inputs_make_manual_steps_and_the_rest_still_applies() {
+    let mut i = inputs();
+    i.trail_bucket = None;
+    i.notify = vec![];
+    i.config_bucket = None;
+    let p = plan_for(&empty_account(), &["3.1", "3.3", "4.10"], &i, &[facts(false)]);
+    let manual: Vec<(String, Vec<String>)> = p
+        .steps
+        .iter()
+        .filter_map(|s| s.manual.as_ref().map(|m| (s.action.operation().to_string(), m.missing.clone())))
+        .collect();
+    assert_eq!(
+        manual,
+        [
+            ("cloudtrail:CreateTrail".to_string(), vec!["--trail-bucket".to_string()]),
+            ("cloudtrail:PutEventSelectors".into(), vec![]),
+            ("cloudtrail:StartLogging".into(), vec![]),
+            ("cloudtrail:UpdateTrail".into(), vec![]),
+            ("sns:Subscribe".into(), vec!["--notify".into()]),
+            ("config:PutDeliveryChannel".into(), vec!["--config-bucket".into()]),
+            ("config:StartConfigurationRecorder".into(), vec![]),
+            ("config:PutDeliveryChannel".into(), vec!["--config-bucket".into()]),
+            ("config:StartConfigurationRecorder".into(), vec![]),
+        ]
+    );
+    let auto: Vec<&str> = p.steps.iter().filter(|s| s.manual.is_none()).map(|s| s.action.operation()).collect();
+    assert_eq!(
+        auto,
+        [
+            "logs:CreateLogGroup",
+            "logs:PutMetricFilter",
+            "sns:CreateTopic",
+            "cloudwatch:PutMetricAlarm",
+            "config:PutConfigurationRecorder",
+            "config:PutConfigurationRecorder"
+        ]
+    );
+    assert!(p.steps[1].manual.as_ref().unwrap().reason.contains("needs step 1"));
+}
+
+#[test]
+fn an_existing_trail_is_updated_without_narrowing_its_selectors() {
+    let mut inv = empty_account();
+    let mut t = good_trail("org-audit", Some(GROUP_ARN));
+    t.is_multi_region = false;
+    t.status = Some(Collected::Ok(TrailStatus { is_logging: false, ..Default::default() }));
+    t.selectors = Some(Collected::Ok(TrailSelectors {
+        event_selectors: vec![EventSelector {
+            read_write_type: Some("WriteOnly".into()),
+            include_management_events: Some(false),
+            exclude_management_event_sources: vec![],
+        }],
+        advanced_event_selectors: vec![],
+    }));
+    // Only a trail named --trail-name or a multi-region one is reused; name it so.
+    let mut i = inputs();
+    i.trail_name = "org-audit".into();
+    inv.accounts[0].trails = vec![t];
+    let data_sel = serde_json::json!({"ReadWriteType": "WriteOnly", "IncludeManagementEvents": false, "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]});
+    let mut f = facts(true);
+    f.log_group = "ct-logs".into();
+    f.trail_selectors = Some(RawSelectors { event_selectors: vec![data_sel.clone()], advanced_event_selectors: vec![] });
+    let p = plan_for(&inv, &["3.1"], &i, &[f]);
+    assert_eq!(
+        ops(&p),
+        ["cloudtrail:UpdateTrail us-east-1", "cloudtrail:StartLogging us-east-1", "cloudtrail:PutEventSelectors us-east-1"]
+    );
+    match &p.steps[2].action {
+        Action::PutEventSelectors { selectors, trail } => {
+            assert_eq!(trail, "org-audit");
+            assert_eq!(selectors.event_selectors[0], data_sel, "the data-event selector is kept as it was");
+            assert_eq!(selectors.event_selectors[1], serde_json::json!({"ReadWriteType": "All", "IncludeManagementEvents": true}));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn same_name_with_another_definition_is_left_alone() {
+    let mut inv = empty_account();
+    inv.accounts[0].trails = vec![good_trail("main", Some(GROUP_ARN))];
+    let mut f = facts(true);
+    f.log_group = "ct-logs".into();
+    f.filters = vec![MetricFilter {
+        name: "SecurityGroupChanges".into(),
+        pattern: "{ $.eventName = CreateSecurityGroup }".into(),
+        transformations: vec![MetricTransformation {
+            metric_name: "SecurityGroupChanges".into(),
+            metric_namespace: "CISBenchmark".into(),
+            metric_value: "1".into(),
+            default_value: None,
+            dimensions: vec![],
+        }],
+    }];
+    f.alarms = vec![MetricAlarm {
+        name: "SecurityGroupChanges-cis-alarm".into(),
+        metric_name: Some("SomethingElse".into()),
+        namespace: Some("Custom".into()),
+        ..Default::default()
+    }];
+    mirror(&mut inv, &f, &[]);
+    let p = plan_for(&inv, &["4.10"], &inputs(), &[f]);
+    let names: Vec<String> = p
+        .steps
+        .iter()
+        .filter_map(|s| match &s.action {
+            Action::PutMetricFilter { filter_name, .. } => Some(filter_name.clone()),
+            Action::PutMetricAlarm { alarm_name, .. } => Some(alarm_name.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names, ["SecurityGroupChanges-cis", "SecurityGroupChanges-cis-alarm-cis"]);
+    assert!(p.notes.iter().any(|n| n.contains("metric filter SecurityGroupChanges on ct-logs exists with another definition and is left untouched")), "{:?}", p.notes);
+    assert!(p.notes.iter().any(|n| n.contains("alarm SecurityGroupChanges-cis-alarm exists with another definition")), "{:?}", p.notes);
+    // Neither existing resource is the target of any step.
+    assert!(p.steps.iter().all(|s| !s.command.contains("--filter-name SecurityGroupChanges ")));
+}
+
+#[test]
+fn a_covering_filter_and_working_alarm_are_reused() {
+    let mut inv = empty_account();
+    inv.accounts[0].trails = vec![good_trail("main", Some(GROUP_ARN))];
+    let mut f = facts(true);
+    f.log_group = "ct-logs".into();
+    f.filters = vec![MetricFilter {
+        name: "mine".into(),
+        pattern: SG_V5.into(),
+        transformations: vec![MetricTransformation {
+            metric_name: "SG".into(),
+            metric_namespace: "Sec".into(),
+            metric_value: "1".into(),
+            default_value: None,
+            dimensions: vec![],
+        }],
+    }];
+    let other_topic = "arn:aws:sns:us-east-1:111122223333:ops";
+    f.alarms = vec![MetricAlarm {
+        name: "my-sg-alarm".into(),
+        metric_name: Some("SG".into()),
+        namespace: Some("Sec".into()),
+        actions_enabled: true,
+        alarm_actions: vec![other_topic.into()],
+        statistic: Some("Sum".into()),
+        comparison_operator: Some("GreaterThanOrEqualToThreshold".into()),
+        threshold: Some(1.0),
+        evaluation_periods: Some(1),
+        period: Some(300),
+        ..Default::default()
+    }];
+    // The existing alarm's topic has no subscriber: subscribe the operator there.
+    mirror(&mut inv, &f, &[(other_topic, vec![])]);
+    let p = plan_for(&inv, &["4.10"], &inputs(), &[f]);
+    assert_eq!(ops(&p), ["sns:Subscribe us-east-1"]);
+    assert!(matches!(&p.steps[0].action, Action::Subscribe { topic_arn, .. } if topic_arn == other_topic));
+}
+
+#[test]
+fn a_compliant_account_or_a_pending_subscription_plans_nothing() {
+    let mut inv = empty_account();
+    inv.accounts[0].trails = vec![good_trail("main", Some(GROUP_ARN))];
+    let mut f = facts(true);
+    f.log_group = "ct-logs".into();
+    f.filters = vec![MetricFilter {
+        name: "SecurityGroupChanges".into(),
+        pattern: SG_V5.into(),
+        transformations: vec![MetricTransformation {
+            metric_name: "SecurityGroupChanges".into(),
+            metric_namespace: "CISBenchmark".into(),
+            metric_value: "1".into(),
+            default_value: None,
+            dimensions: vec![],
+        }],
+    }];
+    f.alarms = vec![MetricAlarm {
+        name: "SecurityGroupChanges-alarm".into(),
+        metric_name: Some("SecurityGroupChanges".into()),
+        namespace: Some("CISBenchmark".into()),
+        actions_enabled: true,
+        alarm_actions: vec![TOPIC.into()],
+        statistic: Some("Sum".into()),
+        comparison_operator: Some("GreaterThanOrEqualToThreshold".into()),
+        threshold: Some(1.0),
+        evaluation_periods: Some(1),
+        period: Some(300),
+        ..Default::default()
+    }];
+    f.topic_exists = true;
+    f.topic_subscriptions = vec![Subscription {
+        subscription_arn: "PendingConfirmation".into(),
+        protocol: "email".into(),
+        endpoint: "secops@example.com".into(),
+    }];
+    // The inventory has the chain too, but the subscription is pending: 4.10 FAILs.
+    inv.log_groups = vec![LogGroupInventory {
+        account: ACCT.into(),
+        region: "us-east-1".into(),
+        name: "ct-logs".into(),
+        metric_filters: Collected::Ok(f.filters.clone()),
+    }];
+    inv.metric_alarms = vec![MetricAlarmsInventory {
+        account: ACCT.into(),
+        region: "us-east-1".into(),
+        namespace: "CISBenchmark".into(),
+        metric_name: "SecurityGroupChanges".into(),
+        alarms: Collected::Ok(f.alarms.clone()),
+    }];
+    inv.topics = vec![TopicInventory { arn: TOPIC.into(), subscriptions: Collected::Ok(f.topic_subscriptions.clone()) }];
+    let p = plan_for(&inv, &["3.1", "4.10"], &inputs(), &[f.clone()]);
+    assert!(p.is_empty(), "{:#?}", p.steps);
+    assert!(p.notes.iter().any(|n| n.contains("pending") && n.contains("the one thing left to do")), "{:?}", p.notes);
+    // Confirmed: the control passes and nothing at all is planned or noted.
+    f.topic_subscriptions[0].subscription_arn = format!("{TOPIC}:1234");
+    if let Collected::Ok(s) = &mut inv.topics[0].subscriptions {
+        s[0].subscription_arn = format!("{TOPIC}:1234");
+    }
+    let p = plan_for(&inv, &["3.1", "4.10"], &inputs(), &[f]);
+    assert!(p.is_empty() && p.notes.is_empty(), "{p:#?}");
+}
+
+#[test]
+fn notify_parses_each_protocol() {
+    let n: Notify = "email:secops@example.com".parse().unwrap();
+    assert_eq!((n.protocol.as_str(), n.endpoint.as_str()), ("email", "secops@example.com"));
+    let n: Notify = "https:https://hooks.example.com/x".parse().unwrap();
+    assert_eq!(n.endpoint, "https://hooks.example.com/x");
+    assert!("sms:+15550100".parse::<Notify>().is_ok());
+    assert!("sqs:arn:aws:sqs:us-east-1:1:q".parse::<Notify>().is_ok());
+    assert!("lambda:arn:aws:lambda:us-east-1:1:function:f".parse::<Notify>().is_ok());
+    assert!("email:nobody".parse::<Notify>().is_err());
+    assert!("pager:123".parse::<Notify>().unwrap_err().contains("unknown protocol"));
+    assert!("secops@example.com".parse::<Notify>().unwrap_err().contains("PROTOCOL:ENDPOINT"));
+}
+
+#[test]
+fn shell_quoting() {
+    assert_eq!(shell_quote("cis-trail"), "cis-trail");
+    assert_eq!(shell_quote("{ $.x = \"a\" }"), "'{ $.x = \"a\" }'");
+    assert_eq!(shell_quote("it's"), r"'it'\''s'");
+}
