@@ -7,6 +7,7 @@ pub mod aws;
 pub mod catalog;
 pub mod checks;
 pub mod cli;
+pub mod eventpattern;
 pub mod finding;
 pub mod inventory;
 pub mod pattern;

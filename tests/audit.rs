@@ -323,3 +323,59 @@ fn pattern_commands_exit_0_1_2() {
     c.args(["pattern", "test", SG_V3, ev.to_str().unwrap()]);
     assert_eq!(run(c).code, 1);
 }
+
+fn eventbridge_spec(acct: &str, regions: &[&str], names: &[&str]) -> serde_json::Value {
+    let mut spec = compliant_spec(acct);
+    // No metric filter: the route is EventBridge only.
+    spec["metric_filters"] = json!([]);
+    spec["alarms"] = json!([]);
+    let pattern = json!({
+        "source": ["aws.ec2"],
+        "detail-type": ["AWS API Call via CloudTrail"],
+        "detail": {"eventSource": ["ec2.amazonaws.com"], "eventName": names}
+    });
+    let mut topics = vec![];
+    let mut rules = vec![];
+    for r in regions {
+        topics.push(json!({"region": r, "name": "sg-realtime",
+                           "subscriptions": [{"protocol": "email", "endpoint": "secops@example.com", "confirm": true}]}));
+        rules.push(json!({"region": r, "name": "sg-changes", "pattern": pattern, "targets": ["sg-realtime"]}));
+    }
+    spec["topics"] = json!(topics);
+    spec["event_rules"] = json!(rules);
+    spec
+}
+
+const SG_EVENTS: [&str; 7] = [
+    "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress",
+    "RevokeSecurityGroupEgress", "CreateSecurityGroup", "DeleteSecurityGroup", "ModifySecurityGroupRules",
+];
+
+#[test]
+fn eventbridge_rules_in_every_region_pass_4_10_and_a_missing_region_fails() {
+    let acct = "210000000015";
+    seed(&eventbridge_spec(acct, &["us-east-1", "eu-west-1"], &SG_EVENTS));
+    let r = audit(acct, &["--controls", "4.10", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let rep = r.json();
+    assert!(control(&rep, "4.10")["message"].as_str().unwrap().contains("EventBridge"), "{rep}");
+    let f = rep["findings"].as_array().unwrap().iter().find(|f| f["check"] == "security-group-changes/eventbridge-rule").unwrap();
+    assert_eq!(f["status"], "PASS");
+    assert!(f["evidence"].to_string().contains("sg-realtime"));
+    assert_eq!(rep["stats"]["api_calls"]["events:ListRules"], 2);
+
+    let acct = "210000000016";
+    seed(&eventbridge_spec(acct, &["us-east-1"], &SG_EVENTS));
+    let r = audit(acct, &["--controls", "4.10", "--format", "json"]);
+    assert_eq!(r.code, 1);
+    let msg = control(&r.json(), "4.10")["message"].as_str().unwrap().to_string();
+    assert!(msg.contains("eu-west-1: no enabled rule matches every required event"), "{msg}");
+
+    // A rule that forgets ModifySecurityGroupRules is no route at all.
+    let acct = "210000000017";
+    seed(&eventbridge_spec(acct, &["us-east-1", "eu-west-1"], &SG_EVENTS[..6]));
+    let r = audit(acct, &["--controls", "4.10", "--format", "json"]);
+    assert_eq!(r.code, 1);
+    let rep = r.json();
+    assert!(!rep["findings"].to_string().contains("eventbridge-rule"));
+}

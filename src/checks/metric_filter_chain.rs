@@ -247,6 +247,16 @@ pub fn evaluate(
         )
     };
 
+    // The EventBridge route, when the metric-filter route does not pass.
+    let route = (status != Status::Pass)
+        .then(|| super::eventbridge_route::evaluate(&control.id, &control.def.key, variant, acct, inv))
+        .flatten();
+    let (status, message) = match &route {
+        Some(r) if r.status == Status::Pass => (Status::Pass, r.message.clone()),
+        Some(r) => (status, format!("{message}; {}", r.message)),
+        None => (status, message),
+    };
+
     let mut findings = Vec::new();
     let links: &[Link] = reported.map(|c| c.links.as_slice()).unwrap_or(&[]);
     let mut previous: Option<&Link> = None;
@@ -297,6 +307,7 @@ pub fn evaluate(
         previous = links.iter().find(|l| l.module == m).or(previous);
         findings.push(finding);
     }
+    findings.extend(route);
     (result(status, message), findings)
 }
 

@@ -5,6 +5,7 @@
 
 pub mod cloudtrail;
 pub mod config_recorder;
+pub mod eventbridge_route;
 pub mod metric_filter_chain;
 
 use crate::catalog::{CheckKind, Control};

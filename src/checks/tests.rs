@@ -127,6 +127,7 @@ fn compliant() -> Inventory {
             ],
             trails: vec![trail(ACCT, "main", Some(GROUP_ARN))],
             config: vec![region_config("us-east-1", true), region_config("eu-west-1", false)],
+            event_rules: vec![],
         }],
         log_groups: vec![LogGroupInventory {
             account: ACCT.into(),
@@ -658,4 +659,84 @@ fn failing_cloudwatch_logs_delivery_or_a_missing_log_group_breaks_the_trail_link
     let (st, msg, _) = sg(&inv, "5.0.0");
     assert_eq!(st, Status::Fail);
     assert!(msg.contains("does not exist"), "{msg}");
+}
+
+fn with_rules(inv: &mut Inventory, regions: &[&str], pattern: &str, confirmed: bool) {
+    inv.log_groups[0].metric_filters = Collected::Ok(vec![]);
+    let topic = "arn:aws:sns:us-east-1:111122223333:realtime";
+    inv.accounts[0].event_rules = regions
+        .iter()
+        .map(|r| RegionRules {
+            region: r.to_string(),
+            rules: Collected::Ok(vec![EventRule {
+                name: "sg-changes".into(),
+                arn: format!("arn:aws:events:{r}:{ACCT}:rule/sg-changes"),
+                state: "ENABLED".into(),
+                event_pattern: Some(pattern.into()),
+                managed_by: None,
+                targets: Some(Collected::Ok(vec![topic.into()])),
+            }]),
+        })
+        .collect();
+    inv.topics.push(TopicInventory {
+        arn: topic.into(),
+        subscriptions: Collected::Ok(vec![Subscription {
+            subscription_arn: if confirmed { format!("{topic}:1") } else { "PendingConfirmation".into() },
+            protocol: "email".into(),
+            endpoint: "oncall@example.com".into(),
+        }]),
+    });
+}
+
+const EB_SG: &str = r#"{"source":["aws.ec2"],"detail-type":["AWS API Call via CloudTrail"],"detail":{"eventName":["AuthorizeSecurityGroupIngress","AuthorizeSecurityGroupEgress","RevokeSecurityGroupIngress","RevokeSecurityGroupEgress","CreateSecurityGroup","DeleteSecurityGroup","ModifySecurityGroupRules"]}}"#;
+
+#[test]
+fn eventbridge_route_passes_only_in_every_region_with_a_confirmed_subscriber_and_a_trail() {
+    let mut inv = compliant();
+    with_rules(&mut inv, &["us-east-1", "eu-west-1"], EB_SG, true);
+    let (st, msg, mods) = sg(&inv, "5.0.0");
+    assert_eq!(st, Status::Pass, "{msg}");
+    assert_eq!(mods.last(), Some(&Status::Pass));
+
+    let mut inv = compliant();
+    with_rules(&mut inv, &["us-east-1"], EB_SG, true);
+    let (st, msg, _) = sg(&inv, "5.0.0");
+    assert_eq!(st, Status::Fail);
+    assert!(msg.contains("eu-west-1"), "{msg}");
+
+    let mut inv = compliant();
+    with_rules(&mut inv, &["us-east-1", "eu-west-1"], EB_SG, false);
+    let (st, msg, _) = sg(&inv, "5.0.0");
+    assert_eq!(st, Status::Fail);
+    assert!(msg.contains("no confirmed subscription"), "{msg}");
+
+    let mut inv = compliant();
+    with_rules(&mut inv, &["us-east-1", "eu-west-1"], EB_SG, true);
+    inv.accounts[0].trails[0].status = Some(Collected::Ok(TrailStatus::default()));
+    let (st, msg, _) = sg(&inv, "5.0.0");
+    assert_eq!(st, Status::Fail);
+    assert!(msg.contains("no trail satisfies 3.1"), "{msg}");
+
+    // A prefix pattern covers; one that misses ModifySecurityGroupRules is no route at all.
+    let mut inv = compliant();
+    with_rules(&mut inv, &["us-east-1", "eu-west-1"], r#"{"source":["aws.ec2"],"detail":{"eventName":[{"wildcard":"*SecurityGroup*"}]}}"#, true);
+    assert_eq!(sg(&inv, "5.0.0").0, Status::Pass);
+    let mut inv = compliant();
+    with_rules(&mut inv, &["us-east-1", "eu-west-1"], &EB_SG.replace(",\"ModifySecurityGroupRules\"", ""), true);
+    let e = run(&inv, "5.0.0", &["4.10"], false);
+    assert_eq!(e.controls[0].status, Status::Fail);
+    assert!(e.findings.iter().all(|f| !f.check.ends_with("eventbridge-rule")));
+    // … but passes v3.0.0, which does not require it.
+    assert_eq!(sg(&inv, "3.0.0").0, Status::Pass);
+}
+
+#[test]
+fn eventbridge_route_for_global_service_events_needs_us_east_1_only() {
+    let mut inv = compliant();
+    // The CIS 4.4 pattern names no eventSource, so it also catches Organizations' CreatePolicy
+    // and DeletePolicy: a rule must too. Both services are global: us-east-1 is enough.
+    let iam = r#"{"source":["aws.iam","aws.organizations"],"detail":{"eventName":[{"anything-but":["GetUser"]}]}}"#;
+    with_rules(&mut inv, &["us-east-1"], iam, true);
+    let e = run(&inv, "5.0.0", &["4.4"], false);
+    assert_eq!(e.controls[0].status, Status::Pass, "{}", e.controls[0].message);
 }

@@ -2,7 +2,8 @@
 //!
 //! The calls run in four dependent stages, each fully concurrent across accounts, regions and
 //! services (bounded by the run's semaphore), and no call is made twice:
-//! 1. per account × region: `DescribeTrails` and the three AWS Config reads;
+//! 1. per account × region: `DescribeTrails`, the three AWS Config reads, and EventBridge's
+//!    `ListRules` (then `ListTargetsByRule` for each enabled rule with an event pattern);
 //! 2. per distinct trail: `GetTrailStatus` and `GetEventSelectors` in its home region;
 //! 3. per distinct log group a trail delivers to: `DescribeMetricFilters`;
 //! 4. per distinct metric those filters publish: `DescribeAlarmsForMetric`; then per distinct SNS
@@ -13,6 +14,7 @@
 pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod config;
+pub mod eventbridge;
 pub mod logs;
 pub mod model;
 pub mod regions;
@@ -51,7 +53,7 @@ pub async fn collect(targets: &[Target<'_>], needs: Needs, rt: &Runtime, collect
     };
     let trails_fut = async {
         if !needs.trails && !needs.monitoring {
-            return (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            return (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         }
         // Stage 1: DescribeTrails everywhere.
         let futs = targets.iter().flat_map(|t| {
@@ -60,7 +62,12 @@ pub async fn collect(targets: &[Target<'_>], needs: Needs, rt: &Runtime, collect
                 (t.session.account_id.clone(), rt_, trails)
             })
         });
-        let described = join_all(futs).await;
+        let rules_futs = targets.iter().flat_map(|t| {
+            t.regions.iter().filter(|_| needs.monitoring).map(move |r| async move {
+                (t.session.account_id.clone(), eventbridge::rules(t.session, rt, r).await)
+            })
+        });
+        let (described, event_rules) = tokio::join!(join_all(futs), join_all(rules_futs));
         // Stage 2: details of each distinct trail, per account (an organization trail seen by
         // two audited accounts is read by each, with its own credentials).
         let mut seen = BTreeSet::new();
@@ -78,7 +85,7 @@ pub async fn collect(targets: &[Target<'_>], needs: Needs, rt: &Runtime, collect
         }
         let trails = join_all(detail_futs).await;
         if !needs.monitoring {
-            return (by_region, trails, Vec::new(), Vec::new(), Vec::new());
+            return (by_region, trails, event_rules, Vec::new(), Vec::new(), Vec::new());
         }
         // Stage 3: metric filters of every log group a trail delivers to, read with the
         // credentials of the account that owns the group, when that account is audited.
@@ -123,6 +130,20 @@ pub async fn collect(targets: &[Target<'_>], needs: Needs, rt: &Runtime, collect
                 }
             }
         }
+        // … and each SNS topic an EventBridge rule targets.
+        for (acct, rr) in &event_rules {
+            if let Collected::Ok(rules) = &rr.rules {
+                for t in rules.iter().filter_map(|r| r.targets.as_ref()) {
+                    if let Collected::Ok(arns) = t {
+                        for a in arns {
+                            if let Some(p) = Arn::parse(a).filter(|x| x.service == "sns") {
+                                topics.insert((acct.clone(), a.clone(), p.region.to_string(), p.account.to_string()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
         let mut topic_seen = BTreeSet::new();
         let topic_futs = topics.into_iter().filter(|(_, arn, _, _)| topic_seen.insert(arn.clone())).map(
             |(alarm_acct, arn, region, owner)| {
@@ -133,9 +154,10 @@ pub async fn collect(targets: &[Target<'_>], needs: Needs, rt: &Runtime, collect
             },
         );
         let topics = join_all(topic_futs).await;
-        (by_region, trails, log_groups, alarms, topics)
+        (by_region, trails, event_rules, log_groups, alarms, topics)
     };
-    let (configs, (by_region, trails, log_groups, metric_alarms, topics)) = tokio::join!(config_fut, trails_fut);
+    let (configs, (by_region, trails, event_rules, log_groups, metric_alarms, topics)) =
+        tokio::join!(config_fut, trails_fut);
 
     let accounts = targets
         .iter()
@@ -153,6 +175,7 @@ pub async fn collect(targets: &[Target<'_>], needs: Needs, rt: &Runtime, collect
                 trails_by_region: by_region.iter().filter(|(a, _)| a == id).map(|(_, r)| r.clone()).collect(),
                 trails,
                 config: configs.iter().filter(|(a, _)| a == id).map(|(_, c)| c.clone()).collect(),
+                event_rules: event_rules.iter().filter(|(a, _)| a == id).map(|(_, r)| r.clone()).collect(),
             }
         })
         .collect();

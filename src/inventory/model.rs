@@ -86,6 +86,27 @@ pub struct AccountInventory {
     pub trails: Vec<Trail>,
     /// AWS Config per audited region.
     pub config: Vec<RegionConfig>,
+    /// EventBridge rules on the default bus per audited region (the real-time alert route).
+    #[serde(default)]
+    pub event_rules: Vec<RegionRules>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionRules {
+    pub region: String,
+    pub rules: Collected<Vec<EventRule>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventRule {
+    pub name: String,
+    pub arn: String,
+    /// `ENABLED`, `DISABLED`, `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`.
+    pub state: String,
+    pub event_pattern: Option<String>,
+    pub managed_by: Option<String>,
+    /// Target ARNs; read only for enabled rules with an event pattern.
+    pub targets: Option<Collected<Vec<String>>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -439,6 +439,21 @@ class Seeder:
              "delivery_channel": channel is not None}
         )
 
+    def seed_event_rule(self, r: dict) -> None:
+        """An EventBridge rule on the default bus: {"region", "name", "pattern" (object or JSON
+        text), "state" (ENABLED), "targets": [topic name or ARN, ...]}."""
+        region = self.region(r)
+        events = self.client("events", region)
+        pattern = r["pattern"] if isinstance(r["pattern"], str) else json.dumps(r["pattern"])
+        arn = events.put_rule(Name=r["name"], EventPattern=pattern, State=r.get("state") or "ENABLED")["RuleArn"]
+        targets = []
+        for i, t in enumerate(r.get("targets") or []):
+            t_arn = t if t.startswith("arn:") else f"arn:aws:sns:{region}:{self.account}:{t}"
+            targets.append({"Id": f"t{i}", "Arn": t_arn})
+        if targets:
+            events.put_targets(Rule=r["name"], Targets=targets)
+        self.created.setdefault("event_rules", []).append({"region": region, "arn": arn, "targets": targets})
+
     def run(self) -> dict:
         for b in self.spec.get("buckets") or []:
             self.ensure_bucket(b["name"], self.region(b))
@@ -454,6 +469,8 @@ class Seeder:
             self.seed_alarm(a)
         for c in self.spec.get("config") or []:
             self.seed_config(c)
+        for r in self.spec.get("event_rules") or []:
+            self.seed_event_rule(r)
         return {"account": self.account, **self.created}
 
 
