@@ -41,9 +41,11 @@ pub struct RemediateArgs {
     /// (repeatable).
     #[arg(long, value_name = "PROTOCOL:ENDPOINT", help_heading = "Remediation")]
     pub notify: Vec<Notify>,
-    /// SNS topic every alarm notifies (created in the log group's region if missing).
-    #[arg(long, default_value = "cis-security-alarms", help_heading = "Remediation")]
-    pub topic_name: String,
+    /// SNS topic every new alarm notifies, created in the log group's region if missing
+    /// [default: cis-security-alarms, or an existing topic in that region that alarms already
+    /// notify and someone has confirmed a subscription to].
+    #[arg(long, help_heading = "Remediation")]
+    pub topic_name: Option<String>,
     /// Namespace of the metrics new metric filters publish.
     #[arg(long, default_value = "CISBenchmark", help_heading = "Remediation")]
     pub metric_namespace: String,
@@ -185,7 +187,8 @@ pub async fn run(a: &AuditArgs, controls: &[Control], inv: &Inventory, eval: &Ev
         strict_patterns: a.strict_patterns,
         home_region: home,
         notify: r.notify.clone(),
-        topic_name: r.topic_name.clone(),
+        topic_name: r.topic_name.clone().unwrap_or_else(|| "cis-security-alarms".into()),
+        reuse_confirmed_topic: r.topic_name.is_none(),
         metric_namespace: r.metric_namespace.clone(),
         trail_name: r.trail_name.clone(),
         trail_bucket: r.trail_bucket.clone(),

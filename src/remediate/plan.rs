@@ -73,6 +73,10 @@ pub struct Inputs {
     pub home_region: String,
     pub notify: Vec<Notify>,
     pub topic_name: String,
+    /// When `--topic-name` was not given and that topic does not exist, an existing topic in
+    /// the region with a confirmed subscriber (one the inventory shows alarms notify) is used.
+    #[serde(default)]
+    pub reuse_confirmed_topic: bool,
     pub metric_namespace: String,
     pub trail_name: String,
     pub trail_bucket: Option<String>,
@@ -90,6 +94,7 @@ impl Inputs {
             home_region: home_region.into(),
             notify: vec![],
             topic_name: "cis-security-alarms".into(),
+            reuse_confirmed_topic: true,
             metric_namespace: "CISBenchmark".into(),
             trail_name: "cis-multi-region-trail".into(),
             trail_bucket: None,
@@ -772,8 +777,18 @@ fn plan_monitoring(
     };
 
     // 2. The alarm: a working one on that metric (its topic is then the one to subscribe to),
-    //    or a new one notifying our topic.
-    let our_topic = topic_arn(&acct.partition, r, a, &inputs.topic_name);
+    //    or a new one notifying our topic (or an existing topic someone already receives).
+    let named_topic = topic_arn(&acct.partition, r, a, &inputs.topic_name);
+    let confirmed_topic = (inputs.reuse_confirmed_topic && !f.topic_exists)
+        .then(|| {
+            inv.topics.iter().find(|t| {
+                Arn::parse(&t.arn).is_some_and(|x| x.region == r && x.account == a)
+                    && matches!(&t.subscriptions, Collected::Ok(s) if s.iter().any(|x| Arn::parse(&x.subscription_arn).is_some()))
+            })
+        })
+        .flatten();
+    let topic_reused = confirmed_topic.is_some();
+    let our_topic = confirmed_topic.map(|t| t.arn.clone()).unwrap_or(named_topic);
     let on_metric = |al: &&MetricAlarm| {
         al.metric_name.as_deref() == Some(metric.metric_name.as_str()) && al.namespace.as_deref() == Some(metric.metric_namespace.as_str())
     };
@@ -798,7 +813,7 @@ fn plan_monitoring(
             if alarm_name != alarm_base {
                 plan.note(format!("{id}: alarm {alarm_base} exists with another definition and is left untouched; using {alarm_name}"));
             }
-            if !f.topic_exists {
+            if !f.topic_exists && !topic_reused {
                 topic_step = Some(plan.add(
                     a,
                     r,
@@ -828,7 +843,7 @@ fn plan_monitoring(
     };
 
     // 3. Someone must receive the alarm: a confirmed subscription on the topic.
-    let subs: Vec<Subscription> = if topic == our_topic {
+    let subs: Vec<Subscription> = if topic == our_topic && !topic_reused {
         f.topic_subscriptions.clone()
     } else {
         match inv.topic(&topic).map(|x| &x.subscriptions) {
@@ -838,7 +853,9 @@ fn plan_monitoring(
     };
     let confirmed = subs.iter().any(|s| Arn::parse(&s.subscription_arn).is_some());
     let mut any = confirmed;
-    for n in &inputs.notify {
+    // A topic someone already receives is reused as it is.
+    let wanted: &[Notify] = if confirmed { &[] } else { &inputs.notify };
+    for n in wanted {
         match subs.iter().find(|s| s.protocol == n.protocol && s.endpoint == n.endpoint) {
             Some(s) if s.subscription_arn == "PendingConfirmation" => {
                 plan.note(pending_note(&n.protocol, &n.endpoint, &topic));

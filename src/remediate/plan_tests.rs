@@ -358,6 +358,28 @@ fn a_covering_filter_and_working_alarm_are_reused() {
 }
 
 #[test]
+fn a_topic_someone_already_receives_is_reused() {
+    let mut inv = empty_account();
+    inv.accounts[0].trails = vec![good_trail("main", Some(GROUP_ARN))];
+    let mut f = facts(true);
+    f.log_group = "ct-logs".into();
+    let ops_topic = "arn:aws:sns:us-east-1:111122223333:ops";
+    let sub = Subscription { subscription_arn: format!("{ops_topic}:1"), protocol: "email".into(), endpoint: "ops@example.com".into() };
+    mirror(&mut inv, &f, &[(ops_topic, vec![sub])]);
+    let p = plan_for(&inv, &["4.10"], &inputs(), &[f.clone()]);
+    assert_eq!(ops(&p), ["logs:PutMetricFilter us-east-1", "cloudwatch:PutMetricAlarm us-east-1"]);
+    assert!(matches!(&p.steps[1].action, Action::PutMetricAlarm { topic_arn, .. } if topic_arn == ops_topic));
+    // An explicit --topic-name is honoured.
+    let mut i = inputs();
+    i.reuse_confirmed_topic = false;
+    let p = plan_for(&inv, &["4.10"], &i, &[f]);
+    assert_eq!(
+        ops(&p),
+        ["logs:PutMetricFilter us-east-1", "sns:CreateTopic us-east-1", "cloudwatch:PutMetricAlarm us-east-1", "sns:Subscribe us-east-1"]
+    );
+}
+
+#[test]
 fn a_compliant_account_or_a_pending_subscription_plans_nothing() {
     let mut inv = empty_account();
     inv.accounts[0].trails = vec![good_trail("main", Some(GROUP_ARN))];
