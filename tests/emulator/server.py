@@ -19,6 +19,7 @@ What the middleware adds in front of moto:
 * account:ListRegions (moto has no Account API): the 17 default regions
   ENABLED_BY_DEFAULT, opt-in regions DISABLED; ``POST /_harness/account/regions``
   changes one account's statuses.
+* ``POST /_harness/latency {"ms": N}``: every AWS request waits N ms (benchmarks).
 * ``GET /_harness/health``; ``POST /_harness/reset`` (moto reset, clear faults
   and region overrides).
 """
@@ -33,6 +34,7 @@ import json
 import math
 import os
 import re
+import time
 import signal
 import sys
 import threading
@@ -577,7 +579,15 @@ class HarnessMiddleware:
             except ValueError as exc:
                 return self._json(start_response, 400, {"error": str(exc)})
             return self._json(start_response, 200, {"account_id": account, "regions": account_regions(str(account))})
+        if path == "/_harness/latency" and method == "POST":
+            # Simulated network latency for every AWS request (benchmarks): {"ms": 100}.
+            try:
+                self.latency_ms = max(0.0, float(payload.get("ms", 0)))
+            except (TypeError, ValueError):
+                return self._json(start_response, 400, {"error": "'ms' must be a number"})
+            return self._json(start_response, 200, {"latency_ms": self.latency_ms})
         if path == "/_harness/reset" and method == "POST":
+            self.latency_ms = 0.0
             self.faults.clear()
             with _region_lock:
                 _region_overrides.clear()
@@ -721,6 +731,8 @@ class HarnessMiddleware:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_harness/"):
             return self._harness(environ, start_response)
+        if getattr(self, "latency_ms", 0.0) > 0:
+            time.sleep(self.latency_ms / 1000.0)
 
         cbor_match = CBOR_PATH_RE.match(path) if environ.get("REQUEST_METHOD") == "POST" else None
         target = environ.get("HTTP_X_AMZ_TARGET")
