@@ -23,23 +23,7 @@ pub async fn alarms_for_metric(
         Ok(out) => Collected::Ok(
             out.metric_alarms()
                 .iter()
-                .map(|a| MetricAlarm {
-                    name: a.alarm_name().unwrap_or_default().to_string(),
-                    arn: a.alarm_arn().map(str::to_string),
-                    metric_name: a.metric_name().map(str::to_string),
-                    namespace: a.namespace().map(str::to_string),
-                    actions_enabled: a.actions_enabled().unwrap_or(false),
-                    alarm_actions: a.alarm_actions().to_vec(),
-                    statistic: a.statistic().map(|x| x.as_str().to_string()),
-                    extended_statistic: a.extended_statistic().map(str::to_string),
-                    comparison_operator: a.comparison_operator().map(|x| x.as_str().to_string()),
-                    threshold: a.threshold(),
-                    evaluation_periods: a.evaluation_periods(),
-                    datapoints_to_alarm: a.datapoints_to_alarm(),
-                    period: a.period(),
-                    dimensions: a.dimensions().iter().filter_map(|d| d.name().map(str::to_string)).collect(),
-                    state: a.state_value().map(|x| x.as_str().to_string()),
-                })
+                .map(to_alarm)
                 .collect(),
         ),
         Err(e) => Collected::Error(collect_error(&e, "cloudwatch:DescribeAlarmsForMetric", account, Some(region))),
@@ -50,5 +34,26 @@ pub async fn alarms_for_metric(
         namespace: namespace.to_string(),
         metric_name: metric.to_string(),
         alarms,
+    }
+}
+
+/// Our model of an SDK metric alarm.
+pub fn to_alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> MetricAlarm {
+    MetricAlarm {
+        name: a.alarm_name().unwrap_or_default().to_string(),
+        arn: a.alarm_arn().map(str::to_string),
+        metric_name: a.metric_name().map(str::to_string),
+        namespace: a.namespace().map(str::to_string),
+        actions_enabled: a.actions_enabled().unwrap_or(false),
+        alarm_actions: a.alarm_actions().to_vec(),
+        statistic: a.statistic().map(|x| x.as_str().to_string()),
+        extended_statistic: a.extended_statistic().map(str::to_string),
+        comparison_operator: a.comparison_operator().map(|x| x.as_str().to_string()),
+        threshold: a.threshold(),
+        evaluation_periods: a.evaluation_periods(),
+        datapoints_to_alarm: a.datapoints_to_alarm(),
+        period: a.period(),
+        dimensions: a.dimensions().iter().filter_map(|d| d.name().map(str::to_string)).collect(),
+        state: a.state_value().map(|x| x.as_str().to_string()),
     }
 }

@@ -132,24 +132,9 @@ async fn log_group_exists(ctx: &Ctx<'_>, s: &Session, region: &str, name: &str) 
     }
 }
 
+/// An alarm's definition, without its state (which changes by itself and is no edit of ours).
 fn to_alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> MetricAlarm {
-    MetricAlarm {
-        name: a.alarm_name().unwrap_or_default().to_string(),
-        arn: a.alarm_arn().map(str::to_string),
-        metric_name: a.metric_name().map(str::to_string),
-        namespace: a.namespace().map(str::to_string),
-        actions_enabled: a.actions_enabled().unwrap_or(false),
-        alarm_actions: a.alarm_actions().to_vec(),
-        statistic: a.statistic().map(|x| x.as_str().to_string()),
-        extended_statistic: a.extended_statistic().map(str::to_string),
-        comparison_operator: a.comparison_operator().map(|x| x.as_str().to_string()),
-        threshold: a.threshold(),
-        evaluation_periods: a.evaluation_periods(),
-        datapoints_to_alarm: a.datapoints_to_alarm(),
-        period: a.period(),
-        dimensions: a.dimensions().iter().filter_map(|d| d.name().map(str::to_string)).collect(),
-        state: None,
-    }
+    MetricAlarm { state: None, ..crate::inventory::cloudwatch::to_alarm(a) }
 }
 
 async fn all_alarms(ctx: &Ctx<'_>, s: &Session, region: &str) -> Result<Vec<MetricAlarm>, String> {
