@@ -215,6 +215,12 @@ fn chain(err: Option<&dyn std::error::Error>) -> String {
     parts.join(": ")
 }
 
+/// The token of the next page of a listing, or None when the listing is complete: no token,
+/// an empty one, or the same token again (an endpoint that never advances must not loop).
+pub fn next_page(returned: Option<&str>, current: &Option<String>) -> Option<String> {
+    returned.filter(|t| !t.is_empty() && Some(*t) != current.as_deref()).map(str::to_string)
+}
+
 /// A collection error for the inventory.
 pub fn collect_error<E, R>(err: &SdkError<E, R>, operation: &str, account: &str, region: Option<&str>) -> CollectError
 where
@@ -228,5 +234,19 @@ where
         region: region.map(str::to_string),
         code,
         message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_page;
+
+    #[test]
+    fn pagination_stops_on_no_empty_or_repeated_token() {
+        assert_eq!(next_page(Some("a"), &None), Some("a".to_string()));
+        assert_eq!(next_page(Some("b"), &Some("a".into())), Some("b".to_string()));
+        assert_eq!(next_page(None, &Some("a".into())), None);
+        assert_eq!(next_page(Some(""), &None), None);
+        assert_eq!(next_page(Some("a"), &Some("a".into())), None);
     }
 }

@@ -22,9 +22,9 @@ pub async fn rules(s: &Session, rt: &Runtime, region: &str) -> RegionRules {
                     managed_by: r.managed_by().map(str::to_string),
                     targets: None,
                 }));
-                match out.next_token() {
-                    Some(t) if !t.is_empty() && Some(t) != token.as_deref() => token = Some(t.to_string()),
-                    _ => break,
+                match crate::aws::next_page(out.next_token(), &token) {
+                    Some(t) => token = Some(t),
+                    None => break,
                 }
             }
             Err(e) => {
@@ -50,9 +50,9 @@ pub async fn rules(s: &Session, rt: &Runtime, region: &str) -> RegionRules {
                 match rt.call("events:ListTargetsByRule", req.send()).await {
                     Ok(out) => {
                         targets.extend(out.targets().iter().map(|t| t.arn().to_string()));
-                        match out.next_token() {
-                            Some(t) if !t.is_empty() && Some(t) != token.as_deref() => token = Some(t.to_string()),
-                            _ => break Collected::Ok(std::mem::take(&mut targets)),
+                        match crate::aws::next_page(out.next_token(), &token) {
+                            Some(t) => token = Some(t),
+                            None => break Collected::Ok(std::mem::take(&mut targets)),
                         }
                     }
                     Err(e) => break Collected::Error(collect_error(&e, "events:ListTargetsByRule", acct, Some(region))),

@@ -36,9 +36,9 @@ pub async fn metric_filters(s: &Session, rt: &Runtime, account: &str, region: &s
                             .collect(),
                     });
                 }
-                match out.next_token() {
-                    Some(t) if !t.is_empty() && Some(t) != token.as_deref() => token = Some(t.to_string()),
-                    _ => break Collected::Ok(std::mem::take(&mut filters)),
+                match crate::aws::next_page(out.next_token(), &token) {
+                    Some(t) => token = Some(t),
+                    None => break Collected::Ok(std::mem::take(&mut filters)),
                 }
             }
             Err(e) => {

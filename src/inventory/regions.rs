@@ -16,9 +16,9 @@ pub async fn enabled_regions(s: &Session, rt: &Runtime) -> Result<Vec<String>, (
             .set_next_token(token.clone());
         let page = rt.call("account:ListRegions", req.send()).await.map_err(|e| classify(&e))?;
         out.extend(page.regions().iter().filter_map(|r| r.region_name().map(str::to_string)));
-        match page.next_token() {
-            Some(t) if !t.is_empty() && Some(t) != token.as_deref() => token = Some(t.to_string()),
-            _ => break,
+        match crate::aws::next_page(page.next_token(), &token) {
+            Some(t) => token = Some(t),
+            None => break,
         }
     }
     out.sort();

@@ -18,9 +18,9 @@ pub async fn topic(s: &Session, rt: &Runtime, arn: &str, region: &str) -> TopicI
                     protocol: x.protocol().unwrap_or_default().to_string(),
                     endpoint: x.endpoint().unwrap_or_default().to_string(),
                 }));
-                match out.next_token() {
-                    Some(t) if !t.is_empty() && Some(t) != token.as_deref() => token = Some(t.to_string()),
-                    _ => break Collected::Ok(std::mem::take(&mut subs)),
+                match crate::aws::next_page(out.next_token(), &token) {
+                    Some(t) => token = Some(t),
+                    None => break Collected::Ok(std::mem::take(&mut subs)),
                 }
             }
             Err(e) => {

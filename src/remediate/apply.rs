@@ -125,9 +125,9 @@ async fn log_group_exists(ctx: &Ctx<'_>, s: &Session, region: &str, name: &str) 
         if out.log_groups().iter().any(|g| g.log_group_name() == Some(name)) {
             return Ok(true);
         }
-        match out.next_token() {
-            Some(t) if !t.is_empty() && Some(t) != token.as_deref() => token = Some(t.to_string()),
-            _ => return Ok(false),
+        match crate::aws::next_page(out.next_token(), &token) {
+            Some(t) => token = Some(t),
+            None => return Ok(false),
         }
     }
 }
@@ -148,9 +148,9 @@ async fn all_alarms(ctx: &Ctx<'_>, s: &Session, region: &str) -> Result<Vec<Metr
             .await
             .map_err(|e| err("cloudwatch:DescribeAlarms", &e))?;
         out.extend(page.metric_alarms().iter().map(to_alarm));
-        match page.next_token() {
-            Some(t) if !t.is_empty() && Some(t) != token.as_deref() => token = Some(t.to_string()),
-            _ => return Ok(out),
+        match crate::aws::next_page(page.next_token(), &token) {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
         }
     }
 }
