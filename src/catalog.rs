@@ -118,14 +118,12 @@ pub struct Catalog {
 fn load() -> Result<Catalog, String> {
     let mut benchmarks = Vec::new();
     for (name, text) in BENCHMARK_FILES {
-        let b: Benchmark =
-            toml::from_str(text).map_err(|e| format!("checks/benchmarks/cis-aws-{name}.toml: {e}"))?;
+        let b: Benchmark = toml::from_str(text).map_err(|e| format!("checks/benchmarks/cis-aws-{name}.toml: {e}"))?;
         benchmarks.push(b);
     }
     let mut controls = Vec::new();
     for (key, text) in CONTROL_FILES {
-        let mut c: ControlDef =
-            toml::from_str(text).map_err(|e| format!("checks/controls/{key}.toml: {e}"))?;
+        let mut c: ControlDef = toml::from_str(text).map_err(|e| format!("checks/controls/{key}.toml: {e}"))?;
         c.key = key.to_string();
         controls.push(c);
     }
@@ -146,10 +144,7 @@ impl Catalog {
 
     pub fn benchmark(&self, version: &str) -> Result<&Benchmark, String> {
         self.benchmarks.iter().find(|b| b.version == version).ok_or_else(|| {
-            format!(
-                "unknown benchmark version '{version}': cis-audit knows {}",
-                self.versions().join(", ")
-            )
+            format!("unknown benchmark version '{version}': cis-audit knows {}", self.versions().join(", "))
         })
     }
 
@@ -176,10 +171,14 @@ impl Catalog {
             if only.is_some_and(|ids| !ids.contains(&bc.id)) {
                 continue;
             }
-            let def = self
-                .def(&bc.check)
-                .ok_or_else(|| format!("benchmark {version} names unknown check {}", bc.check))?;
-            out.push(Control { id: bc.id.clone(), level: bc.level, assessment: bc.assessment.clone(), def: def.clone() });
+            let def =
+                self.def(&bc.check).ok_or_else(|| format!("benchmark {version} names unknown check {}", bc.check))?;
+            out.push(Control {
+                id: bc.id.clone(),
+                level: bc.level,
+                assessment: bc.assessment.clone(),
+                def: def.clone(),
+            });
         }
         Ok(out)
     }
@@ -197,9 +196,10 @@ mod tests {
             assert_eq!(all.len(), b.controls.len());
             for c in all {
                 if c.def.check == CheckKind::MetricFilterChain {
-                    let v = c.def.variant_for(&b.version).unwrap_or_else(|| {
-                        panic!("{} has no pattern for benchmark {}", c.def.key, b.version)
-                    });
+                    let v = c
+                        .def
+                        .variant_for(&b.version)
+                        .unwrap_or_else(|| panic!("{} has no pattern for benchmark {}", c.def.key, b.version));
                     assert!(!v.patterns.is_empty());
                 }
             }

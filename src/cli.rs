@@ -221,7 +221,9 @@ async fn audit(a: AuditArgs) -> Result<i32, String> {
     );
     let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
     let text = match a.format {
-        Format::Table => report::table::render(&report, to_terminal && !a.no_color && std::env::var_os("NO_COLOR").is_none()),
+        Format::Table => {
+            report::table::render(&report, to_terminal && !a.no_color && std::env::var_os("NO_COLOR").is_none())
+        }
         Format::Json => report::json::render(&report),
         Format::Markdown => report::markdown::render(&report),
     };
@@ -248,10 +250,7 @@ fn write_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("out")
-    ));
+    let tmp = path.with_extension(format!("{}.tmp", path.extension().and_then(|e| e.to_str()).unwrap_or("out")));
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, path)
 }

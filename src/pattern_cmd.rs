@@ -24,7 +24,10 @@ fn check(control: &str, benchmark: &str, strict: bool, json: bool, src: &str) ->
     };
     let c = &selected[0];
     if c.def.check != CheckKind::MetricFilterChain {
-        eprintln!("error: control {control} ({}) has no filter pattern; pattern check applies to the monitoring controls", c.title());
+        eprintln!(
+            "error: control {control} ({}) has no filter pattern; pattern check applies to the monitoring controls",
+            c.title()
+        );
         return 2;
     }
     let Some(variant) = c.def.variant_for(benchmark) else {

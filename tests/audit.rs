@@ -206,7 +206,17 @@ fn saved_inventory_evaluates_offline_to_the_same_verdicts() {
     assert_eq!(online["findings"], offline["findings"]);
     // And under another benchmark version, from the same evidence.
     let mut c = bin();
-    c.args(["audit", "--inventory", inv.to_str().unwrap(), "--format", "json", "--benchmark", "3.0.0", "--controls", "4.10"]);
+    c.args([
+        "audit",
+        "--inventory",
+        inv.to_str().unwrap(),
+        "--format",
+        "json",
+        "--benchmark",
+        "3.0.0",
+        "--controls",
+        "4.10",
+    ]);
     assert_eq!(run(c).code, 0);
 }
 
@@ -224,7 +234,10 @@ fn table_is_plain_when_not_a_terminal_and_markdown_has_evidence() {
     assert_eq!(r.code, 0);
     assert!(r.stdout.is_empty());
     let md = std::fs::read_to_string(&out).unwrap();
-    assert!(md.contains("security-group-changes/sns-subscription") && md.contains("sns_topic.confirmed_subscriptions"), "{md}");
+    assert!(
+        md.contains("security-group-changes/sns-subscription") && md.contains("sns_topic.confirmed_subscriptions"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -275,10 +288,21 @@ fn two_accounts_in_one_run_follow_an_organization_trail_into_the_management_acco
     let e = emu();
     let mut c = bin();
     c.args([
-        "audit", "--endpoint-url", &e.endpoint, "--region", "us-east-1", "--regions", "us-east-1",
-        "--controls", "4.10", "--format", "json",
-        "--role-arn", &format!("arn:aws:iam::{mgmt}:role/audit"),
-        "--role-arn", &format!("arn:aws:iam::{member}:role/audit"),
+        "audit",
+        "--endpoint-url",
+        &e.endpoint,
+        "--region",
+        "us-east-1",
+        "--regions",
+        "us-east-1",
+        "--controls",
+        "4.10",
+        "--format",
+        "json",
+        "--role-arn",
+        &format!("arn:aws:iam::{mgmt}:role/audit"),
+        "--role-arn",
+        &format!("arn:aws:iam::{member}:role/audit"),
     ]);
     let r = run(c);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
@@ -347,8 +371,13 @@ fn eventbridge_spec(acct: &str, regions: &[&str], names: &[&str]) -> serde_json:
 }
 
 const SG_EVENTS: [&str; 7] = [
-    "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress",
-    "RevokeSecurityGroupEgress", "CreateSecurityGroup", "DeleteSecurityGroup", "ModifySecurityGroupRules",
+    "AuthorizeSecurityGroupIngress",
+    "AuthorizeSecurityGroupEgress",
+    "RevokeSecurityGroupIngress",
+    "RevokeSecurityGroupEgress",
+    "CreateSecurityGroup",
+    "DeleteSecurityGroup",
+    "ModifySecurityGroupRules",
 ];
 
 #[test]
@@ -359,7 +388,12 @@ fn eventbridge_rules_in_every_region_pass_4_10_and_a_missing_region_fails() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     let rep = r.json();
     assert!(control(&rep, "4.10")["message"].as_str().unwrap().contains("EventBridge"), "{rep}");
-    let f = rep["findings"].as_array().unwrap().iter().find(|f| f["check"] == "security-group-changes/eventbridge-rule").unwrap();
+    let f = rep["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "security-group-changes/eventbridge-rule")
+        .unwrap();
     assert_eq!(f["status"], "PASS");
     assert!(f["evidence"].to_string().contains("sg-realtime"));
     assert_eq!(rep["stats"]["api_calls"]["events:ListRules"], 2);

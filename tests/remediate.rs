@@ -34,7 +34,10 @@ fn all_inputs(acct: &str) -> Vec<String> {
 
 fn remediate(acct: &str, controls: &str, journal: &str, extra: &[String]) -> Run {
     let mut args: Vec<String> =
-        ["--controls", controls, "--remediate", "--yes", "--format", "json", "--journal", journal].iter().map(|s| s.to_string()).collect();
+        ["--controls", controls, "--remediate", "--yes", "--format", "json", "--journal", journal]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
     args.extend(extra.iter().cloned());
     let refs: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
     audit(acct, &refs)
@@ -113,7 +116,13 @@ fn remediate_then_pass_then_rollback_restores_the_account() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["control"].as_str().unwrap().into(), c["before"].as_str().unwrap().into(), c["after"].as_str().unwrap().into()))
+        .map(|c| {
+            (
+                c["control"].as_str().unwrap().into(),
+                c["before"].as_str().unwrap().into(),
+                c["after"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     assert!(after.contains(&("3.1".into(), "FAIL".into(), "PASS".into())), "{after:?}");
     assert_eq!(after.iter().filter(|c| c.0 == "3.3" && c.2 == "PASS").count(), 2, "{after:?}");
@@ -173,7 +182,12 @@ fn existing_filter_and_alarm_with_our_names_are_left_untouched() {
     let out = r.json();
     let notes = out["plan"]["notes"].to_string();
     assert!(notes.contains("metric filter SecurityGroupChanges on ct-logs exists with another definition and is left untouched; using SecurityGroupChanges-cis"), "{notes}");
-    assert!(notes.contains("alarm NACLChanges-alarm exists with another definition and is left untouched; using NACLChanges-alarm-cis"), "{notes}");
+    assert!(
+        notes.contains(
+            "alarm NACLChanges-alarm exists with another definition and is left untouched; using NACLChanges-alarm-cis"
+        ),
+        "{notes}"
+    );
 
     let r = audit(acct, &["--controls", "4.10,4.11", "--format", "json"]);
     assert_eq!(r.code, 0, "existing confirmed subscription: both pass\n{}", r.stdout);
@@ -184,12 +198,8 @@ fn existing_filter_and_alarm_with_our_names_are_left_untouched() {
     let old = filters.iter().find(|f| f["name"] == "SecurityGroupChanges").expect("the old filter survives");
     assert_eq!(old["pattern"], "{ $.eventName = CreateSecurityGroup }");
     assert!(filters.iter().any(|f| f["name"] == "SecurityGroupChanges-cis"));
-    let alarms: Vec<&Value> = inv["metric_alarms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|m| m["alarms"]["ok"].as_array().unwrap())
-        .collect();
+    let alarms: Vec<&Value> =
+        inv["metric_alarms"].as_array().unwrap().iter().flat_map(|m| m["alarms"]["ok"].as_array().unwrap()).collect();
     let old = alarms.iter().find(|a| a["name"] == "NACLChanges-alarm").expect("the old alarm survives");
     assert_eq!(old["threshold"], 5.0);
     assert!(alarms.iter().any(|a| a["name"] == "NACLChanges-alarm-cis"));
@@ -200,10 +210,11 @@ fn missing_inputs_give_manual_steps_and_the_rest_applies() {
     let acct = "230000000003";
     seed(&buckets(acct));
     let journal = tmp("journal-3.json");
-    let args: Vec<String> = ["--notify", "email:secops@example.com", "--config-role-arn", &format!("arn:aws:iam::{acct}:role/config")]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let args: Vec<String> =
+        ["--notify", "email:secops@example.com", "--config-role-arn", &format!("arn:aws:iam::{acct}:role/config")]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
     let r = remediate(acct, "3.1,3.3,4.10", &journal, &args);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     let out = r.json();
@@ -218,7 +229,9 @@ fn missing_inputs_give_manual_steps_and_the_rest_applies() {
     assert!(manual.contains(&json!(["UpdateTrail", ["--cloudtrail-logs-role-arn"]])), "{manual:?}");
     assert!(manual.contains(&json!(["PutDeliveryChannel", ["--config-bucket"]])), "{manual:?}");
     let states = step_states(&out);
-    for t in ["CreateLogGroup", "PutMetricFilter", "CreateTopic", "PutMetricAlarm", "Subscribe", "PutConfigurationRecorder"] {
+    for t in
+        ["CreateLogGroup", "PutMetricFilter", "CreateTopic", "PutMetricAlarm", "Subscribe", "PutConfigurationRecorder"]
+    {
         assert!(states.iter().any(|(x, s)| x == t && s == "done"), "{t} not applied: {states:?}");
     }
     assert!(states.iter().any(|(x, s)| x == "CreateTrail" && s == "manual"), "{states:?}");

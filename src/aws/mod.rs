@@ -35,10 +35,7 @@ pub struct Runtime {
 
 impl Runtime {
     pub fn new(concurrency: usize) -> Self {
-        Runtime {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            calls: Arc::new(Mutex::new(BTreeMap::new())),
-        }
+        Runtime { permits: Arc::new(Semaphore::new(concurrency.max(1))), calls: Arc::new(Mutex::new(BTreeMap::new())) }
     }
 
     /// Runs one logical API call (one page) under the concurrency bound and counts it.

@@ -152,7 +152,8 @@ pub fn management_events(sel: &TrailSelectors) -> Result<String, String> {
             continue;
         }
         if let Some(src) = adv.field_selectors.iter().find(|f| f.field == "eventSource") {
-            let excluded: Vec<&String> = src.not_equals.iter().chain(&src.not_starts_with).chain(&src.not_ends_with).collect();
+            let excluded: Vec<&String> =
+                src.not_equals.iter().chain(&src.not_starts_with).chain(&src.not_ends_with).collect();
             notes.push(format!(
                 "advanced selector {} restricts management events by eventSource{}",
                 adv.name.as_deref().unwrap_or("(unnamed)"),
@@ -167,9 +168,11 @@ pub fn management_events(sel: &TrailSelectors) -> Result<String, String> {
         match adv.field_selectors.iter().find(|f| f.field == "readOnly") {
             None => (read, write) = (true, true),
             Some(ro) => {
-                let only = ro.equals.first().map(|v| v.as_str()).or_else(|| {
-                    ro.not_equals.first().map(|v| if v == "true" { "false" } else { "true" })
-                });
+                let only = ro
+                    .equals
+                    .first()
+                    .map(|v| v.as_str())
+                    .or_else(|| ro.not_equals.first().map(|v| if v == "true" { "false" } else { "true" }));
                 match only {
                     Some("true") => read = true,
                     Some("false") => write = true,

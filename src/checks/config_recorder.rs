@@ -27,10 +27,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory) -> Vec<(ControlResul
         })
         .collect();
     let global_unknown = acct.config.iter().any(|rc| matches!(rc.recorders, Collected::Error(_)));
-    acct.config
-        .iter()
-        .map(|rc| region_verdict(control, acct, rc, &global_in, global_unknown))
-        .collect()
+    acct.config.iter().map(|rc| region_verdict(control, acct, rc, &global_in, global_unknown)).collect()
 }
 
 fn region_verdict(
@@ -54,7 +51,10 @@ fn region_verdict(
             for r in &linked {
                 ev.push(Evidence::info(
                     format!("recorder.{}", r.name),
-                    format!("service-linked recorder for {} (limited scope; does not satisfy 3.3)", r.service_principal.as_deref().unwrap_or("?")),
+                    format!(
+                        "service-linked recorder for {} (limited scope; does not satisfy 3.3)",
+                        r.service_principal.as_deref().unwrap_or("?")
+                    ),
                 ));
             }
             if customer.is_empty() {
@@ -80,8 +80,12 @@ fn region_verdict(
                         let detail = st
                             .and_then(|s| s.last_error_code.clone().or(s.last_error_message.clone()))
                             .unwrap_or_default();
-                        ev.push(Evidence::bad(format!("{prefix}.last_status"), format!("FAILURE {detail}").trim().to_string()));
-                        failures.push(format!("recorder {} last status is FAILURE {detail}", r.name).trim().to_string());
+                        ev.push(Evidence::bad(
+                            format!("{prefix}.last_status"),
+                            format!("FAILURE {detail}").trim().to_string(),
+                        ));
+                        failures
+                            .push(format!("recorder {} last status is FAILURE {detail}", r.name).trim().to_string());
                     }
                     Some("SUCCESS") => ev.push(Evidence::ok(format!("{prefix}.last_status"), "SUCCESS")),
                     Some("PENDING") => {
@@ -90,17 +94,18 @@ fn region_verdict(
                             notes.push(format!("recorder {} has just started (last status PENDING)", r.name));
                         }
                     }
-                    other => ev.push(Evidence::info(format!("{prefix}.last_status"), other.unwrap_or("none").to_string())),
+                    other => {
+                        ev.push(Evidence::info(format!("{prefix}.last_status"), other.unwrap_or("none").to_string()))
+                    }
                 }
                 let all = r.all_supported
                     && r.recording_strategy.as_deref().is_none_or(|s| s == "ALL_SUPPORTED_RESOURCE_TYPES");
                 ev.push(Evidence::new(format!("{prefix}.all_supported"), r.all_supported, Some(all)));
                 if !all {
                     let what = match r.recording_strategy.as_deref() {
-                        Some("EXCLUSION_BY_RESOURCE_TYPES") => format!(
-                            "excludes {}",
-                            r.excluded_resource_types.join(", ")
-                        ),
+                        Some("EXCLUSION_BY_RESOURCE_TYPES") => {
+                            format!("excludes {}", r.excluded_resource_types.join(", "))
+                        }
                         _ => format!("records only {} resource type(s)", r.resource_types.len()),
                     };
                     failures.push(format!("recorder {} does not record all supported resources ({what})", r.name));
@@ -108,7 +113,10 @@ fn region_verdict(
                 let sg = (all || r.resource_types.iter().any(|t| t == SG_TYPE))
                     && !r.excluded_resource_types.iter().any(|t| t == SG_TYPE);
                 ev.push(Evidence::new(format!("{prefix}.records_{SG_TYPE}"), sg, Some(sg)));
-                ev.push(Evidence::info(format!("{prefix}.include_global_resource_types"), r.include_global_resource_types));
+                ev.push(Evidence::info(
+                    format!("{prefix}.include_global_resource_types"),
+                    r.include_global_resource_types,
+                ));
             }
         }
     }

@@ -56,12 +56,15 @@ fn required_sets(variant: &PatternVariant) -> Vec<Vec<&'static pattern::CorpusRe
 
 /// The route's finding, when the account has at least one rule whose pattern covers the
 /// control's events in some audited region (PASS when the whole route holds); None otherwise.
-pub fn evaluate(control_id: &str, check_key: &str, variant: &PatternVariant, acct: &AccountInventory, inv: &Inventory) -> Option<Finding> {
+pub fn evaluate(
+    control_id: &str,
+    check_key: &str,
+    variant: &PatternVariant,
+    acct: &AccountInventory,
+    inv: &Inventory,
+) -> Option<Finding> {
     let sets = required_sets(variant);
-    let global_only = sets
-        .iter()
-        .flatten()
-        .all(|r| GLOBAL_SOURCES.contains(&r.event_source.as_str()));
+    let global_only = sets.iter().flatten().all(|r| GLOBAL_SOURCES.contains(&r.event_source.as_str()));
     let regions: Vec<&str> = if global_only {
         acct.regions.iter().filter(|r| *r == "us-east-1").map(|s| s.as_str()).collect()
     } else {
@@ -163,7 +166,11 @@ pub fn evaluate(control_id: &str, check_key: &str, variant: &PatternVariant, acc
             Status::Pass,
             format!(
                 "EventBridge rules deliver these events to a confirmed SNS subscriber in {}",
-                if global_only { "us-east-1 (global-service events)".to_string() } else { format!("all {} audited regions", regions.len()) }
+                if global_only {
+                    "us-east-1 (global-service events)".to_string()
+                } else {
+                    format!("all {} audited regions", regions.len())
+                }
             ),
         )
     };

@@ -19,8 +19,8 @@ use crate::catalog::{Control, PatternVariant};
 use crate::checks::cloudtrail::assess_trail;
 use crate::finding::{ControlResult, Evidence, Finding, Status};
 use crate::inventory::{
-    log_group_from_arn, AccountInventory, Arn, Collected, Inventory, MetricAlarm, MetricFilter,
-    MetricTransformation, Trail,
+    log_group_from_arn, AccountInventory, Arn, Collected, Inventory, MetricAlarm, MetricFilter, MetricTransformation,
+    Trail,
 };
 use crate::pattern::{self, Coverage, CoverageKind, ParseError};
 use std::collections::HashMap;
@@ -204,7 +204,8 @@ pub fn evaluate(
     inv: &Inventory,
     strict: bool,
 ) -> (ControlResult, Vec<Finding>) {
-    let result = |status: Status, message: String| super::control_result(control, &acct.account_id, None, status, message);
+    let result =
+        |status: Status, message: String| super::control_result(control, &acct.account_id, None, status, message);
     let Some(variant) = control.def.variant_for(benchmark) else {
         return (result(Status::Error, format!("no filter pattern for CIS v{benchmark} in checks/ data")), vec![]);
     };
@@ -219,9 +220,8 @@ pub fn evaluate(
         })
         .collect();
 
-    let best_of = |pred: &dyn Fn(&Chain) -> bool| {
-        chains.iter().filter(|c| pred(c)).max_by_key(|c| (c.depth(), c.closeness))
-    };
+    let best_of =
+        |pred: &dyn Fn(&Chain) -> bool| chains.iter().filter(|c| pred(c)).max_by_key(|c| (c.depth(), c.closeness));
     let passing = chains.iter().find(|c| c.complete());
     let errored = best_of(&|c| c.broken().is_some_and(|l| l.state == State::Error));
     let out_of_scope = best_of(&|c| c.broken().is_some_and(|l| l.state == State::OutOfScope));
@@ -240,11 +240,7 @@ pub fn evaluate(
         let l = c.broken().unwrap();
         (Status::Fail, format!("{} link broken: {}", l.module.name(), l.message), Some(c))
     } else {
-        (
-            Status::Fail,
-            "trail link broken: no CloudTrail trail in the audited regions".to_string(),
-            None,
-        )
+        (Status::Fail, "trail link broken: no CloudTrail trail in the audited regions".to_string(), None)
     };
 
     // The EventBridge route, when the metric-filter route does not pass.
@@ -407,7 +403,11 @@ impl Ctx<'_> {
                 return;
             }
             None => {
-                out.push(chain.with(fail_link(State::Error, format!("metric filters of {group_ref} were not collected"), None)));
+                out.push(chain.with(fail_link(
+                    State::Error,
+                    format!("metric filters of {group_ref} were not collected"),
+                    None,
+                )));
                 return;
             }
             Some(Collected::Error(e)) if e.code == "ResourceNotFoundException" => {
@@ -453,7 +453,8 @@ impl Ctx<'_> {
             .entry(f.pattern.clone())
             .or_insert_with(|| judge_pattern(&f.pattern, self.variant, self.strict))
             .clone();
-        let resource = format!("arn:{}:logs:{g_region}:{g_acct}:log-group:{g_name}:metric-filter:{}", self.acct.partition, f.name);
+        let resource =
+            format!("arn:{}:logs:{g_region}:{g_acct}:log-group:{g_name}:metric-filter:{}", self.acct.partition, f.name);
         let mut evidence = vec![
             Evidence::info("log_group", format!("{g_name} ({g_acct}, {g_region})")),
             Evidence::info("metric_filter.name", f.name.clone()),
@@ -527,7 +528,8 @@ impl Ctx<'_> {
     ) {
         let metric = format!("{}/{}", t.metric_namespace, t.metric_name);
         let remediation = self.alarm_remediation(t, g_region);
-        let alarms = match self.inv.alarms_for(g_acct, g_region, &t.metric_namespace, &t.metric_name).map(|m| &m.alarms) {
+        let alarms = match self.inv.alarms_for(g_acct, g_region, &t.metric_namespace, &t.metric_name).map(|m| &m.alarms)
+        {
             None => {
                 out.push(chain.with(Link {
                     module: Module::Alarm,
@@ -770,10 +772,7 @@ pub fn alarm_problems(a: &MetricAlarm, t: &MetricTransformation) -> Vec<String> 
             (Some(op @ ("GreaterThanOrEqualToThreshold" | "GreaterThanThreshold")), Some(th)) => {
                 p.push(format!("one event gives {s}, which does not satisfy {op} {th}"))
             }
-            (op, _) => p.push(format!(
-                "comparison {} does not alarm when events occur",
-                op.unwrap_or("(none)")
-            )),
+            (op, _) => p.push(format!("comparison {} does not alarm when events occur", op.unwrap_or("(none)"))),
         }
     }
     let needed = a.datapoints_to_alarm.or(a.evaluation_periods).unwrap_or(1);

@@ -79,9 +79,7 @@ pub fn evaluate(inv: &Inventory, benchmark: &str, controls: &[Control], opts: Ev
     }
     let order: Vec<&str> = controls.iter().map(|c| c.id.as_str()).collect();
     let pos = |id: &str| order.iter().position(|x| *x == id).unwrap_or(usize::MAX);
-    ev.controls.sort_by(|a, b| {
-        (pos(&a.control), &a.account, &a.region).cmp(&(pos(&b.control), &b.account, &b.region))
-    });
+    ev.controls.sort_by(|a, b| (pos(&a.control), &a.account, &a.region).cmp(&(pos(&b.control), &b.account, &b.region)));
     // Stable sort keeps each control's check modules in chain order.
     ev.findings.sort_by(|a, b| (pos(&a.control), &a.account).cmp(&(pos(&b.control), &b.account)));
     ev

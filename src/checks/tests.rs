@@ -205,7 +205,10 @@ fn and_joined_clauses_fail_at_the_metric_filter() {
 #[test]
 fn an_added_condition_that_drops_ordinary_records_fails() {
     let mut inv = compliant();
-    set_pattern(&mut inv, &format!("{} && ($.userIdentity.arn = \"nobody\") }}", SG_V5.trim_end_matches('}').trim_end()));
+    set_pattern(
+        &mut inv,
+        &format!("{} && ($.userIdentity.arn = \"nobody\") }}", SG_V5.trim_end_matches('}').trim_end()),
+    );
     let (st, msg, _) = sg(&inv, "5.0.0");
     assert_eq!(st, Status::Fail, "{msg}");
 }
@@ -247,7 +250,10 @@ fn v3_pattern_fails_v5_for_modify_security_group_rules_but_passes_v3() {
 
 #[test]
 fn lowercase_selector_and_typo_fail() {
-    for p in [SG_V5.replace("$.eventName", "$.eventname"), SG_V5.replace("RevokeSecurityGroupEgress", "RevokeSecurityGroupEgres")] {
+    for p in [
+        SG_V5.replace("$.eventName", "$.eventname"),
+        SG_V5.replace("RevokeSecurityGroupEgress", "RevokeSecurityGroupEgres"),
+    ] {
         let mut inv = compliant();
         set_pattern(&mut inv, &p);
         assert_eq!(sg(&inv, "5.0.0").0, Status::Fail, "{p}");
@@ -331,9 +337,15 @@ fn advanced_selectors_count_whatever_their_name() {
             Some(Collected::Ok(TrailSelectors { event_selectors: vec![], advanced_event_selectors: sels }));
         run(&inv, "5.0.0", &["3.1"], false).controls[0].status
     };
-    assert_eq!(set(vec![advanced("Log everything we need", vec![field("eventCategory", &["Management"], &[])])]), Status::Pass);
     assert_eq!(
-        set(vec![advanced("mgmt", vec![field("eventCategory", &["Management"], &[]), field("readOnly", &["true"], &[])])]),
+        set(vec![advanced("Log everything we need", vec![field("eventCategory", &["Management"], &[])])]),
+        Status::Pass
+    );
+    assert_eq!(
+        set(vec![advanced(
+            "mgmt",
+            vec![field("eventCategory", &["Management"], &[]), field("readOnly", &["true"], &[])]
+        )]),
         Status::Fail
     );
     // read-only plus write-only selectors together record everything.
@@ -615,7 +627,8 @@ fn config_read_error_is_error() {
 fn describe_trails_error_makes_a_non_passing_control_error() {
     let mut inv = compliant();
     inv.accounts[0].trails.clear();
-    inv.accounts[0].trails_by_region[1].trails = Collected::Error(err("cloudtrail:DescribeTrails", "ThrottlingException"));
+    inv.accounts[0].trails_by_region[1].trails =
+        Collected::Error(err("cloudtrail:DescribeTrails", "ThrottlingException"));
     let e = run(&inv, "5.0.0", &["3.1", "4.10"], false);
     for c in &e.controls {
         assert_eq!(c.status, Status::Error, "{}", c.control);
@@ -719,7 +732,12 @@ fn eventbridge_route_passes_only_in_every_region_with_a_confirmed_subscriber_and
 
     // A prefix pattern covers; one that misses ModifySecurityGroupRules is no route at all.
     let mut inv = compliant();
-    with_rules(&mut inv, &["us-east-1", "eu-west-1"], r#"{"source":["aws.ec2"],"detail":{"eventName":[{"wildcard":"*SecurityGroup*"}]}}"#, true);
+    with_rules(
+        &mut inv,
+        &["us-east-1", "eu-west-1"],
+        r#"{"source":["aws.ec2"],"detail":{"eventName":[{"wildcard":"*SecurityGroup*"}]}}"#,
+        true,
+    );
     assert_eq!(sg(&inv, "5.0.0").0, Status::Pass);
     let mut inv = compliant();
     with_rules(&mut inv, &["us-east-1", "eu-west-1"], &EB_SG.replace(",\"ModifySecurityGroupRules\"", ""), true);

@@ -17,10 +17,7 @@ pub struct PatternError {
 
 impl PatternError {
     pub(super) fn new(path: &str, message: impl Into<String>) -> Self {
-        PatternError {
-            path: path.to_string(),
-            message: message.into(),
-        }
+        PatternError { path: path.to_string(), message: message.into() }
     }
 
     /// JSON path of the offending element (`$` is the pattern root).
@@ -36,21 +33,14 @@ impl PatternError {
 
 impl fmt::Display for PatternError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid event pattern at {}: {}",
-            self.path, self.message
-        )
+        write!(f, "invalid event pattern at {}: {}", self.path, self.message)
     }
 }
 
 impl std::error::Error for PatternError {}
 
 pub(super) fn child_path(parent: &str, key: &str) -> String {
-    let simple = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$');
+    let simple = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$');
     if simple {
         format!("{parent}.{key}")
     } else {

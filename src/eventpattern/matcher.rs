@@ -6,7 +6,6 @@ use serde_json::{Map, Value};
 
 use super::model::*;
 
-
 // ---------------------------------------------------------------------------
 // Matching
 // ---------------------------------------------------------------------------
@@ -64,10 +63,7 @@ fn match_fields(p: &ObjectPattern, obj: Option<&Map<String, Value>>) -> bool {
             FieldPattern::Nested(op) => match_object(op, child),
         }
     });
-    fields_ok
-        && p.ors
-            .iter()
-            .all(|alts| alts.iter().any(|alt| match_fields(alt, obj)))
+    fields_ok && p.ors.iter().all(|alts| alts.iter().any(|alt| match_fields(alt, obj)))
 }
 
 fn match_leaf(ms: &[Matcher], v: Option<&Value>) -> bool {
@@ -145,20 +141,8 @@ fn anything_but_matches(ab: &AnythingBut, v: &Value) -> bool {
 
 impl NumericRange {
     fn contains(&self, n: f64) -> bool {
-        let lo_ok = self.lower.is_none_or(|b| {
-            if b.inclusive {
-                n >= b.value
-            } else {
-                n > b.value
-            }
-        });
-        let hi_ok = self.upper.is_none_or(|b| {
-            if b.inclusive {
-                n <= b.value
-            } else {
-                n < b.value
-            }
-        });
+        let lo_ok = self.lower.is_none_or(|b| if b.inclusive { n >= b.value } else { n > b.value });
+        let hi_ok = self.upper.is_none_or(|b| if b.inclusive { n <= b.value } else { n < b.value });
         lo_ok && hi_ok
     }
 }

@@ -87,4 +87,3 @@ pub(super) enum WTok {
 pub(super) struct Wildcard {
     pub(super) toks: Vec<WTok>,
 }
-

@@ -12,16 +12,8 @@ pub(super) const MAX_DEPTH: usize = 64;
 
 /// Operator keywords. An object containing one of these keys inside a `$or`
 /// array means the array is not an `$or` (Event Ruler's reserved names).
-pub(super) const OPERATOR_KEYWORDS: &[&str] = &[
-    "prefix",
-    "suffix",
-    "equals-ignore-case",
-    "wildcard",
-    "anything-but",
-    "numeric",
-    "exists",
-    "cidr",
-];
+pub(super) const OPERATOR_KEYWORDS: &[&str] =
+    &["prefix", "suffix", "equals-ignore-case", "wildcard", "anything-but", "numeric", "exists", "cidr"];
 
 // ---------------------------------------------------------------------------
 // Parsing
@@ -29,24 +21,18 @@ pub(super) const OPERATOR_KEYWORDS: &[&str] = &[
 
 /// Parse and validate an EventBridge event pattern given as JSON text.
 pub fn parse(pattern_json: &str) -> Result<EventPattern, PatternError> {
-    let value: Value = serde_json::from_str(pattern_json)
-        .map_err(|e| PatternError::new("$", format!("not valid JSON: {e}")))?;
+    let value: Value =
+        serde_json::from_str(pattern_json).map_err(|e| PatternError::new("$", format!("not valid JSON: {e}")))?;
     parse_value(&value)
 }
 
 /// Parse and validate an EventBridge event pattern given as a JSON value.
 pub fn parse_value(pattern: &Value) -> Result<EventPattern, PatternError> {
     match pattern {
-        Value::Object(map) => Ok(EventPattern {
-            root: parse_object(map, "$", 0)?,
-        }),
-        other => Err(PatternError::new(
-            "$",
-            format!(
-                "an event pattern must be a JSON object, found {}",
-                type_name(other)
-            ),
-        )),
+        Value::Object(map) => Ok(EventPattern { root: parse_object(map, "$", 0)? }),
+        other => {
+            Err(PatternError::new("$", format!("an event pattern must be a JSON object, found {}", type_name(other))))
+        }
     }
 }
 
@@ -57,27 +43,14 @@ impl std::str::FromStr for EventPattern {
     }
 }
 
-pub(super) fn parse_object(
-    map: &Map<String, Value>,
-    path: &str,
-    depth: usize,
-) -> Result<ObjectPattern, PatternError> {
+pub(super) fn parse_object(map: &Map<String, Value>, path: &str, depth: usize) -> Result<ObjectPattern, PatternError> {
     if depth > MAX_DEPTH {
-        return Err(PatternError::new(
-            path,
-            format!("pattern nested deeper than {MAX_DEPTH} levels"),
-        ));
+        return Err(PatternError::new(path, format!("pattern nested deeper than {MAX_DEPTH} levels")));
     }
     if map.is_empty() {
-        return Err(PatternError::new(
-            path,
-            "empty object: a pattern object needs at least one field",
-        ));
+        return Err(PatternError::new(path, "empty object: a pattern object needs at least one field"));
     }
-    let mut out = ObjectPattern {
-        fields: Vec::new(),
-        ors: Vec::new(),
-    };
+    let mut out = ObjectPattern { fields: Vec::new(), ors: Vec::new() };
     for (key, value) in map {
         let p = child_path(path, key);
         if key == "$or" {
@@ -130,10 +103,7 @@ pub(super) fn as_or_array(value: &Value) -> Option<Vec<&Map<String, Value>>> {
 
 pub(super) fn parse_leaf(items: &[Value], path: &str) -> Result<Vec<Matcher>, PatternError> {
     if items.is_empty() {
-        return Err(PatternError::new(
-            path,
-            "empty array: at least one match value is required",
-        ));
+        return Err(PatternError::new(path, "empty array: at least one match value is required"));
     }
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
@@ -143,12 +113,7 @@ pub(super) fn parse_leaf(items: &[Value], path: &str) -> Result<Vec<Matcher>, Pa
             Value::Number(_) => Matcher::Exact(Literal::Num(number(item, &p)?)),
             Value::Bool(b) => Matcher::Exact(Literal::Bool(*b)),
             Value::Null => Matcher::Exact(Literal::Null),
-            Value::Array(_) => {
-                return Err(PatternError::new(
-                    &p,
-                    "nested arrays are not allowed in match values",
-                ))
-            }
+            Value::Array(_) => return Err(PatternError::new(&p, "nested arrays are not allowed in match values")),
             Value::Object(obj) => parse_operator(obj, &p)?,
         };
         out.push(m);
@@ -159,20 +124,12 @@ pub(super) fn parse_leaf(items: &[Value], path: &str) -> Result<Vec<Matcher>, Pa
 pub(super) fn number(v: &Value, path: &str) -> Result<f64, PatternError> {
     match v.as_f64() {
         Some(f) if f.is_finite() => Ok(f),
-        _ => Err(PatternError::new(
-            path,
-            format!("expected a finite number, found {}", type_name(v)),
-        )),
+        _ => Err(PatternError::new(path, format!("expected a finite number, found {}", type_name(v)))),
     }
 }
 
 pub(super) fn string<'a>(v: &'a Value, path: &str, op: &str) -> Result<&'a str, PatternError> {
-    v.as_str().ok_or_else(|| {
-        PatternError::new(
-            path,
-            format!("\"{op}\" requires a string, found {}", type_name(v)),
-        )
-    })
+    v.as_str().ok_or_else(|| PatternError::new(path, format!("\"{op}\" requires a string, found {}", type_name(v))))
 }
 
 /// The single `(key, value)` of a one-key object, or an error.
@@ -189,11 +146,7 @@ pub(super) fn single_entry<'a>(
             let keys: Vec<&str> = obj.keys().map(|k| k.as_str()).collect();
             Err(PatternError::new(
                 path,
-                format!(
-                    "{what} object must have exactly one key, found {}: {:?}",
-                    keys.len(),
-                    keys
-                ),
+                format!("{what} object must have exactly one key, found {}: {:?}", keys.len(), keys),
             ))
         }
     }
@@ -320,21 +273,13 @@ pub(super) fn parse_anything_but(val: &Value, path: &str) -> Result<AnythingBut,
 pub(super) fn string_or_list<'a>(v: &'a Value, path: &str, op: &str) -> Result<Vec<&'a str>, PatternError> {
     match v {
         Value::String(s) => Ok(vec![s.as_str()]),
-        Value::Array(items) if !items.is_empty() => items
-            .iter()
-            .enumerate()
-            .map(|(i, it)| string(it, &index_path(path, i), op))
-            .collect(),
-        Value::Array(_) => Err(PatternError::new(
-            path,
-            format!("\"{op}\" list must not be empty"),
-        )),
+        Value::Array(items) if !items.is_empty() => {
+            items.iter().enumerate().map(|(i, it)| string(it, &index_path(path, i), op)).collect()
+        }
+        Value::Array(_) => Err(PatternError::new(path, format!("\"{op}\" list must not be empty"))),
         other => Err(PatternError::new(
             path,
-            format!(
-                "\"{op}\" requires a string or a list of strings, found {}",
-                type_name(other)
-            ),
+            format!("\"{op}\" requires a string or a list of strings, found {}", type_name(other)),
         )),
     }
 }
@@ -345,79 +290,46 @@ pub(super) fn parse_numeric(val: &Value, path: &str) -> Result<NumericRange, Pat
         other => {
             return Err(PatternError::new(
                 path,
-                format!(
-                    "\"numeric\" requires an array like [\">\", 0, \"<=\", 5], found {}",
-                    type_name(other)
-                ),
+                format!("\"numeric\" requires an array like [\">\", 0, \"<=\", 5], found {}", type_name(other)),
             ))
         }
     };
     if items.len() != 2 && items.len() != 4 {
         return Err(PatternError::new(
             path,
-            format!(
-                "\"numeric\" requires one or two (operator, number) pairs, found {} element(s)",
-                items.len()
-            ),
+            format!("\"numeric\" requires one or two (operator, number) pairs, found {} element(s)", items.len()),
         ));
     }
-    let mut range = NumericRange {
-        lower: None,
-        upper: None,
-    };
+    let mut range = NumericRange { lower: None, upper: None };
     let mut i = 0;
     while i + 1 < items.len() {
         let op_path = index_path(path, i);
         let op = items[i].as_str().ok_or_else(|| {
             PatternError::new(
                 &op_path,
-                format!(
-                    "expected a comparison operator string, found {}",
-                    type_name(&items[i])
-                ),
+                format!("expected a comparison operator string, found {}", type_name(&items[i])),
             )
         })?;
         let n = number(&items[i + 1], &index_path(path, i + 1))?;
         match op {
             "=" => {
                 if items.len() != 2 {
-                    return Err(PatternError::new(
-                        &op_path,
-                        "\"=\" can not be combined with another comparison",
-                    ));
+                    return Err(PatternError::new(&op_path, "\"=\" can not be combined with another comparison"));
                 }
-                range.lower = Some(Bound {
-                    value: n,
-                    inclusive: true,
-                });
-                range.upper = Some(Bound {
-                    value: n,
-                    inclusive: true,
-                });
+                range.lower = Some(Bound { value: n, inclusive: true });
+                range.upper = Some(Bound { value: n, inclusive: true });
             }
             ">" | ">=" => {
                 if range.lower.is_some() {
-                    return Err(PatternError::new(
-                        &op_path,
-                        "two lower bounds in \"numeric\"",
-                    ));
+                    return Err(PatternError::new(&op_path, "two lower bounds in \"numeric\""));
                 }
-                range.lower = Some(Bound {
-                    value: n,
-                    inclusive: op == ">=",
-                });
+                range.lower = Some(Bound { value: n, inclusive: op == ">=" });
             }
             "<" | "<=" => {
                 if range.upper.is_some() {
-                    return Err(PatternError::new(
-                        &op_path,
-                        "two upper bounds in \"numeric\"",
-                    ));
+                    return Err(PatternError::new(&op_path, "two upper bounds in \"numeric\""));
                 }
-                range.upper = Some(Bound {
-                    value: n,
-                    inclusive: op == "<=",
-                });
+                range.upper = Some(Bound { value: n, inclusive: op == "<=" });
             }
             other => {
                 return Err(PatternError::new(
@@ -429,8 +341,7 @@ pub(super) fn parse_numeric(val: &Value, path: &str) -> Result<NumericRange, Pat
         i += 2;
     }
     if let (Some(lo), Some(hi)) = (range.lower, range.upper) {
-        let empty =
-            lo.value > hi.value || (lo.value == hi.value && !(lo.inclusive && hi.inclusive));
+        let empty = lo.value > hi.value || (lo.value == hi.value && !(lo.inclusive && hi.inclusive));
         if empty {
             return Err(PatternError::new(
                 path,
@@ -448,13 +359,7 @@ pub(super) fn parse_cidr(s: &str, path: &str) -> Result<Cidr, PatternError> {
             if l.is_empty() || !l.bytes().all(|b| b.is_ascii_digit()) || l.len() > 3 {
                 return Err(bad("prefix length must be a decimal number"));
             }
-            (
-                a,
-                Some(
-                    l.parse::<u32>()
-                        .map_err(|_| bad("prefix length must be a decimal number"))?,
-                ),
-            )
+            (a, Some(l.parse::<u32>().map_err(|_| bad("prefix length must be a decimal number"))?))
         }
         None => (s, None),
     };
@@ -464,25 +369,15 @@ pub(super) fn parse_cidr(s: &str, path: &str) -> Result<Cidr, PatternError> {
             return Err(bad("IPv4 prefix length must be at most 32"));
         }
         let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
-        return Ok(Cidr::V4 {
-            net: u32::from(v4) & mask,
-            mask,
-        });
+        return Ok(Cidr::V4 { net: u32::from(v4) & mask, mask });
     }
     if let Ok(v6) = addr.parse::<Ipv6Addr>() {
         let len = len.unwrap_or(128);
         if len > 128 {
             return Err(bad("IPv6 prefix length must be at most 128"));
         }
-        let mask = if len == 0 {
-            0
-        } else {
-            u128::MAX << (128 - len)
-        };
-        return Ok(Cidr::V6 {
-            net: u128::from(v6) & mask,
-            mask,
-        });
+        let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+        return Ok(Cidr::V6 { net: u128::from(v6) & mask, mask });
     }
     Err(bad("not an IPv4 or IPv6 address"))
 }
@@ -496,30 +391,23 @@ pub(super) fn parse_wildcard(s: &str, path: &str) -> Result<Wildcard, PatternErr
                 if toks.last() == Some(&WTok::Star) {
                     return Err(PatternError::new(
                         path,
-                        format!(
-                            "invalid wildcard \"{s}\": consecutive '*' characters are not allowed"
-                        ),
+                        format!("invalid wildcard \"{s}\": consecutive '*' characters are not allowed"),
                     ));
                 }
                 toks.push(WTok::Star);
             }
-            '\\' => {
-                match chars.next() {
-                    Some(e @ ('*' | '\\')) => toks.push(WTok::Lit(e)),
-                    Some(e) => return Err(PatternError::new(
+            '\\' => match chars.next() {
+                Some(e @ ('*' | '\\')) => toks.push(WTok::Lit(e)),
+                Some(e) => {
+                    return Err(PatternError::new(
                         path,
-                        format!(
-                            "invalid wildcard \"{s}\": '\\' may only escape '*' or '\\', not '{e}'"
-                        ),
-                    )),
-                    None => {
-                        return Err(PatternError::new(
-                            path,
-                            format!("invalid wildcard \"{s}\": dangling '\\' at the end"),
-                        ))
-                    }
+                        format!("invalid wildcard \"{s}\": '\\' may only escape '*' or '\\', not '{e}'"),
+                    ))
                 }
-            }
+                None => {
+                    return Err(PatternError::new(path, format!("invalid wildcard \"{s}\": dangling '\\' at the end")))
+                }
+            },
             c => toks.push(WTok::Lit(c)),
         }
     }

@@ -9,9 +9,7 @@ use aws_sdk_cloudtrail::Client;
 /// themselves (without status and selectors).
 pub async fn describe_trails(s: &Session, rt: &Runtime, region: &str) -> (RegionTrails, Vec<Trail>) {
     let client = Client::new(&s.region_config(region));
-    let res = rt
-        .call("cloudtrail:DescribeTrails", client.describe_trails().include_shadow_trails(true).send())
-        .await;
+    let res = rt.call("cloudtrail:DescribeTrails", client.describe_trails().include_shadow_trails(true).send()).await;
     match res {
         Ok(out) => {
             let trails: Vec<Trail> = out.trail_list().iter().map(|t| to_trail(t, region)).collect();
@@ -48,8 +46,7 @@ pub async fn trail_details(s: &Session, rt: &Runtime, mut trail: Trail) -> Trail
     let client = Client::new(&s.region_config(&trail.home_region));
     let region = trail.home_region.clone();
     let status = rt.call("cloudtrail:GetTrailStatus", client.get_trail_status().name(&trail.arn).send());
-    let selectors =
-        rt.call("cloudtrail:GetEventSelectors", client.get_event_selectors().trail_name(&trail.arn).send());
+    let selectors = rt.call("cloudtrail:GetEventSelectors", client.get_event_selectors().trail_name(&trail.arn).send());
     let (status, selectors) = tokio::join!(status, selectors);
     trail.status = Some(match status {
         Ok(o) => Collected::Ok(TrailStatus {
@@ -95,9 +92,7 @@ pub async fn trail_details(s: &Session, rt: &Runtime, mut trail: Trail) -> Trail
                 })
                 .collect(),
         }),
-        Err(e) => {
-            Collected::Error(collect_error(&e, "cloudtrail:GetEventSelectors", &s.account_id, Some(&region)))
-        }
+        Err(e) => Collected::Error(collect_error(&e, "cloudtrail:GetEventSelectors", &s.account_id, Some(&region))),
     });
     trail
 }

@@ -20,12 +20,7 @@ pub async fn alarms_for_metric(
         )
         .await;
     let alarms = match res {
-        Ok(out) => Collected::Ok(
-            out.metric_alarms()
-                .iter()
-                .map(to_alarm)
-                .collect(),
-        ),
+        Ok(out) => Collected::Ok(out.metric_alarms().iter().map(to_alarm).collect()),
         Err(e) => Collected::Error(collect_error(&e, "cloudwatch:DescribeAlarmsForMetric", account, Some(region))),
     };
     MetricAlarmsInventory {

@@ -7,14 +7,9 @@ use aws_sdk_config::Client;
 pub async fn region_config(s: &Session, rt: &Runtime, region: &str) -> RegionConfig {
     let client = Client::new(&s.region_config(region));
     let acct = s.account_id.as_str();
-    let recorders = rt.call(
-        "config:DescribeConfigurationRecorders",
-        client.describe_configuration_recorders().send(),
-    );
-    let statuses = rt.call(
-        "config:DescribeConfigurationRecorderStatus",
-        client.describe_configuration_recorder_status().send(),
-    );
+    let recorders = rt.call("config:DescribeConfigurationRecorders", client.describe_configuration_recorders().send());
+    let statuses =
+        rt.call("config:DescribeConfigurationRecorderStatus", client.describe_configuration_recorder_status().send());
     let channels = rt.call("config:DescribeDeliveryChannels", client.describe_delivery_channels().send());
     let (recorders, statuses, channels) = tokio::join!(recorders, statuses, channels);
     RegionConfig {
@@ -36,17 +31,14 @@ pub async fn region_config(s: &Session, rt: &Runtime, region: &str) -> RegionCon
                     })
                     .collect(),
             ),
-            Err(e) => Collected::Error(collect_error(
-                &e,
-                "config:DescribeConfigurationRecorderStatus",
-                acct,
-                Some(region),
-            )),
+            Err(e) => {
+                Collected::Error(collect_error(&e, "config:DescribeConfigurationRecorderStatus", acct, Some(region)))
+            }
         },
         delivery_channels: match channels {
-            Ok(o) => Collected::Ok(
-                o.delivery_channels().iter().map(|c| c.name().unwrap_or_default().to_string()).collect(),
-            ),
+            Ok(o) => {
+                Collected::Ok(o.delivery_channels().iter().map(|c| c.name().unwrap_or_default().to_string()).collect())
+            }
             Err(e) => Collected::Error(collect_error(&e, "config:DescribeDeliveryChannels", acct, Some(region))),
         },
     }
@@ -63,7 +55,9 @@ fn to_recorder(r: &aws_sdk_config::types::ConfigurationRecorder) -> ConfigRecord
             .and_then(|g| g.recording_strategy())
             .and_then(|s| s.use_only())
             .map(|u| u.as_str().to_string()),
-        resource_types: g.map(|g| g.resource_types().iter().map(|t| t.as_str().to_string()).collect()).unwrap_or_default(),
+        resource_types: g
+            .map(|g| g.resource_types().iter().map(|t| t.as_str().to_string()).collect())
+            .unwrap_or_default(),
         excluded_resource_types: g
             .and_then(|g| g.exclusion_by_resource_types())
             .map(|x| x.resource_types().iter().map(|t| t.as_str().to_string()).collect())

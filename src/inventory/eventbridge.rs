@@ -42,11 +42,8 @@ pub async fn rules(s: &Session, rt: &Runtime, region: &str) -> RegionRules {
             let mut targets = Vec::new();
             let mut token: Option<String> = None;
             let result = loop {
-                let req = client
-                    .list_targets_by_rule()
-                    .rule(&r.name)
-                    .event_bus_name("default")
-                    .set_next_token(token.clone());
+                let req =
+                    client.list_targets_by_rule().rule(&r.name).event_bus_name("default").set_next_token(token.clone());
                 match rt.call("events:ListTargetsByRule", req.send()).await {
                     Ok(out) => {
                         targets.extend(out.targets().iter().map(|t| t.arn().to_string()));
@@ -55,7 +52,9 @@ pub async fn rules(s: &Session, rt: &Runtime, region: &str) -> RegionRules {
                             None => break Collected::Ok(std::mem::take(&mut targets)),
                         }
                     }
-                    Err(e) => break Collected::Error(collect_error(&e, "events:ListTargetsByRule", acct, Some(region))),
+                    Err(e) => {
+                        break Collected::Error(collect_error(&e, "events:ListTargetsByRule", acct, Some(region)))
+                    }
                 }
             };
             r.targets = Some(result);

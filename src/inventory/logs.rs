@@ -41,9 +41,7 @@ pub async fn metric_filters(s: &Session, rt: &Runtime, account: &str, region: &s
                     None => break Collected::Ok(std::mem::take(&mut filters)),
                 }
             }
-            Err(e) => {
-                break Collected::Error(collect_error(&e, "logs:DescribeMetricFilters", account, Some(region)))
-            }
+            Err(e) => break Collected::Error(collect_error(&e, "logs:DescribeMetricFilters", account, Some(region))),
         }
     };
     LogGroupInventory {

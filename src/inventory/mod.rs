@@ -47,7 +47,9 @@ pub async fn collect(targets: &[Target<'_>], needs: Needs, rt: &Runtime, collect
             return Vec::new();
         }
         let futs = targets.iter().flat_map(|t| {
-            t.regions.iter().map(move |r| async move { (t.session.account_id.clone(), config::region_config(t.session, rt, r).await) })
+            t.regions.iter().map(move |r| async move {
+                (t.session.account_id.clone(), config::region_config(t.session, rt, r).await)
+            })
         });
         join_all(futs).await
     };
@@ -63,9 +65,10 @@ pub async fn collect(targets: &[Target<'_>], needs: Needs, rt: &Runtime, collect
             })
         });
         let rules_futs = targets.iter().flat_map(|t| {
-            t.regions.iter().filter(|_| needs.monitoring).map(move |r| async move {
-                (t.session.account_id.clone(), eventbridge::rules(t.session, rt, r).await)
-            })
+            t.regions
+                .iter()
+                .filter(|_| needs.monitoring)
+                .map(move |r| async move { (t.session.account_id.clone(), eventbridge::rules(t.session, rt, r).await) })
         });
         let (described, event_rules) = tokio::join!(join_all(futs), join_all(rules_futs));
         // Stage 2: details of each distinct trail, per account (an organization trail seen by
@@ -108,7 +111,12 @@ pub async fn collect(targets: &[Target<'_>], needs: Needs, rt: &Runtime, collect
             if let Collected::Ok(filters) = &g.metric_filters {
                 for f in filters {
                     for tr in &f.transformations {
-                        metrics.insert((g.account.clone(), g.region.clone(), tr.metric_namespace.clone(), tr.metric_name.clone()));
+                        metrics.insert((
+                            g.account.clone(),
+                            g.region.clone(),
+                            tr.metric_namespace.clone(),
+                            tr.metric_name.clone(),
+                        ));
                     }
                 }
             }
@@ -124,7 +132,12 @@ pub async fn collect(targets: &[Target<'_>], needs: Needs, rt: &Runtime, collect
                 for a in list {
                     for action in &a.alarm_actions {
                         if let Some(arn) = Arn::parse(action).filter(|x| x.service == "sns") {
-                            topics.insert((m.account.clone(), action.clone(), arn.region.to_string(), arn.account.to_string()));
+                            topics.insert((
+                                m.account.clone(),
+                                action.clone(),
+                                arn.region.to_string(),
+                                arn.account.to_string(),
+                            ));
                         }
                     }
                 }
@@ -163,8 +176,7 @@ pub async fn collect(targets: &[Target<'_>], needs: Needs, rt: &Runtime, collect
         .iter()
         .map(|t| {
             let id = &t.session.account_id;
-            let mut trails: Vec<Trail> =
-                trails.iter().filter(|(a, _)| a == id).map(|(_, tr)| tr.clone()).collect();
+            let mut trails: Vec<Trail> = trails.iter().filter(|(a, _)| a == id).map(|(_, tr)| tr.clone()).collect();
             trails.sort_by(|a, b| a.arn.cmp(&b.arn));
             AccountInventory {
                 account_id: id.clone(),
@@ -192,9 +204,5 @@ pub async fn collect(targets: &[Target<'_>], needs: Needs, rt: &Runtime, collect
 }
 
 fn session_for<'a>(targets: &'a [Target<'_>], account: &str) -> &'a Session {
-    targets
-        .iter()
-        .find(|x| x.session.account_id == account)
-        .map(|x| x.session)
-        .unwrap_or(targets[0].session)
+    targets.iter().find(|x| x.session.account_id == account).map(|x| x.session).unwrap_or(targets[0].session)
 }

@@ -285,9 +285,7 @@ impl Inventory {
         self.accounts.iter().find(|a| a.account_id == id)
     }
     pub fn log_group(&self, account: &str, region: &str, name: &str) -> Option<&LogGroupInventory> {
-        self.log_groups
-            .iter()
-            .find(|g| g.account == account && g.region == region && g.name == name)
+        self.log_groups.iter().find(|g| g.account == account && g.region == region && g.name == name)
     }
     pub fn alarms_for(
         &self,
@@ -296,9 +294,9 @@ impl Inventory {
         namespace: &str,
         metric: &str,
     ) -> Option<&MetricAlarmsInventory> {
-        self.metric_alarms.iter().find(|m| {
-            m.account == account && m.region == region && m.namespace == namespace && m.metric_name == metric
-        })
+        self.metric_alarms
+            .iter()
+            .find(|m| m.account == account && m.region == region && m.namespace == namespace && m.metric_name == metric)
     }
     pub fn topic(&self, arn: &str) -> Option<&TopicInventory> {
         self.topics.iter().find(|t| t.arn == arn)

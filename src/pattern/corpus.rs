@@ -84,7 +84,8 @@ fn build() -> Vec<CorpusRecord> {
 
     // Event names that occur with more than one eventSource get a service prefix in ids.
     let ambiguous = |name: &str, bases: &[Json]| {
-        let mut sources: Vec<&str> = bases.iter().filter(|b| str_field(b, "eventName") == name).map(|b| str_field(b, "eventSource")).collect();
+        let mut sources: Vec<&str> =
+            bases.iter().filter(|b| str_field(b, "eventName") == name).map(|b| str_field(b, "eventSource")).collect();
         sources.sort();
         sources.dedup();
         sources.len() > 1
@@ -139,7 +140,14 @@ fn build() -> Vec<CorpusRecord> {
             }
             let event = Json::Object(rec);
             let raw = event.to_string();
-            out.push(CorpusRecord { id, event_name: name.clone(), event_source: source.clone(), description, event, raw });
+            out.push(CorpusRecord {
+                id,
+                event_name: name.clone(),
+                event_source: source.clone(),
+                description,
+                event,
+                raw,
+            });
         }
     }
 
@@ -177,7 +185,19 @@ mod tests {
         for r in c {
             assert!(ids.insert(r.id.clone()), "duplicate id {}", r.id);
             assert!(!r.event_name.is_empty(), "{} has no eventName", r.id);
-            for k in ["eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress", "userAgent", "eventID", "eventType", "recipientAccountId"] {
+            for k in [
+                "eventVersion",
+                "userIdentity",
+                "eventTime",
+                "eventSource",
+                "eventName",
+                "awsRegion",
+                "sourceIPAddress",
+                "userAgent",
+                "eventID",
+                "eventType",
+                "recipientAccountId",
+            ] {
                 assert!(r.event.get(k).is_some(), "{} lacks {k}", r.id);
             }
             let back: Json = serde_json::from_str(&r.raw).unwrap();
@@ -192,7 +212,8 @@ mod tests {
         assert_eq!(v.len(), VARIANTS_PER_EVENT);
         assert!(v.iter().any(|r| r.event["userIdentity"]["type"] == "Root"));
         assert!(v.iter().any(|r| r.event["userIdentity"]["invokedBy"] == "cloudformation.amazonaws.com"));
-        assert!(v.iter().any(|r| r.event["errorCode"] == "Client.UnauthorizedOperation" && r.id.ends_with("/error-UnauthorizedOperation")));
+        assert!(v.iter().any(|r| r.event["errorCode"] == "Client.UnauthorizedOperation"
+            && r.id.ends_with("/error-UnauthorizedOperation")));
         assert!(c.iter().any(|r| r.id == "AuthorizeSecurityGroupIngress/assumed-role/cli/eu-west-1"));
         assert!(c.iter().any(|r| r.id == "iam:CreatePolicy/iam-user/console/us-east-1"));
         assert!(c.iter().any(|r| r.id == "organizations:CreatePolicy/iam-user/console/us-east-1"));

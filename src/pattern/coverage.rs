@@ -61,7 +61,11 @@ pub struct MissGroup {
 impl fmt::Display for MissGroup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.missed == self.required {
-            let n = if self.required == 1 { "its only variant".to_string() } else { format!("all {} variants", self.required) };
+            let n = if self.required == 1 {
+                "its only variant".to_string()
+            } else {
+                format!("all {} variants", self.required)
+            };
             write!(f, "misses {} ({n})", self.event)?;
         } else {
             write!(f, "misses {} ({} of {} variants)", self.event, self.missed, self.required)?;
@@ -127,9 +131,13 @@ impl Coverage {
         let bench = parse(&self.benchmark).ok();
         keys.into_iter()
             .map(|(name, source)| {
-                let ms: Vec<&Miss> = self.misses.iter().filter(|m| m.event_name == name && m.event_source == source).collect();
+                let ms: Vec<&Miss> =
+                    self.misses.iter().filter(|m| m.event_name == name && m.event_source == source).collect();
                 let required = match &bench {
-                    Some(b) => c.iter().filter(|r| r.event_name == name && r.event_source == source && b.matches(&r.event, &r.raw)).count(),
+                    Some(b) => c
+                        .iter()
+                        .filter(|r| r.event_name == name && r.event_source == source && b.matches(&r.event, &r.raw))
+                        .count(),
                     None => ms.len(),
                 };
                 let mut reasons: Vec<(String, usize)> = Vec::new();
@@ -155,7 +163,9 @@ impl Coverage {
     pub fn summary(&self) -> String {
         let mut out = match self.kind {
             CoverageKind::Exact => "exact: the pattern is the benchmark's text".to_string(),
-            CoverageKind::Equivalent => format!("equivalent: matches the same {} records as the benchmark pattern", self.required),
+            CoverageKind::Equivalent => {
+                format!("equivalent: matches the same {} records as the benchmark pattern", self.required)
+            }
             CoverageKind::Broader => format!(
                 "broader: matches all {} records the benchmark pattern matches, and {} more (e.g. {})",
                 self.required,
@@ -225,7 +235,11 @@ fn matches_record(p: &Pattern, r: &CorpusRecord) -> bool {
 /// Judge `pattern_src` against the benchmark's pattern for a control.
 /// `required_events`: the event names the control's data lists (may be empty,
 /// e.g. for 4.1 which is about error codes).
-pub fn coverage(pattern_src: &str, benchmark_pattern: &str, required_events: &[String]) -> Result<Coverage, ParseError> {
+pub fn coverage(
+    pattern_src: &str,
+    benchmark_pattern: &str,
+    required_events: &[String],
+) -> Result<Coverage, ParseError> {
     let pattern = parse(pattern_src)?;
     let bench = parse(benchmark_pattern)?;
     let records = corpus();
@@ -397,7 +411,8 @@ fn conflict(a: &Comparison, b: &Comparison) -> Option<String> {
             t => witnesses(t).is_some_and(|w| w.iter().all(|v| !(v.is_object() || v.is_array()))),
         };
         // `$.a = "x"` pins $.a to a scalar only when the next step needs an object/array.
-        let needs_container = matches!(q.selector.segments.get(p.selector.segments.len()), Some(Segment::Key(_) | Segment::Index(_)));
+        let needs_container =
+            matches!(q.selector.segments.get(p.selector.segments.len()), Some(Segment::Key(_) | Segment::Index(_)));
         return if no_children && needs_container { msg() } else { None };
     }
     match (&a.test, &b.test) {
@@ -411,7 +426,8 @@ fn conflict(a: &Comparison, b: &Comparison) -> Option<String> {
     if let Some(w) = witnesses(&b.test) {
         return if w.iter().any(|v| test_value(&a.test, v)) { None } else { msg() };
     }
-    if let (Test::Op(Op::Eq, x), Test::Op(Op::Ne, y)) | (Test::Op(Op::Ne, y), Test::Op(Op::Eq, x)) = (&a.test, &b.test) {
+    if let (Test::Op(Op::Eq, x), Test::Op(Op::Ne, y)) | (Test::Op(Op::Ne, y), Test::Op(Op::Eq, x)) = (&a.test, &b.test)
+    {
         if x == y {
             return msg();
         }

@@ -196,19 +196,29 @@ impl Pattern {
     /// Like [`Pattern::matches`], and says which term or clause decided it.
     pub fn explain(&self, event: &Json, raw: &str) -> Explanation {
         match self {
-            Pattern::MatchAll => Explanation { matched: true, clause: None, detail: "the empty pattern matches every event".into() },
+            Pattern::MatchAll => {
+                Explanation { matched: true, clause: None, detail: "the empty pattern matches every event".into() }
+            }
             Pattern::Regex(r) => {
                 let m = r.is_match(raw);
                 Explanation {
                     matched: m,
                     clause: Some(self.to_string()),
-                    detail: if m { "the event text matches the regex".into() } else { "the event text does not match the regex".into() },
+                    detail: if m {
+                        "the event text matches the regex".into()
+                    } else {
+                        "the event text does not match the regex".into()
+                    },
                 }
             }
             Pattern::Terms(ts) => explain_terms(ts, raw),
             Pattern::Json(e) => {
                 if !is_json_event(event) {
-                    return Explanation { matched: false, clause: None, detail: "the event is not JSON, so a JSON pattern cannot match it".into() };
+                    return Explanation {
+                        matched: false,
+                        clause: None,
+                        detail: "the event is not JSON, so a JSON pattern cannot match it".into(),
+                    };
                 }
                 explain_expr(e, event)
             }
@@ -222,20 +232,36 @@ fn explain_terms(ts: &[Term], raw: &str) -> Explanation {
         let present = term_present(t, raw);
         match t.kind {
             TermKind::Required if !present => {
-                return Explanation { matched: false, clause: Some(t.to_string()), detail: format!("the event text does not contain {}", quote(t)) }
+                return Explanation {
+                    matched: false,
+                    clause: Some(t.to_string()),
+                    detail: format!("the event text does not contain {}", quote(t)),
+                }
             }
             TermKind::Excluded if present => {
-                return Explanation { matched: false, clause: Some(t.to_string()), detail: format!("the event text contains {}", quote(t)) }
+                return Explanation {
+                    matched: false,
+                    clause: Some(t.to_string()),
+                    detail: format!("the event text contains {}", quote(t)),
+                }
             }
             _ => {}
         }
     }
     let optional: Vec<&Term> = ts.iter().filter(|t| t.kind == TermKind::Optional).collect();
     if optional.is_empty() {
-        return Explanation { matched: true, clause: None, detail: "every required term appears and no excluded term does".into() };
+        return Explanation {
+            matched: true,
+            clause: None,
+            detail: "every required term appears and no excluded term does".into(),
+        };
     }
     match optional.iter().find(|t| term_present(t, raw)) {
-        Some(t) => Explanation { matched: true, clause: Some(t.to_string()), detail: format!("the event text contains {}", quote(t)) },
+        Some(t) => Explanation {
+            matched: true,
+            clause: Some(t.to_string()),
+            detail: format!("the event text contains {}", quote(t)),
+        },
         None => Explanation {
             matched: false,
             clause: Some(optional.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" ")),
@@ -292,9 +318,11 @@ fn short_json(v: &Json) -> String {
 
 fn explain_expr(e: &Expr, event: &Json) -> Explanation {
     match e {
-        Expr::Cmp(c) => {
-            Explanation { matched: eval_cmp(c, event), clause: Some(c.to_string()), detail: describe_at(&c.selector, event) }
-        }
+        Expr::Cmp(c) => Explanation {
+            matched: eval_cmp(c, event),
+            clause: Some(c.to_string()),
+            detail: describe_at(&c.selector, event),
+        },
         Expr::And(xs) => {
             for x in xs {
                 if !eval_expr(x, event) {

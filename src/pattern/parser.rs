@@ -3,7 +3,9 @@
 
 use std::fmt;
 
-use super::ast::{is_key_char, Comparison, Expr, Op, Pattern, RegexLit, Segment, Selector, Term, TermKind, Test, Value};
+use super::ast::{
+    is_key_char, Comparison, Expr, Op, Pattern, RegexLit, Segment, Selector, Term, TermKind, Test, Value,
+};
 
 /// A syntax error: where, what the parser expected there, and what it found.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -76,11 +78,8 @@ impl<'a> Parser<'a> {
         }
         let c = r.chars().next().unwrap();
         if c.is_alphanumeric() || c == '_' || c == '$' {
-            let word: String = r
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$' || *c == '.')
-                .take(40)
-                .collect();
+            let word: String =
+                r.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$' || *c == '.').take(40).collect();
             return format!("'{word}'");
         }
         describe_char(c)
@@ -185,7 +184,13 @@ impl<'a> Parser<'a> {
         let mut s = String::new();
         loop {
             match self.peek() {
-                None => return self.err_at(self.pos, format!("closing '\"' for the string opened at byte {open}"), "end of input"),
+                None => {
+                    return self.err_at(
+                        self.pos,
+                        format!("closing '\"' for the string opened at byte {open}"),
+                        "end of input",
+                    )
+                }
                 Some('"') => {
                     self.pos += 1;
                     return Ok(s);
@@ -217,7 +222,11 @@ impl<'a> Parser<'a> {
         }
         let body_start = self.pos;
         let Some(len) = self.rest().find('%') else {
-            return self.err_at(self.src.len(), format!("closing '%' for the regex opened at byte {open}"), "end of input");
+            return self.err_at(
+                self.src.len(),
+                format!("closing '%' for the regex opened at byte {open}"),
+                "end of input",
+            );
         };
         let body = &self.src[body_start..body_start + len];
         if body.is_empty() {
@@ -240,7 +249,11 @@ impl<'a> Parser<'a> {
         }
         self.regex_count += 1;
         if self.regex_count > MAX_REGEX_PER_PATTERN {
-            return self.err_at(open, format!("at most {MAX_REGEX_PER_PATTERN} %regex% terms in one filter pattern"), "a third %regex%");
+            return self.err_at(
+                open,
+                format!("at most {MAX_REGEX_PER_PATTERN} %regex% terms in one filter pattern"),
+                "a third %regex%",
+            );
         }
         let lit = match RegexLit::new(body) {
             Ok(l) => l,
@@ -361,7 +374,13 @@ impl<'a> Parser<'a> {
                         }
                         match self.src[start..self.pos].parse::<usize>() {
                             Ok(i) => segments.push(Segment::Index(i)),
-                            Err(_) => return self.err_at(start, "an array index that fits in usize", format!("'{}'", &self.src[start..self.pos])),
+                            Err(_) => {
+                                return self.err_at(
+                                    start,
+                                    "an array index that fits in usize",
+                                    format!("'{}'", &self.src[start..self.pos]),
+                                )
+                            }
                         }
                     }
                     if !self.eat("]") {
@@ -443,11 +462,24 @@ impl<'a> Parser<'a> {
         match self.peek() {
             Some('"') => Ok(Value::Str(self.quoted_string()?)),
             Some('%') => Ok(Value::Regex(self.regex_literal()?)),
-            Some(c) if !c.is_whitespace() && c != ')' && c != '}' && !self.rest().starts_with("&&") && !self.rest().starts_with("||") => {
+            Some(c)
+                if !c.is_whitespace()
+                    && c != ')'
+                    && c != '}'
+                    && !self.rest().starts_with("&&")
+                    && !self.rest().starts_with("||") =>
+            {
                 let start = self.pos;
                 while let Some(c) = self.peek() {
                     let r = self.rest();
-                    if c.is_whitespace() || c == ')' || c == '}' || c == '(' || c == '"' || r.starts_with("&&") || r.starts_with("||") {
+                    if c.is_whitespace()
+                        || c == ')'
+                        || c == '}'
+                        || c == '('
+                        || c == '"'
+                        || r.starts_with("&&")
+                        || r.starts_with("||")
+                    {
                         break;
                     }
                     self.pos += c.len_utf8();

@@ -12,13 +12,16 @@ const P41_V12: &str = r#"{ ($.errorCode = "*UnauthorizedOperation") || ($.errorC
 const P41_SH: &str = r#"{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}"#;
 const P42_A: &str = r#"{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }"#;
 const P42_B: &str = r#"{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }"#;
-const P43: &str = r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#;
-const P43_SH: &str = r#"{$.userIdentity.type="Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType !="AwsServiceEvent"}"#;
+const P43: &str =
+    r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#;
+const P43_SH: &str =
+    r#"{$.userIdentity.type="Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType !="AwsServiceEvent"}"#;
 const P44: &str = "{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||($.eventName=DeleteUserPolicy)||($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||($.eventName=PutUserPolicy)||($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||($.eventName=CreatePolicyVersion)||($.eventName=DeletePolicyVersion)||($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)||($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)}";
 const P44_SH: &str = "{($.eventName=DeleteGroupPolicy) || ($.eventName=DeleteRolePolicy) || ($.eventName=DeleteUserPolicy) || ($.eventName=PutGroupPolicy) || ($.eventName=PutRolePolicy) || ($.eventName=PutUserPolicy) || ($.eventName=CreatePolicy) || ($.eventName=DeletePolicy) || ($.eventName=CreatePolicyVersion) || ($.eventName=DeletePolicyVersion) || ($.eventName=AttachRolePolicy) || ($.eventName=DetachRolePolicy) || ($.eventName=AttachUserPolicy) || ($.eventName=DetachUserPolicy) || ($.eventName=AttachGroupPolicy) || ($.eventName=DetachGroupPolicy)}";
 const P45: &str = "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }";
 const P46: &str = r#"{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }"#;
-const P47: &str = "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }";
+const P47: &str =
+    "{($.eventSource = kms.amazonaws.com) && (($.eventName=DisableKey)||($.eventName=ScheduleKeyDeletion)) }";
 const P48: &str = "{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }";
 const P49: &str = "{ ($.eventSource = config.amazonaws.com) && (($.eventName=StopConfigurationRecorder)||($.eventName=DeleteDeliveryChannel)||($.eventName=PutDeliveryChannel)||($.eventName=PutConfigurationRecorder)) }";
 const P49_V3_REMEDIATION: &str = "{ ($.eventSource = config.amazonaws.com) && (($.eventName=StopConfigurationRecorder)||($.eventName=DeleteDeliveryChannel) ||($.eventName=PutDeliveryChannel)||($.eventName=PutConfigurationRecorder)) }";
@@ -33,18 +36,114 @@ const P413_AUDIT: &str = "{($.eventSource = ec2.amazonaws.com) && ($.eventName =
 const P414: &str = "{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || ($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }";
 const P415: &str = r#"{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake") || ($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount") || ($.eventName = "CreateOrganizationalUnit") || ($.eventName = "CreatePolicy") || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization") || ($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy") || ($.eventName = "DetachPolicy") || ($.eventName = "DisablePolicyType") || ($.eventName = "EnablePolicyType") || ($.eventName = "InviteAccountToOrganization") || ($.eventName = "LeaveOrganization") || ($.eventName = "MoveAccount") || ($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy") || ($.eventName = "UpdateOrganizationalUnit")) }"#;
 
-const E44: &[&str] = &["DeleteGroupPolicy", "DeleteRolePolicy", "DeleteUserPolicy", "PutGroupPolicy", "PutRolePolicy", "PutUserPolicy", "CreatePolicy", "DeletePolicy", "CreatePolicyVersion", "DeletePolicyVersion", "AttachRolePolicy", "DetachRolePolicy", "AttachUserPolicy", "DetachUserPolicy", "AttachGroupPolicy", "DetachGroupPolicy"];
+const E44: &[&str] = &[
+    "DeleteGroupPolicy",
+    "DeleteRolePolicy",
+    "DeleteUserPolicy",
+    "PutGroupPolicy",
+    "PutRolePolicy",
+    "PutUserPolicy",
+    "CreatePolicy",
+    "DeletePolicy",
+    "CreatePolicyVersion",
+    "DeletePolicyVersion",
+    "AttachRolePolicy",
+    "DetachRolePolicy",
+    "AttachUserPolicy",
+    "DetachUserPolicy",
+    "AttachGroupPolicy",
+    "DetachGroupPolicy",
+];
 const E45: &[&str] = &["CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"];
 const E47: &[&str] = &["DisableKey", "ScheduleKeyDeletion"];
-const E48: &[&str] = &["PutBucketAcl", "PutBucketPolicy", "PutBucketCors", "PutBucketLifecycle", "PutBucketReplication", "DeleteBucketPolicy", "DeleteBucketCors", "DeleteBucketLifecycle", "DeleteBucketReplication"];
-const E49: &[&str] = &["StopConfigurationRecorder", "DeleteDeliveryChannel", "PutDeliveryChannel", "PutConfigurationRecorder"];
-const E410_V3: &[&str] = &["AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress", "CreateSecurityGroup", "DeleteSecurityGroup"];
-const E410_V5: &[&str] = &["AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress", "CreateSecurityGroup", "DeleteSecurityGroup", "ModifySecurityGroupRules"];
-const E411: &[&str] = &["CreateNetworkAcl", "CreateNetworkAclEntry", "DeleteNetworkAcl", "DeleteNetworkAclEntry", "ReplaceNetworkAclEntry", "ReplaceNetworkAclAssociation"];
-const E412: &[&str] = &["CreateCustomerGateway", "DeleteCustomerGateway", "AttachInternetGateway", "CreateInternetGateway", "DeleteInternetGateway", "DetachInternetGateway"];
-const E413: &[&str] = &["CreateRoute", "CreateRouteTable", "ReplaceRoute", "ReplaceRouteTableAssociation", "DeleteRouteTable", "DeleteRoute", "DisassociateRouteTable"];
-const E414: &[&str] = &["CreateVpc", "DeleteVpc", "ModifyVpcAttribute", "AcceptVpcPeeringConnection", "CreateVpcPeeringConnection", "DeleteVpcPeeringConnection", "RejectVpcPeeringConnection", "AttachClassicLinkVpc", "DetachClassicLinkVpc", "DisableVpcClassicLink", "EnableVpcClassicLink"];
-const E415: &[&str] = &["AcceptHandshake", "AttachPolicy", "CreateAccount", "CreateOrganizationalUnit", "CreatePolicy", "DeclineHandshake", "DeleteOrganization", "DeleteOrganizationalUnit", "DeletePolicy", "DetachPolicy", "DisablePolicyType", "EnablePolicyType", "InviteAccountToOrganization", "LeaveOrganization", "MoveAccount", "RemoveAccountFromOrganization", "UpdatePolicy", "UpdateOrganizationalUnit"];
+const E48: &[&str] = &[
+    "PutBucketAcl",
+    "PutBucketPolicy",
+    "PutBucketCors",
+    "PutBucketLifecycle",
+    "PutBucketReplication",
+    "DeleteBucketPolicy",
+    "DeleteBucketCors",
+    "DeleteBucketLifecycle",
+    "DeleteBucketReplication",
+];
+const E49: &[&str] =
+    &["StopConfigurationRecorder", "DeleteDeliveryChannel", "PutDeliveryChannel", "PutConfigurationRecorder"];
+const E410_V3: &[&str] = &[
+    "AuthorizeSecurityGroupIngress",
+    "AuthorizeSecurityGroupEgress",
+    "RevokeSecurityGroupIngress",
+    "RevokeSecurityGroupEgress",
+    "CreateSecurityGroup",
+    "DeleteSecurityGroup",
+];
+const E410_V5: &[&str] = &[
+    "AuthorizeSecurityGroupIngress",
+    "AuthorizeSecurityGroupEgress",
+    "RevokeSecurityGroupIngress",
+    "RevokeSecurityGroupEgress",
+    "CreateSecurityGroup",
+    "DeleteSecurityGroup",
+    "ModifySecurityGroupRules",
+];
+const E411: &[&str] = &[
+    "CreateNetworkAcl",
+    "CreateNetworkAclEntry",
+    "DeleteNetworkAcl",
+    "DeleteNetworkAclEntry",
+    "ReplaceNetworkAclEntry",
+    "ReplaceNetworkAclAssociation",
+];
+const E412: &[&str] = &[
+    "CreateCustomerGateway",
+    "DeleteCustomerGateway",
+    "AttachInternetGateway",
+    "CreateInternetGateway",
+    "DeleteInternetGateway",
+    "DetachInternetGateway",
+];
+const E413: &[&str] = &[
+    "CreateRoute",
+    "CreateRouteTable",
+    "ReplaceRoute",
+    "ReplaceRouteTableAssociation",
+    "DeleteRouteTable",
+    "DeleteRoute",
+    "DisassociateRouteTable",
+];
+const E414: &[&str] = &[
+    "CreateVpc",
+    "DeleteVpc",
+    "ModifyVpcAttribute",
+    "AcceptVpcPeeringConnection",
+    "CreateVpcPeeringConnection",
+    "DeleteVpcPeeringConnection",
+    "RejectVpcPeeringConnection",
+    "AttachClassicLinkVpc",
+    "DetachClassicLinkVpc",
+    "DisableVpcClassicLink",
+    "EnableVpcClassicLink",
+];
+const E415: &[&str] = &[
+    "AcceptHandshake",
+    "AttachPolicy",
+    "CreateAccount",
+    "CreateOrganizationalUnit",
+    "CreatePolicy",
+    "DeclineHandshake",
+    "DeleteOrganization",
+    "DeleteOrganizationalUnit",
+    "DeletePolicy",
+    "DetachPolicy",
+    "DisablePolicyType",
+    "EnablePolicyType",
+    "InviteAccountToOrganization",
+    "LeaveOrganization",
+    "MoveAccount",
+    "RemoveAccountFromOrganization",
+    "UpdatePolicy",
+    "UpdateOrganizationalUnit",
+];
 
 /// (label, pattern, required event names)
 fn benchmark_patterns() -> Vec<(&'static str, &'static str, &'static [&'static str])> {
@@ -112,7 +211,10 @@ fn every_benchmark_pattern_parses_and_is_exact_against_itself() {
         assert!(c.is_covered(true) && c.is_covered(false));
         // Every listed event has all its variants in the oracle set.
         for e in req.iter() {
-            assert!(corpus().iter().any(|r| r.event_name == *e && parse(p).unwrap().matches(&r.event, &r.raw)), "{label}: {e}");
+            assert!(
+                corpus().iter().any(|r| r.event_name == *e && parse(p).unwrap().matches(&r.event, &r.raw)),
+                "{label}: {e}"
+            );
         }
     }
 }
@@ -142,7 +244,7 @@ fn v30_six_term_pattern_is_exact_for_v30_and_incomplete_for_v50() {
     let s = c.summary();
     assert!(s.contains("misses ModifySecurityGroupRules (all 6 variants)"), "{s}");
     assert!(s.contains(r#"$.eventName is "ModifySecurityGroupRules""#), "{s}");
-        // SH and CIS differ only in spacing around `=`: still whitespace-only, so Exact.
+    // SH and CIS differ only in spacing around `=`: still whitespace-only, so Exact.
     assert_eq!(cov(P410_SH, P410_V3, E410_V3).kind, CoverageKind::Exact);
 }
 
@@ -153,7 +255,10 @@ fn security_group_trap_and_joined() {
     assert_eq!(c.kind, CoverageKind::Incomplete);
     assert!(c.never_matches);
     let why = c.contradiction.clone().expect("static contradiction");
-    assert!(why.contains(r#"$.eventName = "AuthorizeSecurityGroupIngress""#) && why.contains("cannot both hold"), "{why}");
+    assert!(
+        why.contains(r#"$.eventName = "AuthorizeSecurityGroupIngress""#) && why.contains("cannot both hold"),
+        "{why}"
+    );
     assert_eq!(c.miss_groups().len(), 7);
     assert!(!c.is_covered(false));
 }
@@ -165,7 +270,11 @@ fn security_group_trap_nobody_arn() {
     assert_eq!(c.kind, CoverageKind::Incomplete);
     assert_eq!(c.matched_required, 0);
     assert!(c.contradiction.is_none(), "not statically contradictory");
-    assert!(c.misses.iter().all(|m| m.why.contains(r#"`$.userIdentity.arn = "nobody"` rejects it"#)), "{:?}", c.misses[0]);
+    assert!(
+        c.misses.iter().all(|m| m.why.contains(r#"`$.userIdentity.arn = "nobody"` rejects it"#)),
+        "{:?}",
+        c.misses[0]
+    );
 }
 
 #[test]
@@ -176,7 +285,8 @@ fn restricting_to_iam_users_names_the_rejecting_clause() {
     let m = c.misses.iter().find(|m| m.id == "RevokeSecurityGroupEgress/assumed-role/cli/eu-west-1").expect("miss");
     assert!(
         m.reason.starts_with("RevokeSecurityGroupEgress by an assumed role")
-            && m.reason.contains(r#"`$.userIdentity.type = "IAMUser"` rejects it ($.userIdentity.type is "AssumedRole")"#),
+            && m.reason
+                .contains(r#"`$.userIdentity.type = "IAMUser"` rejects it ($.userIdentity.type is "AssumedRole")"#),
         "{}",
         m.reason
     );
@@ -210,7 +320,8 @@ fn equivalent_rewrites() {
     let newlined = quoted.replace(" || ", "\n\t|| ");
     let nested = "{ ((($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress)) || (($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress))) || ($.eventName = CreateSecurityGroup || $.eventName = DeleteSecurityGroup || $.eventName = ModifySecurityGroupRules) }";
     let with_source = "{ ($.eventSource = ec2.amazonaws.com) && (($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) || ($.eventName = ModifySecurityGroupRules)) }";
-    let not_equal = "{ ($.eventSource = ec2.amazonaws.com) && ($.eventName = *SecurityGroup*) && ($.eventName != Describe*) }";
+    let not_equal =
+        "{ ($.eventSource = ec2.amazonaws.com) && ($.eventName = *SecurityGroup*) && ($.eventName != Describe*) }";
     let canonical = parse(P410_V5).unwrap().to_string();
     for p in [quoted, reordered, &newlined, nested, with_source, not_equal, &canonical] {
         let c = cov(p, P410_V5, E410_V5);
@@ -218,7 +329,10 @@ fn equivalent_rewrites() {
         assert!(c.is_covered(false) && !c.is_covered(true));
     }
     // 4.2 with `= "No"` instead of `!= "Yes"`; 4.3 unquoted.
-    assert_eq!(cov(r#"{ $.eventName = ConsoleLogin && $.additionalEventData.MFAUsed = No }"#, P42_A, &["ConsoleLogin"]).kind, CoverageKind::Equivalent);
+    assert_eq!(
+        cov(r#"{ $.eventName = ConsoleLogin && $.additionalEventData.MFAUsed = No }"#, P42_A, &["ConsoleLogin"]).kind,
+        CoverageKind::Equivalent
+    );
     assert_eq!(cov(r#"{ ($.userIdentity.type = Root) && ($.userIdentity.invokedBy NOT EXISTS) && ($.eventType != AwsServiceEvent) }"#, P43, &[]).kind, CoverageKind::Equivalent);
     // 4.13 audit text (eventSource only on the first clause) is equivalent to the remediation.
     assert_eq!(cov(P413_AUDIT, P413, E413).kind, CoverageKind::Equivalent);
@@ -294,7 +408,10 @@ fn iam_policy_changes_restricted_to_iam_misses_organizations_policies() {
     let c = cov(&p, P44, E44);
     assert_eq!(c.kind, CoverageKind::Incomplete);
     let events: Vec<String> = c.miss_groups().into_iter().map(|g| g.event).collect();
-    assert_eq!(events, vec!["CreatePolicy (organizations.amazonaws.com)", "DeletePolicy (organizations.amazonaws.com)"]);
+    assert_eq!(
+        events,
+        vec!["CreatePolicy (organizations.amazonaws.com)", "DeletePolicy (organizations.amazonaws.com)"]
+    );
 }
 
 #[test]
@@ -460,7 +577,10 @@ fn precedence_and_binds_tighter_than_or() {
     assert!(m("{ $.a = 1 || $.b = 1 && $.c = 1 }", &e));
     assert!(!m("{ ($.a = 1 || $.b = 1) && $.c = 1 }", &e));
     assert!(m("{ $.b = 1 && $.c = 1 || $.a = 1 }", &e));
-    assert_eq!(parse("{ $.a = 1 || $.b = 1 && $.c = 1 }").unwrap(), parse("{ $.a = 1 || ($.b = 1 && $.c = 1) }").unwrap());
+    assert_eq!(
+        parse("{ $.a = 1 || $.b = 1 && $.c = 1 }").unwrap(),
+        parse("{ $.a = 1 || ($.b = 1 && $.c = 1) }").unwrap()
+    );
 }
 
 #[test]
@@ -505,7 +625,10 @@ fn explanations() {
     let p = parse("{ $.eventName = CreateTrail || $.eventName = DeleteTrail }").unwrap();
     let x = p.explain(&e, &raw);
     assert!(!x.matched);
-    assert!(x.detail.contains("none of its 2 alternatives holds") && x.detail.contains("RevokeSecurityGroupEgress"), "{x}");
+    assert!(
+        x.detail.contains("none of its 2 alternatives holds") && x.detail.contains("RevokeSecurityGroupEgress"),
+        "{x}"
+    );
     let x = explain("ERROR -WARN", "WARN ERROR").unwrap();
     assert_eq!(x.to_string(), r#"`-WARN` rejects it (the event text contains "WARN")"#);
     assert_eq!(evaluate("{ $.a = 1 }", r#"{"a":1}"#), Ok(true));
@@ -631,7 +754,9 @@ mod props {
         .prop_map(Pattern::normalized)
         .prop_filter("within CloudWatch limits", |p| {
             let regexes = match p {
-                Pattern::Json(e) => e.comparisons().iter().filter(|c| matches!(c.test, Test::Op(_, Value::Regex(_)))).count(),
+                Pattern::Json(e) => {
+                    e.comparisons().iter().filter(|c| matches!(c.test, Test::Op(_, Value::Regex(_)))).count()
+                }
                 _ => 0,
             };
             regexes <= MAX_REGEX_PER_PATTERN && p.to_string().chars().count() <= MAX_PATTERN_LEN
@@ -672,4 +797,3 @@ mod props {
         }
     }
 }
-

@@ -50,7 +50,12 @@ where
 fn not_found(code: &str) -> bool {
     matches!(
         code,
-        "ResourceNotFoundException" | "NotFound" | "NotFoundException" | "TrailNotFoundException" | "NoSuchConfigurationRecorderException" | "NoSuchDeliveryChannelException"
+        "ResourceNotFoundException"
+            | "NotFound"
+            | "NotFoundException"
+            | "TrailNotFoundException"
+            | "NoSuchConfigurationRecorderException"
+            | "NoSuchDeliveryChannelException"
     )
 }
 
@@ -61,7 +66,13 @@ fn not_found(code: &str) -> bool {
 /// Reads what the plan needs beyond the inventory, for each account: the monitoring log group
 /// (exists? its filters), every metric alarm in its region, our topic, and the live selectors
 /// of the trail the plan would change.
-pub async fn facts(ctx: &Ctx<'_>, inv: &Inventory, inputs: &Inputs, monitoring: bool, trail: bool) -> Vec<AccountFacts> {
+pub async fn facts(
+    ctx: &Ctx<'_>,
+    inv: &Inventory,
+    inputs: &Inputs,
+    monitoring: bool,
+    trail: bool,
+) -> Vec<AccountFacts> {
     let mut out = Vec::new();
     for acct in &inv.accounts {
         let Ok(s) = ctx.session(&acct.account_id) else { continue };
@@ -70,7 +81,12 @@ pub async fn facts(ctx: &Ctx<'_>, inv: &Inventory, inputs: &Inputs, monitoring: 
             account: acct.account_id.clone(),
             region: t.log_group_region.clone(),
             log_group: t.log_group.clone(),
-            topic_arn: super::plan::topic_arn(&acct.partition, &t.log_group_region, &acct.account_id, &inputs.topic_name),
+            topic_arn: super::plan::topic_arn(
+                &acct.partition,
+                &t.log_group_region,
+                &acct.account_id,
+                &inputs.topic_name,
+            ),
             ..Default::default()
         };
         if (monitoring || trail) && t.log_group_account == acct.account_id {
@@ -80,7 +96,9 @@ pub async fn facts(ctx: &Ctx<'_>, inv: &Inventory, inputs: &Inputs, monitoring: 
             }
         }
         if monitoring && t.log_group_account == acct.account_id {
-            let lg = crate::inventory::logs::metric_filters(s, ctx.rt, &acct.account_id, &t.log_group_region, &t.log_group).await;
+            let lg =
+                crate::inventory::logs::metric_filters(s, ctx.rt, &acct.account_id, &t.log_group_region, &t.log_group)
+                    .await;
             match lg.metric_filters {
                 Collected::Ok(x) => f.filters = x,
                 Collected::Error(e) if not_found(&e.code) => {}
@@ -119,7 +137,10 @@ async fn log_group_exists(ctx: &Ctx<'_>, s: &Session, region: &str, name: &str) 
     loop {
         let out = ctx
             .rt
-            .call("logs:DescribeLogGroups", c.describe_log_groups().log_group_name_prefix(name).set_next_token(token.clone()).send())
+            .call(
+                "logs:DescribeLogGroups",
+                c.describe_log_groups().log_group_name_prefix(name).set_next_token(token.clone()).send(),
+            )
             .await
             .map_err(|e| err("logs:DescribeLogGroups", &e))?;
         if out.log_groups().iter().any(|g| g.log_group_name() == Some(name)) {
@@ -225,7 +246,12 @@ async fn trail_selectors(ctx: &Ctx<'_>, s: &Session, region: &str, name: &str) -
     Ok(raw)
 }
 
-fn sdk_event_selectors(raw: &RawSelectors) -> Result<(Vec<aws_sdk_cloudtrail::types::EventSelector>, Vec<aws_sdk_cloudtrail::types::AdvancedEventSelector>), String> {
+fn sdk_event_selectors(
+    raw: &RawSelectors,
+) -> Result<
+    (Vec<aws_sdk_cloudtrail::types::EventSelector>, Vec<aws_sdk_cloudtrail::types::AdvancedEventSelector>),
+    String,
+> {
     use aws_sdk_cloudtrail::types::*;
     let classic = raw
         .event_selectors
@@ -246,13 +272,16 @@ fn sdk_event_selectors(raw: &RawSelectors) -> Result<(Vec<aws_sdk_cloudtrail::ty
                         .build(),
                 );
             }
-            b = b.set_exclude_management_event_sources(Some(strings(v, "ExcludeManagementEventSources")).filter(|x| !x.is_empty()));
+            b = b.set_exclude_management_event_sources(
+                Some(strings(v, "ExcludeManagementEventSources")).filter(|x| !x.is_empty()),
+            );
             b.build()
         })
         .collect();
     let mut advanced = Vec::new();
     for v in &raw.advanced_event_selectors {
-        let mut b = AdvancedEventSelector::builder().set_name(v.get("Name").and_then(|x| x.as_str()).map(str::to_string));
+        let mut b =
+            AdvancedEventSelector::builder().set_name(v.get("Name").and_then(|x| x.as_str()).map(str::to_string));
         for f in v.get("FieldSelectors").and_then(|x| x.as_array()).into_iter().flatten() {
             let fs = AdvancedFieldSelector::builder()
                 .field(f.get("Field").and_then(|x| x.as_str()).unwrap_or_default())
@@ -279,7 +308,13 @@ fn nonempty(s: Option<&str>) -> Value {
     s.filter(|x| !x.is_empty()).map(Value::from).unwrap_or(Value::Null)
 }
 
-async fn trail_state(ctx: &Ctx<'_>, s: &Session, region: &str, name: &str, want_selectors: bool) -> Result<Value, String> {
+async fn trail_state(
+    ctx: &Ctx<'_>,
+    s: &Session,
+    region: &str,
+    name: &str,
+    want_selectors: bool,
+) -> Result<Value, String> {
     let c = aws_sdk_cloudtrail::Client::new(&s.region_config(region));
     let out = ctx
         .rt
@@ -308,10 +343,18 @@ async fn trail_state(ctx: &Ctx<'_>, s: &Session, region: &str, name: &str, want_
     Ok(v)
 }
 
-async fn filter_state(ctx: &Ctx<'_>, c: &aws_sdk_cloudwatchlogs::Client, group: &str, name: &str) -> Result<Value, String> {
+async fn filter_state(
+    ctx: &Ctx<'_>,
+    c: &aws_sdk_cloudwatchlogs::Client,
+    group: &str,
+    name: &str,
+) -> Result<Value, String> {
     let res = ctx
         .rt
-        .call("logs:DescribeMetricFilters", c.describe_metric_filters().log_group_name(group).filter_name_prefix(name).send())
+        .call(
+            "logs:DescribeMetricFilters",
+            c.describe_metric_filters().log_group_name(group).filter_name_prefix(name).send(),
+        )
         .await;
     match res {
         Ok(o) => Ok(o
@@ -331,10 +374,17 @@ async fn filter_state(ctx: &Ctx<'_>, c: &aws_sdk_cloudwatchlogs::Client, group: 
 }
 
 /// The subscriptions of a topic: None when the topic does not exist.
-async fn topic_subs(ctx: &Ctx<'_>, s: &Session, region: &str, arn: &str) -> Result<Option<Vec<(String, String, String)>>, String> {
+async fn topic_subs(
+    ctx: &Ctx<'_>,
+    s: &Session,
+    region: &str,
+    arn: &str,
+) -> Result<Option<Vec<(String, String, String)>>, String> {
     let t = crate::inventory::sns::topic(s, ctx.rt, arn, region).await;
     match t.subscriptions {
-        Collected::Ok(list) => Ok(Some(list.into_iter().map(|x| (x.protocol, x.endpoint, x.subscription_arn)).collect())),
+        Collected::Ok(list) => {
+            Ok(Some(list.into_iter().map(|x| (x.protocol, x.endpoint, x.subscription_arn)).collect()))
+        }
         Collected::Error(e) if not_found(&e.code) => Ok(None),
         Collected::Error(e) => Err(e.to_string()),
     }
@@ -364,7 +414,8 @@ pub async fn observe(ctx: &Ctx<'_>, account: &str, region: &str, action: &Action
             }
             Ok(json!({"exists": exists, "metric_filters": filters}))
         }
-        Action::PutMetricFilter { log_group, filter_name, .. } | Action::DeleteMetricFilter { log_group, filter_name } => {
+        Action::PutMetricFilter { log_group, filter_name, .. }
+        | Action::DeleteMetricFilter { log_group, filter_name } => {
             let c = aws_sdk_cloudwatchlogs::Client::new(&cfg);
             Ok(json!({"filter": filter_state(ctx, &c, log_group, filter_name).await?}))
         }
@@ -399,7 +450,9 @@ pub async fn observe(ctx: &Ctx<'_>, account: &str, region: &str, action: &Action
                 "actions_enabled": a.actions_enabled, "alarm_actions": a.alarm_actions,
             }))}))
         }
-        Action::CreateTrail { name, .. } | Action::DeleteTrail { name } => trail_state(ctx, s, region, name, false).await,
+        Action::CreateTrail { name, .. } | Action::DeleteTrail { name } => {
+            trail_state(ctx, s, region, name, false).await
+        }
         Action::UpdateTrail { name, .. } => {
             let mut v = trail_state(ctx, s, region, name, false).await?;
             if let Some(o) = v.as_object_mut() {
@@ -450,7 +503,11 @@ pub async fn observe(ctx: &Ctx<'_>, account: &str, region: &str, action: &Action
                 .filter(|d| d.name() != Some(name))
                 .filter_map(|d| d.name().map(str::to_string))
                 .collect();
-            let ch = o.delivery_channels().iter().find(|d| d.name() == Some(name)).map(|d| json!({"bucket": d.s3_bucket_name()}));
+            let ch = o
+                .delivery_channels()
+                .iter()
+                .find(|d| d.name() == Some(name))
+                .map(|d| json!({"bucket": d.s3_bucket_name()}));
             Ok(json!({"channel": ch, "other_channels": others}))
         }
         Action::StartConfigurationRecorder { name } | Action::StopConfigurationRecorder { name } => {
@@ -470,18 +527,26 @@ pub async fn observe(ctx: &Ctx<'_>, account: &str, region: &str, action: &Action
 /// nothing to do (already as wanted); Err(why) stop, something appeared since planning.
 pub fn precheck(action: &Action, before: &Value) -> Result<Option<String>, String> {
     match action {
-        Action::CreateLogGroup { log_group } if before["exists"] == true => Ok(Some(format!("log group {log_group} already exists"))),
-        Action::PutMetricFilter { filter_name, pattern, metric_name, metric_namespace, .. } if !before["filter"].is_null() => {
+        Action::CreateLogGroup { log_group } if before["exists"] == true => {
+            Ok(Some(format!("log group {log_group} already exists")))
+        }
+        Action::PutMetricFilter { filter_name, pattern, metric_name, metric_namespace, .. }
+            if !before["filter"].is_null() =>
+        {
             let same = before["filter"]["pattern"].as_str().map(|p| p.split_whitespace().collect::<Vec<_>>())
                 == Some(pattern.split_whitespace().collect())
                 && before["filter"]["metrics"] == json!([format!("{metric_namespace}/{metric_name}=1")]);
             if same {
                 Ok(Some(format!("metric filter {filter_name} already exists with this definition")))
             } else {
-                Err(format!("metric filter {filter_name} appeared since planning with another definition; left untouched"))
+                Err(format!(
+                    "metric filter {filter_name} appeared since planning with another definition; left untouched"
+                ))
             }
         }
-        Action::CreateTopic { topic_arn, .. } if before["exists"] == true => Ok(Some(format!("topic {topic_arn} already exists"))),
+        Action::CreateTopic { topic_arn, .. } if before["exists"] == true => {
+            Ok(Some(format!("topic {topic_arn} already exists")))
+        }
         Action::Subscribe { protocol, endpoint, .. } if before["subscribed"] == true => {
             Ok(Some(format!("{protocol}:{endpoint} is already subscribed")))
         }
@@ -494,8 +559,12 @@ pub fn precheck(action: &Action, before: &Value) -> Result<Option<String>, Strin
         Action::UpdateTrail { name, .. } | Action::StartLogging { name } if before["exists"] == false => {
             Err(format!("trail {name} does not exist"))
         }
-        Action::StartLogging { name } if before["is_logging"] == true => Ok(Some(format!("trail {name} is already logging"))),
-        Action::PutEventSelectors { trail, selectors } if before["selectors"] == serde_json::to_value(selectors).unwrap() => {
+        Action::StartLogging { name } if before["is_logging"] == true => {
+            Ok(Some(format!("trail {name} is already logging")))
+        }
+        Action::PutEventSelectors { trail, selectors }
+            if before["selectors"] == serde_json::to_value(selectors).unwrap() =>
+        {
             Ok(Some(format!("trail {trail} already has these selectors")))
         }
         Action::PutDeliveryChannel { name, bucket } if !before["channel"].is_null() => {
@@ -717,7 +786,8 @@ pub async fn execute(ctx: &Ctx<'_>, account: &str, region: &str, action: &Action
         Action::PutConfigurationRecorder { name, role_arn, all_supported, include_global, resource_types } => {
             use aws_sdk_config::types::{ConfigurationRecorder, RecordingGroup, ResourceType};
             let c = aws_sdk_config::Client::new(&cfg);
-            let mut g = RecordingGroup::builder().all_supported(*all_supported).include_global_resource_types(*include_global);
+            let mut g =
+                RecordingGroup::builder().all_supported(*all_supported).include_global_resource_types(*include_global);
             if !all_supported {
                 g = g.set_resource_types(Some(resource_types.iter().map(|t| ResourceType::from(t.as_str())).collect()));
             }
@@ -756,7 +826,11 @@ pub async fn execute(ctx: &Ctx<'_>, account: &str, region: &str, action: &Action
 
 /// Applies the journal's plan in order, stopping at the first failure. Returns whether every
 /// automatic step succeeded. `report` is told about each step as it finishes.
-pub async fn apply(ctx: &Ctx<'_>, j: &mut Journal, report: &mut dyn FnMut(&super::journal::Entry)) -> Result<bool, String> {
+pub async fn apply(
+    ctx: &Ctx<'_>,
+    j: &mut Journal,
+    report: &mut dyn FnMut(&super::journal::Entry),
+) -> Result<bool, String> {
     let now = crate::cli::now_rfc3339;
     j.save(now())?;
     let mut failed_at: Option<usize> = None;
@@ -860,23 +934,53 @@ mod tests {
             &Action::UpdateTrail { name: "t".into(), is_multi_region: Some(true), log_group_arn: None, role_arn: None },
             &before,
         );
-        assert_eq!(inv, Some(Action::UpdateTrail { name: "t".into(), is_multi_region: Some(false), log_group_arn: None, role_arn: None }));
+        assert_eq!(
+            inv,
+            Some(Action::UpdateTrail {
+                name: "t".into(),
+                is_multi_region: Some(false),
+                log_group_arn: None,
+                role_arn: None
+            })
+        );
         let inv = inverse(
-            &Action::UpdateTrail { name: "t".into(), is_multi_region: None, log_group_arn: Some("g".into()), role_arn: Some("r".into()) },
+            &Action::UpdateTrail {
+                name: "t".into(),
+                is_multi_region: None,
+                log_group_arn: Some("g".into()),
+                role_arn: Some("r".into()),
+            },
             &before,
         );
         assert_eq!(
             inv,
-            Some(Action::UpdateTrail { name: "t".into(), is_multi_region: None, log_group_arn: Some(String::new()), role_arn: Some(String::new()) })
+            Some(Action::UpdateTrail {
+                name: "t".into(),
+                is_multi_region: None,
+                log_group_arn: Some(String::new()),
+                role_arn: Some(String::new())
+            })
         );
-        let sel = RawSelectors { event_selectors: vec![json!({"ReadWriteType": "ReadOnly", "IncludeManagementEvents": true})], ..Default::default() };
+        let sel = RawSelectors {
+            event_selectors: vec![json!({"ReadWriteType": "ReadOnly", "IncludeManagementEvents": true})],
+            ..Default::default()
+        };
         let inv = inverse(
-            &Action::PutEventSelectors { trail: "t".into(), selectors: super::super::plan::with_management_events(&sel) },
+            &Action::PutEventSelectors {
+                trail: "t".into(),
+                selectors: super::super::plan::with_management_events(&sel),
+            },
             &json!({"exists": true, "selectors": sel}),
         );
         assert_eq!(inv, Some(Action::PutEventSelectors { trail: "t".into(), selectors: sel }));
         let inv = inverse(
-            &Action::PutConfigurationRecorder { name: "default".into(), role_arn: "r".into(), all_supported: true, include_global: true, resource_types: vec![] },
+            &Action::PutConfigurationRecorder {
+                name: "default".into(),
+                role_arn: "r".into(),
+                all_supported: true,
+                include_global: true,
+                resource_types: vec![],
+            },
             &json!({"recorder": null}),
         );
         assert_eq!(inv, Some(Action::DeleteConfigurationRecorder { name: "default".into() }));
@@ -892,16 +996,25 @@ mod tests {
             metric_namespace: "CISBenchmark".into(),
         };
         assert_eq!(precheck(&a, &json!({"filter": null})), Ok(None));
-        assert!(precheck(&a, &json!({"filter": {"pattern": "{ $.x = 1 }", "metrics": ["CISBenchmark/F=1"]}})).unwrap().is_some());
+        assert!(precheck(&a, &json!({"filter": {"pattern": "{ $.x = 1 }", "metrics": ["CISBenchmark/F=1"]}}))
+            .unwrap()
+            .is_some());
         assert!(precheck(&a, &json!({"filter": {"pattern": "{ $.y = 1 }", "metrics": ["CISBenchmark/F=1"]}})).is_err());
-        let al = Action::PutMetricAlarm { alarm_name: "A".into(), metric_name: "F".into(), metric_namespace: "N".into(), topic_arn: "t".into() };
+        let al = Action::PutMetricAlarm {
+            alarm_name: "A".into(),
+            metric_name: "F".into(),
+            metric_namespace: "N".into(),
+            topic_arn: "t".into(),
+        };
         assert!(precheck(&al, &json!({"alarm": {"metric": "N/Other"}})).is_err());
     }
 
     #[test]
     fn selectors_convert_to_the_sdk_with_data_resources() {
         let raw = RawSelectors {
-            event_selectors: vec![json!({"ReadWriteType": "WriteOnly", "IncludeManagementEvents": false, "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]})],
+            event_selectors: vec![
+                json!({"ReadWriteType": "WriteOnly", "IncludeManagementEvents": false, "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]}),
+            ],
             advanced_event_selectors: vec![],
         };
         let (c, a) = sdk_event_selectors(&raw).unwrap();

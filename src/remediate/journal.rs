@@ -188,7 +188,10 @@ mod tests {
                     id: 1,
                     account: "111122223333".into(),
                     region: "us-east-1".into(),
-                    action: Action::CreateTopic { name: "t".into(), topic_arn: "arn:aws:sns:us-east-1:111122223333:t".into() },
+                    action: Action::CreateTopic {
+                        name: "t".into(),
+                        topic_arn: "arn:aws:sns:us-east-1:111122223333:t".into(),
+                    },
                     controls: vec!["4.10".into()],
                     depends_on: vec![],
                     manual: None,

@@ -170,7 +170,13 @@ fn exit_code(statuses: impl IntoIterator<Item = Status>) -> i32 {
 
 /// `audit --remediate`, after the audit's own report was printed. `audit_exit` is the audit's
 /// exit code, returned when nothing is applied.
-pub async fn run(a: &AuditArgs, controls: &[Control], inv: &Inventory, eval: &Evaluation, audit_exit: i32) -> Result<i32, String> {
+pub async fn run(
+    a: &AuditArgs,
+    controls: &[Control],
+    inv: &Inventory,
+    eval: &Evaluation,
+    audit_exit: i32,
+) -> Result<i32, String> {
     let r = &a.remediation;
     let json = a.format == Format::Json;
     let opts = aws_options(&a.aws);
@@ -209,7 +215,8 @@ pub async fn run(a: &AuditArgs, controls: &[Control], inv: &Inventory, eval: &Ev
     let facts = if monitoring || trail { apply::facts(&ctx, inv, &inputs, monitoring, trail).await } else { vec![] };
     let plan = plan::build(inv, eval, controls, &inputs, &facts);
 
-    let mut outcome = Outcome { plan: plan.clone(), applied: false, refused: None, journal: None, steps: vec![], controls: vec![] };
+    let mut outcome =
+        Outcome { plan: plan.clone(), applied: false, refused: None, journal: None, steps: vec![], controls: vec![] };
     let mut stdout = std::io::stdout().lock();
     if !json {
         print_plan(&mut stdout, &plan);
@@ -223,7 +230,10 @@ pub async fn run(a: &AuditArgs, controls: &[Control], inv: &Inventory, eval: &Ev
     };
     if plan.automatic() == 0 {
         if !json && !plan.steps.is_empty() {
-            let _ = writeln!(stdout, "Nothing cis-audit can apply by itself: supply the missing values above, or do the MANUAL steps.");
+            let _ = writeln!(
+                stdout,
+                "Nothing cis-audit can apply by itself: supply the missing values above, or do the MANUAL steps."
+            );
         }
         drop(stdout);
         return Ok(finish(&outcome, audit_exit));
@@ -267,13 +277,20 @@ pub async fn run(a: &AuditArgs, controls: &[Control], inv: &Inventory, eval: &Ev
     let mut report = |e: &journal::Entry| {
         if !json {
             let state = format!("{:?}", e.state).to_uppercase();
-            println!("  {:>2}. {:<9} {}{}", e.step, state, e.action.resource(), e.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default());
+            println!(
+                "  {:>2}. {:<9} {}{}",
+                e.step,
+                state,
+                e.action.resource(),
+                e.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
+            );
         }
     };
     let ok = apply::apply(&ctx, &mut j, &mut report).await?;
     outcome.applied = true;
     outcome.journal = Some(path.display().to_string());
-    outcome.steps = j.entries.iter().map(|e| StepOutcome { step: e.step, state: e.state, message: e.message.clone() }).collect();
+    outcome.steps =
+        j.entries.iter().map(|e| StepOutcome { step: e.step, state: e.state, message: e.message.clone() }).collect();
     eprintln!("Journal written to {} (undo with: cis-audit rollback {})", path.display(), path.display());
 
     // Re-audit the controls the plan served.
@@ -329,7 +346,10 @@ pub async fn run(a: &AuditArgs, controls: &[Control], inv: &Inventory, eval: &Ev
         .chain(eval2.controls.iter().map(|c| c.status));
     let code = if ok { exit_code(statuses) } else { 2 };
     if !ok {
-        eprintln!("error: a remediation step failed; the journal says what was done (undo it with cis-audit rollback {})", path.display());
+        eprintln!(
+            "error: a remediation step failed; the journal says what was done (undo it with cis-audit rollback {})",
+            path.display()
+        );
     }
     Ok(finish(&outcome, code))
 }

@@ -32,9 +32,9 @@ pub struct Notify {
 impl std::str::FromStr for Notify {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let (p, e) = s.split_once(':').ok_or_else(|| {
-            format!("--notify '{s}': expected PROTOCOL:ENDPOINT, e.g. email:secops@example.com")
-        })?;
+        let (p, e) = s
+            .split_once(':')
+            .ok_or_else(|| format!("--notify '{s}': expected PROTOCOL:ENDPOINT, e.g. email:secops@example.com"))?;
         let protocol = p.trim().to_ascii_lowercase();
         let endpoint = e.trim().to_string();
         let ok = match protocol.as_str() {
@@ -142,18 +142,56 @@ pub struct AccountFacts {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum Action {
-    CreateLogGroup { log_group: String },
-    DeleteLogGroup { log_group: String },
-    PutMetricFilter { log_group: String, filter_name: String, pattern: String, metric_name: String, metric_namespace: String },
-    DeleteMetricFilter { log_group: String, filter_name: String },
-    CreateTopic { name: String, topic_arn: String },
-    DeleteTopic { topic_arn: String },
-    Subscribe { topic_arn: String, protocol: String, endpoint: String },
-    Unsubscribe { topic_arn: String, protocol: String, endpoint: String },
-    PutMetricAlarm { alarm_name: String, metric_name: String, metric_namespace: String, topic_arn: String },
-    DeleteAlarm { alarm_name: String },
-    CreateTrail { name: String, bucket: String },
-    DeleteTrail { name: String },
+    CreateLogGroup {
+        log_group: String,
+    },
+    DeleteLogGroup {
+        log_group: String,
+    },
+    PutMetricFilter {
+        log_group: String,
+        filter_name: String,
+        pattern: String,
+        metric_name: String,
+        metric_namespace: String,
+    },
+    DeleteMetricFilter {
+        log_group: String,
+        filter_name: String,
+    },
+    CreateTopic {
+        name: String,
+        topic_arn: String,
+    },
+    DeleteTopic {
+        topic_arn: String,
+    },
+    Subscribe {
+        topic_arn: String,
+        protocol: String,
+        endpoint: String,
+    },
+    Unsubscribe {
+        topic_arn: String,
+        protocol: String,
+        endpoint: String,
+    },
+    PutMetricAlarm {
+        alarm_name: String,
+        metric_name: String,
+        metric_namespace: String,
+        topic_arn: String,
+    },
+    DeleteAlarm {
+        alarm_name: String,
+    },
+    CreateTrail {
+        name: String,
+        bucket: String,
+    },
+    DeleteTrail {
+        name: String,
+    },
     /// Fields left None are not touched; `Some("")` clears a CloudWatch Logs setting.
     UpdateTrail {
         name: String,
@@ -164,15 +202,39 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         role_arn: Option<String>,
     },
-    StartLogging { name: String },
-    StopLogging { name: String },
-    PutEventSelectors { trail: String, selectors: RawSelectors },
-    PutConfigurationRecorder { name: String, role_arn: String, all_supported: bool, include_global: bool, resource_types: Vec<String> },
-    DeleteConfigurationRecorder { name: String },
-    PutDeliveryChannel { name: String, bucket: String },
-    DeleteDeliveryChannel { name: String },
-    StartConfigurationRecorder { name: String },
-    StopConfigurationRecorder { name: String },
+    StartLogging {
+        name: String,
+    },
+    StopLogging {
+        name: String,
+    },
+    PutEventSelectors {
+        trail: String,
+        selectors: RawSelectors,
+    },
+    PutConfigurationRecorder {
+        name: String,
+        role_arn: String,
+        all_supported: bool,
+        include_global: bool,
+        resource_types: Vec<String>,
+    },
+    DeleteConfigurationRecorder {
+        name: String,
+    },
+    PutDeliveryChannel {
+        name: String,
+        bucket: String,
+    },
+    DeleteDeliveryChannel {
+        name: String,
+    },
+    StartConfigurationRecorder {
+        name: String,
+    },
+    StopConfigurationRecorder {
+        name: String,
+    },
 }
 
 impl Action {
@@ -207,15 +269,21 @@ impl Action {
     /// The resource this action touches, for deduplication and messages.
     pub fn resource(&self) -> String {
         match self {
-            Action::CreateLogGroup { log_group } | Action::DeleteLogGroup { log_group } => format!("log group {log_group}"),
-            Action::PutMetricFilter { log_group, filter_name, .. } | Action::DeleteMetricFilter { log_group, filter_name } => {
+            Action::CreateLogGroup { log_group } | Action::DeleteLogGroup { log_group } => {
+                format!("log group {log_group}")
+            }
+            Action::PutMetricFilter { log_group, filter_name, .. }
+            | Action::DeleteMetricFilter { log_group, filter_name } => {
                 format!("metric filter {filter_name} on {log_group}")
             }
             Action::CreateTopic { topic_arn, .. } | Action::DeleteTopic { topic_arn } => format!("topic {topic_arn}"),
-            Action::Subscribe { topic_arn, protocol, endpoint } | Action::Unsubscribe { topic_arn, protocol, endpoint } => {
+            Action::Subscribe { topic_arn, protocol, endpoint }
+            | Action::Unsubscribe { topic_arn, protocol, endpoint } => {
                 format!("subscription {protocol}:{endpoint} to {topic_arn}")
             }
-            Action::PutMetricAlarm { alarm_name, .. } | Action::DeleteAlarm { alarm_name } => format!("alarm {alarm_name}"),
+            Action::PutMetricAlarm { alarm_name, .. } | Action::DeleteAlarm { alarm_name } => {
+                format!("alarm {alarm_name}")
+            }
             Action::CreateTrail { name, .. }
             | Action::DeleteTrail { name }
             | Action::UpdateTrail { name, .. }
@@ -226,7 +294,9 @@ impl Action {
             | Action::DeleteConfigurationRecorder { name }
             | Action::StartConfigurationRecorder { name }
             | Action::StopConfigurationRecorder { name } => format!("configuration recorder {name}"),
-            Action::PutDeliveryChannel { name, .. } | Action::DeleteDeliveryChannel { name } => format!("delivery channel {name}"),
+            Action::PutDeliveryChannel { name, .. } | Action::DeleteDeliveryChannel { name } => {
+                format!("delivery channel {name}")
+            }
         }
     }
 
@@ -392,11 +462,17 @@ impl Plan {
         self.steps.is_empty()
     }
 
-    fn add(&mut self, account: &str, region: &str, controls: &[String], action: Action, deps: &[Option<usize>], manual: Option<Manual>) -> usize {
-        if let Some(s) = self
-            .steps
-            .iter_mut()
-            .find(|s| s.account == account && s.region == region && s.action == action)
+    fn add(
+        &mut self,
+        account: &str,
+        region: &str,
+        controls: &[String],
+        action: Action,
+        deps: &[Option<usize>],
+        manual: Option<Manual>,
+    ) -> usize {
+        if let Some(s) =
+            self.steps.iter_mut().find(|s| s.account == account && s.region == region && s.action == action)
         {
             for c in controls {
                 if !s.controls.contains(c) {
@@ -450,13 +526,18 @@ pub struct TrailTarget {
 /// None of those: a new trail `--trail-name` in the home region.
 pub fn trail_target(acct: &AccountInventory, inv: &Inventory, inputs: &Inputs) -> TrailTarget {
     let owned = acct.trails.iter().filter(|t| t.owner_account == acct.account_id || t.owner_account.is_empty());
-    let best = owned
-        .filter(|t| t.is_multi_region || t.name == inputs.trail_name)
-        .max_by_key(|t| {
-            let q = assess_trail(t, inv).qualifies();
-            let logging = matches!(t.status, Some(Collected::Ok(ref s)) if s.is_logging);
-            (q, t.name == inputs.trail_name, t.log_group_arn.is_some(), t.is_multi_region, logging, std::cmp::Reverse(t.arn.clone()))
-        });
+    let best = owned.filter(|t| t.is_multi_region || t.name == inputs.trail_name).max_by_key(|t| {
+        let q = assess_trail(t, inv).qualifies();
+        let logging = matches!(t.status, Some(Collected::Ok(ref s)) if s.is_logging);
+        (
+            q,
+            t.name == inputs.trail_name,
+            t.log_group_arn.is_some(),
+            t.is_multi_region,
+            logging,
+            std::cmp::Reverse(t.arn.clone()),
+        )
+    });
     match best {
         Some(t) => {
             let (ga, gr, gn) = t
@@ -541,7 +622,13 @@ fn same_alarm(a: &MetricAlarm, metric: &str, ns: &str, topic: &str) -> bool {
 }
 
 /// Builds the plan for every FAILing control of every account in the evaluation.
-pub fn build(inv: &Inventory, eval: &Evaluation, controls: &[Control], inputs: &Inputs, facts: &[AccountFacts]) -> Plan {
+pub fn build(
+    inv: &Inventory,
+    eval: &Evaluation,
+    controls: &[Control],
+    inputs: &Inputs,
+    facts: &[AccountFacts],
+) -> Plan {
     let mut plan = Plan::default();
     for acct in &inv.accounts {
         let failing = |c: &Control, region: Option<&str>| {
@@ -561,7 +648,8 @@ pub fn build(inv: &Inventory, eval: &Evaluation, controls: &[Control], inputs: &
 
         let mut group_step: Option<usize> = None;
         if trail_ctl.is_some() || !monitoring.is_empty() {
-            let ids: Vec<String> = trail_ctl.into_iter().chain(monitoring.iter().copied()).map(|c| c.id.clone()).collect();
+            let ids: Vec<String> =
+                trail_ctl.into_iter().chain(monitoring.iter().copied()).map(|c| c.id.clone()).collect();
             group_step = plan_trail(&mut plan, acct, inv, inputs, f, &ids);
         }
         if !monitoring.is_empty() {
@@ -614,7 +702,10 @@ fn plan_trail(
                 a,
                 &h,
                 control,
-                Action::PutEventSelectors { trail: t.name.clone(), selectors: with_management_events(&RawSelectors::default()) },
+                Action::PutEventSelectors {
+                    trail: t.name.clone(),
+                    selectors: with_management_events(&RawSelectors::default()),
+                },
                 &[Some(id)],
                 None,
             );
@@ -627,7 +718,12 @@ fn plan_trail(
                     a,
                     &h,
                     control,
-                    Action::UpdateTrail { name: t.name.clone(), is_multi_region: Some(true), log_group_arn: None, role_arn: None },
+                    Action::UpdateTrail {
+                        name: t.name.clone(),
+                        is_multi_region: Some(true),
+                        log_group_arn: None,
+                        role_arn: None,
+                    },
                     &[],
                     None,
                 );
@@ -663,7 +759,8 @@ fn plan_trail(
     let delivers = t.existing.as_ref().is_some_and(|x| x.log_group_arn.is_some());
     if !delivers {
         if !f.log_group_exists {
-            group_step = Some(plan.add(a, &h, control, Action::CreateLogGroup { log_group: t.log_group.clone() }, &[], None));
+            group_step =
+                Some(plan.add(a, &h, control, Action::CreateLogGroup { log_group: t.log_group.clone() }, &[], None));
         }
         let role = inputs.cloudtrail_logs_role_arn.clone();
         let manual = role.is_none().then(|| Manual {
@@ -737,7 +834,8 @@ fn plan_monitoring(
             let free = [base.clone(), format!("{base}-cis")].into_iter().find(|cand| {
                 let clash = f.filters.iter().any(|fl| {
                     (fl.name == *cand && !same_filter(fl, &pattern, cand, ns))
-                        || (fl.name != *cand && fl.transformations.iter().any(|tr| tr.metric_name == *cand && tr.metric_namespace == ns))
+                        || (fl.name != *cand
+                            && fl.transformations.iter().any(|tr| tr.metric_name == *cand && tr.metric_namespace == ns))
                 });
                 !clash
             });
@@ -790,19 +888,24 @@ fn plan_monitoring(
     let topic_reused = confirmed_topic.is_some();
     let our_topic = confirmed_topic.map(|t| t.arn.clone()).unwrap_or(named_topic);
     let on_metric = |al: &&MetricAlarm| {
-        al.metric_name.as_deref() == Some(metric.metric_name.as_str()) && al.namespace.as_deref() == Some(metric.metric_namespace.as_str())
+        al.metric_name.as_deref() == Some(metric.metric_name.as_str())
+            && al.namespace.as_deref() == Some(metric.metric_namespace.as_str())
     };
-    let working = f.alarms.iter().filter(on_metric).filter(|al| alarm_problems(al, &metric).is_empty()).find_map(|al| {
-        let topics: Vec<&String> = al.alarm_actions.iter().filter(|x| Arn::parse(x).is_some_and(|p| p.service == "sns")).collect();
-        topics.iter().find(|x| ***x == our_topic).or(topics.first()).map(|x| x.to_string())
-    });
+    let working =
+        f.alarms.iter().filter(on_metric).filter(|al| alarm_problems(al, &metric).is_empty()).find_map(|al| {
+            let topics: Vec<&String> =
+                al.alarm_actions.iter().filter(|x| Arn::parse(x).is_some_and(|p| p.service == "sns")).collect();
+            topics.iter().find(|x| ***x == our_topic).or(topics.first()).map(|x| x.to_string())
+        });
     let mut topic_step = None;
     let topic = match working {
         Some(tp) => tp,
         None => {
             let alarm_base = format!("{}-alarm", metric.metric_name);
             let free = [alarm_base.clone(), format!("{alarm_base}-cis")].into_iter().find(|cand| {
-                f.alarms.iter().all(|al| al.name != *cand || same_alarm(al, &metric.metric_name, &metric.metric_namespace, &our_topic))
+                f.alarms.iter().all(|al| {
+                    al.name != *cand || same_alarm(al, &metric.metric_name, &metric.metric_namespace, &our_topic)
+                })
             });
             let Some(alarm_name) = free else {
                 plan.note(format!(
@@ -811,7 +914,9 @@ fn plan_monitoring(
                 return;
             };
             if alarm_name != alarm_base {
-                plan.note(format!("{id}: alarm {alarm_base} exists with another definition and is left untouched; using {alarm_name}"));
+                plan.note(format!(
+                    "{id}: alarm {alarm_base} exists with another definition and is left untouched; using {alarm_name}"
+                ));
             }
             if !f.topic_exists && !topic_reused {
                 topic_step = Some(plan.add(
@@ -868,7 +973,11 @@ fn plan_monitoring(
                     a,
                     &tr_region,
                     &ids,
-                    Action::Subscribe { topic_arn: topic.clone(), protocol: n.protocol.clone(), endpoint: n.endpoint.clone() },
+                    Action::Subscribe {
+                        topic_arn: topic.clone(),
+                        protocol: n.protocol.clone(),
+                        endpoint: n.endpoint.clone(),
+                    },
                     &[topic_step],
                     None,
                 );
@@ -915,9 +1024,10 @@ fn plan_config(plan: &mut Plan, acct: &AccountInventory, inputs: &Inputs, c: &Co
             Collected::Error(_) => None,
         }
     };
-    let global_somewhere = acct.config.iter().any(|rc| {
-        customer(rc).is_some_and(|l| l.iter().any(|r| r.all_supported && r.include_global_resource_types))
-    });
+    let global_somewhere = acct
+        .config
+        .iter()
+        .any(|rc| customer(rc).is_some_and(|l| l.iter().any(|r| r.all_supported && r.include_global_resource_types)));
     let global_region = if acct.regions.iter().any(|r| *r == inputs.home_region) {
         inputs.home_region.clone()
     } else {

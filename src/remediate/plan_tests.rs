@@ -105,7 +105,9 @@ fn mirror(inv: &mut Inventory, f: &AccountFacts, topics: &[(&str, Vec<Subscripti
             alarms: Collected::Ok(
                 f.alarms
                     .iter()
-                    .filter(|a| a.metric_name.as_deref() == Some(m.as_str()) && a.namespace.as_deref() == Some(ns.as_str()))
+                    .filter(|a| {
+                        a.metric_name.as_deref() == Some(m.as_str()) && a.namespace.as_deref() == Some(ns.as_str())
+                    })
                     .cloned()
                     .collect(),
             ),
@@ -185,7 +187,9 @@ fn empty_account_gets_trail_monitoring_and_config_in_order() {
         .steps
         .iter()
         .filter_map(|s| match &s.action {
-            Action::PutConfigurationRecorder { include_global, all_supported: true, .. } => Some((s.region.clone(), *include_global)),
+            Action::PutConfigurationRecorder { include_global, all_supported: true, .. } => {
+                Some((s.region.clone(), *include_global))
+            }
             _ => None,
         })
         .collect();
@@ -196,7 +200,11 @@ fn empty_account_gets_trail_monitoring_and_config_in_order() {
         p.steps[7].command,
         format!("aws cloudwatch put-metric-alarm --region us-east-1 --alarm-name SecurityGroupChanges-alarm --metric-name SecurityGroupChanges --namespace CISBenchmark --statistic Sum --period 300 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --evaluation-periods 1 --alarm-actions {TOPIC}")
     );
-    assert!(p.steps[5].command.contains("--filter-pattern '{ ($.eventName = AuthorizeSecurityGroupIngress) ||"), "{}", p.steps[5].command);
+    assert!(
+        p.steps[5].command.contains("--filter-pattern '{ ($.eventName = AuthorizeSecurityGroupIngress) ||"),
+        "{}",
+        p.steps[5].command
+    );
     assert!(p.steps[0].command.ends_with("--name cis-multi-region-trail --s3-bucket-name trail-bucket --is-multi-region-trail --include-global-service-events"));
 }
 
@@ -262,17 +270,25 @@ fn an_existing_trail_is_updated_without_narrowing_its_selectors() {
     let data_sel = serde_json::json!({"ReadWriteType": "WriteOnly", "IncludeManagementEvents": false, "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]});
     let mut f = facts(true);
     f.log_group = "ct-logs".into();
-    f.trail_selectors = Some(RawSelectors { event_selectors: vec![data_sel.clone()], advanced_event_selectors: vec![] });
+    f.trail_selectors =
+        Some(RawSelectors { event_selectors: vec![data_sel.clone()], advanced_event_selectors: vec![] });
     let p = plan_for(&inv, &["3.1"], &i, &[f]);
     assert_eq!(
         ops(&p),
-        ["cloudtrail:UpdateTrail us-east-1", "cloudtrail:StartLogging us-east-1", "cloudtrail:PutEventSelectors us-east-1"]
+        [
+            "cloudtrail:UpdateTrail us-east-1",
+            "cloudtrail:StartLogging us-east-1",
+            "cloudtrail:PutEventSelectors us-east-1"
+        ]
     );
     match &p.steps[2].action {
         Action::PutEventSelectors { selectors, trail } => {
             assert_eq!(trail, "org-audit");
             assert_eq!(selectors.event_selectors[0], data_sel, "the data-event selector is kept as it was");
-            assert_eq!(selectors.event_selectors[1], serde_json::json!({"ReadWriteType": "All", "IncludeManagementEvents": true}));
+            assert_eq!(
+                selectors.event_selectors[1],
+                serde_json::json!({"ReadWriteType": "All", "IncludeManagementEvents": true})
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -313,8 +329,18 @@ fn same_name_with_another_definition_is_left_alone() {
         })
         .collect();
     assert_eq!(names, ["SecurityGroupChanges-cis", "SecurityGroupChanges-cis-alarm-cis"]);
-    assert!(p.notes.iter().any(|n| n.contains("metric filter SecurityGroupChanges on ct-logs exists with another definition and is left untouched")), "{:?}", p.notes);
-    assert!(p.notes.iter().any(|n| n.contains("alarm SecurityGroupChanges-cis-alarm exists with another definition")), "{:?}", p.notes);
+    assert!(
+        p.notes.iter().any(|n| n.contains(
+            "metric filter SecurityGroupChanges on ct-logs exists with another definition and is left untouched"
+        )),
+        "{:?}",
+        p.notes
+    );
+    assert!(
+        p.notes.iter().any(|n| n.contains("alarm SecurityGroupChanges-cis-alarm exists with another definition")),
+        "{:?}",
+        p.notes
+    );
     // Neither existing resource is the target of any step.
     assert!(p.steps.iter().all(|s| !s.command.contains("--filter-name SecurityGroupChanges ")));
 }
@@ -364,7 +390,11 @@ fn a_topic_someone_already_receives_is_reused() {
     let mut f = facts(true);
     f.log_group = "ct-logs".into();
     let ops_topic = "arn:aws:sns:us-east-1:111122223333:ops";
-    let sub = Subscription { subscription_arn: format!("{ops_topic}:1"), protocol: "email".into(), endpoint: "ops@example.com".into() };
+    let sub = Subscription {
+        subscription_arn: format!("{ops_topic}:1"),
+        protocol: "email".into(),
+        endpoint: "ops@example.com".into(),
+    };
     mirror(&mut inv, &f, &[(ops_topic, vec![sub])]);
     let p = plan_for(&inv, &["4.10"], &inputs(), &[f.clone()]);
     assert_eq!(ops(&p), ["logs:PutMetricFilter us-east-1", "cloudwatch:PutMetricAlarm us-east-1"]);
@@ -375,7 +405,12 @@ fn a_topic_someone_already_receives_is_reused() {
     let p = plan_for(&inv, &["4.10"], &i, &[f]);
     assert_eq!(
         ops(&p),
-        ["logs:PutMetricFilter us-east-1", "sns:CreateTopic us-east-1", "cloudwatch:PutMetricAlarm us-east-1", "sns:Subscribe us-east-1"]
+        [
+            "logs:PutMetricFilter us-east-1",
+            "sns:CreateTopic us-east-1",
+            "cloudwatch:PutMetricAlarm us-east-1",
+            "sns:Subscribe us-east-1"
+        ]
     );
 }
 
@@ -429,7 +464,8 @@ fn a_compliant_account_or_a_pending_subscription_plans_nothing() {
         metric_name: "SecurityGroupChanges".into(),
         alarms: Collected::Ok(f.alarms.clone()),
     }];
-    inv.topics = vec![TopicInventory { arn: TOPIC.into(), subscriptions: Collected::Ok(f.topic_subscriptions.clone()) }];
+    inv.topics =
+        vec![TopicInventory { arn: TOPIC.into(), subscriptions: Collected::Ok(f.topic_subscriptions.clone()) }];
     let p = plan_for(&inv, &["3.1", "4.10"], &inputs(), &[f.clone()]);
     assert!(p.is_empty(), "{:#?}", p.steps);
     assert!(p.notes.iter().any(|n| n.contains("pending") && n.contains("the one thing left to do")), "{:?}", p.notes);

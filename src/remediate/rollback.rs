@@ -11,7 +11,11 @@ use super::plan::Action;
 use serde_json::Value;
 
 /// One line per entry considered, and whether everything that needed undoing was undone.
-pub async fn rollback(ctx: &Ctx<'_>, j: &mut Journal, report: &mut dyn FnMut(usize, &RollbackRecord)) -> Result<bool, String> {
+pub async fn rollback(
+    ctx: &Ctx<'_>,
+    j: &mut Journal,
+    report: &mut dyn FnMut(usize, &RollbackRecord),
+) -> Result<bool, String> {
     let now = crate::cli::now_rfc3339;
     let mut ok = true;
     for i in (0..j.entries.len()).rev() {

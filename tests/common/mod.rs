@@ -82,7 +82,8 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout, self.stderr))
     }
 }
 
@@ -132,7 +133,12 @@ pub fn verdicts(report: &Value) -> Vec<(String, Option<String>, String)> {
 }
 
 pub fn control<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["controls"].as_array().unwrap().iter().find(|c| c["control"] == id).unwrap_or_else(|| panic!("no control {id}"))
+    report["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["control"] == id)
+        .unwrap_or_else(|| panic!("no control {id}"))
 }
 
 /// POST (or DELETE) JSON to a harness endpoint; returns (status, body).
