@@ -8,9 +8,25 @@
 
 The seeder acts as the spec's account through
 sts:AssumeRole(arn:aws:iam::<account>:role/seed); moto keeps every account's
-state apart. Everything in the spec is optional (see SPEC FORMAT below, or the
-demo spec printed by --print-spec). "{account}" inside any bucket name is
-replaced by the account id (bucket names are global in S3 and in moto).
+state apart (any 12-digit id works, including the random ids moto gives the
+accounts an organization creates). Everything in the spec is optional (see SPEC
+FORMAT below, or the demo spec printed by --print-spec). "{account}" inside any
+bucket name, KMS key policy or topic policy is replaced by the account id
+(bucket names are global in S3 and in moto); "{region}" in a policy by the
+item's region, "{topic_arn}" in a topic policy by the topic's ARN.
+
+The spec may also be a JSON ARRAY of specs, seeded in order, each as its own
+account. There "account": "@KEY" names the member account that an earlier
+spec's organization created under that key; --json then prints an array of
+results, one per spec. Without arrays: seed the organization, read the member
+ids from its --json output (organization.accounts), then seed each member.
+
+--json output: {"account", "buckets", "log_groups", "trails", "metric_filters",
+"topics", "subscriptions", "alarms", "config", "event_rules", "topic_settings",
+"kms_keys": {NAME: {"key_id", "arn", "region", "alias"}},
+"organization": {"id", "arn", "management_account", "feature_set",
+"accounts": {KEY: ACCOUNT_ID}, "closed": [KEY...]} (only with an organization),
+"securityhub": [REGION...]}.
 
 SPEC FORMAT (defaults in brackets)
   account            "123456789012"
@@ -25,10 +41,25 @@ SPEC FORMAT (defaults in brackets)
                       cw_role_arn [arn:aws:iam::<account>:role/CloudTrail_CloudWatchLogs_Role when a
                                    log group is set],
                       event_selectors [none = moto default], advanced_event_selectors [none],
-                      organization [false]}
+                      organization [false],
+                      cw_delivery_age_seconds [none = the emulator default, a few minutes ago;
+                                               GetTrailStatus reports LatestCloudWatchLogsDeliveryTime
+                                               = now - N], cw_never_delivered [false; no delivery
+                                               time at all], cw_delivery_error [none; sets
+                                               LatestCloudWatchLogsDeliveryError]}
+                     (the cw_* keys call POST /_harness/cloudtrail/delivery for the trail)
   metric_filters[]   {region, log_group, name, pattern, metric_name, namespace ["CISBenchmark"],
                       metric_value ["1"]}
-  topics[]           {region, name, subscriptions: [{protocol, endpoint, confirm [false]}]}
+  kms_keys[]         {region, name (a label for topics[].kms_key and the --json output),
+                      policy [the AWS default key policy: the account root may kms:*; a JSON
+                              object or text], description [none], alias [none; "alias/NAME"]}
+                     (created before topics; --json records key_id and arn under kms_keys.NAME)
+  topics[]           {region, name, subscriptions: [{protocol, endpoint, confirm [false]}],
+                      policy [none = moto's default topic policy; a JSON object or text, set
+                              with SetTopicAttributes Policy],
+                      kms_key [none = unencrypted; set as KmsMasterKeyId: an alias such as
+                               "alias/aws/sns", a key ARN or id, or the name of a kms_keys[]
+                               entry (its key ARN is set)]}
                      (email/email-json/http/https stay PendingConfirmation unless confirm=true)
   alarms[]           {region, name, metric_name, namespace ["CISBenchmark"],
                       topic [none; a topic name in the alarm's region/account, or an ARN],
@@ -40,6 +71,18 @@ SPEC FORMAT (defaults in brackets)
                       all_supported [true], include_global [true], resource_types [[]],
                       delivery_channel [{"name": "default", "bucket": "config-{account}"}; null = none],
                       recording [true]}
+  event_rules[]      {region, name, pattern (object or JSON text), state ["ENABLED"],
+                      targets: [topic name or ARN, or {arn | topic (a topic name), id ["t<i>"],
+                                role_arn [none], input_transformer [none; {"InputPathsMap": {...},
+                                "InputTemplate": "..."}], input [none; constant JSON text]}]}
+  organization       {feature_set ["ALL"], members: [{name, email, key [name]}],
+                      close: [member keys]}
+                     (created first: the spec's account becomes the management account;
+                      members get random ids from moto, recorded as organization.accounts.KEY;
+                      closed members turn SUSPENDED; a member whose email is already in the
+                      organization is reused)
+  securityhub        {regions [[region]], default_standards [true]}
+                     (EnableSecurityHub in each region)
 """
 from __future__ import annotations
 
@@ -73,6 +116,21 @@ CIS_4_14 = (
 )
 PENDING_PROTOCOLS = {"email", "email-json", "http", "https"}
 DEFAULT_ACCOUNT = "123456789012"
+
+
+def default_key_policy(account: str) -> dict:
+    """The key policy AWS gives a key created without one."""
+    return {
+        "Version": "2012-10-17",
+        "Id": "key-default-1",
+        "Statement": [{
+            "Sid": "Enable IAM User Permissions",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        }],
+    }
 
 
 def demo_spec(account: str) -> dict:
@@ -232,9 +290,10 @@ class Seeder:
         who = self.client("sts", "us-east-1").get_caller_identity()["Account"]
         if who != self.account:
             raise SystemExit(f"seed: assumed role acts as {who}, expected {self.account}")
-        self.created: dict[str, list] = {
+        self.created: dict[str, Any] = {
             "buckets": [], "log_groups": [], "trails": [], "metric_filters": [],
             "topics": [], "subscriptions": [], "alarms": [], "config": [],
+            "event_rules": [], "topic_settings": [], "kms_keys": {}, "securityhub": [],
         }
         self._buckets_done: set[str] = set()
         self._log_groups_done: set[tuple[str, str]] = set()
@@ -252,6 +311,19 @@ class Seeder:
 
     def bucket_name(self, name: str) -> str:
         return name.replace("{account}", self.account)
+
+    def policy_text(self, policy: Any, region: str, **extra: str) -> str:
+        """A policy (JSON object or text) as text, with {account}/{region}/... filled in."""
+        text = policy if isinstance(policy, str) else json.dumps(policy)
+        for key, value in {"account": self.account, "region": region, **extra}.items():
+            text = text.replace("{" + key + "}", value)
+        return text
+
+    def harness(self, path: str, body: dict) -> dict:
+        r = requests.post(f"{self.endpoint}{path}", json=body, timeout=30)
+        if r.status_code != 200:
+            raise SystemExit(f"seed: {path} {body}: HTTP {r.status_code} {r.text}")
+        return r.json()
 
     # -- resources --------------------------------------------------------
     def ensure_bucket(self, name: str, region: str) -> str:
@@ -324,10 +396,23 @@ class Seeder:
             ct.put_event_selectors(TrailName=t["name"], EventSelectors=t["event_selectors"])
         if t.get("logging", True):
             ct.start_logging(Name=t["name"])
+        self.set_cw_delivery(arn, t)
         self.created["trails"].append(
             {"arn": arn, "home_region": home, "multi_region": kwargs["IsMultiRegionTrail"],
              "logging": bool(t.get("logging", True)), "log_group_arn": lg_arn}
         )
+
+    def set_cw_delivery(self, trail_arn: str, t: dict) -> None:
+        body: dict = {}
+        if t.get("cw_delivery_age_seconds") is not None:
+            body["age_seconds"] = t["cw_delivery_age_seconds"]
+        if t.get("cw_never_delivered"):
+            body["never"] = True
+        if t.get("cw_delivery_error"):
+            body["error"] = t["cw_delivery_error"]
+        if body:
+            self.harness("/_harness/cloudtrail/delivery",
+                         {"account_id": self.account, "trail": trail_arn, **body})
 
     def seed_metric_filter(self, f: dict) -> None:
         region = self.region(f)
@@ -363,6 +448,7 @@ class Seeder:
         sns = self.client("sns", region)
         arn = sns.create_topic(Name=t["name"])["TopicArn"]
         self.created["topics"].append(arn)
+        self.set_topic_attributes(sns, arn, region, t)
         for s in t.get("subscriptions") or []:
             proto, endpoint = s["protocol"], s["endpoint"]
             resp = sns.subscribe(
@@ -378,6 +464,42 @@ class Seeder:
             self.created["subscriptions"].append(
                 {"topic": arn, "protocol": proto, "endpoint": endpoint, "arn": sub_arn, "state": state}
             )
+
+    def kms_key_id(self, ref: str) -> str:
+        """topics[].kms_key -> KmsMasterKeyId: a kms_keys[] name becomes its key ARN."""
+        key = self.created["kms_keys"].get(ref)
+        return key["arn"] if key is not None else ref
+
+    def set_topic_attributes(self, sns: Any, arn: str, region: str, t: dict) -> None:
+        settings: dict = {}
+        if t.get("policy") is not None:
+            settings["Policy"] = self.policy_text(t["policy"], region, topic_arn=arn)
+        if t.get("kms_key"):
+            settings["KmsMasterKeyId"] = self.kms_key_id(t["kms_key"])
+        for name, value in settings.items():
+            sns.set_topic_attributes(TopicArn=arn, AttributeName=name, AttributeValue=value)
+        if settings:
+            self.created["topic_settings"].append(
+                {"topic": arn, "policy": "Policy" in settings,
+                 "kms_master_key_id": settings.get("KmsMasterKeyId")}
+            )
+
+    def seed_kms_key(self, k: dict) -> None:
+        region = self.region(k)
+        if k["name"] in self.created["kms_keys"]:
+            raise SystemExit(f"seed: two kms_keys[] entries are named {k['name']!r}")
+        kms = self.client("kms", region)
+        policy = k.get("policy") if k.get("policy") is not None else default_key_policy(self.account)
+        kwargs: dict = {"Policy": self.policy_text(policy, region)}
+        if k.get("description"):
+            kwargs["Description"] = k["description"]
+        meta = kms.create_key(**kwargs)["KeyMetadata"]
+        alias = k.get("alias")
+        if alias:
+            kms.create_alias(AliasName=alias, TargetKeyId=meta["KeyId"])
+        self.created["kms_keys"][k["name"]] = {
+            "key_id": meta["KeyId"], "arn": meta["Arn"], "region": region, "alias": alias,
+        }
 
     def seed_alarm(self, a: dict) -> None:
         region = self.region(a)
@@ -439,26 +561,90 @@ class Seeder:
              "delivery_channel": channel is not None}
         )
 
+    def event_target(self, t: Any, i: int, region: str) -> dict:
+        """event_rules[].targets[i] (a topic name/ARN, or an object) -> a PutTargets target."""
+        spec = {"arn": t} if isinstance(t, str) else dict(t)
+        ref = spec.get("arn") or spec["topic"]
+        target: dict = {
+            "Id": spec.get("id") or f"t{i}",
+            "Arn": ref if ref.startswith("arn:") else f"arn:aws:sns:{region}:{self.account}:{ref}",
+        }
+        if spec.get("role_arn"):
+            target["RoleArn"] = spec["role_arn"]
+        if spec.get("input_transformer") is not None:
+            target["InputTransformer"] = spec["input_transformer"]
+        if spec.get("input") is not None:
+            target["Input"] = spec["input"] if isinstance(spec["input"], str) else json.dumps(spec["input"])
+        return target
+
     def seed_event_rule(self, r: dict) -> None:
-        """An EventBridge rule on the default bus: {"region", "name", "pattern" (object or JSON
-        text), "state" (ENABLED), "targets": [topic name or ARN, ...]}."""
+        """An EventBridge rule on the default bus (see event_rules[] in SPEC FORMAT)."""
         region = self.region(r)
         events = self.client("events", region)
         pattern = r["pattern"] if isinstance(r["pattern"], str) else json.dumps(r["pattern"])
         arn = events.put_rule(Name=r["name"], EventPattern=pattern, State=r.get("state") or "ENABLED")["RuleArn"]
-        targets = []
-        for i, t in enumerate(r.get("targets") or []):
-            t_arn = t if t.startswith("arn:") else f"arn:aws:sns:{region}:{self.account}:{t}"
-            targets.append({"Id": f"t{i}", "Arn": t_arn})
+        targets = [self.event_target(t, i, region) for i, t in enumerate(r.get("targets") or [])]
         if targets:
             events.put_targets(Rule=r["name"], Targets=targets)
-        self.created.setdefault("event_rules", []).append({"region": region, "arn": arn, "targets": targets})
+        self.created["event_rules"].append({"region": region, "arn": arn, "targets": targets})
+
+    def ensure_organization(self, org_api: Any, feature_set: str) -> dict:
+        try:
+            return org_api.create_organization(FeatureSet=feature_set)["Organization"]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "AlreadyInOrganizationException":
+                raise
+        org = org_api.describe_organization()["Organization"]
+        if org["MasterAccountId"] != self.account:
+            raise SystemExit(
+                f"seed: account {self.account} is already a member of organization {org['Id']} "
+                f"(management account {org['MasterAccountId']})"
+            )
+        return org
+
+    def seed_organization(self, o: dict) -> None:
+        org_api = self.client("organizations", "us-east-1")
+        org = self.ensure_organization(org_api, o.get("feature_set") or "ALL")
+        listed = org_api.list_accounts()["Accounts"]
+        existing = {a["Email"]: a["Id"] for a in listed}
+        suspended = {a["Id"] for a in listed if a.get("Status") == "SUSPENDED"}
+        accounts: dict[str, str] = {}
+        for m in o.get("members") or []:
+            key = m.get("key") or m["name"]
+            if m["email"] in existing:
+                accounts[key] = existing[m["email"]]
+                continue
+            status = org_api.create_account(AccountName=m["name"], Email=m["email"])["CreateAccountStatus"]
+            if status.get("State") != "SUCCEEDED" or not status.get("AccountId"):
+                raise SystemExit(f"seed: create_account {m['name']}: {status}")
+            accounts[key] = status["AccountId"]
+        closed = list(o.get("close") or [])
+        for key in closed:
+            if key not in accounts:
+                raise SystemExit(f"seed: organization.close names {key!r}, not a member key {sorted(accounts)}")
+            if accounts[key] not in suspended:
+                org_api.close_account(AccountId=accounts[key])
+        self.created["organization"] = {
+            "id": org["Id"], "arn": org["Arn"], "management_account": org["MasterAccountId"],
+            "feature_set": org.get("FeatureSet"), "accounts": accounts, "closed": closed,
+        }
+
+    def seed_securityhub(self, h: dict) -> None:
+        for region in h.get("regions") or [self.default_region]:
+            self.client("securityhub", region).enable_security_hub(
+                EnableDefaultStandards=bool(h.get("default_standards", True))
+            )
+            self.created["securityhub"].append(region)
 
     def run(self) -> dict:
+        if self.spec.get("organization") is not None:
+            self.seed_organization(self.spec["organization"])
         for b in self.spec.get("buckets") or []:
             self.ensure_bucket(b["name"], self.region(b))
         for g in self.spec.get("log_groups") or []:
             self.ensure_log_group(g["name"], self.region(g), g.get("retention_days"))
+        for k in self.spec.get("kms_keys") or []:
+            self.seed_kms_key(k)
         for t in self.spec.get("trails") or []:
             self.seed_trail(t)
         for f in self.spec.get("metric_filters") or []:
@@ -471,6 +657,8 @@ class Seeder:
             self.seed_config(c)
         for r in self.spec.get("event_rules") or []:
             self.seed_event_rule(r)
+        if self.spec.get("securityhub") is not None:
+            self.seed_securityhub(self.spec["securityhub"])
         return {"account": self.account, **self.created}
 
 
@@ -498,11 +686,49 @@ def summary(created: dict) -> str:
             f"allSupported={c['all_supported']}, includeGlobal={c['include_global']}, "
             f"delivery channel {'yes' if c['delivery_channel'] else 'no'}"
         )
+    for name, k in created.get("kms_keys", {}).items():
+        lines.append(f"  kms     {name}: {k['arn']}" + (f" ({k['alias']})" if k["alias"] else ""))
+    for ts in created.get("topic_settings", []):
+        lines.append(
+            f"  topic   {ts['topic']}: policy {'set' if ts['policy'] else 'default'}, "
+            f"KmsMasterKeyId {ts['kms_master_key_id'] or '(none)'}"
+        )
+    for r in created.get("event_rules", []):
+        lines.append(f"  rule    {r['arn']} -> {', '.join(t['Arn'] for t in r['targets']) or '(no targets)'}")
+    org = created.get("organization")
+    if org:
+        members = ", ".join(
+            f"{k}={v}" + (" (closed)" if k in org["closed"] else "") for k, v in org["accounts"].items()
+        )
+        lines.append(f"  org     {org['id']} (management {org['management_account']}): {members or 'no members'}")
+    if created.get("securityhub"):
+        lines.append(f"  sechub  enabled in {', '.join(created['securityhub'])}")
     return "\n".join(lines)
 
 
+def resolve_account(spec: dict, keys: dict[str, str]) -> dict:
+    """"account": "@KEY" -> the member id an earlier organization created under KEY."""
+    account = str(spec.get("account") or "")
+    if not account.startswith("@"):
+        return spec
+    if account[1:] not in keys:
+        raise SystemExit(f"seed: account {account!r}: no organization member has key {account[1:]!r} "
+                         f"(known: {sorted(keys)})")
+    return {**spec, "account": keys[account[1:]]}
+
+
+def seed_all(endpoint: str, specs: list[dict]) -> list[dict]:
+    keys: dict[str, str] = {}
+    results = []
+    for spec in specs:
+        created = Seeder(endpoint, resolve_account(spec, keys)).run()
+        keys.update((created.get("organization") or {}).get("accounts") or {})
+        results.append(created)
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="Seed the cis-audit emulator with one account's resources.")
+    p = argparse.ArgumentParser(description="Seed the cis-audit emulator with one or more accounts' resources.")
     p.add_argument("--endpoint", required=True, help="emulator URL, e.g. http://127.0.0.1:5000")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--spec", help="JSON spec file, or - for stdin")
@@ -519,8 +745,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.print_spec:
         print(json.dumps(spec, indent=2))
         return 0
+    specs = spec if isinstance(spec, list) else [spec]
+    if not all(isinstance(x, dict) for x in specs):
+        print("seed: bad spec: expected a JSON object or an array of objects", file=sys.stderr)
+        return 2
     try:
-        created = Seeder(args.endpoint, spec).run()
+        results = seed_all(args.endpoint, specs)
     except ClientError as exc:
         op = exc.operation_name
         print(f"seed: {op} failed: {exc.response['Error'].get('Code')}: "
@@ -532,7 +762,10 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyError, TypeError) as exc:
         print(f"seed: bad spec: missing or wrong field {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(created, indent=2) if args.json else summary(created))
+    if args.json:
+        print(json.dumps(results if isinstance(spec, list) else results[0], indent=2))
+    else:
+        print("\n".join(summary(created) for created in results))
     return 0
 
 

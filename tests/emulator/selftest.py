@@ -4,8 +4,16 @@
     python selftest.py --endpoint http://127.0.0.1:PORT
 
 Run with the emulator venv's python against a running server. Uses fresh
-random account ids, so it can run against a server that already holds state.
-Exits non-zero if any check fails.
+random account ids, so it can run against a server that already holds state;
+but the last check calls POST /_harness/reset, which wipes the whole emulator
+(skip it with --keep-state). Exits non-zero if any check fails.
+
+Checks: seeding and read-back, SNS pending/confirm, the CloudWatch RPC v2 CBOR
+bridge, faults (JSON, query, CBOR; delays with and without pass-through, a
+client SIGKILLed during a delayed call), account:ListRegions, CloudTrail ->
+CloudWatch Logs delivery status, KMS keys / SNS topic policy and encryption /
+EventBridge target round trips, Security Hub, Organizations with member
+accounts, and what reset clears.
 """
 from __future__ import annotations
 
@@ -14,8 +22,11 @@ import datetime as dt
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
+import threading
+import time
 import traceback
 from typing import Any, Callable
 
@@ -447,10 +458,403 @@ def t_account_list_regions() -> None:
     clear_faults()
 
 
+# -- delayed operations ----------------------------------------------------------
+def delaying(account: str) -> list[dict]:
+    r = requests.get(f"{EP}/_harness/faults", timeout=10)
+    assert r.status_code == 200, r.text
+    return [d for d in r.json()["delaying"] if d["account_id"] == account]
+
+
+def wait_until(what: str, fn: Callable[[], Any], timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        got = fn()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.05)
+
+
+def put_alarm_args(name: str) -> dict:
+    return {"AlarmName": name, "MetricName": "Slow", "Namespace": "CISBenchmark", "Statistic": "Sum",
+            "Period": 300, "Threshold": 1.0, "EvaluationPeriods": 1,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold"}
+
+
+def alarm_names(sess: boto3.Session) -> set[str]:
+    return {a["AlarmName"] for a in client(sess, "cloudwatch").describe_alarms()["MetricAlarms"]}
+
+
+def t_fault_delay_pass_through() -> None:
+    clear_faults()
+    acct = fresh_account()
+    s = session_for(acct)
+    add_fault(account_id=acct, operation="PutMetricAlarm", delay_ms=1500, pass_through=True, times=1)
+    listed = requests.get(f"{EP}/_harness/faults", timeout=10).json()["faults"]
+    assert listed[0]["delay_ms"] == 1500 and listed[0]["pass_through"] is True, listed
+    result: dict = {}
+
+    def slow_call() -> None:
+        t0 = time.monotonic()
+        try:
+            client(s, "cloudwatch").put_metric_alarm(**put_alarm_args("slow"))
+            result["ok"] = True
+        except Exception as exc:  # noqa: BLE001
+            result["error"] = exc
+        result["elapsed"] = time.monotonic() - t0
+
+    th = threading.Thread(target=slow_call)
+    th.start()
+    held = wait_until("the PutMetricAlarm to be held", lambda: delaying(acct))
+    assert held[0]["operation"] == "PutMetricAlarm" and 0 < held[0]["remaining_ms"] <= 1500, held
+    # the server keeps answering other requests (same account, same operation kind) meanwhile
+    t0 = time.monotonic()
+    assert "slow" not in alarm_names(s)
+    client(s, "cloudwatch").put_metric_alarm(**put_alarm_args("fast"))  # times=1 already consumed
+    assert time.monotonic() - t0 < 1.0, "another request waited for the delayed one"
+    th.join(10)
+    assert result.get("ok") and result["elapsed"] >= 1.4, result
+    assert {"slow", "fast"} <= alarm_names(s)
+    assert delaying(acct) == [] and requests.get(f"{EP}/_harness/faults", timeout=10).json()["faults"] == []
+
+    # delay + error: the error comes after the delay; the call is not applied
+    add_fault(account_id=acct, operation="DescribeAlarms", delay_ms=300, error_code="ThrottlingException",
+              message="slow and denied", times=1)
+    t0 = time.monotonic()
+    expect_client_error(client(s, "cloudwatch").describe_alarms, "ThrottlingException", 400, "slow and denied")
+    assert time.monotonic() - t0 >= 0.29
+    # validation
+    for bad in ({"operation": "X", "delay_ms": -1}, {"operation": "X", "delay_ms": "5"},
+                {"operation": "X", "delay_ms": 10, "pass_through": "yes"}):
+        r = requests.post(f"{EP}/_harness/faults", json=bad, timeout=10)
+        assert r.status_code == 400, (bad, r.text)
+    clear_faults()
+
+
+CHILD_CALL = """
+import sys
+sys.path.insert(0, {here!r})
+import selftest as st
+st.EP = {ep!r}
+s = st.session_for({account!r})
+args = st.put_alarm_args({alarm!r})
+if {cbor!r}:
+    st.cbor_call(s, "PutMetricAlarm", args)    # the Rust SDK's protocol
+else:
+    st.client(s, "cloudwatch").put_metric_alarm(**args)   # boto3: AWS JSON 1.0
+print("the call returned: it should have been killed first", flush=True)
+"""
+
+
+def t_fault_delay_killed_client() -> None:
+    """A client SIGKILLed while its call is held: the server still applies the call."""
+    clear_faults()
+    children = []
+    for cbor in (True, False):
+        acct = fresh_account()
+        session_for(acct)  # warm: the child's own AssumeRole is quick
+        add_fault(account_id=acct, operation="PutMetricAlarm", delay_ms=2000, pass_through=True, times=1)
+        code = CHILD_CALL.format(here=HERE, ep=EP, account=acct, alarm="landed-after-kill", cbor=cbor)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},  # no __pycache__ in the repo
+        )
+        children.append((acct, proc))
+    try:
+        for acct, proc in children:
+            wait_until(f"the child's PutMetricAlarm ({acct}) to be held", lambda: delaying(acct), 20)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(10)
+            assert proc.returncode == -signal.SIGKILL, (proc.returncode, proc.stdout.read())
+            assert "landed-after-kill" not in alarm_names(session_for(acct)), "applied before the delay ran out"
+        for acct, _ in children:
+            s = session_for(acct)
+            wait_until(f"the killed client's alarm in {acct}", lambda: "landed-after-kill" in alarm_names(s), 10)
+            assert delaying(acct) == []
+    finally:
+        for _, proc in children:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
+        clear_faults()
+
+
+# -- CloudTrail -> CloudWatch Logs delivery ----------------------------------------
+def trail_status(sess: boto3.Session, name: str, region: str = "us-east-1") -> dict:
+    st = client(sess, "cloudtrail", region).get_trail_status(Name=name)
+    st.pop("ResponseMetadata", None)
+    return st
+
+
+def set_delivery(**body: Any) -> requests.Response:
+    return requests.post(f"{EP}/_harness/cloudtrail/delivery", json=body, timeout=10)
+
+
+def raw_json11(sess: boto3.Session, target: str, body: dict, region: str = "us-east-1") -> dict:
+    """A hand-signed AWS JSON 1.1 request: the wire body as the Rust SDK reads it."""
+    data = json.dumps(body).encode()
+    headers = {"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"}
+    req = AWSRequest(method="POST", url=f"{EP}/", data=data, headers=headers)
+    SigV4Auth(sess.get_credentials().get_frozen_credentials(), "cloudtrail", region).add_auth(req)
+    r = requests.post(f"{EP}/", data=data, headers=dict(req.headers), timeout=30)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def t_cloudtrail_cw_delivery() -> None:
+    acct = fresh_account()
+    created = seed({
+        "account": acct,
+        "log_groups": [{"name": "ct-logs"}],
+        "trails": [
+            {"name": "default-delivery", "log_group": "ct-logs"},
+            {"name": "stale-delivery", "log_group": "ct-logs", "multi_region": False,
+             "cw_delivery_age_seconds": 3 * 86400},
+            {"name": "never-delivered", "log_group": "ct-logs", "multi_region": False,
+             "cw_never_delivered": True, "cw_delivery_error": "AccessDeniedException"},
+            {"name": "no-log-group", "multi_region": False},
+            {"name": "not-logging", "log_group": "ct-logs", "multi_region": False, "logging": False},
+        ],
+    })
+    assert len(created["trails"]) == 5, created
+    s = session_for(acct)
+    now = dt.datetime.now(dt.timezone.utc)
+    st = trail_status(s, "default-delivery")
+    t = st["LatestCloudWatchLogsDeliveryTime"]
+    assert isinstance(t, dt.datetime), st  # boto3 (and the Rust SDK) read epoch seconds
+    assert dt.timedelta(0) <= now - t < dt.timedelta(minutes=10), (now, t)
+    assert "LatestCloudWatchLogsDeliveryError" not in st, st
+    # the wire format: AWS JSON 1.1, epoch seconds as a JSON number
+    raw = raw_json11(s, "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.GetTrailStatus",
+                     {"Name": "default-delivery"})
+    assert isinstance(raw["LatestCloudWatchLogsDeliveryTime"], (int, float)), raw
+    # also from another region (shadow of the multi-region trail), by ARN
+    arn = f"arn:aws:cloudtrail:us-east-1:{acct}:trail/default-delivery"
+    assert isinstance(trail_status(s, arn, "eu-west-1")["LatestCloudWatchLogsDeliveryTime"], dt.datetime)
+
+    st = trail_status(s, "stale-delivery")
+    age = now - st["LatestCloudWatchLogsDeliveryTime"]
+    assert dt.timedelta(days=3) - dt.timedelta(minutes=2) < age < dt.timedelta(days=3, minutes=2), st
+    st = trail_status(s, "never-delivered")
+    assert "LatestCloudWatchLogsDeliveryTime" not in st, st
+    assert st["LatestCloudWatchLogsDeliveryError"] == "AccessDeniedException", st
+    st = trail_status(s, "no-log-group")
+    assert st["IsLogging"] is True and not any("CloudWatchLogs" in k for k in st), st
+    st = trail_status(s, "not-logging")
+    assert st["IsLogging"] is False and "LatestCloudWatchLogsDeliveryTime" not in st, st
+
+    # the endpoint: by name, by ARN, error only, back to the default
+    r = set_delivery(account_id=acct, trail="default-delivery", age_seconds=7200)
+    assert r.status_code == 200 and r.json()["trail_arn"] == arn, r.text
+    age = now - trail_status(s, "default-delivery")["LatestCloudWatchLogsDeliveryTime"]
+    assert dt.timedelta(minutes=119) < age < dt.timedelta(minutes=122), age
+    r = set_delivery(account_id=acct, trail=arn, error="CloudWatch Logs delivery failed")
+    assert r.status_code == 200, r.text
+    st = trail_status(s, "default-delivery")
+    assert st["LatestCloudWatchLogsDeliveryError"] == "CloudWatch Logs delivery failed", st
+    assert now - st["LatestCloudWatchLogsDeliveryTime"] < dt.timedelta(minutes=10), st
+    overrides = requests.get(f"{EP}/_harness/cloudtrail/delivery", timeout=10).json()["overrides"]
+    assert arn in overrides and overrides[arn]["error"], overrides
+    r = set_delivery(account_id=acct, trail=arn)
+    assert r.status_code == 200 and r.json()["delivery"] == "default", r.text
+    assert "LatestCloudWatchLogsDeliveryError" not in trail_status(s, "default-delivery")
+    # stopped: reports when it stopped
+    client(s, "cloudtrail").stop_logging(Name="default-delivery")
+    st = trail_status(s, "default-delivery")
+    assert st["IsLogging"] is False and isinstance(st.get("LatestCloudWatchLogsDeliveryTime"), dt.datetime), st
+    # validation
+    assert set_delivery(account_id=acct, trail="nope").status_code == 404
+    assert set_delivery(account_id=acct, trail="nope", region="us-east-1", never=True).status_code == 200
+    assert set_delivery(account_id=acct, trail="stale-delivery", age_seconds=-5).status_code == 400
+    assert set_delivery(account_id=acct, trail="stale-delivery", age_seconds=5, never=True).status_code == 400
+    assert set_delivery(account_id=acct).status_code == 400
+    # another account's trail of the same name is untouched
+    other = fresh_account()
+    seed({"account": other, "trails": [{"name": "stale-delivery", "log_group": "g", "multi_region": False}]})
+    age = now - trail_status(session_for(other), "stale-delivery")["LatestCloudWatchLogsDeliveryTime"]
+    assert age < dt.timedelta(minutes=10), age
+
+
+# -- KMS, SNS policy / encryption, EventBridge targets, Security Hub -----------------
+def t_seed_kms_sns_events() -> None:
+    acct = fresh_account()
+    cw_policy = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::{account}:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "alarms", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+         "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"}]}
+    topic_policy = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "events", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+         "Action": "sns:Publish", "Resource": "{topic_arn}"}]}
+    transformer = {"InputPathsMap": {"user": "$.detail.userIdentity.arn", "ev": "$.detail.eventName"},
+                   "InputTemplate": "\"<ev> by <user>\""}
+    created = seed({
+        "account": acct,
+        "kms_keys": [{"name": "alarm-cmk", "policy": cw_policy, "alias": "alias/cis-alarms"},
+                     {"name": "default-policy", "region": "eu-west-1"}],
+        "topics": [
+            {"name": "cmk-topic", "kms_key": "alarm-cmk", "policy": topic_policy},
+            {"name": "aws-managed", "kms_key": "alias/aws/sns"},
+            {"name": "by-alias", "kms_key": "alias/cis-alarms", "policy": json.dumps(topic_policy)},
+            {"name": "plain"},
+        ],
+        "event_rules": [{"name": "console-root", "pattern": {"detail-type": ["AWS Console Sign In via CloudTrail"]},
+                         "targets": ["plain", {"topic": "cmk-topic", "id": "cmk", "input_transformer": transformer,
+                                               "role_arn": f"arn:aws:iam::{acct}:role/events"}]}],
+    })
+    s = session_for(acct)
+    key = created["kms_keys"]["alarm-cmk"]
+    assert key["arn"] == f"arn:aws:kms:us-east-1:{acct}:key/{key['key_id']}", key
+    kms = client(s, "kms")
+    want_policy = json.loads(json.dumps(cw_policy).replace("{account}", acct))
+    assert json.loads(kms.get_key_policy(KeyId=key["key_id"], PolicyName="default")["Policy"]) == want_policy
+    meta = kms.describe_key(KeyId="alias/cis-alarms")["KeyMetadata"]
+    assert meta["Arn"] == key["arn"] and meta["KeyManager"] == "CUSTOMER", meta
+    expect_client_error(lambda: kms.describe_key(KeyId="alias/aws/sns"), "NotFoundException")  # as emulator.md says
+    dflt = created["kms_keys"]["default-policy"]
+    assert dflt["region"] == "eu-west-1" and ":eu-west-1:" in dflt["arn"], dflt
+    got = json.loads(client(s, "kms", "eu-west-1").get_key_policy(KeyId=dflt["key_id"], PolicyName="default")["Policy"])
+    assert got["Statement"][0]["Principal"] == {"AWS": f"arn:aws:iam::{acct}:root"} and got["Statement"][0]["Action"] == "kms:*", got
+
+    sns = client(s, "sns")
+    topic = lambda n: f"arn:aws:sns:us-east-1:{acct}:{n}"  # noqa: E731
+    a = sns.get_topic_attributes(TopicArn=topic("cmk-topic"))["Attributes"]
+    assert a["KmsMasterKeyId"] == key["arn"], a
+    assert json.loads(a["Policy"])["Statement"][0]["Resource"] == topic("cmk-topic"), a["Policy"]
+    assert sns.get_topic_attributes(TopicArn=topic("aws-managed"))["Attributes"]["KmsMasterKeyId"] == "alias/aws/sns"
+    a = sns.get_topic_attributes(TopicArn=topic("by-alias"))["Attributes"]
+    assert a["KmsMasterKeyId"] == "alias/cis-alarms" and json.loads(a["Policy"])["Statement"][0]["Sid"] == "events", a
+    a = sns.get_topic_attributes(TopicArn=topic("plain"))["Attributes"]
+    assert "KmsMasterKeyId" not in a and "__default_policy_ID" in a["Policy"], a
+    assert {x["topic"] for x in created["topic_settings"]} == {topic("cmk-topic"), topic("aws-managed"), topic("by-alias")}
+
+    targets = {t["Id"]: t for t in client(s, "events").list_targets_by_rule(Rule="console-root")["Targets"]}
+    assert targets["t0"]["Arn"] == topic("plain") and "InputTransformer" not in targets["t0"], targets
+    assert targets["cmk"]["InputTransformer"] == transformer, targets["cmk"]
+    assert targets["cmk"]["RoleArn"] == f"arn:aws:iam::{acct}:role/events", targets["cmk"]
+
+
+def t_seed_securityhub() -> None:
+    acct = fresh_account()
+    created = seed({"account": acct, "securityhub": {"regions": ["us-east-1", "eu-west-1"]}})
+    assert created["securityhub"] == ["us-east-1", "eu-west-1"], created
+    s = session_for(acct)
+    hub = client(s, "securityhub", "eu-west-1").describe_hub()
+    assert hub["HubArn"] == f"arn:aws:securityhub:eu-west-1:{acct}:hub/default", hub
+    sh = client(s, "securityhub")
+    finding = {
+        "SchemaVersion": "2018-10-08", "Id": "cis-audit/3.1", "GeneratorId": "cis-audit",
+        "ProductArn": f"arn:aws:securityhub:us-east-1:{acct}:product/{acct}/default",
+        "AwsAccountId": acct, "Types": ["Software and Configuration Checks/Industry and Regulatory Standards"],
+        "CreatedAt": "2026-01-01T00:00:00Z", "UpdatedAt": "2026-01-01T00:00:00Z",
+        "Severity": {"Label": "HIGH"}, "Title": "3.1 trail", "Description": "no multi-region trail",
+        "Resources": [{"Type": "AwsAccount", "Id": f"AWS::::Account:{acct}"}], "Compliance": {"Status": "FAILED"},
+    }
+    r = sh.batch_import_findings(Findings=[finding])
+    assert (r["SuccessCount"], r["FailedCount"]) == (1, 0), r
+    got = sh.get_findings()["Findings"]
+    assert [f["Id"] for f in got] == ["cis-audit/3.1"] and got[0]["Compliance"]["Status"] == "FAILED", got
+    assert client(s, "securityhub", "eu-west-1").get_findings()["Findings"] == []  # per region
+    assert client(session_for(fresh_account()), "securityhub").get_findings()["Findings"] == []  # per account
+
+
+# -- Organizations and member accounts -------------------------------------------------
+def t_seed_organization() -> None:
+    mgmt = fresh_account()
+    n = mgmt[-6:]
+    org_spec = {
+        "account": mgmt,
+        "organization": {"feature_set": "ALL", "members": [
+            {"name": "prod", "email": f"prod-{n}@example.com", "key": "m1"},
+            {"name": "retired", "email": f"retired-{n}@example.com", "key": "m2"},
+            {"name": "dev", "email": f"dev-{n}@example.com"}], "close": ["m2"]},
+        "trails": [{"name": "org-trail", "organization": True, "bucket": "org-trail-{account}"}],
+    }
+    # one run, two specs: the second seeds member m1 by its key
+    results = seed([org_spec, {"account": "@m1", "topics": [{"name": "member-topic"}]}])
+    org = results[0]["organization"]
+    assert org["management_account"] == mgmt and set(org["accounts"]) == {"m1", "m2", "dev"}, org
+    m1, m2 = org["accounts"]["m1"], org["accounts"]["m2"]
+    assert results[1]["account"] == m1 and results[1]["topics"] == [f"arn:aws:sns:us-east-1:{m1}:member-topic"]
+    s = session_for(mgmt)
+    status = {a["Id"]: a["Status"] for a in client(s, "organizations").list_accounts()["Accounts"]}
+    assert status == {mgmt: "ACTIVE", m1: "ACTIVE", m2: "SUSPENDED", org["accounts"]["dev"]: "ACTIVE"}, status
+    # the member acts as itself (assume-role into the random id) and sees its organization
+    sm = session_for(m1)
+    assert client(sm, "sts").get_caller_identity()["Account"] == m1
+    assert client(sm, "organizations").describe_organization()["Organization"]["MasterAccountId"] == mgmt
+    assert [t["TopicArn"] for t in client(sm, "sns").list_topics()["Topics"]] == [f"arn:aws:sns:us-east-1:{m1}:member-topic"]
+    # two steps work too: read the id from the first --json output, seed the member with it
+    dev = org["accounts"]["dev"]
+    assert seed({"account": dev, "log_groups": [{"name": "dev-logs"}]})["account"] == dev
+    assert [g["logGroupName"] for g in client(session_for(dev), "logs").describe_log_groups()["logGroups"]] == ["dev-logs"]
+    # moto: the organization trail is visible in the management account only (emulator.md)
+    trails = client(s, "cloudtrail").describe_trails()["trailList"]
+    assert [(t["Name"], t["IsOrganizationTrail"]) for t in trails] == [("org-trail", True)], trails
+    member_view = client(sm, "cloudtrail").describe_trails()["trailList"]
+    assert member_view == [], f"moto now shows the org trail to members: update emulator.md ({member_view})"
+    # errors: unknown key, unknown close key
+    proc = subprocess.run(
+        [sys.executable, os.path.join(HERE, "seed.py"), "--endpoint", EP, "--spec", "-"],
+        input=json.dumps([{"account": "@nobody"}]), capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode != 0 and "@nobody" in proc.stderr, proc.stderr
+
+
+# -- reset (last: it wipes the whole emulator) -------------------------------------------
+def t_reset_clears_harness_state() -> None:
+    acct = fresh_account()
+    s = session_for(acct)
+    seed({"account": acct, "trails": [{"name": "reset-trail", "log_group": "g", "cw_never_delivered": True}]})
+    assert requests.get(f"{EP}/_harness/cloudtrail/delivery", timeout=10).json()["overrides"]
+    r = requests.post(f"{EP}/_harness/account/regions", json={"account_id": acct, "regions": {"eu-south-1": "ENABLED"}}, timeout=10)
+    assert r.status_code == 200, r.text
+    add_fault(account_id=acct, operation="CreateTopic", delay_ms=30000, pass_through=True)
+    add_fault(account_id=acct, operation="ListTopics", error_code="AccessDenied")
+    result: dict = {}
+
+    def held_call() -> None:
+        try:
+            client(s, "sns").create_topic(Name="never-created")
+            result["ok"] = True
+        except ClientError as exc:
+            result["error"] = exc
+
+    th = threading.Thread(target=held_call)
+    th.start()
+    wait_until("the CreateTopic to be held", lambda: delaying(acct))
+    assert requests.post(f"{EP}/_harness/latency", json={"ms": 1500}, timeout=10).status_code == 200
+    t0 = time.monotonic()
+    r = requests.post(f"{EP}/_harness/reset", timeout=30)
+    assert r.status_code == 200 and r.json()["reset"] is True, r.text
+    th.join(10)
+    assert time.monotonic() - t0 < 5, "reset did not wake the held request"
+    err = result.get("error")
+    assert err is not None and err.response["Error"]["Code"] == "EmulatorReset", result
+    assert err.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+    faults = requests.get(f"{EP}/_harness/faults", timeout=10).json()
+    assert faults == {"faults": [], "delaying": []}, faults
+    assert requests.get(f"{EP}/_harness/cloudtrail/delivery", timeout=10).json()["overrides"] == {}
+    s = session_for(acct)
+    assert client(s, "sns").list_topics()["Topics"] == []  # the held CreateTopic was dropped, ListTopics fault gone
+    regions = {x["RegionName"]: x["RegionOptStatus"] for x in client(s, "account").list_regions()["Regions"]}
+    assert regions["eu-south-1"] == "DISABLED", regions
+    assert client(s, "cloudtrail").describe_trails()["trailList"] == []
+    t0 = time.monotonic()
+    client(s, "sts").get_caller_identity()
+    assert time.monotonic() - t0 < 1.0, "reset left the latency on"
+
+
 TESTS = [
     t_health, t_seed_and_read_back, t_sns_pending_and_confirm, t_cloudwatch_cbor_raw,
     t_cloudwatch_cbor_botocore, t_faults_json, t_faults_query, t_faults_cbor,
     t_faults_validation, t_account_isolation, t_account_list_regions, t_demo_seed,
+    t_fault_delay_pass_through, t_fault_delay_killed_client, t_cloudtrail_cw_delivery,
+    t_seed_kms_sns_events, t_seed_securityhub, t_seed_organization,
+    t_reset_clears_harness_state,  # last: wipes the emulator
 ]
 
 
@@ -458,12 +862,16 @@ def main() -> int:
     global EP
     p = argparse.ArgumentParser()
     p.add_argument("--endpoint", default=os.environ.get("CIS_AUDIT_TEST_ENDPOINT"))
+    p.add_argument("--keep-state", action="store_true",
+                   help="skip the last check, which resets (wipes) the emulator")
     args = p.parse_args()
     if not args.endpoint:
         p.error("--endpoint (or CIS_AUDIT_TEST_ENDPOINT) is required")
     EP = args.endpoint.rstrip("/")
     passed = failed = 0
     for test in TESTS:
+        if args.keep_state and test is t_reset_clears_harness_state:
+            continue
         try:
             test()
         except Exception:  # noqa: BLE001

@@ -15,13 +15,37 @@ What the middleware adds in front of moto:
   as tag 1 + float64, doubles as float64, blobs as byte strings).
 * SNS subscriptions with protocol email / email-json / http / https stay
   ``PendingConfirmation`` until ``POST /_harness/sns/confirm``.
-* Fault injection: ``POST /_harness/faults`` / ``DELETE /_harness/faults``.
+* Fault injection: ``POST /_harness/faults`` adds one fault, ``GET /_harness/faults``
+  lists them (plus ``delaying``: the requests a delay is holding right now),
+  ``DELETE /_harness/faults`` removes them all. Fault spec: ``operation``
+  (required), ``service``, ``region``, ``account_id`` (null = any), ``times``
+  (null = forever, else the number of requests it applies to), ``error_code``
+  ["AccessDeniedException"], ``message``, ``http_status`` [400], ``delay_ms``
+  [0; hold the request N ms first], ``pass_through`` [false; with it the request
+  goes on to moto after the delay and succeeds: no error]. The first matching
+  fault wins. A delayed request's body is read before the sleep, so moto still
+  applies the call when the client has gone away (killed) meanwhile; the sleep
+  holds only that request's thread. ``POST /_harness/reset`` wakes every held
+  request and answers it 503 ``EmulatorReset`` instead of applying it.
+* CloudTrail -> CloudWatch Logs delivery (moto never reports it): GetTrailStatus
+  of a trail with a CloudWatchLogsLogGroupArn gets ``LatestCloudWatchLogsDeliveryTime``
+  (epoch seconds): while logging, now - 180 s (not before StartLoggingTime); once
+  stopped, the stop time; never started, none. A trail without a log group gets
+  neither field. ``POST /_harness/cloudtrail/delivery`` overrides one trail:
+  ``{"account_id", "trail": name or ARN, "region" [optional, to pick among
+  same-named trails or name a trail not created yet], "age_seconds": N}`` reports
+  now - N (fixed when set: it ages like a stalled delivery), ``"never": true``
+  reports no delivery at all, ``"error": "..."`` sets
+  ``LatestCloudWatchLogsDeliveryError`` (with or without the other two); a body
+  with none of the three restores the default. ``GET /_harness/cloudtrail/delivery``
+  lists the overrides (keyed by trail ARN).
 * account:ListRegions (moto has no Account API): the 17 default regions
   ENABLED_BY_DEFAULT, opt-in regions DISABLED; ``POST /_harness/account/regions``
   changes one account's statuses.
 * ``POST /_harness/latency {"ms": N}``: every AWS request waits N ms (benchmarks).
-* ``GET /_harness/health``; ``POST /_harness/reset`` (moto reset, clear faults
-  and region overrides).
+* ``GET /_harness/health``; ``POST /_harness/reset`` (moto reset; clears faults,
+  held delayed requests, region overrides, latency and CloudTrail delivery
+  overrides).
 """
 from __future__ import annotations
 
@@ -154,6 +178,141 @@ def _install_cloudwatch_patches() -> None:
         return result
 
     CloudWatchResponse.describe_alarms = describe_alarms
+
+
+# ---------------------------------------------------------------------------
+# CloudTrail -> CloudWatch Logs delivery status (moto never reports it)
+# ---------------------------------------------------------------------------
+CW_DELIVERY_DEFAULT_AGE = 180.0  # seconds: "a few minutes ago"
+# trail ARN -> {"time": epoch seconds or None (= default), "never": bool, "error": str or None}
+_cw_delivery: dict[str, dict] = {}
+_cw_delivery_lock = threading.Lock()
+
+
+def cw_delivery_fields(trail: Any) -> dict:
+    """The LatestCloudWatchLogsDelivery* members GetTrailStatus reports for `trail`."""
+    if not getattr(trail, "cw_log_group_arn", None):
+        return {}
+    with _cw_delivery_lock:
+        override = dict(_cw_delivery.get(trail.arn) or {})
+    out: dict = {}
+    if override.get("error"):
+        out["LatestCloudWatchLogsDeliveryError"] = override["error"]
+    if override.get("never"):
+        return out
+    if override.get("time") is not None:
+        out["LatestCloudWatchLogsDeliveryTime"] = override["time"]
+        return out
+    status = trail.status
+    if status.is_logging:
+        when = time.time() - CW_DELIVERY_DEFAULT_AGE
+        if status.started is not None:
+            when = max(when, _to_epoch(status.started))
+        out["LatestCloudWatchLogsDeliveryTime"] = round(when, 3)
+    elif status.started is not None and status.stopped is not None:
+        out["LatestCloudWatchLogsDeliveryTime"] = round(_to_epoch(status.stopped), 3)
+    return out
+
+
+def _find_trails(account: str, name_or_arn: str, region: str | None) -> list[Any]:
+    """Trails (home copies, not shadows) of `account` whose name or ARN matches."""
+    from moto.cloudtrail.models import cloudtrail_backends
+
+    account_backends = dict.get(cloudtrail_backends, account)
+    if account_backends is None:
+        return []
+    found = []
+    for backend_region, backend in list(account_backends.items()):
+        if region and backend_region != region:
+            continue
+        for trail in list(backend.trails.values()):
+            if name_or_arn in (trail.trail_name, trail.arn):
+                found.append(trail)
+    return found
+
+
+def _cw_delivery_override(payload: dict) -> dict:
+    """Validated override record from a POST /_harness/cloudtrail/delivery body."""
+    record: dict = {"time": None, "never": False, "error": None}
+    age = payload.get("age_seconds")
+    if age is not None:
+        if isinstance(age, bool) or not isinstance(age, (int, float)) or age < 0:
+            raise ValueError("'age_seconds' must be a number >= 0")
+        record["time"] = round(time.time() - float(age), 3)
+    never = payload.get("never", False)
+    if not isinstance(never, bool):
+        raise ValueError("'never' must be true or false")
+    if never and age is not None:
+        raise ValueError("give 'age_seconds' or 'never', not both")
+    record["never"] = never
+    error = payload.get("error")
+    if error is not None and not isinstance(error, str):
+        raise ValueError("'error' must be a string")
+    record["error"] = error or None
+    return record
+
+
+def set_cw_delivery(payload: dict) -> tuple[int, dict]:
+    trail = payload.get("trail")
+    if not trail or not isinstance(trail, str):
+        return 400, {"error": "'trail' (name or ARN) is required"}
+    account = str(payload.get("account_id") or DEFAULT_ACCOUNT_ID)
+    region = payload.get("region")
+    if trail.startswith("arn:"):
+        if ":cloudtrail:" not in trail or ":trail/" not in trail:
+            return 400, {"error": f"not a trail ARN: {trail}"}
+        arn = trail
+    else:
+        found = _find_trails(account, trail, region)
+        if len(found) > 1:
+            regions = sorted(t.region_name for t in found)
+            return 400, {"error": f"trail {trail!r} exists in {regions}; give 'region' or the ARN"}
+        if found:
+            arn = found[0].arn
+        elif region:
+            arn = f"arn:aws:cloudtrail:{region}:{account}:trail/{trail}"
+        else:
+            return 404, {"error": f"account {account} has no trail {trail!r}; give its ARN or 'region'"}
+    try:
+        record = _cw_delivery_override(payload)
+    except ValueError as exc:
+        return 400, {"error": str(exc)}
+    with _cw_delivery_lock:
+        if record["time"] is None and not record["never"] and record["error"] is None:
+            _cw_delivery.pop(arn, None)
+            return 200, {"trail_arn": arn, "delivery": "default"}
+        _cw_delivery[arn] = record
+    return 200, {"trail_arn": arn, "delivery": record}
+
+
+def list_cw_delivery() -> dict:
+    with _cw_delivery_lock:
+        return {arn: dict(rec) for arn, rec in _cw_delivery.items()}
+
+
+def _install_cloudtrail_patches() -> None:
+    """GetTrailStatus: add LatestCloudWatchLogsDeliveryTime / -Error (see cw_delivery_fields)."""
+    from moto.cloudtrail import responses as ct_responses
+
+    CloudTrailResponse = ct_responses.CloudTrailResponse
+    orig_get_trail_status = CloudTrailResponse.get_trail_status
+
+    def get_trail_status(self: Any) -> Any:
+        result = orig_get_trail_status(self)
+        try:
+            name = self._get_param("Name")
+            trails = self.cloudtrail_backend.describe_trails(include_shadow_trails=True)
+            trail = next((t for t in trails if name in (t.trail_name, t.arn)), None)
+            extra = cw_delivery_fields(trail) if trail is not None else {}
+            if extra:
+                body = json.loads(result)
+                body.update(extra)
+                result = json.dumps(body)
+        except Exception:  # pragma: no cover - never break moto
+            pass
+        return result
+
+    CloudTrailResponse.get_trail_status = get_trail_status
 
 
 def _arn_parts(arn: str) -> tuple[str, str]:
@@ -382,6 +541,14 @@ def set_account_regions(account: str, regions: dict) -> None:
 # ---------------------------------------------------------------------------
 # Fault injection
 # ---------------------------------------------------------------------------
+MAX_DELAY_MS = 600_000
+RESET_FAULT = {
+    "error_code": "EmulatorReset",
+    "message": "the emulator was reset while this request was delayed; it was not applied",
+    "http_status": 503,
+}
+
+
 class Faults:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -396,6 +563,12 @@ class Faults:
         status = spec.get("http_status", 400)
         if not isinstance(status, int) or not (400 <= status <= 599):
             raise ValueError("'http_status' must be an integer 400..599")
+        delay = spec.get("delay_ms", 0)
+        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not (0 <= delay <= MAX_DELAY_MS):
+            raise ValueError(f"'delay_ms' must be a number 0..{MAX_DELAY_MS}")
+        pass_through = spec.get("pass_through", False)
+        if not isinstance(pass_through, bool):
+            raise ValueError("'pass_through' must be true or false")
         fault = {
             "id": str(uuid.uuid4()),
             "account_id": spec.get("account_id"),
@@ -405,6 +578,8 @@ class Faults:
             "error_code": spec.get("error_code") or "AccessDeniedException",
             "message": spec.get("message") or "injected fault",
             "http_status": status,
+            "delay_ms": delay,
+            "pass_through": pass_through,
             "times": times,
             "hits": 0,
         }
@@ -507,11 +682,19 @@ class HarnessMiddleware:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.faults = Faults()
+        # requests a delay fault is holding: id -> description; the event is set
+        # (and replaced) by POST /_harness/reset to wake and drop them
+        self._delaying: dict[str, dict] = {}
+        self._delay_lock = threading.Lock()
+        self._reset_event = threading.Event()
 
     # -- helpers ----------------------------------------------------------
     @staticmethod
     def _respond(start_response: StartResponse, status: int, body: bytes, headers: list) -> list[bytes]:
-        reason = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error"}.get(status, "Status")
+        reason = {
+            200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+            500: "Internal Server Error", 503: "Service Unavailable",
+        }.get(status, "Status")
         headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
         headers.append(("Content-Length", str(len(body))))
         start_response(f"{status} {reason}", headers)
@@ -554,7 +737,9 @@ class HarnessMiddleware:
             return self._json(start_response, 200, {"status": "ok"})
         if path == "/_harness/faults":
             if method == "GET":
-                return self._json(start_response, 200, {"faults": self.faults.list()})
+                return self._json(
+                    start_response, 200, {"faults": self.faults.list(), "delaying": self.delaying()}
+                )
             if method == "DELETE":
                 return self._json(start_response, 200, {"cleared": self.faults.clear()})
             if method == "POST":
@@ -579,6 +764,12 @@ class HarnessMiddleware:
             except ValueError as exc:
                 return self._json(start_response, 400, {"error": str(exc)})
             return self._json(start_response, 200, {"account_id": account, "regions": account_regions(str(account))})
+        if path == "/_harness/cloudtrail/delivery":
+            if method == "GET":
+                return self._json(start_response, 200, {"overrides": list_cw_delivery()})
+            if method == "POST":
+                status, obj = set_cw_delivery(payload)
+                return self._json(start_response, status, obj)
         if path == "/_harness/latency" and method == "POST":
             # Simulated network latency for every AWS request (benchmarks): {"ms": 100}.
             try:
@@ -589,8 +780,11 @@ class HarnessMiddleware:
         if path == "/_harness/reset" and method == "POST":
             self.latency_ms = 0.0
             self.faults.clear()
+            self._drop_delayed()
             with _region_lock:
                 _region_overrides.clear()
+            with _cw_delivery_lock:
+                _cw_delivery.clear()
             env = dict(environ)
             env.update(
                 {
@@ -604,6 +798,38 @@ class HarnessMiddleware:
             status, _, body = self._call_app(env)
             return self._json(start_response, 200 if status == 200 else 500, {"reset": status == 200})
         return self._json(start_response, 404, {"error": f"no harness endpoint {method} {path}"})
+
+    # -- delayed requests -----------------------------------------------------
+    def delaying(self) -> list[dict]:
+        now = time.time()
+        with self._delay_lock:
+            held = [dict(d) for d in self._delaying.values()]
+        for d in held:
+            d["remaining_ms"] = max(0, round(d.pop("until") * 1000 - now * 1000))
+        return held
+
+    def _drop_delayed(self) -> None:
+        with self._delay_lock:
+            event, self._reset_event = self._reset_event, threading.Event()
+        event.set()
+
+    def _delay(self, fault: dict, account: str, region: str | None, operation: str) -> bool:
+        """Hold this request fault["delay_ms"] ms (only this thread sleeps).
+        False if the emulator was reset meanwhile: the request must not reach moto."""
+        delay = float(fault["delay_ms"]) / 1000.0
+        key = str(uuid.uuid4())
+        with self._delay_lock:
+            event = self._reset_event
+            self._delaying[key] = {
+                "fault_id": fault["id"], "operation": operation, "account_id": account,
+                "region": region, "delay_ms": fault["delay_ms"],
+                "pass_through": fault["pass_through"], "until": time.time() + delay,
+            }
+        try:
+            return not event.wait(delay)
+        finally:
+            with self._delay_lock:
+                self._delaying.pop(key, None)
 
     # -- fault responses ----------------------------------------------------
     def _fault_response(self, start_response: StartResponse, protocol: str, fault: dict, json_ct: str) -> list[bytes]:
@@ -761,8 +987,14 @@ class HarnessMiddleware:
                     protocol, operation = "query", form["Action"][0]
 
         if self.faults and operation:
-            fault = self.faults.match(request_account(environ), service, region, operation)
-            if fault is not None:
+            account = request_account(environ)
+            fault = self.faults.match(account, service, region, operation)
+            if fault is not None and fault["delay_ms"] > 0:
+                if body is None:
+                    body = _read_body(environ)  # buffered: moto gets it even if the client goes
+                if not self._delay(fault, account, region, operation):
+                    return self._fault_response(start_response, protocol, RESET_FAULT, content_type)
+            if fault is not None and not fault["pass_through"]:
                 return self._fault_response(start_response, protocol, fault, content_type)
 
         if operation == "ListRegions" and protocol == "restjson":
@@ -783,6 +1015,7 @@ class HarnessMiddleware:
 def build_app() -> HarnessMiddleware:
     _install_sns_patches()
     _install_cloudwatch_patches()
+    _install_cloudtrail_patches()
     moto_app = DomainDispatcherApplication(create_backend_app)
     moto_app.debug = True  # type: ignore[attr-defined]
     return HarnessMiddleware(moto_app)
