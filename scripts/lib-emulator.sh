@@ -1,12 +1,14 @@
 # shellcheck shell=bash
 # Shared by scripts/test and scripts/demo (source it, do not run it):
-#   emu_setup_venv     create/reuse the emulator virtualenv  -> EMU_PYTHON
+#   emu_setup_venv     create/reuse the test virtualenv (emulator + report consumers) -> EMU_PYTHON
+#   emu_ensure_chromium find chromium, installing it with apt-get if missing -> EMU_CHROMIUM
 #   emu_start_server   start tests/emulator/server.py on a free port -> EMU_URL, EMU_PID, EMU_LOG
 #                      (installs an EXIT trap that stops it)
 #   emu_fake_aws_env   point the AWS SDKs at dummy credentials, never at a real profile
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EMU_DIR="$REPO/tests/emulator"
+CONSUMERS_DIR="$REPO/tests/consumers"
 VENV="${CIS_AUDIT_VENV:-$REPO/.venv-emulator}"
 EMU_PID=""
 EMU_LOG=""
@@ -41,17 +43,52 @@ emu_setup_venv() {
         python3 -m venv "$VENV" ||
             emu_die "'python3 -m venv $VENV' failed (Debian/Ubuntu: apt-get install python3-venv)"
     fi
+    # One virtualenv, one pip run for both files, so pip resolves them together.
     local req="$EMU_DIR/requirements.txt"
+    local creq="$CONSUMERS_DIR/requirements.txt"
     local stamp="$VENV/.cis-audit-requirements.sha256"
     local want
-    want="$(emu_hash "$req")"
+    want="$(emu_hash "$req") $(emu_hash "$creq")" # a change to either file reinstalls
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-        echo "emulator: installing $req into $VENV" >&2
-        "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$req" ||
-            emu_die "pip could not install $req into $VENV (see pip's output above)"
+        echo "emulator: installing $req and $creq into $VENV" >&2
+        "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$req" -r "$creq" ||
+            emu_die "pip could not install $req and $creq into $VENV (see pip's output above)"
         echo "$want" >"$stamp"
     fi
     EMU_PYTHON="$VENV/bin/python"
+}
+
+emu_ensure_chromium() {
+    # The HTML report is rendered by headless Chromium (tests/consumers/validate.py html).
+    local c="${CIS_AUDIT_TEST_CHROMIUM:-}"
+    if [ -n "$c" ]; then
+        [ -x "$c" ] || emu_die "CIS_AUDIT_TEST_CHROMIUM=$c is not an executable file"
+        EMU_CHROMIUM="$c"
+        return 0
+    fi
+    c="$(command -v chromium 2>/dev/null || true)"
+    if [ -z "$c" ]; then
+        command -v apt-get >/dev/null 2>&1 ||
+            emu_die "chromium not found and there is no apt-get: install Chromium (the HTML report tests render it) or set CIS_AUDIT_TEST_CHROMIUM to its path"
+        [ "$(id -u)" = 0 ] ||
+            emu_die "chromium not found: install it as root (apt-get install -y chromium) or set CIS_AUDIT_TEST_CHROMIUM to its path"
+        local log
+        log="$(mktemp "${TMPDIR:-/tmp}/cis-audit-apt.XXXXXX")"
+        echo "emulator: installing chromium (apt-get install -y chromium)" >&2
+        if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >"$log" 2>&1; then
+            echo "emulator: apt-get install failed; running apt-get update and trying again" >&2
+            if ! { DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+                DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >>"$log" 2>&1; then
+                tail -n 20 "$log" | sed 's/^/  | /' >&2
+                emu_die "apt-get could not install chromium (full log: $log)"
+            fi
+        fi
+        rm -f "$log"
+        c="$(command -v chromium 2>/dev/null || true)"
+        [ -n "$c" ] || emu_die "apt-get installed chromium but there is no 'chromium' on PATH"
+    fi
+    "$c" --version >/dev/null 2>&1 || emu_die "'$c --version' failed: the chromium install is broken"
+    EMU_CHROMIUM="$c"
 }
 
 emu_stop_server() {
