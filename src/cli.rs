@@ -1,27 +1,29 @@
-//! The command-line front end: argument parsing and wiring only.
+//! The command-line front end: clap types, and their translation into the options of
+//! [`crate::run`]. Nothing else.
 
-use crate::aws::{self, AwsOptions, Runtime};
-use crate::catalog::{catalog, DEFAULT_BENCHMARK};
-use crate::checks::{self, EvalOptions};
-use crate::inventory::{self, regions, Inventory, Target, INVENTORY_SCHEMA_VERSION};
-use crate::report::{self, AccountScope, BenchmarkRef, Report, ReportOptions};
-use crate::scope;
+use crate::aws::AwsOptions;
+use crate::catalog::{cis, DEFAULT_BENCHMARK};
+use crate::remediate::Notify;
+use crate::report::Format;
+use crate::run::{self, audit::AuditOptions, remediate::RemediateOptions, Access, RunError};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::io::{IsTerminal, Write};
-use std::time::{Duration, Instant};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
 
 const EXIT_CODES: &str = "Exit status:
   0  every evaluated control passed (or is MANUAL / SKIPPED)
   1  at least one control FAILED
   2  a control could not be evaluated (ERROR), or the invocation was wrong
      (bad option, unknown control / benchmark / region, unreachable endpoint, bad credentials).
-     ERROR takes precedence over FAIL.";
+     ERROR takes precedence over FAIL.
+130 a remediation was interrupted (Ctrl-C, SIGTERM) between two steps; roll it back from its journal";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "cis-audit",
     version,
-    about = "Audit an AWS account against the CIS AWS Foundations Benchmark: CloudTrail (3.1), AWS Config (3.3) and the monitoring controls (4.1-4.15), with evidence for every verdict",
+    about = "Audit an AWS account against the CIS AWS Foundations Benchmark: CloudTrail, AWS Config and the monitoring controls, with evidence for every verdict",
     after_help = EXIT_CODES
 )]
 pub struct Cli {
@@ -30,6 +32,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once
 pub enum Command {
     /// Collect an inventory from AWS (or load a saved one) and evaluate the controls.
     #[command(after_help = EXIT_CODES)]
@@ -39,7 +42,7 @@ pub enum Command {
     Pattern(PatternCommand),
     /// Undo what `audit --remediate` applied, from its journal, newest first. Refuses to touch
     /// a resource that changed since; running it twice is harmless.
-    Rollback(crate::remediate::RollbackArgs),
+    Rollback(RollbackArgs),
     /// List the controls of a benchmark version.
     Controls {
         #[arg(long, default_value = DEFAULT_BENCHMARK)]
@@ -49,14 +52,14 @@ pub enum Command {
 
 #[derive(Debug, Clone, Args)]
 pub struct AwsArgs {
-    /// Named profile from the AWS config files (default: AWS_PROFILE, then the default chain).
-    #[arg(long, env = "AWS_PROFILE")]
+    /// Named profile from the AWS config files [default: AWS_PROFILE, then the default chain].
+    #[arg(long)]
     pub profile: Option<String>,
     /// Home region for global calls (STS, Account) [default: AWS_REGION, the profile's, us-east-1].
     #[arg(long)]
     pub region: Option<String>,
-    /// Send every AWS request to this URL (an emulator or a proxy).
-    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    /// Send every AWS request to this URL (an emulator or a proxy) [default: AWS_ENDPOINT_URL].
+    #[arg(long)]
     pub endpoint_url: Option<String>,
     /// Assume this role and audit its account; repeat to audit several accounts in one run.
     #[arg(long = "role-arn", value_name = "ARN")]
@@ -67,16 +70,46 @@ pub struct AwsArgs {
     /// Per-attempt timeout of one API call, in seconds.
     #[arg(long, default_value_t = 20)]
     pub call_timeout: u64,
-    /// Maximum API calls in flight.
-    #[arg(long, default_value_t = 16)]
+    /// Maximum API calls in flight, all accounts together.
+    #[arg(long, default_value_t = 64)]
     pub concurrency: usize,
+    /// Maximum API calls in flight to any one account.
+    #[arg(long, default_value_t = 32)]
+    pub account_concurrency: usize,
+}
+
+impl AwsArgs {
+    fn access(&self) -> Access {
+        Access {
+            aws: AwsOptions {
+                profile: self.profile.clone(),
+                region: self.region.clone(),
+                endpoint_url: self.endpoint_url.clone(),
+                call_timeout: Duration::from_secs(self.call_timeout.max(1)),
+                concurrency: self.concurrency,
+                account_concurrency: self.account_concurrency,
+            },
+            role_arns: self.role_arns.clone(),
+            external_id: self.external_id.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum FormatArg {
     Table,
     Json,
     Markdown,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Markdown => Format::Markdown,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -93,26 +126,102 @@ pub struct AuditArgs {
     #[arg(long)]
     pub controls: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
     /// Write the report to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
-    pub output: Option<std::path::PathBuf>,
+    pub output: Option<PathBuf>,
     /// Write everything collected to FILE (JSON), to keep as evidence or evaluate later.
     #[arg(long, value_name = "FILE")]
-    pub save_inventory: Option<std::path::PathBuf>,
+    pub save_inventory: Option<PathBuf>,
     /// Evaluate a saved inventory offline, with no AWS access.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["profile", "endpoint_url", "role_arns", "regions", "save_inventory"])]
-    pub inventory: Option<std::path::PathBuf>,
+    pub inventory: Option<PathBuf>,
     /// Count a metric filter only when its pattern is the benchmark's exact text (modulo
     /// whitespace), as Security Hub does.
     #[arg(long)]
     pub strict_patterns: bool,
-    /// Never colour the table.
+    /// Never colour the table (also NO_COLOR).
     #[arg(long)]
     pub no_color: bool,
     #[command(flatten)]
-    pub remediation: crate::remediate::RemediateArgs,
+    pub remediation: RemediateArgs,
+}
+
+/// Options of `audit --remediate` (flattened into the audit's options).
+#[derive(Debug, Clone, Default, Args)]
+pub struct RemediateArgs {
+    /// After the audit, plan fixes for the FAILing controls, print each as its AWS CLI command,
+    /// and apply them (asking first on a terminal). Never deletes anything.
+    #[arg(long, conflicts_with = "inventory", help_heading = "Remediation")]
+    pub remediate: bool,
+    /// Apply the plan without asking.
+    #[arg(long, requires = "remediate", help_heading = "Remediation")]
+    pub yes: bool,
+    /// Print the plan (JSON with --format json) and change nothing.
+    #[arg(long, requires = "remediate", help_heading = "Remediation")]
+    pub dry_run: bool,
+    /// Who receives the alarms: email:ADDRESS, https:URL, sms:+NUMBER, lambda:ARN, sqs:ARN
+    /// (repeatable).
+    #[arg(long, value_name = "PROTOCOL:ENDPOINT", help_heading = "Remediation")]
+    pub notify: Vec<Notify>,
+    /// SNS topic every new alarm notifies, created in the log group's region if missing
+    /// [default: cis-security-alarms, or an existing topic in that region that alarms already
+    /// notify and someone has confirmed a subscription to].
+    #[arg(long, help_heading = "Remediation")]
+    pub topic_name: Option<String>,
+    /// Namespace of the metrics new metric filters publish.
+    #[arg(long, default_value = cis::METRIC_NAMESPACE, help_heading = "Remediation")]
+    pub metric_namespace: String,
+    /// Name of the trail to create when no multi-region trail exists.
+    #[arg(long, default_value = cis::TRAIL_NAME, help_heading = "Remediation")]
+    pub trail_name: String,
+    /// Existing S3 bucket for a new trail's log files.
+    #[arg(long, value_name = "BUCKET", help_heading = "Remediation")]
+    pub trail_bucket: Option<String>,
+    /// CloudWatch Logs group for a trail that delivers to none (created if missing).
+    #[arg(long, default_value = cis::LOG_GROUP, help_heading = "Remediation")]
+    pub log_group: String,
+    /// IAM role CloudTrail assumes to write to CloudWatch Logs.
+    #[arg(long, value_name = "ARN", help_heading = "Remediation")]
+    pub cloudtrail_logs_role_arn: Option<String>,
+    /// IAM role AWS Config uses for a new recorder.
+    #[arg(long, value_name = "ARN", help_heading = "Remediation")]
+    pub config_role_arn: Option<String>,
+    /// Existing S3 bucket for a new AWS Config delivery channel.
+    #[arg(long, value_name = "BUCKET", help_heading = "Remediation")]
+    pub config_bucket: Option<String>,
+    /// Where to write the journal [default: reports/out/remediation-<time>.json].
+    #[arg(long, value_name = "FILE", help_heading = "Remediation")]
+    pub journal: Option<PathBuf>,
+}
+
+impl RemediateArgs {
+    fn options(&self) -> Option<RemediateOptions> {
+        self.remediate.then(|| RemediateOptions {
+            yes: self.yes,
+            dry_run: self.dry_run,
+            notify: self.notify.clone(),
+            topic_name: self.topic_name.clone(),
+            metric_namespace: self.metric_namespace.clone(),
+            trail_name: self.trail_name.clone(),
+            trail_bucket: self.trail_bucket.clone(),
+            log_group: self.log_group.clone(),
+            cloudtrail_logs_role_arn: self.cloudtrail_logs_role_arn.clone(),
+            config_role_arn: self.config_role_arn.clone(),
+            config_bucket: self.config_bucket.clone(),
+            journal: self.journal.clone(),
+        })
+    }
+}
+
+/// `cis-audit rollback JOURNAL`.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// The journal a remediation wrote.
+    pub journal: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,187 +244,52 @@ pub enum PatternCommand {
     },
     /// Does PATTERN match the log event in FILE (JSON), and which term decided it?
     /// Exit 0 match, 1 no match, 2 the pattern does not parse or the file is unreadable.
-    Test { pattern: String, file: std::path::PathBuf },
-}
-
-/// Runs the CLI and returns the process exit code.
-pub fn run() -> i32 {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Audit(a) => {
-            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
-            match rt.block_on(audit(a)) {
-                Ok(code) => code,
-                Err(msg) => {
-                    eprintln!("error: {msg}");
-                    2
-                }
-            }
-        }
-        Command::Pattern(p) => crate::pattern_cmd::run(p),
-        Command::Rollback(r) => crate::remediate::rollback_command(r),
-        Command::Controls { benchmark } => match catalog().select(&benchmark, None) {
-            Ok(list) => {
-                let b = catalog().benchmark(&benchmark).unwrap();
-                println!("{}", b.title);
-                for c in list {
-                    println!("{:<5} L{} {:<9} {}", c.id, c.level, c.assessment, c.title());
-                }
-                0
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                2
-            }
-        },
-    }
+    Test { pattern: String, file: PathBuf },
 }
 
 fn split_list(s: &str) -> Vec<String> {
     s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()
 }
 
-pub fn now_rfc3339() -> String {
-    aws_smithy_types::DateTime::from(std::time::SystemTime::now())
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .unwrap_or_default()
-}
-
-async fn audit(a: AuditArgs) -> Result<i32, String> {
-    let started = Instant::now();
-    let cat = catalog();
-    let bench = cat.benchmark(&a.benchmark)?;
-    let only = a.controls.as_deref().map(split_list);
-    let controls = cat.select(&a.benchmark, only.as_deref())?;
-    let requested_regions = a.regions.as_deref().map(scope::parse_region_list).transpose()?;
-    if let Some(r) = &a.aws.region {
-        scope::parse_region_list(r).map_err(|e| e.replace("--regions", "--region"))?;
-    }
-
-    let (inv, inventory_path) = match &a.inventory {
-        Some(path) => (load_inventory(path)?, Some(path.display().to_string())),
-        None => (collect(&a, &controls, requested_regions).await?, None),
-    };
-    if let Some(path) = &a.save_inventory {
-        let text = serde_json::to_string_pretty(&inv).expect("inventory serialises");
-        write_file(path, &text).map_err(|e| format!("cannot write inventory to {}: {e}", path.display()))?;
-    }
-
-    let eval = checks::evaluate(&inv, &a.benchmark, &controls, EvalOptions { strict_patterns: a.strict_patterns });
-    let eval_to_fix = a.remediation.remediate.then(|| eval.clone());
-    let report = Report::new(
-        eval,
-        BenchmarkRef { title: bench.title.clone(), version: bench.version.clone() },
-        crate::cli::now_rfc3339(),
-        ReportOptions { strict_patterns: a.strict_patterns, inventory: inventory_path },
-        inv.accounts
-            .iter()
-            .map(|x| AccountScope {
-                account: x.account_id.clone(),
-                regions: x.regions.clone(),
-                regions_source: x.regions_source.clone(),
-            })
-            .collect(),
-        inv.api_calls.clone(),
-        started.elapsed().as_millis() as u64,
-    );
+fn audit_options(a: AuditArgs) -> AuditOptions {
     let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
-    let text = match a.format {
-        Format::Table => {
-            report::table::render(&report, to_terminal && !a.no_color && std::env::var_os("NO_COLOR").is_none())
-        }
-        Format::Json => report::json::render(&report),
-        Format::Markdown => report::markdown::render(&report),
-    };
-    match &a.output {
-        Some(path) => {
-            write_file(path, &text).map_err(|e| format!("cannot write report to {}: {e}", path.display()))?;
-            eprintln!("{} — report written to {}", report.summary_line(), path.display());
-        }
-        // With --remediate --format json, standard output carries the remediation outcome alone.
-        None if a.remediation.remediate && a.format == Format::Json => {}
-        None => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes());
-        }
+    AuditOptions {
+        access: a.aws.access(),
+        regions: a.regions,
+        benchmark: a.benchmark,
+        controls: a.controls.as_deref().map(split_list),
+        format: a.format.into(),
+        output: a.output,
+        save_inventory: a.save_inventory,
+        inventory: a.inventory,
+        strict_patterns: a.strict_patterns,
+        color: to_terminal && !a.no_color && std::env::var_os("NO_COLOR").is_none(),
+        remediation: a.remediation.options(),
     }
-    if let Some(eval) = eval_to_fix {
-        return crate::remediate::run(&a, &controls, &inv, &eval, report.exit_code()).await;
-    }
-    Ok(report.exit_code())
 }
 
-/// Writes atomically: a temporary file beside the target, then a rename.
-fn write_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+fn dispatch(cli: Cli) -> Result<i32, RunError> {
+    match cli.command {
+        Command::Audit(a) => run::block_on(run::audit::audit(audit_options(a))),
+        Command::Pattern(PatternCommand::Check { control, benchmark, strict_patterns, json, pattern }) => {
+            run::pattern::check_pattern(&control, &benchmark, strict_patterns, json, &pattern)
+        }
+        Command::Pattern(PatternCommand::Test { pattern, file }) => run::pattern::test_pattern(&pattern, &file),
+        Command::Rollback(r) => run::block_on(run::rollback::run(&r.aws.access(), &r.journal)),
+        Command::Controls { benchmark } => {
+            print!("{}", run::controls(&benchmark)?);
+            Ok(0)
+        }
     }
-    let tmp = path.with_extension(format!("{}.tmp", path.extension().and_then(|e| e.to_str()).unwrap_or("out")));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
 }
 
-fn load_inventory(path: &std::path::Path) -> Result<Inventory, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read inventory {}: {e}", path.display()))?;
-    let v: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("inventory {} is not JSON: {e}", path.display()))?;
-    let ver = v.get("schema_version").and_then(|x| x.as_u64());
-    if ver != Some(INVENTORY_SCHEMA_VERSION as u64) {
-        return Err(format!(
-            "inventory {} has schema_version {}, this cis-audit reads version {INVENTORY_SCHEMA_VERSION}",
-            path.display(),
-            ver.map(|x| x.to_string()).unwrap_or_else(|| "(missing)".into())
-        ));
+/// Parses the command line, runs the command, and returns the process exit code.
+pub fn main() -> i32 {
+    match dispatch(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
     }
-    serde_json::from_value(v).map_err(|e| format!("inventory {} is not a cis-audit inventory: {e}", path.display()))
-}
-
-pub(crate) async fn collect(
-    a: &AuditArgs,
-    controls: &[crate::catalog::Control],
-    requested: Option<Vec<String>>,
-) -> Result<Inventory, String> {
-    let opts = AwsOptions {
-        profile: a.aws.profile.clone(),
-        region: a.aws.region.clone(),
-        endpoint_url: a.aws.endpoint_url.clone(),
-        role_arns: a.aws.role_arns.clone(),
-        external_id: a.aws.external_id.clone(),
-        call_timeout: Duration::from_secs(a.aws.call_timeout.max(1)),
-        concurrency: a.aws.concurrency,
-    };
-    let rt = Runtime::new(opts.concurrency);
-    let collected_at = now_rfc3339();
-    let sessions = aws::sessions(&opts, &rt).await.map_err(|e| e.0)?;
-    // Enabled regions of every account, concurrently.
-    let enabled = futures::future::join_all(sessions.iter().map(|s| regions::enabled_regions(s, &rt))).await;
-    let mut targets = Vec::new();
-    for (s, en) in sessions.iter().zip(enabled) {
-        let (list, source) = match (&requested, en) {
-            (Some(req), Ok(en)) => {
-                scope::validate_regions(req, Some(&en), &s.account_id)?;
-                (req.clone(), "--regions".to_string())
-            }
-            (Some(req), Err(_)) => {
-                scope::validate_regions(req, None, &s.account_id)?;
-                (req.clone(), "--regions".to_string())
-            }
-            (None, Ok(en)) => (en, "account:ListRegions".to_string()),
-            (None, Err((code, msg))) => {
-                eprintln!(
-                    "warning: cannot list the regions enabled for account {} (account:ListRegions: {code}{}); auditing the {} default regions. Pass --regions to choose.",
-                    s.account_id,
-                    if msg.is_empty() { String::new() } else { format!(": {msg}") },
-                    scope::DEFAULT_ENABLED_REGIONS.len()
-                );
-                (
-                    scope::DEFAULT_ENABLED_REGIONS.iter().map(|r| r.to_string()).collect(),
-                    format!("default regions (account:ListRegions failed: {code})"),
-                )
-            }
-        };
-        targets.push(Target { session: s, regions: list, regions_source: source });
-    }
-    let needs = checks::needs(controls);
-    Ok(inventory::collect(&targets, needs, &rt, collected_at).await)
 }

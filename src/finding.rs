@@ -1,5 +1,7 @@
-//! Findings: what the checks conclude, with the evidence behind each verdict.
+//! Findings: what the checks conclude, with the evidence behind each verdict; the evaluation of
+//! a run (its control verdicts and findings) and the exit status they mean.
 
+use crate::catalog::Control;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -89,6 +91,40 @@ pub struct ControlResult {
     pub assessment: String,
 }
 
+impl ControlResult {
+    /// The rolled-up verdict of `control` for one account (and region, for regional controls).
+    pub fn new(control: &Control, account: &str, region: Option<&str>, status: Status, message: String) -> Self {
+        ControlResult {
+            control: control.id.clone(),
+            title: control.title().to_string(),
+            status,
+            account: account.to_string(),
+            region: region.map(str::to_string),
+            message,
+            level: control.level,
+            assessment: control.assessment.clone(),
+        }
+    }
+}
+
+/// What one run concludes: a verdict per account × control (× region), and the findings of every
+/// check module behind them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub controls: Vec<ControlResult>,
+    pub findings: Vec<Finding>,
+}
+
+/// The process exit status for a set of verdicts: 2 when one is ERROR, else 1 when one FAILed,
+/// else 0 (MANUAL and SKIPPED pass).
+pub fn exit_code(statuses: impl IntoIterator<Item = Status>) -> i32 {
+    match rollup(statuses) {
+        Some(Status::Error) => 2,
+        Some(Status::Fail) => 1,
+        _ => 0,
+    }
+}
+
 /// Worst-first order used to roll several verdicts into one.
 pub fn rollup(statuses: impl IntoIterator<Item = Status>) -> Option<Status> {
     statuses.into_iter().max_by_key(|s| match s {
@@ -110,6 +146,14 @@ mod tests {
         assert_eq!(rollup([Status::Pass, Status::Error, Status::Fail]), Some(Status::Error));
         assert_eq!(rollup([Status::Skipped, Status::Pass]), Some(Status::Pass));
         assert_eq!(rollup([]), None);
+    }
+
+    #[test]
+    fn exit_codes_follow_the_worst_verdict() {
+        assert_eq!(exit_code([Status::Pass, Status::Manual, Status::Skipped]), 0);
+        assert_eq!(exit_code([Status::Pass, Status::Fail]), 1);
+        assert_eq!(exit_code([Status::Fail, Status::Error]), 2);
+        assert_eq!(exit_code([]), 0);
     }
 
     #[test]

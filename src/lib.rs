@@ -1,8 +1,13 @@
 //! cis-audit: an auditor for the CIS Amazon Web Services Foundations Benchmark.
 //!
-//! Data flows one way: CLI → scope → collect ([`inventory`]) → evaluate ([`checks`]) →
-//! render ([`report`]). Checks are pure functions of a serialisable inventory.
+//! Layers, each importing only from those below it (see ARCHITECTURE.md):
+//! [`cli`] → [`run`] → [`report`] → [`remediate`] → [`checks`] → [`actions`] →
+//! [`pattern`], [`eventpattern`], [`catalog`], [`finding`] → [`inventory`] → [`aws`].
+//! Data flows one way: scope → collect (an [`inventory::Inventory`]) → evaluate (pure) →
+//! render; remediation plans from the evaluation, applies through [`actions`], and observes
+//! through the inventory's readers.
 
+pub mod actions;
 pub mod aws;
 pub mod catalog;
 pub mod checks;
@@ -11,7 +16,6 @@ pub mod eventpattern;
 pub mod finding;
 pub mod inventory;
 pub mod pattern;
-pub mod pattern_cmd;
 pub mod remediate;
 pub mod report;
-pub mod scope;
+pub mod run;

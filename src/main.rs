@@ -1,3 +1,3 @@
 fn main() {
-    std::process::exit(cis_audit::cli::run());
+    std::process::exit(cis_audit::cli::main());
 }

@@ -45,7 +45,9 @@ fn compliant_account_passes_with_evidence_and_each_call_made_once() {
     assert_eq!(calls["cloudwatch:DescribeAlarmsForMetric"], 1);
     assert_eq!(calls["sns:ListSubscriptionsByTopic"], 1);
     assert_eq!(calls["config:DescribeConfigurationRecorders"], 2);
-    assert_eq!(calls["sts:GetCallerIdentity"], 1);
+    // The role is assumed once; its response names the identity, so no GetCallerIdentity.
+    assert_eq!(calls["sts:AssumeRole"], 1);
+    assert!(calls.get("sts:GetCallerIdentity").is_none(), "{calls}");
     assert!(rep["stats"]["duration_ms"].as_u64().is_some());
 }
 

@@ -1,201 +1,98 @@
-//! AWS plumbing: SDK configuration (profile, region, endpoint, retries, timeouts), one session
-//! per audited account, per-region clients, error classification and call accounting.
+//! AWS plumbing, and nothing of ours: SDK configuration (profile, region, endpoint, retries,
+//! timeouts), one [`Session`] per audited account (the caller's own credentials, or an assumed
+//! role), the call [`Runtime`] (global and per-account bounds on calls in flight, call counting),
+//! and the classification of SDK errors into an AWS error code and message ([`ApiError`]).
 
-use crate::inventory::model::CollectError;
-use aws_config::{sts::AssumeRoleProvider, BehaviorVersion, Region, SdkConfig};
+mod config;
+mod runtime;
+mod session;
+
+pub use config::{base_config, AwsOptions};
+pub use runtime::{Lane, Runtime};
+pub use session::{Session, SessionError};
+
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use tokio::sync::Semaphore;
 
-/// The AWS options common to every subcommand that talks to AWS.
-#[derive(Debug, Clone, Default)]
-pub struct AwsOptions {
-    pub profile: Option<String>,
-    /// Home region for global calls (STS, Account); also the default when nothing else is set.
-    pub region: Option<String>,
-    pub endpoint_url: Option<String>,
-    /// Roles to assume, one audited account each. Empty: the caller's own account.
-    pub role_arns: Vec<String>,
-    pub external_id: Option<String>,
-    /// Per-attempt timeout of an API call.
-    pub call_timeout: Duration,
-    /// Bound on API calls in flight.
-    pub concurrency: usize,
+/// An AWS error code and a one-line message. Codes of our own for failures that never reached
+/// AWS: `ConnectionError`, `Timeout`, `CredentialsError`, `ResponseError`, `ConstructionFailure`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}{}", if message.is_empty() { String::new() } else { format!(": {message}") })]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
 }
 
-/// Shared by every API call of one run: the concurrency bound and the call counts.
-#[derive(Debug, Clone)]
-pub struct Runtime {
-    permits: Arc<Semaphore>,
-    calls: Arc<Mutex<BTreeMap<String, u64>>>,
-}
-
-impl Runtime {
-    pub fn new(concurrency: usize) -> Self {
-        Runtime { permits: Arc::new(Semaphore::new(concurrency.max(1))), calls: Arc::new(Mutex::new(BTreeMap::new())) }
+impl ApiError {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError { code: code.into(), message: message.into() }
     }
 
-    /// Runs one logical API call (one page) under the concurrency bound and counts it.
-    pub async fn call<T>(&self, operation: &str, fut: impl std::future::Future<Output = T>) -> T {
-        let _permit = self.permits.acquire().await.expect("semaphore never closed");
-        *self.calls.lock().unwrap().entry(operation.to_string()).or_default() += 1;
-        fut.await
+    /// The code says the resource does not exist (each service spells it its own way).
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self.code.as_str(),
+            "ResourceNotFoundException"
+                | "NotFound"
+                | "NotFoundException"
+                | "TrailNotFoundException"
+                | "NoSuchConfigurationRecorderException"
+                | "NoSuchDeliveryChannelException"
+        )
     }
 
-    pub fn calls(&self) -> BTreeMap<String, u64> {
-        self.calls.lock().unwrap().clone()
+    /// The endpoint could not be reached at all (not an answer from AWS).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self.code.as_str(), "ConnectionError" | "Timeout")
     }
 }
 
-/// Credentials and identity of one audited account.
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub config: SdkConfig,
-    pub account_id: String,
-    pub partition: String,
-    pub caller_arn: String,
-}
-
-impl Session {
-    pub fn region_config(&self, region: &str) -> SdkConfig {
-        self.config.to_builder().region(Region::new(region.to_string())).build()
-    }
-}
-
-/// A failure that stops the whole run before any control can be evaluated (exit 2).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct FatalError(pub String);
-
-/// Loads the base SDK configuration from the standard chain (env, profile, SSO, IMDS …).
-pub async fn base_config(opts: &AwsOptions) -> SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
-    if let Some(p) = &opts.profile {
-        loader = loader.profile_name(p);
-    }
-    if let Some(r) = &opts.region {
-        loader = loader.region(Region::new(r.clone()));
-    }
-    if let Some(e) = &opts.endpoint_url {
-        loader = loader.endpoint_url(e);
-    }
-    loader = loader.timeout_config(
-        aws_config::timeout::TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .operation_attempt_timeout(opts.call_timeout)
-            .build(),
-    );
-    let mut config = loader.load().await;
-    if config.region().is_none() {
-        config = config.to_builder().region(Region::from_static("us-east-1")).build();
-    }
-    config
-}
-
-/// One session per audited account: the caller's own, or one per `--role-arn`.
-/// Each identity is confirmed with `sts:GetCallerIdentity`; a failure here is fatal, with a
-/// message that says what to fix.
-pub async fn sessions(opts: &AwsOptions, rt: &Runtime) -> Result<Vec<Session>, FatalError> {
-    let base = base_config(opts).await;
-    let configs: Vec<(Option<String>, SdkConfig)> = if opts.role_arns.is_empty() {
-        vec![(None, base.clone())]
-    } else {
-        let mut v = Vec::new();
-        for role in &opts.role_arns {
-            let mut b = AssumeRoleProvider::builder(role.clone()).session_name("cis-audit").configure(&base);
-            if let Some(x) = &opts.external_id {
-                b = b.external_id(x.clone());
-            }
-            let provider = b.build().await;
-            let cfg = base
-                .to_builder()
-                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
-                .build();
-            v.push((Some(role.clone()), cfg));
-        }
-        v
-    };
-    let futs = configs.into_iter().map(|(role, cfg)| async move {
-        let sts = aws_sdk_sts::Client::new(&cfg);
-        let out = rt
-            .call("sts:GetCallerIdentity", sts.get_caller_identity().send())
-            .await
-            .map_err(|e| {
-                let (code, msg) = classify(&e);
-                let who = role.as_deref().map(|r| format!(" (assuming {r})")).unwrap_or_default();
-                let hint = match code.as_str() {
-                    "ConnectionError" | "Timeout" => format!(
-                        "cannot reach the AWS endpoint{}: {msg}; check --endpoint-url / network access",
-                        opts.endpoint_url.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
-                    ),
-                    "CredentialsError" => format!(
-                        "no usable AWS credentials{who}: {msg}; set --profile, AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`"
-                    ),
-                    _ => format!(
-                        "AWS rejected the credentials{who}: {code}: {msg}; check the profile, keys or role and that sts:GetCallerIdentity is allowed"
-                    ),
-                };
-                FatalError(hint)
-            })?;
-        let arn = out.arn().unwrap_or_default().to_string();
-        let partition = arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_string();
-        Ok::<_, FatalError>(Session {
-            config: cfg,
-            account_id: out.account().unwrap_or_default().to_string(),
-            partition,
-            caller_arn: arn,
-        })
-    });
-    let mut sessions = Vec::new();
-    for r in futures::future::join_all(futs).await {
-        let s = r?;
-        if !sessions.iter().any(|x: &Session| x.account_id == s.account_id) {
-            sessions.push(s);
-        }
-    }
-    Ok(sessions)
-}
-
-/// The AWS error code and a one-line message for any SDK error. Codes of our own for
-/// failures that never reached AWS: `ConnectionError`, `Timeout`, `CredentialsError`,
-/// `ResponseError`, `ConstructionFailure`.
-pub fn classify<E, R>(err: &SdkError<E, R>) -> (String, String)
+/// The AWS error code and a one-line message for any SDK error.
+pub fn classify<E, R>(err: &SdkError<E, R>) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     match err {
         SdkError::ServiceError(se) => {
             let e = se.err();
-            let code = e.code().unwrap_or("UnknownError").to_string();
-            let msg = e.message().unwrap_or_default().to_string();
-            (code, msg)
+            ApiError::new(e.code().unwrap_or("UnknownError"), e.message().unwrap_or_default())
         }
-        SdkError::TimeoutError(_) => ("Timeout".into(), "the call timed out".into()),
+        SdkError::TimeoutError(_) => ApiError::new("Timeout", "the call timed out"),
         SdkError::DispatchFailure(d) => {
             let text = chain(d.as_connector_error().map(|c| c as &dyn std::error::Error));
             if d.is_timeout() {
-                ("Timeout".into(), text)
+                ApiError::new("Timeout", text)
             } else if d.is_user() || text.contains("credential") {
-                ("CredentialsError".into(), text)
+                credentials_error(err, text)
             } else {
-                ("ConnectionError".into(), text)
+                ApiError::new("ConnectionError", text)
             }
         }
-        SdkError::ResponseError(r) => ("ResponseError".into(), format!("unreadable response: {r:?}")),
+        SdkError::ResponseError(r) => ApiError::new("ResponseError", format!("unreadable response: {r:?}")),
         SdkError::ConstructionFailure(_) => {
             let text = chain(Some(err as &dyn std::error::Error));
             if text.contains("credential") {
-                ("CredentialsError".into(), text)
+                credentials_error(err, text)
             } else {
-                ("ConstructionFailure".into(), text)
+                ApiError::new("ConstructionFailure", text)
             }
         }
-        _ => ("UnknownError".into(), chain(Some(err as &dyn std::error::Error))),
+        _ => ApiError::new("UnknownError", chain(Some(err as &dyn std::error::Error))),
     }
+}
+
+/// A credentials failure; when our role provider failed, its AWS error (AccessDenied …) is the
+/// one that matters, so it is taken from the error's sources.
+fn credentials_error(err: &(dyn std::error::Error + 'static), text: String) -> ApiError {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(se) = e.downcast_ref::<SessionError>() {
+            return se.error.clone();
+        }
+        cur = e.source();
+    }
+    ApiError::new("CredentialsError", text)
 }
 
 /// An error and its sources on one line.
@@ -218,25 +115,16 @@ pub fn next_page(returned: Option<&str>, current: &Option<String>) -> Option<Str
     returned.filter(|t| !t.is_empty() && Some(*t) != current.as_deref()).map(str::to_string)
 }
 
-/// A collection error for the inventory.
-pub fn collect_error<E, R>(err: &SdkError<E, R>, operation: &str, account: &str, region: Option<&str>) -> CollectError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    let (code, message) = classify(err);
-    CollectError {
-        operation: operation.to_string(),
-        account: account.to_string(),
-        region: region.map(str::to_string),
-        code,
-        message,
-    }
+/// The account id in an ARN (`arn:partition:service:region:ACCOUNT:…`), when it has one.
+pub fn arn_account(arn: &str) -> Option<&str> {
+    let mut it = arn.splitn(6, ':');
+    (it.next()? == "arn").then_some(())?;
+    it.nth(3).filter(|a| !a.is_empty())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::next_page;
+    use super::*;
 
     #[test]
     fn pagination_stops_on_no_empty_or_repeated_token() {
@@ -245,5 +133,15 @@ mod tests {
         assert_eq!(next_page(None, &Some("a".into())), None);
         assert_eq!(next_page(Some(""), &None), None);
         assert_eq!(next_page(Some("a"), &Some("a".into())), None);
+    }
+
+    #[test]
+    fn api_error_displays_code_and_message() {
+        assert_eq!(ApiError::new("AccessDenied", "no").to_string(), "AccessDenied: no");
+        assert_eq!(ApiError::new("Timeout", "").to_string(), "Timeout");
+        assert!(ApiError::new("TrailNotFoundException", "").is_not_found());
+        assert_eq!(arn_account("arn:aws:iam::111122223333:role/x"), Some("111122223333"));
+        assert_eq!(arn_account("arn:aws:s3:::bucket"), None);
+        assert_eq!(arn_account("role/x"), None);
     }
 }

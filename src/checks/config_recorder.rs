@@ -7,13 +7,39 @@
 //! `AWS::EC2::SecurityGroup` is recorded is stated explicitly. Recorders are keyed by region:
 //! two regions' recorders may share a name ("default").
 
+use super::Context;
+use crate::actions::{config as cf, Hint};
 use crate::catalog::Control;
 use crate::finding::{ControlResult, Evidence, Finding, Status};
 use crate::inventory::{AccountInventory, Collected, ConfigRecorder, RegionConfig};
 
 const SG_TYPE: &str = "AWS::EC2::SecurityGroup";
 
-pub fn evaluate(control: &Control, acct: &AccountInventory) -> Vec<(ControlResult, Vec<Finding>)> {
+/// Whether a recorder records every supported resource type.
+pub fn records_all(r: &ConfigRecorder) -> bool {
+    r.all_supported && r.recording_strategy.as_deref().is_none_or(|s| s == "ALL_SUPPORTED_RESOURCE_TYPES")
+}
+
+/// A recorder of all supported types (global types too), a delivery channel, recording.
+pub fn fix(region: &str, partition: &str, account: &str) -> Hint {
+    Hint::new(
+        region,
+        [
+            cf::PutConfigurationRecorder {
+                name: "default".into(),
+                role_arn: format!("arn:{partition}:iam::{account}:role/<config-role>"),
+                all_supported: true,
+                include_global: true,
+                resource_types: vec![],
+            }
+            .into(),
+            cf::PutDeliveryChannel { name: "default".into(), bucket: "<config-bucket>".into() }.into(),
+            cf::StartConfigurationRecorder { name: "default".into() }.into(),
+        ],
+    )
+}
+
+pub fn evaluate(control: &Control, acct: &AccountInventory, _ctx: &Context) -> Vec<(ControlResult, Vec<Finding>)> {
     // Account-wide: does any customer-managed recorder include global resource types?
     let global_in: Vec<String> = acct
         .config
@@ -98,8 +124,7 @@ fn region_verdict(
                         ev.push(Evidence::info(format!("{prefix}.last_status"), other.unwrap_or("none").to_string()))
                     }
                 }
-                let all = r.all_supported
-                    && r.recording_strategy.as_deref().is_none_or(|s| s == "ALL_SUPPORTED_RESOURCE_TYPES");
+                let all = records_all(r);
                 ev.push(Evidence::new(format!("{prefix}.all_supported"), r.all_supported, Some(all)));
                 if !all {
                     let what = match r.recording_strategy.as_deref() {
@@ -123,7 +148,8 @@ fn region_verdict(
     match &rc.delivery_channels {
         Collected::Error(e) => errors.push(e.to_string()),
         Collected::Ok(ch) => {
-            ev.push(Evidence::new("delivery_channels", serde_json::json!(ch), Some(!ch.is_empty())));
+            let names: Vec<&str> = ch.iter().map(|c| c.name.as_str()).collect();
+            ev.push(Evidence::new("delivery_channels", serde_json::json!(names), Some(!ch.is_empty())));
             if ch.is_empty() {
                 failures.push("no delivery channel".into());
             }
@@ -159,11 +185,8 @@ fn region_verdict(
         resource,
         message: message.clone(),
         evidence: ev,
-        remediation: (status == Status::Fail).then(|| format!(
-            "aws configservice put-configuration-recorder --region {r} --configuration-recorder name=default,roleARN=arn:{p}:iam::{a}:role/<config-role> --recording-group allSupported=true,includeGlobalResourceTypes=true; aws configservice put-delivery-channel --region {r} --delivery-channel name=default,s3BucketName=<bucket>; aws configservice start-configuration-recorder --region {r} --configuration-recorder-name default",
-            r = rc.region, p = acct.partition, a = acct.account_id
-        )),
+        remediation: (status == Status::Fail).then(|| fix(&rc.region, &acct.partition, &acct.account_id).render()),
     };
-    let result = super::control_result(control, &acct.account_id, Some(&rc.region), status, message);
+    let result = ControlResult::new(control, &acct.account_id, Some(&rc.region), status, message);
     (result, vec![finding])
 }

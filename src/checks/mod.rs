@@ -1,22 +1,31 @@
 //! Checks: pure functions of the inventory. Same inventory in, same findings out, sorted.
 //!
-//! Registration is explicit: [`evaluate`] dispatches on each control's `check` kind from the
-//! `checks/` data.
+//! One module per check the benchmark's audit procedures name:
+//! - [`trail`]: CIS 3.1, a multi-region trail that logs every management event;
+//! - [`trail_cloudwatch`]: CIS v1.x/v2.0 3.4 (2.4), trails integrated with CloudWatch Logs;
+//! - [`config_recorder`]: CIS 3.3, AWS Config in every region;
+//! - the monitoring family (4.1–4.15), one chain of links, each its own module:
+//!   [`metric_filter`] → [`alarm`] → [`sns_subscription`], joined by [`chain`], with the
+//!   real-time route [`eventbridge_rule`] beside it.
+//!
+//! [`REGISTRY`] maps each check kind of `checks/` data to its evaluator and what it needs
+//! collected: the one place that dispatches on the kind.
 
-pub mod cloudtrail;
+pub mod alarm;
+pub mod chain;
 pub mod config_recorder;
-pub mod eventbridge_route;
-pub mod metric_filter_chain;
+pub mod eventbridge_rule;
+pub mod metric_filter;
+pub mod sns_subscription;
+pub mod trail;
+pub mod trail_cloudwatch;
 
-use crate::catalog::{CheckKind, Control};
-use crate::finding::{ControlResult, Finding};
-use crate::inventory::{Inventory, Needs};
-
-#[derive(Debug, Clone, Default)]
-pub struct Evaluation {
-    pub controls: Vec<ControlResult>,
-    pub findings: Vec<Finding>,
-}
+use crate::catalog::{CheckKind, Control, PatternVariant};
+use crate::finding::{ControlResult, Evaluation, Evidence, Finding, Status};
+use crate::inventory::{AccountInventory, Inventory, Needs};
+use crate::pattern::{Corpus, Judge, Oracle, ParseError, RecordSet};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EvalOptions {
@@ -24,52 +33,138 @@ pub struct EvalOptions {
     pub strict_patterns: bool,
 }
 
-/// The rolled-up verdict of `control` for one account (and region, for regional controls).
-pub fn control_result(
-    control: &Control,
-    account: &str,
-    region: Option<&str>,
-    status: crate::finding::Status,
-    message: String,
-) -> ControlResult {
-    ControlResult {
-        control: control.id.clone(),
-        title: control.title().to_string(),
-        status,
-        account: account.to_string(),
-        region: region.map(str::to_string),
-        message,
-        level: control.level,
-        assessment: control.assessment.clone(),
+type Memo<K, V> = Mutex<HashMap<K, V>>;
+type OracleMemo = Memo<(Vec<String>, Vec<String>), Arc<Result<Oracle, ParseError>>>;
+
+/// What every check reads: the inventory, the options, and the memoised pattern judge.
+pub struct Context<'a> {
+    pub inv: &'a Inventory,
+    pub opts: EvalOptions,
+    pub judge: &'a Judge<'a>,
+    /// Per variant (its patterns and events).
+    oracles: OracleMemo,
+    /// The corpus as EventBridge events, per (region, account when a pattern names it).
+    wrapped: Memo<(String, Option<String>), Arc<Vec<serde_json::Value>>>,
+    /// What each distinct rule pattern matches, per (pattern, region, account when named).
+    rule_sets: Memo<(String, String, Option<String>), Option<RecordSet>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(inv: &'a Inventory, opts: EvalOptions, judge: &'a Judge<'a>) -> Self {
+        Context {
+            inv,
+            opts,
+            judge,
+            oracles: Mutex::new(HashMap::new()),
+            wrapped: Mutex::new(HashMap::new()),
+            rule_sets: Mutex::new(HashMap::new()),
+        }
     }
+
+    /// The corpus records an EventBridge rule pattern matches in `region` of `account` (None:
+    /// the pattern does not parse). Each distinct pattern is evaluated once per region; the
+    /// account matters only to a pattern that names the `account` field.
+    pub fn rule_matches(&self, pattern: &str, account: &str, region: &str) -> Option<RecordSet> {
+        let acct = pattern.contains("\"account\"").then(|| account.to_string());
+        let key = (pattern.to_string(), region.to_string(), acct.clone());
+        if let Some(s) = self.rule_sets.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return s.clone();
+        }
+        let wrapped = {
+            let mut w = self.wrapped.lock().unwrap_or_else(|e| e.into_inner());
+            w.entry((region.to_string(), acct.clone()))
+                .or_insert_with(|| {
+                    let a = acct.as_deref().unwrap_or("000000000000");
+                    Arc::new(
+                        self.judge
+                            .corpus()
+                            .records()
+                            .iter()
+                            .map(|r| eventbridge_rule::as_event(&r.event, a, region))
+                            .collect(),
+                    )
+                })
+                .clone()
+        };
+        let set = eventbridge_rule::evaluate_pattern(pattern, &wrapped);
+        self.rule_sets.lock().unwrap_or_else(|e| e.into_inner()).insert(key, set.clone());
+        set
+    }
+
+    /// The oracle of a variant's benchmark texts, evaluated over the corpus once per run.
+    pub fn oracle(&self, v: &PatternVariant) -> Arc<Result<Oracle, ParseError>> {
+        let mut m = self.oracles.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry((v.patterns.clone(), v.events.clone()))
+            .or_insert_with(|| Arc::new(self.judge.oracle(&v.patterns, &v.events)))
+            .clone()
+    }
+}
+
+/// An evaluator: the verdicts (one per account, or one per region) and findings of a control.
+pub type Evaluate = fn(&Control, &AccountInventory, &Context) -> Vec<(ControlResult, Vec<Finding>)>;
+
+/// A check kind's entry in the registry.
+pub struct Check {
+    pub kind: CheckKind,
+    pub evaluate: Evaluate,
+    /// What the inventory must hold for it.
+    pub needs: fn() -> Needs,
+    /// Whether its controls are judged by a filter pattern (`cis-audit pattern check`).
+    pub has_patterns: bool,
+}
+
+/// Every check kind, registered explicitly.
+pub const REGISTRY: &[Check] = &[
+    Check {
+        kind: CheckKind::CloudtrailMultiRegion,
+        evaluate: trail::evaluate,
+        needs: || Needs { trails: true, ..Default::default() },
+        has_patterns: false,
+    },
+    Check {
+        kind: CheckKind::CloudtrailCloudwatchLogs,
+        evaluate: trail_cloudwatch::evaluate,
+        needs: || Needs { trails: true, ..Default::default() },
+        has_patterns: false,
+    },
+    Check {
+        kind: CheckKind::ConfigAllRegions,
+        evaluate: config_recorder::evaluate,
+        needs: || Needs { config: true, ..Default::default() },
+        has_patterns: false,
+    },
+    Check {
+        kind: CheckKind::MetricFilterChain,
+        evaluate: chain::evaluate,
+        needs: || Needs { trails: true, monitoring: true, ..Default::default() },
+        has_patterns: true,
+    },
+];
+
+/// The registry entry of a kind.
+pub fn check(kind: CheckKind) -> &'static Check {
+    REGISTRY.iter().find(|c| c.kind == kind).expect("every check kind is registered (tested)")
 }
 
 /// What the selected controls need collected.
 pub fn needs(controls: &[Control]) -> Needs {
-    let mut n = Needs { trails: false, config: false, monitoring: false };
-    for c in controls {
-        match c.def.check {
-            CheckKind::CloudtrailMultiRegion => n.trails = true,
-            CheckKind::ConfigAllRegions => n.config = true,
-            CheckKind::MetricFilterChain => {
-                n.trails = true;
-                n.monitoring = true;
-            }
-        }
-    }
-    n
+    controls.iter().fold(Needs::default(), |n, c| n.union(&(check(c.kind()).needs)()))
 }
 
-pub fn evaluate(inv: &Inventory, benchmark: &str, controls: &[Control], opts: EvalOptions) -> Evaluation {
+/// Evaluates every control for every account, with the built-in corpus.
+pub fn evaluate(inv: &Inventory, controls: &[Control], opts: EvalOptions) -> Evaluation {
+    let judge = Judge::new(Corpus::builtin());
+    evaluate_with(&Context::new(inv, opts, &judge), controls)
+}
+
+/// Evaluates every control for every account of the context's inventory.
+pub fn evaluate_with(ctx: &Context, controls: &[Control]) -> Evaluation {
     let mut ev = Evaluation::default();
-    for acct in &inv.accounts {
+    for acct in &ctx.inv.accounts {
         for c in controls {
-            let results: Vec<(ControlResult, Vec<Finding>)> = match c.def.check {
-                CheckKind::CloudtrailMultiRegion => vec![cloudtrail::evaluate(c, acct, inv)],
-                CheckKind::ConfigAllRegions => config_recorder::evaluate(c, acct),
-                CheckKind::MetricFilterChain => {
-                    vec![metric_filter_chain::evaluate(c, benchmark, acct, inv, opts.strict_patterns)]
-                }
+            let results = match &acct.error {
+                Some(e) => vec![unreadable_account(c, acct, e)],
+                None => (check(c.kind()).evaluate)(c, acct, ctx),
             };
             for (r, f) in results {
                 ev.controls.push(r);
@@ -83,6 +178,31 @@ pub fn evaluate(inv: &Inventory, benchmark: &str, controls: &[Control], opts: Ev
     // Stable sort keeps each control's check modules in chain order.
     ev.findings.sort_by(|a, b| (pos(&a.control), &a.account).cmp(&(pos(&b.control), &b.account)));
     ev
+}
+
+/// An account that could not be read at all: ERROR, with AWS's code and the role.
+fn unreadable_account(
+    c: &Control,
+    acct: &AccountInventory,
+    e: &crate::inventory::CollectError,
+) -> (ControlResult, Vec<Finding>) {
+    let role = acct.role_arn.as_deref().map(|r| format!(" (role {r})")).unwrap_or_default();
+    let message = format!("account {} could not be audited: {e}{role}", acct.account_id);
+    let finding = Finding {
+        control: c.id.clone(),
+        check: format!("{}/account", c.def.key),
+        status: Status::Error,
+        account: acct.account_id.clone(),
+        region: None,
+        resource: acct.role_arn.clone(),
+        message: message.clone(),
+        evidence: vec![Evidence::bad("account.assume_role", format!("{}: {}", e.code, e.message))],
+        remediation: Some(format!(
+            "check that the role exists in account {} and trusts the caller (sts:AssumeRole), or leave the account out",
+            acct.account_id
+        )),
+    };
+    (ControlResult::new(c, &acct.account_id, None, Status::Error, message), vec![finding])
 }
 
 #[cfg(test)]

@@ -41,6 +41,7 @@ fn trail(account: &str, name: &str, group_arn: Option<&str>) -> Trail {
                 read_write_type: Some("All".into()),
                 include_management_events: Some(true),
                 exclude_management_event_sources: vec![],
+                ..Default::default()
             }],
             advanced_event_selectors: vec![],
         })),
@@ -106,7 +107,7 @@ fn region_config(region: &str, global: bool) -> RegionConfig {
             last_status: Some("SUCCESS".into()),
             ..Default::default()
         }]),
-        delivery_channels: Collected::Ok(vec!["default".into()]),
+        delivery_channels: Collected::Ok(vec![DeliveryChannel { name: "default".into(), bucket: None }]),
     }
 }
 
@@ -128,6 +129,7 @@ fn compliant() -> Inventory {
             trails: vec![trail(ACCT, "main", Some(GROUP_ARN))],
             config: vec![region_config("us-east-1", true), region_config("eu-west-1", false)],
             event_rules: vec![],
+            ..Default::default()
         }],
         log_groups: vec![LogGroupInventory {
             account: ACCT.into(),
@@ -151,13 +153,14 @@ fn compliant() -> Inventory {
             }]),
         }],
         api_calls: Default::default(),
+        warnings: vec![],
     }
 }
 
 fn run(inv: &Inventory, bench: &str, ids: &[&str], strict: bool) -> Evaluation {
     let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
     let controls = catalog().select(bench, Some(&ids)).unwrap();
-    evaluate(inv, bench, &controls, EvalOptions { strict_patterns: strict })
+    evaluate(inv, &controls, EvalOptions { strict_patterns: strict })
 }
 
 /// The 4.10 verdict and the status of each check module, in chain order.
@@ -282,6 +285,7 @@ fn trail_must_be_multi_region_logging_and_record_management_events() {
                         read_write_type: Some("ReadOnly".into()),
                         include_management_events: Some(true),
                         exclude_management_event_sources: vec![],
+                        ..Default::default()
                     }],
                     advanced_event_selectors: vec![],
                 }))
@@ -295,6 +299,7 @@ fn trail_must_be_multi_region_logging_and_record_management_events() {
                         read_write_type: Some("All".into()),
                         include_management_events: Some(true),
                         exclude_management_event_sources: vec!["kms.amazonaws.com".into()],
+                        ..Default::default()
                     }],
                     advanced_event_selectors: vec![],
                 }))

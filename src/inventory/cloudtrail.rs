@@ -1,25 +1,24 @@
-//! CloudTrail: trails per region (shadow trails included), then each distinct trail's status
-//! and event selectors, read in its home region.
+//! CloudTrail: trails per region (shadow trails included), and each distinct trail's status and
+//! event selectors, read in its home region.
 
 use super::model::*;
-use crate::aws::{collect_error, Runtime, Session};
+use super::read;
+use crate::aws::{Lane, Runtime, Session};
 use aws_sdk_cloudtrail::Client;
 
-/// `DescribeTrails` in one region. Returns the region's list of trail ARNs and the trails
-/// themselves (without status and selectors).
+/// `DescribeTrails` (shadow trails included) in one region: the region's list of trail ARNs and
+/// the trails themselves, without status and selectors.
 pub async fn describe_trails(s: &Session, rt: &Runtime, region: &str) -> (RegionTrails, Vec<Trail>) {
     let client = Client::new(&s.region_config(region));
-    let res = rt.call("cloudtrail:DescribeTrails", client.describe_trails().include_shadow_trails(true).send()).await;
-    match res {
+    let op = "cloudtrail:DescribeTrails";
+    match read(s, rt, Lane::Chain, op, Some(region), client.describe_trails().include_shadow_trails(true).send()).await
+    {
         Ok(out) => {
             let trails: Vec<Trail> = out.trail_list().iter().map(|t| to_trail(t, region)).collect();
             let arns = trails.iter().map(|t| t.arn.clone()).collect();
             (RegionTrails { region: region.to_string(), trails: Collected::Ok(arns) }, trails)
         }
-        Err(e) => {
-            let err = collect_error(&e, "cloudtrail:DescribeTrails", &s.account_id, Some(region));
-            (RegionTrails { region: region.to_string(), trails: Collected::Error(err) }, Vec::new())
-        }
+        Err(e) => (RegionTrails { region: region.to_string(), trails: Collected::Error(e) }, Vec::new()),
     }
 }
 
@@ -34,34 +33,48 @@ fn to_trail(t: &aws_sdk_cloudtrail::types::Trail, seen_in: &str) -> Trail {
         is_organization_trail: t.is_organization_trail().unwrap_or(false),
         s3_bucket: t.s3_bucket_name().map(str::to_string),
         log_group_arn: t.cloud_watch_logs_log_group_arn().filter(|s| !s.is_empty()).map(str::to_string),
-        cloudwatch_logs_role_arn: t.cloud_watch_logs_role_arn().map(str::to_string),
+        cloudwatch_logs_role_arn: t.cloud_watch_logs_role_arn().filter(|s| !s.is_empty()).map(str::to_string),
         status: None,
         selectors: None,
         arn,
     }
 }
 
-/// `GetTrailStatus` and `GetEventSelectors` for one trail, in its home region, concurrently.
-pub async fn trail_details(s: &Session, rt: &Runtime, mut trail: Trail) -> Trail {
-    let client = Client::new(&s.region_config(&trail.home_region));
-    let region = trail.home_region.clone();
-    let status = rt.call("cloudtrail:GetTrailStatus", client.get_trail_status().name(&trail.arn).send());
-    let selectors = rt.call("cloudtrail:GetEventSelectors", client.get_event_selectors().trail_name(&trail.arn).send());
-    let (status, selectors) = tokio::join!(status, selectors);
-    trail.status = Some(match status {
-        Ok(o) => Collected::Ok(TrailStatus {
-            is_logging: o.is_logging().unwrap_or(false),
-            latest_delivery_error: o.latest_delivery_error().filter(|s| !s.is_empty()).map(str::to_string),
-            latest_cloudwatch_logs_delivery_error: o
-                .latest_cloud_watch_logs_delivery_error()
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
-            latest_cloudwatch_logs_delivery_time: o.latest_cloud_watch_logs_delivery_time().map(fmt_time),
-        }),
-        Err(e) => Collected::Error(collect_error(&e, "cloudtrail:GetTrailStatus", &s.account_id, Some(&region))),
-    });
-    trail.selectors = Some(match selectors {
-        Ok(o) => Collected::Ok(TrailSelectors {
+/// `GetTrailStatus` of one trail (by ARN), in its home region.
+pub async fn trail_status(s: &Session, rt: &Runtime, trail_arn: &str, home: &str) -> Collected<TrailStatus> {
+    let client = Client::new(&s.region_config(home));
+    let res = read(
+        s,
+        rt,
+        Lane::Chain,
+        "cloudtrail:GetTrailStatus",
+        Some(home),
+        client.get_trail_status().name(trail_arn).send(),
+    )
+    .await;
+    Collected::from(res.map(|o| TrailStatus {
+        is_logging: o.is_logging().unwrap_or(false),
+        latest_delivery_error: o.latest_delivery_error().filter(|s| !s.is_empty()).map(str::to_string),
+        latest_cloudwatch_logs_delivery_error:
+            o.latest_cloud_watch_logs_delivery_error().filter(|s| !s.is_empty()).map(str::to_string),
+        latest_cloudwatch_logs_delivery_time: o.latest_cloud_watch_logs_delivery_time().map(fmt_time),
+    }))
+}
+
+/// `GetEventSelectors` of one trail (by ARN or name), in its home region.
+pub async fn event_selectors(s: &Session, rt: &Runtime, trail: &str, home: &str) -> Collected<TrailSelectors> {
+    let client = Client::new(&s.region_config(home));
+    let res = read(
+        s,
+        rt,
+        Lane::Chain,
+        "cloudtrail:GetEventSelectors",
+        Some(home),
+        client.get_event_selectors().trail_name(trail).send(),
+    )
+    .await;
+    Collected::from(res.map(|o| {
+        TrailSelectors {
             event_selectors: o
                 .event_selectors()
                 .iter()
@@ -69,6 +82,14 @@ pub async fn trail_details(s: &Session, rt: &Runtime, mut trail: Trail) -> Trail
                     read_write_type: e.read_write_type().map(|r| r.as_str().to_string()),
                     include_management_events: e.include_management_events(),
                     exclude_management_event_sources: e.exclude_management_event_sources().to_vec(),
+                    data_resources: e
+                        .data_resources()
+                        .iter()
+                        .map(|d| DataResource {
+                            resource_type: d.r#type().unwrap_or_default().to_string(),
+                            values: d.values().to_vec(),
+                        })
+                        .collect(),
                 })
                 .collect(),
             advanced_event_selectors: o
@@ -91,10 +112,39 @@ pub async fn trail_details(s: &Session, rt: &Runtime, mut trail: Trail) -> Trail
                         .collect(),
                 })
                 .collect(),
-        }),
-        Err(e) => Collected::Error(collect_error(&e, "cloudtrail:GetEventSelectors", &s.account_id, Some(&region))),
-    });
-    trail
+        }
+    }))
+}
+
+/// The trail `name` homed in `region` (no shadow trails), with its status and/or selectors when
+/// asked: what remediation observes before and after changing a trail. Err: a read failed.
+pub async fn home_trail(
+    s: &Session,
+    rt: &Runtime,
+    region: &str,
+    name: &str,
+    with_status: bool,
+    with_selectors: bool,
+) -> Result<Option<Trail>, CollectError> {
+    let client = Client::new(&s.region_config(region));
+    let out = read(
+        s,
+        rt,
+        Lane::Chain,
+        "cloudtrail:DescribeTrails",
+        Some(region),
+        client.describe_trails().include_shadow_trails(false).send(),
+    )
+    .await?;
+    let Some(t) = out.trail_list().iter().find(|t| t.name() == Some(name)) else { return Ok(None) };
+    let mut t = to_trail(t, region);
+    if with_status {
+        t.status = Some(Collected::Ok(trail_status(s, rt, &t.arn, region).await.into_result()?));
+    }
+    if with_selectors {
+        t.selectors = Some(Collected::Ok(event_selectors(s, rt, &t.arn, region).await.into_result()?));
+    }
+    Ok(Some(t))
 }
 
 pub fn fmt_time(t: &aws_smithy_types::DateTime) -> String {

@@ -1,39 +1,54 @@
-//! CloudWatch: the metric alarms on a metric a metric filter publishes.
+//! CloudWatch: the metric alarms on a metric a metric filter publishes, and (for remediation)
+//! every alarm of a region or one alarm by name.
 
 use super::model::*;
-use crate::aws::{collect_error, Runtime, Session};
+use super::read;
+use crate::aws::{next_page, Lane, Runtime, Session};
 use aws_sdk_cloudwatch::Client;
 
+/// `DescribeAlarmsForMetric` for one (namespace, metric) in `region`.
 pub async fn alarms_for_metric(
     s: &Session,
     rt: &Runtime,
-    account: &str,
     region: &str,
     namespace: &str,
     metric: &str,
 ) -> MetricAlarmsInventory {
     let client = Client::new(&s.region_config(region));
-    let res = rt
-        .call(
-            "cloudwatch:DescribeAlarmsForMetric",
-            client.describe_alarms_for_metric().namespace(namespace).metric_name(metric).send(),
-        )
-        .await;
-    let alarms = match res {
-        Ok(out) => Collected::Ok(out.metric_alarms().iter().map(to_alarm).collect()),
-        Err(e) => Collected::Error(collect_error(&e, "cloudwatch:DescribeAlarmsForMetric", account, Some(region))),
-    };
+    let req = client.describe_alarms_for_metric().namespace(namespace).metric_name(metric);
+    let res = read(s, rt, Lane::Chain, "cloudwatch:DescribeAlarmsForMetric", Some(region), req.send()).await;
     MetricAlarmsInventory {
-        account: account.to_string(),
+        account: s.account_id.clone(),
         region: region.to_string(),
         namespace: namespace.to_string(),
         metric_name: metric.to_string(),
-        alarms,
+        alarms: Collected::from(res.map(|out| out.metric_alarms().iter().map(to_alarm).collect())),
     }
 }
 
-/// Our model of an SDK metric alarm.
-pub fn to_alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> MetricAlarm {
+/// `DescribeAlarms`: every metric alarm of `region` (all pages), or only `name`.
+pub async fn alarms(
+    s: &Session,
+    rt: &Runtime,
+    region: &str,
+    name: Option<&str>,
+) -> Result<Vec<MetricAlarm>, CollectError> {
+    let client = Client::new(&s.region_config(region));
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let req =
+            client.describe_alarms().set_alarm_names(name.map(|n| vec![n.to_string()])).set_next_token(token.clone());
+        let page = read(s, rt, Lane::Chain, "cloudwatch:DescribeAlarms", Some(region), req.send()).await?;
+        out.extend(page.metric_alarms().iter().map(to_alarm));
+        match next_page(page.next_token(), &token) {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
+        }
+    }
+}
+
+fn to_alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> MetricAlarm {
     MetricAlarm {
         name: a.alarm_name().unwrap_or_default().to_string(),
         arn: a.alarm_arn().map(str::to_string),

@@ -1,51 +1,64 @@
 //! AWS Config: recorders, their status and delivery channels, per region.
 
 use super::model::*;
-use crate::aws::{collect_error, Runtime, Session};
+use super::read;
+use crate::aws::{Lane, Runtime, Session};
 use aws_sdk_config::Client;
 
+/// The three AWS Config reads of one region, concurrently. Nothing waits on them: they run in
+/// the runtime's leaf lane.
 pub async fn region_config(s: &Session, rt: &Runtime, region: &str) -> RegionConfig {
+    let (recorders, recorder_statuses, delivery_channels) =
+        tokio::join!(recorders(s, rt, region), statuses(s, rt, region), channels(s, rt, region));
+    RegionConfig { region: region.to_string(), recorders, recorder_statuses, delivery_channels }
+}
+
+pub async fn recorders(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<ConfigRecorder>> {
     let client = Client::new(&s.region_config(region));
-    let acct = s.account_id.as_str();
-    let recorders = rt.call("config:DescribeConfigurationRecorders", client.describe_configuration_recorders().send());
-    let statuses =
-        rt.call("config:DescribeConfigurationRecorderStatus", client.describe_configuration_recorder_status().send());
-    let channels = rt.call("config:DescribeDeliveryChannels", client.describe_delivery_channels().send());
-    let (recorders, statuses, channels) = tokio::join!(recorders, statuses, channels);
-    RegionConfig {
-        region: region.to_string(),
-        recorders: match recorders {
-            Ok(o) => Collected::Ok(o.configuration_recorders().iter().map(to_recorder).collect()),
-            Err(e) => Collected::Error(collect_error(&e, "config:DescribeConfigurationRecorders", acct, Some(region))),
-        },
-        recorder_statuses: match statuses {
-            Ok(o) => Collected::Ok(
-                o.configuration_recorders_status()
-                    .iter()
-                    .map(|st| ConfigRecorderStatus {
-                        name: st.name().unwrap_or_default().to_string(),
-                        recording: st.recording(),
-                        last_status: st.last_status().map(|x| x.as_str().to_string()),
-                        last_error_code: st.last_error_code().map(str::to_string),
-                        last_error_message: st.last_error_message().map(str::to_string),
-                    })
-                    .collect(),
-            ),
-            Err(e) => {
-                Collected::Error(collect_error(&e, "config:DescribeConfigurationRecorderStatus", acct, Some(region)))
-            }
-        },
-        delivery_channels: match channels {
-            Ok(o) => {
-                Collected::Ok(o.delivery_channels().iter().map(|c| c.name().unwrap_or_default().to_string()).collect())
-            }
-            Err(e) => Collected::Error(collect_error(&e, "config:DescribeDeliveryChannels", acct, Some(region))),
-        },
-    }
+    let req = client.describe_configuration_recorders().send();
+    let res = read(s, rt, Lane::Leaf, "config:DescribeConfigurationRecorders", Some(region), req).await;
+    Collected::from(res.map(|o| o.configuration_recorders().iter().map(to_recorder).collect()))
+}
+
+pub async fn statuses(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<ConfigRecorderStatus>> {
+    let client = Client::new(&s.region_config(region));
+    let req = client.describe_configuration_recorder_status().send();
+    let res = read(s, rt, Lane::Leaf, "config:DescribeConfigurationRecorderStatus", Some(region), req).await;
+    Collected::from(res.map(|o| {
+        o.configuration_recorders_status()
+            .iter()
+            .map(|st| ConfigRecorderStatus {
+                name: st.name().unwrap_or_default().to_string(),
+                recording: st.recording(),
+                last_status: st.last_status().map(|x| x.as_str().to_string()),
+                last_error_code: st.last_error_code().map(str::to_string),
+                last_error_message: st.last_error_message().map(str::to_string),
+            })
+            .collect()
+    }))
+}
+
+/// Delivery channels of a region: name and bucket.
+pub async fn channels(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<DeliveryChannel>> {
+    let client = Client::new(&s.region_config(region));
+    let req = client.describe_delivery_channels().send();
+    let res = read(s, rt, Lane::Leaf, "config:DescribeDeliveryChannels", Some(region), req).await;
+    Collected::from(res.map(|o| {
+        o.delivery_channels()
+            .iter()
+            .map(|c| DeliveryChannel {
+                name: c.name().unwrap_or_default().to_string(),
+                bucket: c.s3_bucket_name().map(str::to_string),
+            })
+            .collect()
+    }))
 }
 
 fn to_recorder(r: &aws_sdk_config::types::ConfigurationRecorder) -> ConfigRecorder {
     let g = r.recording_group();
+    let mut resource_types: Vec<String> =
+        g.map(|g| g.resource_types().iter().map(|t| t.as_str().to_string()).collect()).unwrap_or_default();
+    resource_types.sort();
     ConfigRecorder {
         name: r.name().unwrap_or_default().to_string(),
         role_arn: r.role_arn().map(str::to_string),
@@ -55,9 +68,7 @@ fn to_recorder(r: &aws_sdk_config::types::ConfigurationRecorder) -> ConfigRecord
             .and_then(|g| g.recording_strategy())
             .and_then(|s| s.use_only())
             .map(|u| u.as_str().to_string()),
-        resource_types: g
-            .map(|g| g.resource_types().iter().map(|t| t.as_str().to_string()).collect())
-            .unwrap_or_default(),
+        resource_types,
         excluded_resource_types: g
             .and_then(|g| g.exclusion_by_resource_types())
             .map(|x| x.resource_types().iter().map(|t| t.as_str().to_string()).collect())

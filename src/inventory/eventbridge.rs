@@ -2,17 +2,18 @@
 //! event pattern — the real-time route from CloudTrail events to an SNS topic.
 
 use super::model::*;
-use crate::aws::{collect_error, Runtime, Session};
+use super::read;
+use crate::aws::{next_page, Lane, Runtime, Session};
 use aws_sdk_eventbridge::Client;
 
-pub async fn rules(s: &Session, rt: &Runtime, region: &str) -> RegionRules {
+/// `ListRules` on the default bus (every page), without targets.
+pub async fn rules(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<EventRule>> {
     let client = Client::new(&s.region_config(region));
-    let acct = s.account_id.as_str();
     let mut rules = Vec::new();
     let mut token: Option<String> = None;
     loop {
         let req = client.list_rules().event_bus_name("default").set_next_token(token.clone());
-        match rt.call("events:ListRules", req.send()).await {
+        match read(s, rt, Lane::Chain, "events:ListRules", Some(region), req.send()).await {
             Ok(out) => {
                 rules.extend(out.rules().iter().map(|r| EventRule {
                     name: r.name().unwrap_or_default().to_string(),
@@ -22,44 +23,37 @@ pub async fn rules(s: &Session, rt: &Runtime, region: &str) -> RegionRules {
                     managed_by: r.managed_by().map(str::to_string),
                     targets: None,
                 }));
-                match crate::aws::next_page(out.next_token(), &token) {
+                match next_page(out.next_token(), &token) {
                     Some(t) => token = Some(t),
-                    None => break,
+                    None => return Collected::Ok(rules),
                 }
             }
-            Err(e) => {
-                return RegionRules {
-                    region: region.to_string(),
-                    rules: Collected::Error(collect_error(&e, "events:ListRules", acct, Some(region))),
-                }
-            }
+            Err(e) => return Collected::Error(e),
         }
     }
-    // Targets of every enabled rule with an event pattern, concurrently.
-    let futs = rules.iter_mut().filter(|r| r.state.starts_with("ENABLED") && r.event_pattern.is_some()).map(|r| {
-        let client = &client;
-        async move {
-            let mut targets = Vec::new();
-            let mut token: Option<String> = None;
-            let result = loop {
-                let req =
-                    client.list_targets_by_rule().rule(&r.name).event_bus_name("default").set_next_token(token.clone());
-                match rt.call("events:ListTargetsByRule", req.send()).await {
-                    Ok(out) => {
-                        targets.extend(out.targets().iter().map(|t| t.arn().to_string()));
-                        match crate::aws::next_page(out.next_token(), &token) {
-                            Some(t) => token = Some(t),
-                            None => break Collected::Ok(std::mem::take(&mut targets)),
-                        }
-                    }
-                    Err(e) => {
-                        break Collected::Error(collect_error(&e, "events:ListTargetsByRule", acct, Some(region)))
-                    }
+}
+
+/// Whether the audit reads a rule's targets: enabled rules with an event pattern.
+pub fn wants_targets(r: &EventRule) -> bool {
+    r.state.starts_with("ENABLED") && r.event_pattern.is_some()
+}
+
+/// `ListTargetsByRule` (every page): the target ARNs.
+pub async fn targets(s: &Session, rt: &Runtime, region: &str, rule: &str) -> Collected<Vec<String>> {
+    let client = Client::new(&s.region_config(region));
+    let mut targets = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let req = client.list_targets_by_rule().rule(rule).event_bus_name("default").set_next_token(token.clone());
+        match read(s, rt, Lane::Chain, "events:ListTargetsByRule", Some(region), req.send()).await {
+            Ok(out) => {
+                targets.extend(out.targets().iter().map(|t| t.arn().to_string()));
+                match next_page(out.next_token(), &token) {
+                    Some(t) => token = Some(t),
+                    None => return Collected::Ok(targets),
                 }
-            };
-            r.targets = Some(result);
+            }
+            Err(e) => return Collected::Error(e),
         }
-    });
-    futures::future::join_all(futs).await;
-    RegionRules { region: region.to_string(), rules: Collected::Ok(rules) }
+    }
 }

@@ -1,15 +1,23 @@
-//! Collection: API calls gather an [`Inventory`]; nothing here decides a verdict.
+//! The inventory: every AWS read the product makes, gathered into serialisable structs of our
+//! own ([`model`]); nothing here decides a verdict.
 //!
-//! The calls run in four dependent stages, each fully concurrent across accounts, regions and
-//! services (bounded by the run's semaphore), and no call is made twice:
-//! 1. per account × region: `DescribeTrails`, the three AWS Config reads, and EventBridge's
-//!    `ListRules` (then `ListTargetsByRule` for each enabled rule with an event pattern);
-//! 2. per distinct trail: `GetTrailStatus` and `GetEventSelectors` in its home region;
-//! 3. per distinct log group a trail delivers to: `DescribeMetricFilters`;
-//! 4. per distinct metric those filters publish: `DescribeAlarmsForMetric`; then per distinct SNS
-//!    topic an alarm notifies: `ListSubscriptionsByTopic`.
+//! [`collect`] is a dataflow, not a series of barriers: each call starts as soon as what it
+//! needs is known, for each account on its own, under the runtime's global and per-account
+//! bounds, and no call is made twice.
+//! - An assumed role is assumed first ([`crate::aws::Session::establish`]); if that fails the
+//!   account alone is marked failed.
+//! - The regions every account has enabled by default are read at once; `account:ListRegions`
+//!   runs beside them and adds the opted-in ones.
+//! - Per region: `DescribeTrails` (shadow trails included), the three AWS Config reads and
+//!   EventBridge's `ListRules` (then `ListTargetsByRule` for each enabled rule with a pattern).
+//! - Per distinct trail: `GetTrailStatus` and `GetEventSelectors` in its home region, and, at the
+//!   same time, `DescribeMetricFilters` of the log group it delivers to (read with the
+//!   credentials of the account that owns the group, when that account is audited).
+//! - Per distinct metric those filters publish: `DescribeAlarmsForMetric`; per distinct SNS
+//!   topic an alarm or a rule notifies: `ListSubscriptionsByTopic`.
+//! - With `--remediate`, what the plan needs besides (see [`RemediationNeeds`]).
 //!
-//! AWS Config (stage 1) runs alongside stages 2–4.
+//! Per-resource reads for remediation's observations live in the service modules too.
 
 pub mod cloudtrail;
 pub mod cloudwatch;
@@ -19,190 +27,567 @@ pub mod logs;
 pub mod model;
 pub mod regions;
 pub mod sns;
+pub mod store;
 
-use crate::aws::{Runtime, Session};
-use futures::future::join_all;
+use crate::aws::{classify, Lane, Runtime, Session};
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use futures::future::BoxFuture;
+use futures::stream::{FuturesUnordered, StreamExt};
 pub use model::*;
-use std::collections::BTreeSet;
+use regions::{RegionError, DEFAULT_ENABLED_REGIONS};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-/// Which parts of the inventory the selected controls need.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One read under the runtime's bounds, its SDK error turned into a [`CollectError`].
+pub(crate) async fn read<T, E, R>(
+    s: &Session,
+    rt: &Runtime,
+    lane: Lane,
+    operation: &'static str,
+    region: Option<&str>,
+    fut: impl std::future::Future<Output = Result<T, SdkError<E, R>>>,
+) -> Result<T, CollectError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    rt.call(&s.account_id, lane, operation, fut)
+        .await
+        .map_err(|e| CollectError::new(operation, &s.account_id, region, classify(&e)))
+}
+
+/// Which parts of the inventory the selected controls (and remediation) need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
     pub trails: bool,
     pub config: bool,
-    /// Metric filters, alarms and topics (the monitoring family).
+    /// Metric filters, alarms, topics and EventBridge rules (the monitoring family).
     pub monitoring: bool,
+    pub remediation: Option<RemediationNeeds>,
 }
 
-/// An account to collect, with the regions already resolved.
-pub struct Target<'a> {
-    pub session: &'a Session,
-    pub regions: Vec<String>,
-    pub regions_source: String,
-}
-
-pub async fn collect(targets: &[Target<'_>], needs: Needs, rt: &Runtime, collected_at: String) -> Inventory {
-    let config_fut = async {
-        if !needs.config {
-            return Vec::new();
+impl Needs {
+    pub fn union(mut self, other: &Needs) -> Needs {
+        self.trails |= other.trails;
+        self.config |= other.config;
+        self.monitoring |= other.monitoring;
+        if self.remediation.is_none() {
+            self.remediation = other.remediation.clone();
         }
-        let futs = targets.iter().flat_map(|t| {
-            t.regions.iter().map(move |r| async move {
-                (t.session.account_id.clone(), config::region_config(t.session, rt, r).await)
-            })
-        });
-        join_all(futs).await
+        self
+    }
+}
+
+/// What remediation reads besides the audit: in the home region and in every region where a
+/// trail is homed or delivers its logs, whether log group `log_group` exists and every metric
+/// alarm; in every audited region, topic `topic_name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemediationNeeds {
+    pub home_region: String,
+    pub log_group: String,
+    pub topic_name: String,
+}
+
+/// One account to collect.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub session: Session,
+}
+
+/// What to collect: the accounts, the regions asked for (None: every enabled region), and what
+/// the controls need.
+pub struct Request<'a> {
+    pub targets: &'a [Target],
+    pub regions: Option<&'a [String]>,
+    pub needs: &'a Needs,
+    pub rt: &'a Runtime,
+    pub collected_at: String,
+    /// Where requests go, for messages.
+    pub endpoint: Option<String>,
+}
+
+/// Why a collection was stopped as a whole (the run is wrong, not an account).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CollectFatal {
+    /// A requested region is unknown, or not enabled for an account.
+    #[error(transparent)]
+    Region(#[from] RegionError),
+    /// The endpoint cannot be reached at all (connection refused, timeouts), so no account can
+    /// be audited.
+    #[error("cannot reach the AWS endpoint{}: {message}; check --endpoint-url / network access", endpoint.as_deref().map(|e| format!(" {e}")).unwrap_or_default())]
+    Unreachable { endpoint: Option<String>, message: String },
+    /// The caller's own credentials cannot sign a request, so no role can be assumed.
+    #[error("no usable AWS credentials to assume {role_arn}: {message}; set --profile, AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`")]
+    Credentials { role_arn: String, message: String },
+}
+
+type Key3 = (String, String, String);
+
+/// What one finished read brings back.
+enum Done {
+    Established(usize, Result<(), crate::aws::SessionError>),
+    Regions(usize, Result<Vec<String>, CollectError>),
+    Trails(usize, RegionTrails, Vec<Trail>),
+    Status(usize, String, Collected<TrailStatus>),
+    Selectors(usize, String, Collected<TrailSelectors>),
+    Config(usize, RegionConfig),
+    Rules(usize, String, Collected<Vec<EventRule>>),
+    Targets(usize, String, String, Collected<Vec<String>>),
+    Filters(Key3, Collected<Vec<MetricFilter>>),
+    Alarms(MetricAlarmsInventory),
+    Topic(TopicInventory),
+    LogGroupExists(usize, String, String, Collected<bool>),
+    RegionAlarms(usize, RegionAlarms),
+    NamedTopic(usize, TopicInventory),
+}
+
+#[derive(Default)]
+struct AccountState {
+    established: bool,
+    failed: Option<CollectError>,
+    regions_started: Vec<String>,
+    /// The final region list, once `ListRegions` answered (or was not needed).
+    regions: Option<(Vec<String>, String)>,
+    trails_by_region: BTreeMap<String, RegionTrails>,
+    trails: BTreeMap<String, Trail>,
+    config: BTreeMap<String, RegionConfig>,
+    rules: BTreeMap<String, Collected<Vec<EventRule>>>,
+    /// Regions where the remediation reads were started, and where topic `--topic-name` was read.
+    remediation_regions: BTreeSet<String>,
+    named_topic_regions: BTreeSet<String>,
+    remediation: RemediationFacts,
+}
+
+struct Flow<'a> {
+    req: &'a Request<'a>,
+    accounts: Vec<AccountState>,
+    by_id: HashMap<String, usize>,
+    filters_seen: HashSet<Key3>,
+    /// Log groups a trail delivers to: their filters lead on to alarms.
+    groups_followed: HashSet<Key3>,
+    log_groups: BTreeMap<Key3, LogGroupInventory>,
+    alarms_seen: HashSet<(String, String, String, String)>,
+    metric_alarms: Vec<MetricAlarmsInventory>,
+    topics_seen: HashSet<String>,
+    topics: BTreeMap<String, TopicInventory>,
+    /// Reads waiting for an account to be established: (account index, log group key).
+    deferred: Vec<(usize, Key3)>,
+    warnings: Vec<String>,
+    fatal: Option<CollectFatal>,
+}
+
+/// Collects everything `req` asks for. Accounts whose role cannot be assumed are kept, with
+/// [`AccountInventory::error`] set; every other failure is recorded where it happened.
+pub async fn collect(req: &Request<'_>) -> Result<Inventory, CollectFatal> {
+    let mut flow = Flow {
+        req,
+        accounts: req.targets.iter().map(|_| AccountState::default()).collect(),
+        by_id: req.targets.iter().enumerate().map(|(i, t)| (t.session.account_id.clone(), i)).collect(),
+        filters_seen: HashSet::new(),
+        groups_followed: HashSet::new(),
+        log_groups: BTreeMap::new(),
+        alarms_seen: HashSet::new(),
+        metric_alarms: Vec::new(),
+        topics_seen: HashSet::new(),
+        topics: BTreeMap::new(),
+        deferred: Vec::new(),
+        warnings: Vec::new(),
+        fatal: None,
     };
-    let trails_fut = async {
-        if !needs.trails && !needs.monitoring {
-            return (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut jobs: FuturesUnordered<BoxFuture<'_, Done>> = FuturesUnordered::new();
+    for (i, t) in req.targets.iter().enumerate() {
+        let s = &t.session;
+        jobs.push(Box::pin(async move { Done::Established(i, s.establish().await) }));
+    }
+    while let Some(done) = jobs.next().await {
+        for j in flow.on_done(done) {
+            jobs.push(j);
         }
-        // Stage 1: DescribeTrails everywhere.
-        let futs = targets.iter().flat_map(|t| {
-            t.regions.iter().map(move |r| async move {
-                let (rt_, trails) = cloudtrail::describe_trails(t.session, rt, r).await;
-                (t.session.account_id.clone(), rt_, trails)
-            })
-        });
-        let rules_futs = targets.iter().flat_map(|t| {
-            t.regions
-                .iter()
-                .filter(|_| needs.monitoring)
-                .map(move |r| async move { (t.session.account_id.clone(), eventbridge::rules(t.session, rt, r).await) })
-        });
-        let (described, event_rules) = tokio::join!(join_all(futs), join_all(rules_futs));
-        // Stage 2: details of each distinct trail, per account (an organization trail seen by
-        // two audited accounts is read by each, with its own credentials).
-        let mut seen = BTreeSet::new();
-        let mut detail_futs = Vec::new();
-        let mut by_region = Vec::new();
-        for (acct, region_trails, trails) in described {
-            by_region.push((acct.clone(), region_trails));
-            for t in trails {
-                if seen.insert((acct.clone(), t.arn.clone())) {
-                    let session = targets.iter().find(|x| x.session.account_id == acct).unwrap().session;
-                    let a = acct.clone();
-                    detail_futs.push(async move { (a, cloudtrail::trail_details(session, rt, t).await) });
+        if let Some(f) = flow.fatal.take() {
+            return Err(f);
+        }
+    }
+    Ok(flow.finish())
+}
+
+impl<'a> Flow<'a> {
+    fn session(&self, i: usize) -> &'a Session {
+        &self.req.targets[i].session
+    }
+
+    fn on_done(&mut self, done: Done) -> Vec<BoxFuture<'a, Done>> {
+        let mut next = Vec::new();
+        match done {
+            Done::Established(i, Ok(())) => {
+                self.accounts[i].established = true;
+                self.start_account(i, &mut next);
+                let waiting: Vec<Key3> =
+                    self.deferred.iter().filter(|(a, _)| *a == i).map(|(_, k)| k.clone()).collect();
+                self.deferred.retain(|(a, _)| *a != i);
+                for k in waiting {
+                    self.ensure_filters(k, &mut next);
                 }
             }
-        }
-        let trails = join_all(detail_futs).await;
-        if !needs.monitoring {
-            return (by_region, trails, event_rules, Vec::new(), Vec::new(), Vec::new());
-        }
-        // Stage 3: metric filters of every log group a trail delivers to, read with the
-        // credentials of the account that owns the group, when that account is audited.
-        let mut groups = BTreeSet::new();
-        for (_, t) in &trails {
-            if let Some((acct, region, name)) = t.log_group_arn.as_deref().and_then(log_group_from_arn) {
-                if targets.iter().any(|x| x.session.account_id == acct) {
-                    groups.insert((acct, region, name));
+            Done::Established(i, Err(e)) => {
+                let acct = self.session(i).account_id.clone();
+                if e.error.is_unreachable() {
+                    let endpoint = self.req.endpoint.clone();
+                    self.fatal = Some(CollectFatal::Unreachable { endpoint, message: e.error.message.clone() });
+                } else if e.error.code == "CredentialsError" {
+                    let message = e.error.message.clone();
+                    self.fatal = Some(CollectFatal::Credentials { role_arn: e.role_arn.clone(), message });
+                }
+                self.accounts[i].failed = Some(CollectError::new("sts:AssumeRole", &acct, None, e.error));
+                self.deferred.retain(|(a, _)| *a != i);
+            }
+            Done::Regions(i, res) => self.on_regions(i, res, &mut next),
+            Done::Trails(i, region_trails, trails) => {
+                for t in trails {
+                    if self.accounts[i].trails.contains_key(&t.arn) {
+                        continue;
+                    }
+                    self.on_new_trail(i, &t, &mut next);
+                    self.accounts[i].trails.insert(t.arn.clone(), t);
+                }
+                self.accounts[i].trails_by_region.insert(region_trails.region.clone(), region_trails);
+            }
+            Done::Status(i, arn, st) => {
+                if let Some(t) = self.accounts[i].trails.get_mut(&arn) {
+                    t.status = Some(st);
                 }
             }
-        }
-        let log_groups = join_all(groups.iter().map(|(acct, region, name)| {
-            let session = session_for(targets, acct);
-            logs::metric_filters(session, rt, acct, region, name)
-        }))
-        .await;
-        // Stage 4a: alarms on each metric those filters publish (in the group's account and region).
-        let mut metrics = BTreeSet::new();
-        for g in &log_groups {
-            if let Collected::Ok(filters) = &g.metric_filters {
-                for f in filters {
-                    for tr in &f.transformations {
-                        metrics.insert((
-                            g.account.clone(),
-                            g.region.clone(),
-                            tr.metric_namespace.clone(),
-                            tr.metric_name.clone(),
-                        ));
+            Done::Selectors(i, arn, sel) => {
+                if let Some(t) = self.accounts[i].trails.get_mut(&arn) {
+                    t.selectors = Some(sel);
+                }
+            }
+            Done::Config(i, rc) => {
+                self.accounts[i].config.insert(rc.region.clone(), rc);
+            }
+            Done::Rules(i, region, rules) => {
+                if let Collected::Ok(list) = &rules {
+                    for r in list.iter().filter(|r| eventbridge::wants_targets(r)) {
+                        let (s, rt, region, name) = (self.session(i), self.req.rt, region.clone(), r.name.clone());
+                        next.push(Box::pin(async move {
+                            let t = eventbridge::targets(s, rt, &region, &name).await;
+                            Done::Targets(i, region, name, t)
+                        }));
+                    }
+                }
+                self.accounts[i].rules.insert(region, rules);
+            }
+            Done::Targets(i, region, rule, targets) => {
+                if let Collected::Ok(arns) = &targets {
+                    for a in arns {
+                        self.ensure_topic(i, a, &mut next);
+                    }
+                }
+                if let Some(Collected::Ok(list)) = self.accounts[i].rules.get_mut(&region) {
+                    if let Some(r) = list.iter_mut().find(|r| r.name == rule) {
+                        r.targets = Some(targets);
                     }
                 }
             }
-        }
-        let alarms = join_all(metrics.iter().map(|(acct, region, ns, name)| {
-            cloudwatch::alarms_for_metric(session_for(targets, acct), rt, acct, region, ns, name)
-        }))
-        .await;
-        // Stage 4b: each SNS topic an alarm notifies.
-        let mut topics = BTreeSet::new();
-        for m in &alarms {
-            if let Collected::Ok(list) = &m.alarms {
-                for a in list {
-                    for action in &a.alarm_actions {
-                        if let Some(arn) = Arn::parse(action).filter(|x| x.service == "sns") {
-                            topics.insert((
-                                m.account.clone(),
-                                action.clone(),
-                                arn.region.to_string(),
-                                arn.account.to_string(),
-                            ));
-                        }
-                    }
+            Done::Filters(key, filters) => {
+                self.log_groups.insert(
+                    key.clone(),
+                    LogGroupInventory {
+                        account: key.0.clone(),
+                        region: key.1.clone(),
+                        name: key.2.clone(),
+                        metric_filters: filters,
+                    },
+                );
+                if self.groups_followed.contains(&key) {
+                    self.follow_filters(&key, &mut next);
                 }
             }
-        }
-        // … and each SNS topic an EventBridge rule targets.
-        for (acct, rr) in &event_rules {
-            if let Collected::Ok(rules) = &rr.rules {
-                for t in rules.iter().filter_map(|r| r.targets.as_ref()) {
-                    if let Collected::Ok(arns) = t {
-                        for a in arns {
-                            if let Some(p) = Arn::parse(a).filter(|x| x.service == "sns") {
-                                topics.insert((acct.clone(), a.clone(), p.region.to_string(), p.account.to_string()));
+            Done::Alarms(m) => {
+                if let Collected::Ok(list) = &m.alarms {
+                    let reader = self.by_id.get(&m.account).copied();
+                    for a in list {
+                        for action in &a.alarm_actions {
+                            if let Some(i) = reader {
+                                self.ensure_topic(i, action, &mut next);
                             }
                         }
                     }
                 }
+                self.metric_alarms.push(m);
+            }
+            Done::Topic(t) => {
+                self.topics.insert(t.arn.clone(), t);
+            }
+            Done::LogGroupExists(i, region, name, exists) => {
+                if exists == Collected::Ok(true) {
+                    let acct = self.session(i).account_id.clone();
+                    self.ensure_filters((acct, region.clone(), name.clone()), &mut next);
+                }
+                self.accounts[i].remediation.log_groups.push(LogGroupLookup { region, name, exists });
+            }
+            Done::RegionAlarms(i, ra) => self.accounts[i].remediation.alarms.push(ra),
+            Done::NamedTopic(i, t) => self.accounts[i].remediation.topics.push(t),
+        }
+        next
+    }
+
+    /// The account is established: its regions, and the reads of every region known so far.
+    fn start_account(&mut self, i: usize, next: &mut Vec<BoxFuture<'a, Done>>) {
+        let (s, rt) = (self.session(i), self.req.rt);
+        next.push(Box::pin(async move { Done::Regions(i, regions::enabled_regions(s, rt).await) }));
+        let first: Vec<String> = match self.req.regions {
+            Some(req) => req.iter().filter(|r| DEFAULT_ENABLED_REGIONS.contains(&r.as_str())).cloned().collect(),
+            None => DEFAULT_ENABLED_REGIONS.iter().map(|r| r.to_string()).collect(),
+        };
+        for r in first {
+            self.start_region(i, r, next);
+        }
+        if let Some(rem) = &self.req.needs.remediation {
+            let home = rem.home_region.clone();
+            self.start_remediation_region(i, home, next);
+        }
+    }
+
+    fn on_regions(&mut self, i: usize, res: Result<Vec<String>, CollectError>, next: &mut Vec<BoxFuture<'a, Done>>) {
+        let acct = self.session(i).account_id.clone();
+        let (list, source) = match (self.req.regions, res) {
+            (Some(req), Ok(en)) => {
+                if let Err(e) = regions::validate_regions(req, Some(&en), &acct) {
+                    self.fatal = Some(e.into());
+                    return;
+                }
+                (req.to_vec(), "--regions".to_string())
+            }
+            (Some(req), Err(_)) => {
+                if let Err(e) = regions::validate_regions(req, None, &acct) {
+                    self.fatal = Some(e.into());
+                    return;
+                }
+                (req.to_vec(), "--regions".to_string())
+            }
+            (None, Ok(en)) => (en, "account:ListRegions".to_string()),
+            (None, Err(e)) => {
+                self.warnings.push(format!(
+                    "cannot list the regions enabled for account {acct} (account:ListRegions: {}{}); auditing the {} default regions. Pass --regions to choose.",
+                    e.code,
+                    if e.message.is_empty() { String::new() } else { format!(": {}", e.message) },
+                    DEFAULT_ENABLED_REGIONS.len()
+                ));
+                (
+                    DEFAULT_ENABLED_REGIONS.iter().map(|r| r.to_string()).collect(),
+                    format!("default regions (account:ListRegions failed: {})", e.code),
+                )
+            }
+        };
+        for r in &list {
+            if !self.accounts[i].regions_started.contains(r) {
+                self.start_region(i, r.clone(), next);
             }
         }
-        let mut topic_seen = BTreeSet::new();
-        let topic_futs = topics.into_iter().filter(|(_, arn, _, _)| topic_seen.insert(arn.clone())).map(
-            |(alarm_acct, arn, region, owner)| {
-                // Read a topic with its owner's credentials when that account is audited.
-                let acct = if targets.iter().any(|x| x.session.account_id == owner) { owner } else { alarm_acct };
-                let session = session_for(targets, &acct);
-                async move { sns::topic(session, rt, &arn, &region).await }
-            },
-        );
-        let topics = join_all(topic_futs).await;
-        (by_region, trails, event_rules, log_groups, alarms, topics)
-    };
-    let (configs, (by_region, trails, event_rules, log_groups, metric_alarms, topics)) =
-        tokio::join!(config_fut, trails_fut);
-
-    let accounts = targets
-        .iter()
-        .map(|t| {
-            let id = &t.session.account_id;
-            let mut trails: Vec<Trail> = trails.iter().filter(|(a, _)| a == id).map(|(_, tr)| tr.clone()).collect();
-            trails.sort_by(|a, b| a.arn.cmp(&b.arn));
-            AccountInventory {
-                account_id: id.clone(),
-                partition: t.session.partition.clone(),
-                caller_arn: t.session.caller_arn.clone(),
-                regions: t.regions.clone(),
-                regions_source: t.regions_source.clone(),
-                trails_by_region: by_region.iter().filter(|(a, _)| a == id).map(|(_, r)| r.clone()).collect(),
-                trails,
-                config: configs.iter().filter(|(a, _)| a == id).map(|(_, c)| c.clone()).collect(),
-                event_rules: event_rules.iter().filter(|(a, _)| a == id).map(|(_, r)| r.clone()).collect(),
-            }
-        })
-        .collect();
-    Inventory {
-        schema_version: INVENTORY_SCHEMA_VERSION,
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        collected_at,
-        accounts,
-        log_groups,
-        metric_alarms,
-        topics,
-        api_calls: rt.calls(),
+        self.accounts[i].regions = Some((list, source));
     }
-}
 
-fn session_for<'a>(targets: &'a [Target<'_>], account: &str) -> &'a Session {
-    targets.iter().find(|x| x.session.account_id == account).map(|x| x.session).unwrap_or(targets[0].session)
+    fn start_region(&mut self, i: usize, region: String, next: &mut Vec<BoxFuture<'a, Done>>) {
+        self.accounts[i].regions_started.push(region.clone());
+        let (s, rt, needs) = (self.session(i), self.req.rt, self.req.needs);
+        if needs.trails || needs.monitoring {
+            let r = region.clone();
+            next.push(Box::pin(async move {
+                let (region_trails, trails) = cloudtrail::describe_trails(s, rt, &r).await;
+                Done::Trails(i, region_trails, trails)
+            }));
+        }
+        if needs.config {
+            let r = region.clone();
+            next.push(Box::pin(async move { Done::Config(i, config::region_config(s, rt, &r).await) }));
+        }
+        if needs.monitoring {
+            let r = region.clone();
+            next.push(Box::pin(async move {
+                let rules = eventbridge::rules(s, rt, &r).await;
+                Done::Rules(i, r, rules)
+            }));
+        }
+        self.ensure_named_topic(i, region, next);
+    }
+
+    /// Remediation's read of topic `--topic-name` in a region, once.
+    fn ensure_named_topic(&mut self, i: usize, region: String, next: &mut Vec<BoxFuture<'a, Done>>) {
+        let Some(rem) = &self.req.needs.remediation else { return };
+        if !self.accounts[i].named_topic_regions.insert(region.clone()) {
+            return;
+        }
+        let (s, rt) = (self.session(i), self.req.rt);
+        let arn = format!("arn:{}:sns:{region}:{}:{}", s.partition, s.account_id, rem.topic_name);
+        next.push(Box::pin(async move { Done::NamedTopic(i, sns::topic(s, rt, &arn, &region).await) }));
+    }
+
+    /// Remediation's reads in a region where it may add a log group or alarms.
+    fn start_remediation_region(&mut self, i: usize, region: String, next: &mut Vec<BoxFuture<'a, Done>>) {
+        let Some(rem) = &self.req.needs.remediation else { return };
+        if !self.accounts[i].remediation_regions.insert(region.clone()) {
+            return;
+        }
+        self.ensure_named_topic(i, region.clone(), next);
+        let (s, rt) = (self.session(i), self.req.rt);
+        let (r, name) = (region.clone(), rem.log_group.clone());
+        next.push(Box::pin(async move {
+            let exists = Collected::from(logs::log_group_exists(s, rt, &r, &name).await);
+            Done::LogGroupExists(i, r, name, exists)
+        }));
+        next.push(Box::pin(async move {
+            let alarms = Collected::from(cloudwatch::alarms(s, rt, &region, None).await);
+            Done::RegionAlarms(i, RegionAlarms { region, alarms })
+        }));
+    }
+
+    fn on_new_trail(&mut self, i: usize, t: &Trail, next: &mut Vec<BoxFuture<'a, Done>>) {
+        let (s, rt) = (self.session(i), self.req.rt);
+        let (arn, home) = (t.arn.clone(), t.home_region.clone());
+        next.push(Box::pin(async move {
+            let st = cloudtrail::trail_status(s, rt, &arn, &home).await;
+            Done::Status(i, arn, st)
+        }));
+        let (arn, home) = (t.arn.clone(), t.home_region.clone());
+        next.push(Box::pin(async move {
+            let sel = cloudtrail::event_selectors(s, rt, &arn, &home).await;
+            Done::Selectors(i, arn, sel)
+        }));
+        let owned = t.owner_account.is_empty() || t.owner_account == s.account_id;
+        if owned {
+            self.start_remediation_region(i, t.home_region.clone(), next);
+        }
+        if !self.req.needs.monitoring {
+            return;
+        }
+        if let Some(key) = t.log_group_arn.as_deref().and_then(log_group_from_arn) {
+            if owned && key.0 == s.account_id {
+                self.start_remediation_region(i, key.1.clone(), next);
+            }
+            self.groups_followed.insert(key.clone());
+            if self.log_groups.contains_key(&key) {
+                self.follow_filters(&key, next);
+            }
+            self.ensure_filters(key, next);
+        }
+    }
+
+    /// Reads a log group's metric filters once, with its owner's credentials when the owner is
+    /// audited; a group in an account outside the audit is not read.
+    fn ensure_filters(&mut self, key: Key3, next: &mut Vec<BoxFuture<'a, Done>>) {
+        let Some(&owner) = self.by_id.get(&key.0) else { return };
+        if self.accounts[owner].failed.is_some() || self.filters_seen.contains(&key) {
+            return;
+        }
+        if !self.accounts[owner].established {
+            self.deferred.push((owner, key));
+            return;
+        }
+        self.filters_seen.insert(key.clone());
+        let (s, rt) = (self.session(owner), self.req.rt);
+        next.push(Box::pin(async move {
+            let f = logs::metric_filters(s, rt, &key.1, &key.2, None).await;
+            Done::Filters(key, f)
+        }));
+    }
+
+    /// The alarms on every metric a followed log group's filters publish.
+    fn follow_filters(&mut self, key: &Key3, next: &mut Vec<BoxFuture<'a, Done>>) {
+        let Some(Collected::Ok(filters)) = self.log_groups.get(key).map(|g| &g.metric_filters) else { return };
+        let Some(&owner) = self.by_id.get(&key.0) else { return };
+        let metrics: Vec<(String, String)> = filters
+            .iter()
+            .flat_map(|f| f.transformations.iter().map(|t| (t.metric_namespace.clone(), t.metric_name.clone())))
+            .collect();
+        for (ns, name) in metrics {
+            if !self.alarms_seen.insert((key.0.clone(), key.1.clone(), ns.clone(), name.clone())) {
+                continue;
+            }
+            let (s, rt, region) = (self.session(owner), self.req.rt, key.1.clone());
+            next.push(Box::pin(async move {
+                Done::Alarms(cloudwatch::alarms_for_metric(s, rt, &region, &ns, &name).await)
+            }));
+        }
+    }
+
+    /// Reads an SNS topic once: with its owner's credentials when the owner is audited and
+    /// established, else with those of account `via`, which refers to it.
+    fn ensure_topic(&mut self, via: usize, arn: &str, next: &mut Vec<BoxFuture<'a, Done>>) {
+        let Some(parsed) = Arn::parse(arn).filter(|a| a.service == "sns") else { return };
+        if !self.topics_seen.insert(arn.to_string()) {
+            return;
+        }
+        let reader = self
+            .by_id
+            .get(parsed.account)
+            .copied()
+            .filter(|o| self.accounts[*o].established && self.accounts[*o].failed.is_none())
+            .unwrap_or(via);
+        let (s, rt, arn, region) = (self.session(reader), self.req.rt, arn.to_string(), parsed.region.to_string());
+        next.push(Box::pin(async move { Done::Topic(sns::topic(s, rt, &arn, &region).await) }));
+    }
+
+    fn finish(self) -> Inventory {
+        let Flow { req, accounts, log_groups, mut metric_alarms, topics, warnings, .. } = self;
+        metric_alarms.sort_by(|a, b| {
+            (&a.account, &a.region, &a.namespace, &a.metric_name).cmp(&(
+                &b.account,
+                &b.region,
+                &b.namespace,
+                &b.metric_name,
+            ))
+        });
+        let accounts = accounts
+            .into_iter()
+            .zip(req.targets)
+            .map(|(st, t)| {
+                let s = &t.session;
+                let (regions, regions_source) = match (st.failed.is_some(), st.regions) {
+                    (true, _) => (Vec::new(), "not audited: the account could not be read".to_string()),
+                    (false, Some(r)) => r,
+                    (false, None) => (st.regions_started.clone(), "partial".to_string()),
+                };
+                let order = |r: &String| regions.iter().position(|x| x == r).unwrap_or(usize::MAX);
+                let mut trails_by_region: Vec<RegionTrails> = st.trails_by_region.into_values().collect();
+                trails_by_region.sort_by_key(|r| order(&r.region));
+                let mut config: Vec<RegionConfig> = st.config.into_values().collect();
+                config.sort_by_key(|r| order(&r.region));
+                let mut event_rules: Vec<RegionRules> =
+                    st.rules.into_iter().map(|(region, rules)| RegionRules { region, rules }).collect();
+                event_rules.sort_by_key(|r| order(&r.region));
+                let remediation = req.needs.remediation.as_ref().map(|_| {
+                    let mut f = st.remediation;
+                    f.log_groups.sort_by(|a, b| (&a.region, &a.name).cmp(&(&b.region, &b.name)));
+                    f.alarms.sort_by(|a, b| a.region.cmp(&b.region));
+                    f.topics.sort_by(|a, b| a.arn.cmp(&b.arn));
+                    f
+                });
+                AccountInventory {
+                    account_id: s.account_id.clone(),
+                    partition: s.partition.clone(),
+                    caller_arn: s.caller_arn(),
+                    role_arn: s.role_arn.clone(),
+                    error: st.failed,
+                    regions,
+                    regions_source,
+                    trails_by_region,
+                    trails: st.trails.into_values().collect(),
+                    config,
+                    event_rules,
+                    remediation,
+                }
+            })
+            .collect();
+        Inventory {
+            schema_version: INVENTORY_SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            collected_at: req.collected_at.clone(),
+            accounts,
+            log_groups: log_groups.into_values().collect(),
+            metric_alarms,
+            topics: topics.into_values().collect(),
+            api_calls: req.rt.calls(),
+            warnings,
+        }
+    }
 }

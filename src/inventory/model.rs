@@ -3,11 +3,13 @@
 //! No SDK type crosses this line. An inventory can be saved (`--save-inventory`) and evaluated
 //! later, offline (`--inventory`): the checks are pure functions of it.
 
+use crate::aws::ApiError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Version of the saved-inventory format; bumped on any incompatible change.
-pub const INVENTORY_SCHEMA_VERSION: u32 = 1;
+/// Version of the saved-inventory format; bumped on any incompatible change. Version 1 files
+/// (before accounts could fail on their own and selectors kept their data resources) still load.
+pub const INVENTORY_SCHEMA_VERSION: u32 = 2;
 
 /// The outcome of one collection step: the data, or the AWS error that prevented it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,7 +19,23 @@ pub enum Collected<T> {
     Error(CollectError),
 }
 
+impl<T> From<Result<T, CollectError>> for Collected<T> {
+    fn from(r: Result<T, CollectError>) -> Self {
+        match r {
+            Ok(v) => Collected::Ok(v),
+            Err(e) => Collected::Error(e),
+        }
+    }
+}
+
 impl<T> Collected<T> {
+    pub fn into_result(self) -> Result<T, CollectError> {
+        match self {
+            Collected::Ok(v) => Ok(v),
+            Collected::Error(e) => Err(e),
+        }
+    }
+
     pub fn as_ref(&self) -> Result<&T, &CollectError> {
         match self {
             Collected::Ok(v) => Ok(v),
@@ -38,6 +56,25 @@ pub struct CollectError {
     pub code: String,
     pub message: String,
 }
+
+impl CollectError {
+    pub fn new(operation: &str, account: &str, region: Option<&str>, e: ApiError) -> Self {
+        CollectError {
+            operation: operation.to_string(),
+            account: account.to_string(),
+            region: region.map(str::to_string),
+            code: e.code,
+            message: e.message,
+        }
+    }
+
+    /// The resource asked about does not exist.
+    pub fn is_not_found(&self) -> bool {
+        ApiError::new(self.code.clone(), String::new()).is_not_found()
+    }
+}
+
+impl std::error::Error for CollectError {}
 
 impl std::fmt::Display for CollectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -68,6 +105,10 @@ pub struct Inventory {
     pub topics: Vec<TopicInventory>,
     /// Logical API calls made, by `service:Operation`.
     pub api_calls: BTreeMap<String, u64>,
+    /// Things the collection could not do as asked, each one line (e.g. a region list that could
+    /// not be read, so the default regions were audited).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -77,6 +118,13 @@ pub struct AccountInventory {
     pub partition: String,
     /// ARN of the identity that collected this account.
     pub caller_arn: String,
+    /// The role assumed to read the account, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// Set when the account could not be read at all (its role could not be assumed): every
+    /// control of the account is then ERROR with this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<CollectError>,
     /// Regions audited, and where that list came from.
     pub regions: Vec<String>,
     pub regions_source: String,
@@ -89,6 +137,35 @@ pub struct AccountInventory {
     /// EventBridge rules on the default bus per audited region (the real-time alert route).
     #[serde(default)]
     pub event_rules: Vec<RegionRules>,
+    /// What remediation needs to know beyond the audit (read only with `--remediate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<RemediationFacts>,
+}
+
+/// The reads a remediation plan needs beyond the audit's, per account: whether the log group a
+/// new trail would deliver to exists (and its filters), every metric alarm of the regions where
+/// alarms would be added, and the topic `--topic-name` in every audited region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RemediationFacts {
+    pub log_groups: Vec<LogGroupLookup>,
+    pub alarms: Vec<RegionAlarms>,
+    pub topics: Vec<TopicInventory>,
+}
+
+/// `DescribeLogGroups` for one name: does the group exist. (When it does, its metric filters are
+/// in [`Inventory::log_groups`].)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogGroupLookup {
+    pub region: String,
+    pub name: String,
+    pub exists: Collected<bool>,
+}
+
+/// Every metric alarm of a region (`DescribeAlarms`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionAlarms {
+    pub region: String,
+    pub alarms: Collected<Vec<MetricAlarm>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -153,6 +230,16 @@ pub struct EventSelector {
     pub read_write_type: Option<String>,
     pub include_management_events: Option<bool>,
     pub exclude_management_event_sources: Vec<String>,
+    /// Data events the selector records (kept so that remediation never drops them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_resources: Vec<DataResource>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DataResource {
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub values: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -183,7 +270,36 @@ pub struct RegionConfig {
     pub region: String,
     pub recorders: Collected<Vec<ConfigRecorder>>,
     pub recorder_statuses: Collected<Vec<ConfigRecorderStatus>>,
-    pub delivery_channels: Collected<Vec<String>>,
+    pub delivery_channels: Collected<Vec<DeliveryChannel>>,
+}
+
+/// An AWS Config delivery channel. (Version 1 inventories hold the name alone.)
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "ChannelRepr")]
+pub struct DeliveryChannel {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ChannelRepr {
+    Name(String),
+    Full {
+        name: String,
+        #[serde(default)]
+        bucket: Option<String>,
+    },
+}
+
+impl From<ChannelRepr> for DeliveryChannel {
+    fn from(r: ChannelRepr) -> Self {
+        match r {
+            ChannelRepr::Name(name) => DeliveryChannel { name, bucket: None },
+            ChannelRepr::Full { name, bucket } => DeliveryChannel { name, bucket },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -278,6 +394,17 @@ pub struct Subscription {
     pub subscription_arn: String,
     pub protocol: String,
     pub endpoint: String,
+}
+
+impl Subscription {
+    /// Confirmed: the subscription ARN is an ARN (not `PendingConfirmation` or `Deleted`), as
+    /// the CIS audit step 7 asks.
+    pub fn is_confirmed(&self) -> bool {
+        Arn::parse(&self.subscription_arn).is_some()
+    }
+    pub fn is_pending(&self) -> bool {
+        self.subscription_arn == "PendingConfirmation"
+    }
 }
 
 impl Inventory {

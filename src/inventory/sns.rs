@@ -1,31 +1,31 @@
-//! SNS: the subscriptions of a topic an alarm notifies. `ListSubscriptionsByTopic` also tells
-//! whether the topic exists (`NotFound`), so no separate `GetTopicAttributes` is needed.
+//! SNS: the subscriptions of a topic. `ListSubscriptionsByTopic` also tells whether the topic
+//! exists (`NotFound`).
 
 use super::model::*;
-use crate::aws::{collect_error, Runtime, Session};
+use super::read;
+use crate::aws::{next_page, Lane, Runtime, Session};
 use aws_sdk_sns::Client;
 
+/// `ListSubscriptionsByTopic` (every page) for `arn`, read in the topic's region.
 pub async fn topic(s: &Session, rt: &Runtime, arn: &str, region: &str) -> TopicInventory {
     let client = Client::new(&s.region_config(region));
     let mut subs = Vec::new();
     let mut token: Option<String> = None;
     let result = loop {
         let req = client.list_subscriptions_by_topic().topic_arn(arn).set_next_token(token.clone());
-        match rt.call("sns:ListSubscriptionsByTopic", req.send()).await {
+        match read(s, rt, Lane::Chain, "sns:ListSubscriptionsByTopic", Some(region), req.send()).await {
             Ok(out) => {
                 subs.extend(out.subscriptions().iter().map(|x| Subscription {
                     subscription_arn: x.subscription_arn().unwrap_or_default().to_string(),
                     protocol: x.protocol().unwrap_or_default().to_string(),
                     endpoint: x.endpoint().unwrap_or_default().to_string(),
                 }));
-                match crate::aws::next_page(out.next_token(), &token) {
+                match next_page(out.next_token(), &token) {
                     Some(t) => token = Some(t),
                     None => break Collected::Ok(std::mem::take(&mut subs)),
                 }
             }
-            Err(e) => {
-                break Collected::Error(collect_error(&e, "sns:ListSubscriptionsByTopic", &s.account_id, Some(region)))
-            }
+            Err(e) => break Collected::Error(e),
         }
     };
     TopicInventory { arn: arn.to_string(), subscriptions: result }

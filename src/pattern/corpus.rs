@@ -23,6 +23,8 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value as Json};
 
+use super::ast::Pattern;
+
 const MONITORED: &str = include_str!("../../checks/corpus/monitored-events.json");
 const OTHER: &str = include_str!("../../checks/corpus/other-events.json");
 const PRINCIPALS: &str = include_str!("../../checks/corpus/principals.json");
@@ -74,13 +76,41 @@ fn str_field<'a>(v: &'a Json, k: &str) -> &'a str {
     v.get(k).and_then(Json::as_str).unwrap_or("")
 }
 
-fn build() -> Vec<CorpusRecord> {
-    let principals: Json = serde_json::from_str(PRINCIPALS).expect("principals.json is valid JSON");
-    let identities = principals["identities"].as_object().expect("identities");
-    let agents = principals["userAgents"].as_object().expect("userAgents");
+fn builtin_bases() -> Vec<Json> {
     let mut bases: Vec<Json> = serde_json::from_str(MONITORED).expect("monitored-events.json is valid JSON");
     let other: Vec<Json> = serde_json::from_str(OTHER).expect("other-events.json is valid JSON");
     bases.extend(other);
+    bases
+}
+
+/// A base record for an event the corpus does not have (a custom control's), shaped like the
+/// built-in ones: a successful call by an IAM user.
+pub fn synthetic_base(event_source: &str, event_name: &str) -> Json {
+    serde_json::json!({
+        "eventVersion": "1.09",
+        "userIdentity": {},
+        "eventTime": "2026-01-15T10:00:00Z",
+        "eventSource": event_source,
+        "eventName": event_name,
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "198.51.100.7",
+        "userAgent": "",
+        "requestParameters": {},
+        "responseElements": null,
+        "requestID": "00000000-0000-4000-8000-000000000000",
+        "eventID": "00000000-0000-4000-8000-0000000000ff",
+        "readOnly": false,
+        "eventType": "AwsApiCall",
+        "managementEvent": true,
+        "recipientAccountId": "111122223333",
+        "eventCategory": "Management"
+    })
+}
+
+fn build(bases: Vec<Json>) -> Vec<CorpusRecord> {
+    let principals: Json = serde_json::from_str(PRINCIPALS).expect("principals.json is valid JSON");
+    let identities = principals["identities"].as_object().expect("identities");
+    let agents = principals["userAgents"].as_object().expect("userAgents");
 
     // Event names that occur with more than one eventSource get a service prefix in ids.
     let ambiguous = |name: &str, bases: &[Json]| {
@@ -166,10 +196,109 @@ fn build() -> Vec<CorpusRecord> {
     out
 }
 
-/// The whole corpus (built once).
+/// A set of corpus records (a bitset over record positions).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RecordSet {
+    words: Vec<u64>,
+}
+
+impl RecordSet {
+    pub fn empty(len: usize) -> Self {
+        RecordSet { words: vec![0; len.div_ceil(64)] }
+    }
+    pub fn insert(&mut self, i: usize) {
+        self.words[i / 64] |= 1 << (i % 64);
+    }
+    pub fn contains(&self, i: usize) -> bool {
+        self.words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+    pub fn count(&self) -> usize {
+        self.words.iter().map(|w| w.count_ones() as usize).sum()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.words.iter().all(|w| *w == 0)
+    }
+    /// |self \ other|, without building the set.
+    pub fn difference_count(&self, other: &RecordSet) -> usize {
+        self.words.iter().zip(&other.words).map(|(a, b)| (a & !b).count_ones() as usize).sum()
+    }
+    pub fn difference(&self, other: &RecordSet) -> RecordSet {
+        RecordSet { words: self.words.iter().zip(&other.words).map(|(a, b)| a & !b).collect() }
+    }
+    /// Positions in increasing order.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.words.iter().enumerate().flat_map(|(wi, w)| {
+            let w = *w;
+            (0..64).filter(move |b| w & (1 << b) != 0).map(move |b| wi * 64 + b)
+        })
+    }
+}
+
+/// The records patterns are judged by: the built-in corpus, possibly extended with synthetic
+/// records for the events of custom controls.
+#[derive(Debug)]
+pub struct Corpus {
+    records: Vec<CorpusRecord>,
+    ambiguous: std::sync::Arc<Vec<String>>,
+}
+
+impl Corpus {
+    fn from_records(records: Vec<CorpusRecord>) -> Corpus {
+        let mut sources: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+        for r in &records {
+            let s = sources.entry(r.event_name.as_str()).or_default();
+            if !s.contains(&r.event_source.as_str()) {
+                s.push(&r.event_source);
+            }
+        }
+        let ambiguous = sources.into_iter().filter(|(_, s)| s.len() > 1).map(|(n, _)| n.to_string()).collect();
+        Corpus { ambiguous: std::sync::Arc::new(ambiguous), records }
+    }
+
+    /// The built-in corpus (built once per process).
+    pub fn builtin() -> &'static Corpus {
+        static CORPUS: OnceLock<Corpus> = OnceLock::new();
+        CORPUS.get_or_init(|| Corpus::from_records(build(builtin_bases())))
+    }
+
+    /// The built-in corpus plus the variants of a synthetic record for each (eventSource,
+    /// eventName) it lacks.
+    pub fn with_events(events: &[(String, String)]) -> Corpus {
+        let mut bases = builtin_bases();
+        for (source, name) in events {
+            let known =
+                bases.iter().any(|b| str_field(b, "eventName") == name && str_field(b, "eventSource") == source);
+            if !known {
+                bases.push(synthetic_base(source, name));
+            }
+        }
+        Corpus::from_records(build(bases))
+    }
+
+    pub fn records(&self) -> &[CorpusRecord] {
+        &self.records
+    }
+
+    /// The records `p` matches.
+    pub fn matching(&self, p: &Pattern) -> RecordSet {
+        let mut s = RecordSet::empty(self.records.len());
+        for (i, r) in self.records.iter().enumerate() {
+            if p.matches(&r.event, &r.raw) {
+                s.insert(i);
+            }
+        }
+        s
+    }
+
+    /// Event names that occur under more than one event source (reports add the service).
+    pub fn ambiguous_names(&self) -> std::sync::Arc<Vec<String>> {
+        self.ambiguous.clone()
+    }
+}
+
+/// The built-in corpus's records.
 pub fn corpus() -> &'static [CorpusRecord] {
-    static CORPUS: OnceLock<Vec<CorpusRecord>> = OnceLock::new();
-    CORPUS.get_or_init(build)
+    Corpus::builtin().records()
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! Judging a filter pattern against the benchmark's own pattern, by what the
 //! two match in the corpus, plus a static contradiction check.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value as Json;
 
 use super::ast::{Comparison, Expr, Op, Pattern, Segment, Selector, Term, TermKind, Test, Value};
-use super::corpus::{corpus, CorpusRecord};
+use super::corpus::{Corpus, RecordSet};
 use super::eval::test_value;
 use super::parser::{parse, ParseError};
 
@@ -100,27 +102,22 @@ pub struct Coverage {
     /// Required event names with no record in the benchmark's matched set:
     /// a bug in the control data (or a benchmark pattern that cannot fire).
     pub oracle_gaps: Vec<String>,
+    /// Required records per (event name, event source), in corpus order.
+    #[serde(skip)]
+    required_per_event: Vec<((String, String), usize)>,
+    /// Event names the corpus has under more than one event source.
+    #[serde(skip)]
+    ambiguous: Arc<Vec<String>>,
 }
 
 impl Coverage {
     /// Exact, equivalent and broader count as covered; `strict` accepts only exact.
     pub fn is_covered(&self, strict: bool) -> bool {
-        if strict {
-            self.kind == CoverageKind::Exact
-        } else {
-            matches!(self.kind, CoverageKind::Exact | CoverageKind::Equivalent | CoverageKind::Broader)
-        }
+        covered(self.kind, strict)
     }
 
     /// Misses grouped per event, in corpus order.
     pub fn miss_groups(&self) -> Vec<MissGroup> {
-        let c = corpus();
-        let ambiguous = |name: &str| {
-            let mut s: Vec<&str> = c.iter().filter(|r| r.event_name == name).map(|r| r.event_source.as_str()).collect();
-            s.sort();
-            s.dedup();
-            s.len() > 1
-        };
         let mut keys: Vec<(String, String)> = Vec::new();
         for m in &self.misses {
             let k = (m.event_name.clone(), m.event_source.clone());
@@ -128,18 +125,16 @@ impl Coverage {
                 keys.push(k);
             }
         }
-        let bench = parse(&self.benchmark).ok();
         keys.into_iter()
             .map(|(name, source)| {
                 let ms: Vec<&Miss> =
                     self.misses.iter().filter(|m| m.event_name == name && m.event_source == source).collect();
-                let required = match &bench {
-                    Some(b) => c
-                        .iter()
-                        .filter(|r| r.event_name == name && r.event_source == source && b.matches(&r.event, &r.raw))
-                        .count(),
-                    None => ms.len(),
-                };
+                let required = self
+                    .required_per_event
+                    .iter()
+                    .find(|((n, s), _)| *n == name && *s == source)
+                    .map(|(_, c)| *c)
+                    .unwrap_or(ms.len());
                 let mut reasons: Vec<(String, usize)> = Vec::new();
                 for m in &ms {
                     match reasons.iter_mut().find(|(r, _)| *r == m.why) {
@@ -148,7 +143,11 @@ impl Coverage {
                     }
                 }
                 reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
-                let event = if ambiguous(&name) && !source.is_empty() { format!("{name} ({source})") } else { name };
+                let event = if self.ambiguous.contains(&name) && !source.is_empty() {
+                    format!("{name} ({source})")
+                } else {
+                    name
+                };
                 let reasons = reasons
                     .into_iter()
                     .take(3)
@@ -228,10 +227,6 @@ pub fn squash_whitespace(src: &str) -> String {
     out
 }
 
-fn matches_record(p: &Pattern, r: &CorpusRecord) -> bool {
-    p.matches(&r.event, &r.raw)
-}
-
 /// Judge `pattern_src` against the benchmark's pattern for a control.
 /// `required_events`: the event names the control's data lists (may be empty,
 /// e.g. for 4.1 which is about error codes).
@@ -240,27 +235,196 @@ pub fn coverage(
     benchmark_pattern: &str,
     required_events: &[String],
 ) -> Result<Coverage, ParseError> {
-    let pattern = parse(pattern_src)?;
-    let bench = parse(benchmark_pattern)?;
-    let records = corpus();
+    let judge = Judge::new(Corpus::builtin());
+    let oracle = judge.oracle(&[benchmark_pattern.to_string()], required_events)?;
+    judge.coverage(pattern_src, &oracle)
+}
 
-    let mut misses = Vec::new();
-    let mut extra = Vec::new();
-    let mut required = 0usize;
-    let mut matched_required = 0usize;
-    let mut matched_any = false;
-    let mut oracle_names: Vec<&str> = Vec::new();
-    for r in records {
-        let b = matches_record(&bench, r);
-        let p = matches_record(&pattern, r);
-        matched_any |= p;
-        if b {
-            required += 1;
-            oracle_names.push(&r.event_name);
-            if p {
-                matched_required += 1;
+/// The benchmark's patterns of one control variant, each evaluated once over the corpus.
+#[derive(Debug)]
+pub struct Oracle {
+    benches: Vec<Bench>,
+    events: Vec<String>,
+}
+
+#[derive(Debug)]
+struct Bench {
+    text: String,
+    pattern: Pattern,
+    set: RecordSet,
+}
+
+impl Oracle {
+    /// The records the benchmark text `i` matches: what a pattern must catch.
+    pub fn required(&self, i: usize) -> &RecordSet {
+        &self.benches[i].set
+    }
+    pub fn len(&self) -> usize {
+        self.benches.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.benches.is_empty()
+    }
+}
+
+/// A user's pattern, parsed and evaluated once over the corpus.
+#[derive(Debug)]
+struct Evaluated {
+    pattern: Pattern,
+    set: RecordSet,
+    contradiction: Option<String>,
+}
+
+/// How a pattern measures up to a control, without the explanations: set arithmetic only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub kind: CoverageKind,
+    /// The benchmark text it comes closest to (index into the variant's patterns).
+    pub bench: usize,
+    /// Records the benchmark text matches.
+    pub required: usize,
+    pub matched_required: usize,
+    pub misses: usize,
+    pub extra: usize,
+    pub never_matches: bool,
+    pub contradiction: Option<String>,
+}
+
+impl Verdict {
+    /// Exact, equivalent and broader count as covered; `strict` accepts only exact.
+    pub fn is_covered(&self, strict: bool) -> bool {
+        covered(self.kind, strict)
+    }
+}
+
+fn covered(kind: CoverageKind, strict: bool) -> bool {
+    if strict {
+        kind == CoverageKind::Exact
+    } else {
+        matches!(kind, CoverageKind::Exact | CoverageKind::Equivalent | CoverageKind::Broader)
+    }
+}
+
+fn rank(k: CoverageKind) -> u8 {
+    match k {
+        CoverageKind::Exact => 3,
+        CoverageKind::Equivalent => 2,
+        CoverageKind::Broader => 1,
+        CoverageKind::Incomplete => 0,
+    }
+}
+
+/// Coverage by set arithmetic, memoised: every benchmark text is evaluated over the corpus once
+/// (per variant), every distinct user pattern once (per process, across accounts: an
+/// organisation deploys the same filters everywhere), and a pattern is then judged against any
+/// control with two set differences. Explanations ([`Judge::coverage`]) are built only when a
+/// report shows them.
+#[derive(Debug)]
+pub struct Judge<'c> {
+    corpus: &'c Corpus,
+    user: Mutex<HashMap<String, Arc<Result<Evaluated, ParseError>>>>,
+}
+
+impl<'c> Judge<'c> {
+    pub fn new(corpus: &'c Corpus) -> Self {
+        Judge { corpus, user: Mutex::new(HashMap::new()) }
+    }
+
+    pub fn corpus(&self) -> &'c Corpus {
+        self.corpus
+    }
+
+    /// The oracle of a variant: its benchmark texts (the first is deployed by remediation) and
+    /// the event names it lists. Err when a benchmark text does not parse (a data bug).
+    pub fn oracle(&self, patterns: &[String], events: &[String]) -> Result<Oracle, ParseError> {
+        let mut benches = Vec::new();
+        for text in patterns {
+            let pattern = parse(text)?;
+            let set = self.corpus.matching(&pattern);
+            benches.push(Bench { text: text.clone(), pattern, set });
+        }
+        Ok(Oracle { benches, events: events.to_vec() })
+    }
+
+    fn evaluated(&self, src: &str) -> Arc<Result<Evaluated, ParseError>> {
+        let mut memo = self.user.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = memo.get(src) {
+            return e.clone();
+        }
+        let e = Arc::new(parse(src).map(|pattern| Evaluated {
+            set: self.corpus.matching(&pattern),
+            contradiction: contradiction(&pattern),
+            pattern,
+        }));
+        memo.insert(src.to_string(), e.clone());
+        e
+    }
+
+    /// The verdict on `src` against the benchmark text it comes closest to: exact > equivalent
+    /// > broader > incomplete (fewest misses first). Err when `src` does not parse.
+    pub fn verdict(&self, src: &str, oracle: &Oracle) -> Result<Verdict, ParseError> {
+        let e = self.evaluated(src);
+        let e = e.as_ref().as_ref().map_err(|e| e.clone())?;
+        let mut best: Option<Verdict> = None;
+        for (i, b) in oracle.benches.iter().enumerate() {
+            let misses = b.set.difference_count(&e.set);
+            let extra = e.set.difference_count(&b.set);
+            let kind = if squash_whitespace(src.trim()) == squash_whitespace(b.text.trim()) {
+                CoverageKind::Exact
+            } else if misses > 0 {
+                CoverageKind::Incomplete
+            } else if extra > 0 {
+                CoverageKind::Broader
             } else {
-                let why = pattern.explain(&r.event, &r.raw).to_string();
+                CoverageKind::Equivalent
+            };
+            let required = b.set.count();
+            let v = Verdict {
+                kind,
+                bench: i,
+                required,
+                matched_required: required - misses,
+                misses,
+                extra,
+                never_matches: e.set.is_empty(),
+                contradiction: e.contradiction.clone(),
+            };
+            let better = match &best {
+                None => true,
+                Some(x) => rank(v.kind) > rank(x.kind) || (rank(v.kind) == rank(x.kind) && v.misses < x.misses),
+            };
+            if better {
+                best = Some(v);
+            }
+        }
+        best.ok_or_else(|| ParseError {
+            pos: 0,
+            expected: "a benchmark pattern in checks/ data".into(),
+            found: "none".into(),
+        })
+    }
+
+    /// The full account of `src` against the closest benchmark text: every missed record with
+    /// the clause that rejects it.
+    pub fn coverage(&self, src: &str, oracle: &Oracle) -> Result<Coverage, ParseError> {
+        let v = self.verdict(src, oracle)?;
+        let e = self.evaluated(src);
+        let e = e.as_ref().as_ref().map_err(|e| e.clone())?;
+        let b = &oracle.benches[v.bench];
+        let records = self.corpus.records();
+        let mut misses = Vec::new();
+        let mut required_per_event: Vec<((String, String), usize)> = Vec::new();
+        let mut oracle_names: Vec<&str> = Vec::new();
+        for i in b.set.iter() {
+            let r = &records[i];
+            oracle_names.push(&r.event_name);
+            let k = (r.event_name.clone(), r.event_source.clone());
+            match required_per_event.iter_mut().find(|(x, _)| *x == k) {
+                Some((_, n)) => *n += 1,
+                None => required_per_event.push((k, 1)),
+            }
+            if !e.set.contains(i) {
+                let why = e.pattern.explain(&r.event, &r.raw).to_string();
                 misses.push(Miss {
                     id: r.id.clone(),
                     event_name: r.event_name.clone(),
@@ -269,33 +433,24 @@ pub fn coverage(
                     why,
                 });
             }
-        } else if p {
-            extra.push(r.id.clone());
         }
+        let extra_matches = e.set.difference(&b.set).iter().map(|i| records[i].id.clone()).collect();
+        let oracle_gaps = oracle.events.iter().filter(|n| !oracle_names.contains(&n.as_str())).cloned().collect();
+        Ok(Coverage {
+            kind: v.kind,
+            pattern: e.pattern.to_string(),
+            benchmark: b.pattern.to_string(),
+            required: v.required,
+            matched_required: v.matched_required,
+            misses,
+            extra_matches,
+            never_matches: v.never_matches,
+            contradiction: v.contradiction,
+            oracle_gaps,
+            required_per_event,
+            ambiguous: self.corpus.ambiguous_names(),
+        })
     }
-    let oracle_gaps = required_events.iter().filter(|n| !oracle_names.contains(&n.as_str())).cloned().collect();
-
-    let kind = if squash_whitespace(pattern_src.trim()) == squash_whitespace(benchmark_pattern.trim()) {
-        CoverageKind::Exact
-    } else if !misses.is_empty() {
-        CoverageKind::Incomplete
-    } else if !extra.is_empty() {
-        CoverageKind::Broader
-    } else {
-        CoverageKind::Equivalent
-    };
-    Ok(Coverage {
-        kind,
-        pattern: pattern.to_string(),
-        benchmark: bench.to_string(),
-        required,
-        matched_required,
-        misses,
-        extra_matches: extra,
-        never_matches: !matched_any,
-        contradiction: contradiction(&pattern),
-        oracle_gaps,
-    })
 }
 
 // ------------------------------------------------------------ contradictions

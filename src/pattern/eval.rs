@@ -30,14 +30,18 @@ impl fmt::Display for Explanation {
 }
 
 /// Glob match where `*` stands for any run of characters (possibly empty) and
-/// everything else is literal and case-sensitive.
+/// everything else is literal and case-sensitive. Works on bytes: `*` is ASCII and UTF-8 is
+/// self-synchronising, so a literal run of whole characters can only match at character
+/// boundaries; no allocation.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    if !p.contains(&b'*') {
+        return p == t;
+    }
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && p[pi] == '*' {
+        if pi < p.len() && p[pi] == b'*' {
             star = Some((pi, ti));
             pi += 1;
         } else if pi < p.len() && p[pi] == t[ti] {
@@ -51,7 +55,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == b'*' {
         pi += 1;
     }
     pi == p.len()
@@ -83,12 +87,24 @@ pub fn select<'v>(event: &'v Json, selector: &Selector) -> Vec<&'v Json> {
     cur
 }
 
+/// Whether `f` holds for any value the selector picks out of the event (more than one value
+/// only with `[*]`), without collecting them.
+pub fn any_selected(v: &Json, segments: &[Segment], f: &mut dyn FnMut(&Json) -> bool) -> bool {
+    let Some((seg, rest)) = segments.split_first() else { return f(v) };
+    match (seg, v) {
+        (Segment::Key(k), Json::Object(m)) => m.get(k).is_some_and(|x| any_selected(x, rest, f)),
+        (Segment::Index(i), Json::Array(a)) => a.get(*i).is_some_and(|x| any_selected(x, rest, f)),
+        (Segment::AnyIndex, Json::Array(a)) => a.iter().any(|x| any_selected(x, rest, f)),
+        _ => false,
+    }
+}
+
 /// Text form of a scalar used for string/regex comparison (None for null, objects, arrays).
-fn scalar_text(v: &Json) -> Option<String> {
+fn scalar_text(v: &Json) -> Option<std::borrow::Cow<'_, str>> {
     match v {
-        Json::String(s) => Some(s.clone()),
-        Json::Number(n) => Some(n.to_string()),
-        Json::Bool(b) => Some(b.to_string()),
+        Json::String(s) => Some(std::borrow::Cow::Borrowed(s)),
+        Json::Number(n) => Some(std::borrow::Cow::Owned(n.to_string())),
+        Json::Bool(b) => Some(std::borrow::Cow::Borrowed(if *b { "true" } else { "false" })),
         _ => None,
     }
 }
@@ -143,10 +159,9 @@ fn is_json_event(event: &Json) -> bool {
 }
 
 pub fn eval_cmp(c: &Comparison, event: &Json) -> bool {
-    let vals = select(event, &c.selector);
     match c.test {
-        Test::NotExists => vals.is_empty(),
-        _ => vals.iter().any(|v| test_value(&c.test, v)),
+        Test::NotExists => !any_selected(event, &c.selector.segments, &mut |_| true),
+        _ => any_selected(event, &c.selector.segments, &mut |v| test_value(&c.test, v)),
     }
 }
 

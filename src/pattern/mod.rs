@@ -82,8 +82,10 @@ mod parser;
 mod tests;
 
 pub use self::ast::{Comparison, Expr, Op, Pattern, RegexLit, Segment, Selector, Term, TermKind, Test, Value};
-pub use self::corpus::{corpus, CorpusRecord, VARIANTS_PER_EVENT};
-pub use self::coverage::{contradiction, coverage, squash_whitespace, Coverage, CoverageKind, Miss, MissGroup};
+pub use self::corpus::{corpus, synthetic_base, Corpus, CorpusRecord, RecordSet, VARIANTS_PER_EVENT};
+pub use self::coverage::{
+    contradiction, coverage, squash_whitespace, Coverage, CoverageKind, Judge, Miss, MissGroup, Oracle, Verdict,
+};
 pub use self::eval::{glob_match, Explanation};
 pub use self::parser::{parse, ParseError, MAX_PATTERN_LEN, MAX_REGEX_PER_PATTERN};
 

@@ -100,9 +100,10 @@ impl<'a> Parser<'a> {
     }
 
     fn pattern(&mut self) -> Result<Pattern, ParseError> {
-        if self.src.chars().count() > MAX_PATTERN_LEN {
+        if let Some((byte, _)) = self.src.char_indices().nth(MAX_PATTERN_LEN) {
+            // The error points at the first character past the limit, as a byte offset.
             return self.err_at(
-                MAX_PATTERN_LEN,
+                byte,
                 format!("at most {MAX_PATTERN_LEN} characters"),
                 format!("{} characters", self.src.chars().count()),
             );

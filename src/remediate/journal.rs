@@ -1,14 +1,17 @@
-//! The journal: one JSON file per remediation run, rewritten atomically (temporary file, then
-//! rename) before and after every action, so a crash at any point leaves a file that says
-//! exactly what was done: each entry's intent, the state observed before it, its result, the
-//! state after it, and the inverse rollback would run.
+//! The journal: one JSON file per remediation run, rewritten atomically (temporary file, flushed,
+//! then renamed; owner-only) before and after every action, so a crash at any point leaves a
+//! file that says exactly what was done: each entry's intent, the state observed before it, the
+//! inverse rollback would run, its result and the state after it. An entry left `started` (the
+//! process died during the call) is resolved by rollback from the resource's current state.
 
-use super::plan::{Action, Plan};
+use super::plan::Plan;
+use crate::actions::{Action, Observed};
+use crate::inventory::store::{write_atomic, Access};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-pub const JOURNAL_VERSION: u32 = 1;
+/// Version 2: typed observations (version 1 kept them as untyped JSON).
+pub const JOURNAL_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -56,10 +59,10 @@ pub struct Entry {
     pub state: EntryState,
     /// State of the touched resource observed just before the action.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub before: Option<Value>,
+    pub before: Option<Observed>,
     /// State observed just after it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub after: Option<Value>,
+    pub after: Option<Observed>,
     /// What undoes it, computed from `before`; None when nothing needs undoing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse: Option<Action>,
@@ -114,13 +117,7 @@ impl Journal {
                     before: None,
                     after: None,
                     inverse: None,
-                    message: s.manual.as_ref().map(|m| {
-                        if m.missing.is_empty() {
-                            m.reason.clone()
-                        } else {
-                            format!("MANUAL: missing {} ({})", m.missing.join(", "), m.reason)
-                        }
-                    }),
+                    message: s.manual.as_ref().map(|m| m.describe()),
                     started_at: None,
                     finished_at: None,
                     rollback: None,
@@ -136,48 +133,55 @@ impl Journal {
         PathBuf::from("reports/out").join(format!("remediation-{stamp}-{}.json", std::process::id()))
     }
 
-    pub fn load(path: &Path) -> Result<Journal, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read journal {}: {e}", path.display()))?;
-        let mut j: Journal = serde_json::from_str(&text)
-            .map_err(|e| format!("{} is not a cis-audit remediation journal: {e}", path.display()))?;
-        if j.journal_version != JOURNAL_VERSION {
-            return Err(format!(
-                "journal {} has version {}, this cis-audit reads version {JOURNAL_VERSION}",
-                path.display(),
-                j.journal_version
-            ));
-        }
+    pub fn load(path: &Path) -> Result<Journal, JournalError> {
+        let p = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| JournalError::Read { path: p.clone(), message: e.to_string() })?;
+        let mut j = parse(&text).map_err(|message| JournalError::Invalid { path: p.clone(), message })?;
         j.path = path.to_path_buf();
         Ok(j)
     }
 
-    /// Writes the journal atomically: a temporary file beside it, then a rename.
-    pub fn save(&mut self, now: String) -> Result<(), String> {
+    /// Writes the journal atomically, owner-only.
+    pub fn save(&mut self, now: String) -> Result<(), JournalError> {
         self.updated_at = now;
-        let text = serde_json::to_string_pretty(self).expect("journal serialises");
-        write_atomic(&self.path, &text).map_err(|e| format!("cannot write journal {}: {e}", self.path.display()))
+        let text = serde_json::to_string_pretty(self)
+            .map_err(|e| JournalError::Write { path: self.path.display().to_string(), message: e.to_string() })?;
+        write_atomic(&self.path, text.as_bytes(), Access::Private)
+            .map_err(|e| JournalError::Write { path: self.path.display().to_string(), message: e.to_string() })
     }
 }
 
-pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+/// Parses journal text; never panics, whatever the input.
+pub fn parse(text: &str) -> Result<Journal, String> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    match v.get("journal_version").and_then(|x| x.as_u64()) {
+        Some(n) if n == JOURNAL_VERSION as u64 => {}
+        Some(n) => {
+            return Err(format!(
+                "a version {n} journal; this cis-audit reads version {JOURNAL_VERSION} (roll it back with the cis-audit that wrote it)"
+            ))
+        }
+        None => return Err("not a cis-audit remediation journal (no journal_version)".into()),
     }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    {
-        use std::io::Write;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)
+    serde_json::from_value(v).map_err(|e| format!("not a cis-audit remediation journal: {e}"))
+}
+
+/// A journal that cannot be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum JournalError {
+    #[error("cannot read journal {path}: {message}")]
+    Read { path: String, message: String },
+    #[error("journal {path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error("cannot write journal {path}: {message}")]
+    Write { path: String, message: String },
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::actions::{cloudtrail, sns};
     use crate::remediate::plan::{Manual, Step};
 
     #[test]
@@ -188,10 +192,11 @@ mod tests {
                     id: 1,
                     account: "111122223333".into(),
                     region: "us-east-1".into(),
-                    action: Action::CreateTopic {
+                    action: sns::CreateTopic {
                         name: "t".into(),
                         topic_arn: "arn:aws:sns:us-east-1:111122223333:t".into(),
-                    },
+                    }
+                    .into(),
                     controls: vec!["4.10".into()],
                     depends_on: vec![],
                     manual: None,
@@ -201,7 +206,7 @@ mod tests {
                     id: 2,
                     account: "111122223333".into(),
                     region: "us-east-1".into(),
-                    action: Action::CreateTrail { name: "x".into(), bucket: "<trail-bucket>".into() },
+                    action: cloudtrail::CreateTrail { name: "x".into(), bucket: "<trail-bucket>".into() }.into(),
                     controls: vec!["3.1".into()],
                     depends_on: vec![],
                     manual: Some(Manual { missing: vec!["--trail-bucket".into()], reason: "bucket".into() }),
@@ -209,6 +214,7 @@ mod tests {
                 },
             ],
             notes: vec![],
+            left_to_do: vec![],
         };
         let dir = std::env::temp_dir().join(format!("cis-audit-journal-test-{}", std::process::id()));
         let path = dir.join("j.json");
@@ -217,10 +223,25 @@ mod tests {
         assert_eq!(j.entries[1].state, EntryState::Manual);
         assert!(j.entries[1].message.as_deref().unwrap().contains("--trail-bucket"));
         j.save("2026-01-01T00:00:01Z".into()).unwrap();
-        assert!(!dir.join("j.json.tmp").exists());
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "a temporary file was left behind");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
         let back = Journal::load(&path).unwrap();
         assert_eq!(back.entries, j.entries);
         assert_eq!(back.updated_at, "2026-01-01T00:00:01Z");
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn bad_journals_say_what_is_wrong() {
+        assert!(parse("{").unwrap_err().starts_with("not JSON"));
+        assert!(parse("{}").unwrap_err().contains("no journal_version"));
+        assert!(parse(r#"{"journal_version": 1}"#).unwrap_err().contains("a version 1 journal"));
+        assert!(parse(r#"{"journal_version": 2, "entries": 5}"#)
+            .unwrap_err()
+            .starts_with("not a cis-audit remediation journal"));
     }
 }

@@ -2,12 +2,31 @@
 
 pub mod json;
 pub mod markdown;
+pub mod plan;
 pub mod table;
 
-use crate::checks::Evaluation;
-use crate::finding::{ControlResult, Finding, Status};
+use crate::finding::{exit_code, ControlResult, Evaluation, Finding, Status};
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Table,
+    Json,
+    Markdown,
+}
+
+impl Format {
+    /// Renders `report`; `color` only matters for the table.
+    pub fn render(self, report: &Report, color: bool) -> String {
+        match self {
+            Format::Table => table::render(report, color),
+            Format::Json => json::render(report),
+            Format::Markdown => markdown::render(report),
+        }
+    }
+}
 
 /// Version of the JSON report format (`reports/schema/report-v1.json`). Minor bumps only add
 /// fields; anything else is a new major version.
@@ -93,13 +112,7 @@ impl Report {
 
     /// 2 when a control could not be evaluated, else 1 when one failed, else 0.
     pub fn exit_code(&self) -> i32 {
-        if self.controls.iter().any(|c| c.status == Status::Error) {
-            2
-        } else if self.controls.iter().any(|c| c.status == Status::Fail) {
-            1
-        } else {
-            0
-        }
+        exit_code(self.controls.iter().map(|c| c.status))
     }
 
     pub fn summary_line(&self) -> String {

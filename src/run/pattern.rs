@@ -1,46 +1,38 @@
 //! `cis-audit pattern check|test`: the pattern engine for an engineer, before deploying a filter.
 
-use crate::catalog::{catalog, CheckKind};
-use crate::checks::metric_filter_chain::best_coverage;
-use crate::cli::PatternCommand;
-use crate::pattern;
+use super::RunError;
+use crate::catalog::catalog;
+use crate::checks::check;
+use crate::pattern::{self, Corpus, Judge};
+use std::path::Path;
 
-pub fn run(cmd: PatternCommand) -> i32 {
-    match cmd {
-        PatternCommand::Check { control, benchmark, strict_patterns, json, pattern } => {
-            check(&control, &benchmark, strict_patterns, json, &pattern)
-        }
-        PatternCommand::Test { pattern, file } => test(&pattern, &file),
-    }
+/// Where a parse error is, for a terminal: the pattern, and a caret under the byte offset (in
+/// characters, so a multi-byte character counts once).
+fn caret(src: &str, pos: usize) -> String {
+    let before = src.get(..pos.min(src.len())).unwrap_or(src);
+    format!("  {src}\n  {}^", " ".repeat(before.chars().count()))
 }
 
-fn check(control: &str, benchmark: &str, strict: bool, json: bool, src: &str) -> i32 {
-    let selected = match catalog().select(benchmark, Some(&[control.to_string()])) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
-    let c = &selected[0];
-    if c.def.check != CheckKind::MetricFilterChain {
-        eprintln!(
-            "error: control {control} ({}) has no filter pattern; pattern check applies to the monitoring controls",
+/// `pattern check`: exit 0 covered, 1 not covered, 2 the pattern does not parse.
+pub fn check_pattern(control: &str, benchmark: &str, strict: bool, json: bool, src: &str) -> Result<i32, RunError> {
+    let selected = catalog().select(benchmark, Some(&[control.to_string()]))?;
+    let Some(c) = selected.first() else { return Err(RunError(format!("unknown control '{control}'"))) };
+    if !check(c.kind()).has_patterns {
+        return Err(RunError(format!(
+            "control {control} ({}) has no filter pattern; pattern check applies to the monitoring controls",
             c.title()
-        );
-        return 2;
+        )));
     }
-    let Some(variant) = c.def.variant_for(benchmark) else {
-        eprintln!("error: checks/ data has no pattern for {control} in CIS v{benchmark}");
-        return 2;
+    let Some(variant) = &c.variant else {
+        return Err(RunError(format!("checks/ data has no pattern for {control} in CIS v{benchmark}")));
     };
-    let cov = match best_coverage(src, variant) {
+    let judge = Judge::new(Corpus::builtin());
+    let oracle =
+        judge.oracle(&variant.patterns, &variant.events).map_err(|e| RunError(format!("checks/ data: {e}")))?;
+    let cov = match judge.coverage(src, &oracle) {
         Ok(cov) => cov,
         Err(e) => {
-            eprintln!("error: the pattern does not parse: {e}");
-            eprintln!("  {src}");
-            eprintln!("  {}^", " ".repeat(src[..e.pos.min(src.len())].chars().count()));
-            return 2;
+            return Err(RunError(format!("the pattern does not parse: {e}\n{}", caret(src, e.pos))));
         }
     };
     let covered = cov.is_covered(strict);
@@ -49,7 +41,7 @@ fn check(control: &str, benchmark: &str, strict: bool, json: bool, src: &str) ->
             "control": c.id, "benchmark": benchmark, "strict_patterns": strict,
             "covered": covered, "coverage": cov,
         });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap());
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         println!("CIS v{benchmark} {} {}", c.id, c.title());
         println!("pattern:   {}", cov.pattern);
@@ -60,39 +52,32 @@ fn check(control: &str, benchmark: &str, strict: bool, json: bool, src: &str) ->
             cov.kind,
             if strict { ", strict: only the exact text counts" } else { "" }
         );
+        // The summary lists each missed event once, with why.
         println!("{}", cov.summary());
-        for g in cov.miss_groups() {
-            println!("  - {g}");
-        }
     }
-    if covered {
-        0
-    } else {
-        1
-    }
+    Ok(if covered { 0 } else { 1 })
 }
 
-fn test(src: &str, file: &std::path::Path) -> i32 {
-    let p = match pattern::parse(src) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: the pattern does not parse: {e}");
-            return 2;
-        }
-    };
-    let raw = match std::fs::read_to_string(file) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", file.display());
-            return 2;
-        }
-    };
+/// `pattern test`: exit 0 match, 1 no match, 2 bad pattern or file.
+pub fn test_pattern(src: &str, file: &Path) -> Result<i32, RunError> {
+    let p =
+        pattern::parse(src).map_err(|e| RunError(format!("the pattern does not parse: {e}\n{}", caret(src, e.pos))))?;
+    let raw = std::fs::read_to_string(file).map_err(|e| RunError(format!("cannot read {}: {e}", file.display())))?;
     let event: serde_json::Value = serde_json::from_str(&raw).unwrap_or(serde_json::Value::Null);
     let ex = p.explain(&event, raw.trim());
     println!("{}: {ex}", if ex.matched { "MATCH" } else { "NO MATCH" });
-    if ex.matched {
-        0
-    } else {
-        1
+    Ok(if ex.matched { 0 } else { 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::caret;
+
+    #[test]
+    fn the_caret_counts_characters_not_bytes() {
+        assert_eq!(caret("€€x", 6), "  €€x\n    ^");
+        // An offset past the end, or inside a character, never panics.
+        assert!(caret("€", 1).ends_with('^'));
+        assert!(caret("ab", 99).ends_with("  ^"));
     }
 }

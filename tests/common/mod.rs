@@ -109,7 +109,7 @@ pub fn audit(account: &str, extra: &[&str]) -> Run {
         "--region",
         "us-east-1",
     ]);
-    if !extra.iter().any(|a| *a == "--regions") {
+    if !extra.contains(&"--regions") {
         c.args(["--regions", "us-east-1,eu-west-1"]);
     }
     c.args(extra);

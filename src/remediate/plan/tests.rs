@@ -1,9 +1,11 @@
 //! Plans over inventory fixtures: what gets created, reused, left alone or marked MANUAL.
 
 use super::*;
+use crate::actions::{cloudtrail as ct, cloudwatch as cw, config as cf, logs as lg, sns as sn};
 use crate::catalog::catalog;
-use crate::checks::{evaluate, EvalOptions};
+use crate::checks::{evaluate_with, Context, EvalOptions};
 use crate::inventory::*;
+use crate::pattern::{Corpus, Judge};
 
 const ACCT: &str = "111122223333";
 const SG_V5: &str = "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) || ($.eventName = ModifySecurityGroupRules) }";
@@ -56,6 +58,7 @@ fn good_trail(name: &str, group: Option<&str>) -> Trail {
                 read_write_type: Some("All".into()),
                 include_management_events: Some(true),
                 exclude_management_event_sources: vec![],
+                ..Default::default()
             }],
             advanced_event_selectors: vec![],
         })),
@@ -72,19 +75,53 @@ fn inputs() -> Inputs {
     i
 }
 
-fn facts(exists: bool) -> AccountFacts {
-    AccountFacts {
+/// What the collector would have read for remediation, in us-east-1.
+#[derive(Clone, Default)]
+struct TestFacts {
+    log_group: String,
+    log_group_exists: bool,
+    filters: Vec<MetricFilter>,
+    alarms: Vec<MetricAlarm>,
+    topic_exists: bool,
+    topic_subscriptions: Vec<Subscription>,
+}
+
+fn facts(exists: bool) -> TestFacts {
+    TestFacts { log_group: "cis-cloudtrail-logs".into(), log_group_exists: exists, ..Default::default() }
+}
+
+fn not_found(op: &str) -> CollectError {
+    CollectError {
+        operation: op.into(),
         account: ACCT.into(),
-        region: "us-east-1".into(),
-        log_group: "cis-cloudtrail-logs".into(),
-        log_group_exists: exists,
-        topic_arn: TOPIC.into(),
-        ..Default::default()
+        region: Some("us-east-1".into()),
+        code: "NotFound".into(),
+        message: "Topic does not exist".into(),
     }
 }
 
-/// The inventory as the collectors would have seen the facts' log group, alarms and topics.
-fn mirror(inv: &mut Inventory, f: &AccountFacts, topics: &[(&str, Vec<Subscription>)]) {
+/// The inventory as the collectors would have read it: the remediation facts, and the facts'
+/// log group, alarms and topics as the audit saw them.
+fn mirror(inv: &mut Inventory, f: &TestFacts, topics: &[(&str, Vec<Subscription>)]) {
+    inv.accounts[0].remediation = Some(RemediationFacts {
+        log_groups: vec![LogGroupLookup {
+            region: "us-east-1".into(),
+            name: "cis-cloudtrail-logs".into(),
+            exists: Collected::Ok(f.log_group_exists && f.log_group == "cis-cloudtrail-logs"),
+        }],
+        alarms: vec![RegionAlarms { region: "us-east-1".into(), alarms: Collected::Ok(f.alarms.clone()) }],
+        topics: vec![TopicInventory {
+            arn: TOPIC.into(),
+            subscriptions: if f.topic_exists {
+                Collected::Ok(f.topic_subscriptions.clone())
+            } else {
+                Collected::Error(not_found("sns:ListSubscriptionsByTopic"))
+            },
+        }],
+    });
+    if !f.log_group_exists {
+        return;
+    }
     inv.log_groups = vec![LogGroupInventory {
         account: ACCT.into(),
         region: "us-east-1".into(),
@@ -121,11 +158,31 @@ fn mirror(inv: &mut Inventory, f: &AccountFacts, topics: &[(&str, Vec<Subscripti
         .collect();
 }
 
-fn plan_for(inv: &Inventory, ids: &[&str], inputs: &Inputs, f: &[AccountFacts]) -> Plan {
+fn plan_for(inv: &Inventory, ids: &[&str], inputs: &Inputs, f: &TestFacts) -> Plan {
+    let mut inv = inv.clone();
+    if inv.accounts[0].remediation.is_none() {
+        let topics: Vec<(String, Vec<Subscription>)> = inv
+            .topics
+            .iter()
+            .filter_map(|t| match &t.subscriptions {
+                Collected::Ok(s) => Some((t.arn.clone(), s.clone())),
+                _ => None,
+            })
+            .collect();
+        let refs: Vec<(&str, Vec<Subscription>)> = topics.iter().map(|(a, s)| (a.as_str(), s.clone())).collect();
+        let (groups, alarms) = (inv.log_groups.clone(), inv.metric_alarms.clone());
+        mirror(&mut inv, f, &refs);
+        if !f.log_group_exists {
+            inv.log_groups = groups;
+            inv.metric_alarms = alarms;
+        }
+    }
     let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
     let controls = catalog().select("5.0.0", Some(&ids)).unwrap();
-    let eval = evaluate(inv, "5.0.0", &controls, EvalOptions::default());
-    build(inv, &eval, &controls, inputs, f)
+    let judge = Judge::new(Corpus::builtin());
+    let ctx = Context::new(&inv, EvalOptions::default(), &judge);
+    let eval = evaluate_with(&ctx, &controls);
+    build(&ctx, &eval, &controls, inputs)
 }
 
 fn ops(p: &Plan) -> Vec<String> {
@@ -134,7 +191,7 @@ fn ops(p: &Plan) -> Vec<String> {
 
 #[test]
 fn empty_account_gets_trail_monitoring_and_config_in_order() {
-    let p = plan_for(&empty_account(), &["3.1", "3.3", "4.10", "4.11"], &inputs(), &[facts(false)]);
+    let p = plan_for(&empty_account(), &["3.1", "3.3", "4.10", "4.11"], &inputs(), &facts(false));
     assert_eq!(
         ops(&p),
         [
@@ -159,13 +216,19 @@ fn empty_account_gets_trail_monitoring_and_config_in_order() {
     );
     assert_eq!(p.automatic(), p.steps.len());
     // One topic and one subscription serve both alarms.
-    let topic = p.steps.iter().find(|s| matches!(s.action, Action::CreateTopic { .. })).unwrap();
+    let topic = p.steps.iter().find(|s| matches!(s.action, Action::CreateTopic(_))).unwrap();
     assert_eq!(topic.controls, ["4.10", "4.11"]);
     let trail = &p.steps[0];
     assert_eq!(trail.controls, ["3.1", "4.10", "4.11"]);
     // The filter deploys the benchmark's first pattern with the control's metric name.
     match &p.steps[5].action {
-        Action::PutMetricFilter { filter_name, pattern, metric_name, metric_namespace, log_group } => {
+        Action::PutMetricFilter(lg::PutMetricFilter {
+            filter_name,
+            pattern,
+            metric_name,
+            metric_namespace,
+            log_group,
+        }) => {
             assert_eq!((filter_name.as_str(), metric_name.as_str()), ("SecurityGroupChanges", "SecurityGroupChanges"));
             assert_eq!(pattern, SG_V5);
             assert_eq!(metric_namespace, "CISBenchmark");
@@ -176,7 +239,7 @@ fn empty_account_gets_trail_monitoring_and_config_in_order() {
     assert_eq!(p.steps[5].depends_on, [4]);
     assert_eq!(p.steps[7].depends_on, [6, 7]);
     match &p.steps[7].action {
-        Action::PutMetricAlarm { alarm_name, topic_arn, .. } => {
+        Action::PutMetricAlarm(cw::PutMetricAlarm { alarm_name, topic_arn, .. }) => {
             assert_eq!(alarm_name, "SecurityGroupChanges-alarm");
             assert_eq!(topic_arn, TOPIC);
         }
@@ -187,9 +250,11 @@ fn empty_account_gets_trail_monitoring_and_config_in_order() {
         .steps
         .iter()
         .filter_map(|s| match &s.action {
-            Action::PutConfigurationRecorder { include_global, all_supported: true, .. } => {
-                Some((s.region.clone(), *include_global))
-            }
+            Action::PutConfigurationRecorder(cf::PutConfigurationRecorder {
+                include_global,
+                all_supported: true,
+                ..
+            }) => Some((s.region.clone(), *include_global)),
             _ => None,
         })
         .collect();
@@ -214,7 +279,7 @@ fn missing_inputs_make_manual_steps_and_the_rest_still_applies() {
     i.trail_bucket = None;
     i.notify = vec![];
     i.config_bucket = None;
-    let p = plan_for(&empty_account(), &["3.1", "3.3", "4.10"], &i, &[facts(false)]);
+    let p = plan_for(&empty_account(), &["3.1", "3.3", "4.10"], &i, &facts(false));
     let manual: Vec<(String, Vec<String>)> = p
         .steps
         .iter()
@@ -259,7 +324,7 @@ fn an_existing_trail_is_updated_without_narrowing_its_selectors() {
         event_selectors: vec![EventSelector {
             read_write_type: Some("WriteOnly".into()),
             include_management_events: Some(false),
-            exclude_management_event_sources: vec![],
+            ..Default::default()
         }],
         advanced_event_selectors: vec![],
     }));
@@ -267,12 +332,22 @@ fn an_existing_trail_is_updated_without_narrowing_its_selectors() {
     let mut i = inputs();
     i.trail_name = "org-audit".into();
     inv.accounts[0].trails = vec![t];
-    let data_sel = serde_json::json!({"ReadWriteType": "WriteOnly", "IncludeManagementEvents": false, "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]});
+    let data_sel = EventSelector {
+        read_write_type: Some("WriteOnly".into()),
+        include_management_events: Some(false),
+        data_resources: vec![DataResource {
+            resource_type: "AWS::S3::Object".into(),
+            values: vec!["arn:aws:s3".into()],
+        }],
+        ..Default::default()
+    };
+    inv.accounts[0].trails[0].selectors = Some(Collected::Ok(TrailSelectors {
+        event_selectors: vec![data_sel.clone()],
+        advanced_event_selectors: vec![],
+    }));
     let mut f = facts(true);
     f.log_group = "ct-logs".into();
-    f.trail_selectors =
-        Some(RawSelectors { event_selectors: vec![data_sel.clone()], advanced_event_selectors: vec![] });
-    let p = plan_for(&inv, &["3.1"], &i, &[f]);
+    let p = plan_for(&inv, &["3.1"], &i, &f);
     assert_eq!(
         ops(&p),
         [
@@ -282,12 +357,16 @@ fn an_existing_trail_is_updated_without_narrowing_its_selectors() {
         ]
     );
     match &p.steps[2].action {
-        Action::PutEventSelectors { selectors, trail } => {
+        Action::PutEventSelectors(ct::PutEventSelectors { selectors, trail }) => {
             assert_eq!(trail, "org-audit");
             assert_eq!(selectors.event_selectors[0], data_sel, "the data-event selector is kept as it was");
             assert_eq!(
                 selectors.event_selectors[1],
-                serde_json::json!({"ReadWriteType": "All", "IncludeManagementEvents": true})
+                EventSelector {
+                    read_write_type: Some("All".into()),
+                    include_management_events: Some(true),
+                    ..Default::default()
+                }
             );
         }
         other => panic!("{other:?}"),
@@ -318,13 +397,13 @@ fn same_name_with_another_definition_is_left_alone() {
         ..Default::default()
     }];
     mirror(&mut inv, &f, &[]);
-    let p = plan_for(&inv, &["4.10"], &inputs(), &[f]);
+    let p = plan_for(&inv, &["4.10"], &inputs(), &f);
     let names: Vec<String> = p
         .steps
         .iter()
         .filter_map(|s| match &s.action {
-            Action::PutMetricFilter { filter_name, .. } => Some(filter_name.clone()),
-            Action::PutMetricAlarm { alarm_name, .. } => Some(alarm_name.clone()),
+            Action::PutMetricFilter(lg::PutMetricFilter { filter_name, .. }) => Some(filter_name.clone()),
+            Action::PutMetricAlarm(cw::PutMetricAlarm { alarm_name, .. }) => Some(alarm_name.clone()),
             _ => None,
         })
         .collect();
@@ -378,9 +457,11 @@ fn a_covering_filter_and_working_alarm_are_reused() {
     }];
     // The existing alarm's topic has no subscriber: subscribe the operator there.
     mirror(&mut inv, &f, &[(other_topic, vec![])]);
-    let p = plan_for(&inv, &["4.10"], &inputs(), &[f]);
+    let p = plan_for(&inv, &["4.10"], &inputs(), &f);
     assert_eq!(ops(&p), ["sns:Subscribe us-east-1"]);
-    assert!(matches!(&p.steps[0].action, Action::Subscribe { topic_arn, .. } if topic_arn == other_topic));
+    assert!(
+        matches!(&p.steps[0].action, Action::Subscribe(sn::Subscribe { topic_arn, .. }) if topic_arn == other_topic)
+    );
 }
 
 #[test]
@@ -396,13 +477,15 @@ fn a_topic_someone_already_receives_is_reused() {
         endpoint: "ops@example.com".into(),
     };
     mirror(&mut inv, &f, &[(ops_topic, vec![sub])]);
-    let p = plan_for(&inv, &["4.10"], &inputs(), &[f.clone()]);
+    let p = plan_for(&inv, &["4.10"], &inputs(), &f.clone());
     assert_eq!(ops(&p), ["logs:PutMetricFilter us-east-1", "cloudwatch:PutMetricAlarm us-east-1"]);
-    assert!(matches!(&p.steps[1].action, Action::PutMetricAlarm { topic_arn, .. } if topic_arn == ops_topic));
+    assert!(
+        matches!(&p.steps[1].action, Action::PutMetricAlarm(cw::PutMetricAlarm { topic_arn, .. }) if topic_arn == ops_topic)
+    );
     // An explicit --topic-name is honoured.
     let mut i = inputs();
     i.reuse_confirmed_topic = false;
-    let p = plan_for(&inv, &["4.10"], &i, &[f]);
+    let p = plan_for(&inv, &["4.10"], &i, &f);
     assert_eq!(
         ops(&p),
         [
@@ -466,7 +549,7 @@ fn a_compliant_account_or_a_pending_subscription_plans_nothing() {
     }];
     inv.topics =
         vec![TopicInventory { arn: TOPIC.into(), subscriptions: Collected::Ok(f.topic_subscriptions.clone()) }];
-    let p = plan_for(&inv, &["3.1", "4.10"], &inputs(), &[f.clone()]);
+    let p = plan_for(&inv, &["3.1", "4.10"], &inputs(), &f.clone());
     assert!(p.is_empty(), "{:#?}", p.steps);
     assert!(p.notes.iter().any(|n| n.contains("pending") && n.contains("the one thing left to do")), "{:?}", p.notes);
     // Confirmed: the control passes and nothing at all is planned or noted.
@@ -474,7 +557,7 @@ fn a_compliant_account_or_a_pending_subscription_plans_nothing() {
     if let Collected::Ok(s) = &mut inv.topics[0].subscriptions {
         s[0].subscription_arn = format!("{TOPIC}:1234");
     }
-    let p = plan_for(&inv, &["3.1", "4.10"], &inputs(), &[f]);
+    let p = plan_for(&inv, &["3.1", "4.10"], &inputs(), &f);
     assert!(p.is_empty() && p.notes.is_empty(), "{p:#?}");
 }
 
@@ -490,11 +573,4 @@ fn notify_parses_each_protocol() {
     assert!("email:nobody".parse::<Notify>().is_err());
     assert!("pager:123".parse::<Notify>().unwrap_err().contains("unknown protocol"));
     assert!("secops@example.com".parse::<Notify>().unwrap_err().contains("PROTOCOL:ENDPOINT"));
-}
-
-#[test]
-fn shell_quoting() {
-    assert_eq!(shell_quote("cis-trail"), "cis-trail");
-    assert_eq!(shell_quote("{ $.x = \"a\" }"), "'{ $.x = \"a\" }'");
-    assert_eq!(shell_quote("it's"), r"'it'\''s'");
 }

@@ -1,0 +1,73 @@
+//! The SDK configuration every session starts from.
+
+use aws_config::{retry::RetryConfig, BehaviorVersion, Region, SdkConfig};
+use std::time::Duration;
+
+/// The AWS options common to every command that talks to AWS.
+#[derive(Debug, Clone)]
+pub struct AwsOptions {
+    /// Named profile; None: `AWS_PROFILE` or the default chain (the SDK reads the environment).
+    pub profile: Option<String>,
+    /// Home region for global calls (STS, Account, Organizations); also the default region.
+    pub region: Option<String>,
+    /// Every request goes here; None: `AWS_ENDPOINT_URL` if set (the SDK reads it), else AWS.
+    pub endpoint_url: Option<String>,
+    /// Per-attempt timeout of an API call.
+    pub call_timeout: Duration,
+    /// Bound on API calls in flight, all accounts together.
+    pub concurrency: usize,
+    /// Bound on API calls in flight to any one account.
+    pub account_concurrency: usize,
+}
+
+impl Default for AwsOptions {
+    fn default() -> Self {
+        AwsOptions {
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            call_timeout: Duration::from_secs(20),
+            concurrency: 64,
+            account_concurrency: 32,
+        }
+    }
+}
+
+impl AwsOptions {
+    /// The endpoint requests go to, for messages: the option, else `AWS_ENDPOINT_URL`.
+    pub fn endpoint_for_messages(&self) -> Option<String> {
+        self.endpoint_url.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().filter(|s| !s.is_empty()))
+    }
+}
+
+/// Loads the base SDK configuration from the standard chain (environment, profile, SSO, web
+/// identity, container and instance metadata). Retries use the SDK's **adaptive** mode (its
+/// client-side token bucket slows down after a throttling answer), 3 attempts, unless
+/// `AWS_RETRY_MODE` / `AWS_MAX_ATTEMPTS` say otherwise.
+pub async fn base_config(opts: &AwsOptions) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(p) = &opts.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = &opts.region {
+        loader = loader.region(Region::new(r.clone()));
+    }
+    if let Some(e) = &opts.endpoint_url {
+        loader = loader.endpoint_url(e);
+    }
+    if std::env::var_os("AWS_RETRY_MODE").is_none() {
+        let attempts = std::env::var("AWS_MAX_ATTEMPTS").ok().and_then(|v| v.parse::<u32>().ok()).unwrap_or(3);
+        loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(attempts.max(1)));
+    }
+    loader = loader.timeout_config(
+        aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .operation_attempt_timeout(opts.call_timeout)
+            .build(),
+    );
+    let mut config = loader.load().await;
+    if config.region().is_none() {
+        config = config.to_builder().region(Region::from_static("us-east-1")).build();
+    }
+    config
+}

@@ -1,0 +1,216 @@
+//! The real-time route for the monitoring family: an EventBridge rule on the default bus whose
+//! event pattern matches every CloudTrail event the control must catch, targeting an SNS topic
+//! with a confirmed subscription.
+//!
+//! EventBridge delivers CloudTrail management events ("AWS API Call via CloudTrail") only when a
+//! logging trail records them, and delivers each in the region where the call was made, so the
+//! route counts when a trail satisfying 3.1 exists and every audited region has such a rule
+//! (us-east-1 alone for controls whose events all come from global services: IAM, Organizations).
+//! Whether a rule's pattern matches is decided by evaluating it against the same CloudTrail corpus
+//! the metric-filter coverage uses, wrapped as EventBridge events; each distinct pattern is
+//! evaluated once per region.
+
+use super::trail::{account_trails, assess_trail};
+use super::Context;
+use crate::actions::Hint;
+use crate::catalog::{Control, PatternVariant};
+use crate::eventpattern;
+use crate::finding::{Evidence, Finding, Status};
+use crate::inventory::{AccountInventory, Arn, Collected};
+use crate::pattern::RecordSet;
+use serde_json::{json, Value};
+
+/// Services whose CloudTrail events are delivered in us-east-1 only.
+pub const GLOBAL_SOURCES: &[&str] = &["iam.amazonaws.com", "organizations.amazonaws.com"];
+
+/// The EventBridge `source` of a CloudTrail event source (`ec2.amazonaws.com` → `aws.ec2`).
+pub fn event_bus_source(event_source: &str) -> String {
+    format!("aws.{}", event_source.strip_suffix(".amazonaws.com").unwrap_or(event_source))
+}
+
+/// The EventBridge `detail-type` of a CloudTrail record.
+pub fn detail_type(record: &Value) -> &'static str {
+    if record["eventType"] == "AwsConsoleSignIn" || record["eventName"] == "ConsoleLogin" {
+        "AWS Console Sign In via CloudTrail"
+    } else {
+        "AWS API Call via CloudTrail"
+    }
+}
+
+/// The EventBridge event a CloudTrail record becomes in `region`.
+pub fn as_event(record: &Value, account: &str, region: &str) -> Value {
+    let mut detail = record.clone();
+    detail["awsRegion"] = json!(region);
+    json!({
+        "version": "0",
+        "id": "00000000-0000-0000-0000-000000000000",
+        "detail-type": detail_type(record),
+        "source": event_bus_source(record["eventSource"].as_str().unwrap_or_default()),
+        "account": account,
+        "time": record["eventTime"].clone(),
+        "region": region,
+        "resources": [],
+        "detail": detail,
+    })
+}
+
+/// The corpus records a rule pattern matches in `region` (None: the pattern does not parse).
+pub fn matching(ctx: &Context, pattern: &str, account: &str, region: &str) -> Option<RecordSet> {
+    ctx.rule_matches(pattern, account, region)
+}
+
+/// Whether every record one of the variant's benchmark texts requires is matched.
+fn covers(ctx: &Context, variant: &PatternVariant, set: &RecordSet) -> bool {
+    let oracle = ctx.oracle(variant);
+    let Ok(oracle) = oracle.as_ref() else { return false };
+    (0..oracle.len()).any(|i| {
+        let req = oracle.required(i);
+        !req.is_empty() && req.difference_count(set) == 0
+    })
+}
+
+/// Whether every record the variant requires comes from a global service (us-east-1 only).
+pub fn global_only(ctx: &Context, variant: &PatternVariant) -> bool {
+    let oracle = ctx.oracle(variant);
+    let Ok(oracle) = oracle.as_ref() else { return false };
+    let records = ctx.judge.corpus().records();
+    (0..oracle.len())
+        .all(|i| oracle.required(i).iter().all(|r| GLOBAL_SOURCES.contains(&records[r].event_source.as_str())))
+}
+
+/// The route's finding, when the account has at least one rule whose pattern covers the
+/// control's events in some audited region (PASS when the whole route holds); None otherwise.
+pub fn evaluate(
+    control: &Control,
+    variant: &PatternVariant,
+    acct: &AccountInventory,
+    ctx: &Context,
+) -> Option<Finding> {
+    let global = global_only(ctx, variant);
+    let regions: Vec<&str> = acct.regions.iter().map(String::as_str).filter(|r| !global || *r == "us-east-1").collect();
+    let mut evidence = Vec::new();
+    let mut any_covering = false;
+    let mut missing: Vec<String> = Vec::new();
+    let mut errors: Vec<String> = Vec::new();
+    for region in &regions {
+        let Some(rr) = acct.event_rules.iter().find(|r| r.region == *region) else {
+            missing.push(format!("{region}: rules not collected"));
+            continue;
+        };
+        let rules = match &rr.rules {
+            Collected::Ok(r) => r,
+            Collected::Error(e) => {
+                errors.push(e.to_string());
+                continue;
+            }
+        };
+        let mut best: Option<String> = None;
+        let mut region_note: Option<String> = None;
+        for rule in rules.iter().filter(|r| r.state.starts_with("ENABLED")) {
+            let Some(set) = rule.event_pattern.as_deref().and_then(|p| matching(ctx, p, &acct.account_id, region))
+            else {
+                continue;
+            };
+            if !covers(ctx, variant, &set) {
+                continue;
+            }
+            any_covering = true;
+            let targets = match &rule.targets {
+                Some(Collected::Ok(t)) => t,
+                Some(Collected::Error(e)) => {
+                    errors.push(e.to_string());
+                    continue;
+                }
+                None => continue,
+            };
+            let mut notes = Vec::new();
+            let sns: Vec<&String> =
+                targets.iter().filter(|t| Arn::parse(t).is_some_and(|a| a.service == "sns")).collect();
+            for t in &sns {
+                match ctx.inv.topic(t).map(|x| &x.subscriptions) {
+                    Some(Collected::Ok(subs)) => {
+                        let confirmed = subs.iter().filter(|s| s.is_confirmed()).count();
+                        if confirmed > 0 {
+                            best = Some(format!("rule {} → {t} ({confirmed} confirmed subscriber(s))", rule.name));
+                            break;
+                        }
+                        notes.push(format!("rule {} → {t} has no confirmed subscription", rule.name));
+                    }
+                    Some(Collected::Error(e)) => notes.push(format!("rule {} → {t}: {}", rule.name, e.code)),
+                    None => notes.push(format!("rule {} → {t} not collected", rule.name)),
+                }
+            }
+            if sns.is_empty() {
+                notes.push(format!("rule {} has no SNS target", rule.name));
+            }
+            if best.is_some() {
+                break;
+            }
+            region_note = notes.into_iter().next().or(region_note);
+        }
+        match best {
+            Some(b) => evidence.push(Evidence::ok(format!("eventbridge.{region}"), b)),
+            None => {
+                let why = region_note.unwrap_or_else(|| "no enabled rule matches every required event".into());
+                evidence.push(Evidence::bad(format!("eventbridge.{region}"), why.clone()));
+                missing.push(format!("{region}: {why}"));
+            }
+        }
+    }
+    if !any_covering {
+        return None;
+    }
+    let trail = account_trails(acct).find(|t| assess_trail(t, ctx.inv).qualifies());
+    evidence.insert(
+        0,
+        Evidence::new(
+            "eventbridge.trail",
+            trail.map(|t| Value::from(t.arn.clone())).unwrap_or(Value::Null),
+            Some(trail.is_some()),
+        ),
+    );
+    let (status, message) = if trail.is_none() {
+        (Status::Fail, "EventBridge receives no CloudTrail management events: no trail satisfies 3.1".to_string())
+    } else if !missing.is_empty() {
+        (
+            if errors.is_empty() { Status::Fail } else { Status::Error },
+            format!("EventBridge route incomplete: {}", missing.join("; ")),
+        )
+    } else if !errors.is_empty() {
+        (Status::Error, errors.join("; "))
+    } else {
+        let where_ = if global {
+            "us-east-1 (global-service events)".to_string()
+        } else {
+            format!("all {} audited regions", regions.len())
+        };
+        (Status::Pass, format!("EventBridge rules deliver these events to a confirmed SNS subscriber in {where_}"))
+    };
+    Some(Finding {
+        control: control.id.clone(),
+        check: format!("{}/eventbridge-rule", control.def.key),
+        status,
+        account: acct.account_id.clone(),
+        region: None,
+        resource: None,
+        message,
+        evidence,
+        remediation: (status == Status::Fail).then(|| {
+            Hint::default()
+                .note("in every region that lacks it: aws events put-rule --name <rule> --event-pattern '<pattern>' && aws events put-targets --rule <rule> --targets Id=sns,Arn=<topic-arn> (the topic policy must allow events.amazonaws.com to publish)")
+                .render()
+        }),
+    })
+}
+
+/// Parses a rule pattern and evaluates it over the corpus wrapped as events of one region.
+pub(super) fn evaluate_pattern(pattern: &str, wrapped: &[Value]) -> Option<RecordSet> {
+    let p = eventpattern::parse(pattern).ok()?;
+    let mut set = RecordSet::empty(wrapped.len());
+    for (i, e) in wrapped.iter().enumerate() {
+        if p.matches(e) {
+            set.insert(i);
+        }
+    }
+    Some(set)
+}

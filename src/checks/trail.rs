@@ -1,0 +1,325 @@
+//! CIS 3.1 — Ensure CloudTrail is enabled in all regions.
+//!
+//! PASS when at least one trail is multi-region, logging (`GetTrailStatus.IsLogging`) and
+//! records every management event, read and write: classic selectors with
+//! `IncludeManagementEvents` and `ReadWriteType` covering read and write (one `All`, or a
+//! `ReadOnly` plus a `WriteOnly`), or advanced selectors with `eventCategory = Management` whose
+//! `readOnly` restrictions together cover both, whatever the selectors are named; and no
+//! excluded management event source (`ExcludeManagementEventSources`, or an advanced
+//! `eventSource` restriction). Status and selectors are read in the trail's home region.
+
+use super::Context;
+use crate::actions::{cloudtrail as ct, Action, Hint};
+use crate::catalog::{cis, Control};
+use crate::finding::{ControlResult, Evidence, Finding, Status};
+use crate::inventory::{AccountInventory, CollectError, Collected, Inventory, Trail, TrailSelectors};
+
+/// How one trail measures up to 3.1.
+#[derive(Debug, Clone)]
+pub struct TrailAssessment {
+    /// None: qualifies. Some: the first requirement it misses.
+    pub failure: Option<String>,
+    /// Some when a needed read failed: the verdict cannot be decided for this trail.
+    pub error: Option<String>,
+    /// The latest error CloudTrail reported delivering to CloudWatch Logs, if any.
+    pub cloudwatch_logs_delivery_error: Option<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+impl TrailAssessment {
+    pub fn qualifies(&self) -> bool {
+        self.failure.is_none() && self.error.is_none()
+    }
+}
+
+/// Assesses one trail. `inv` lets an organization trail seen from a member account borrow the
+/// status and selectors its owner account read, when that account is audited too.
+pub fn assess_trail(trail: &Trail, inv: &Inventory) -> TrailAssessment {
+    let owner_view = owner_view(trail, inv);
+    let status = prefer_ok(&trail.status, owner_view.map(|t| &t.status));
+    let selectors = prefer_ok(&trail.selectors, owner_view.map(|t| &t.selectors));
+
+    let mut ev = vec![
+        Evidence::info("trail", trail.arn.clone()),
+        Evidence::info("trail.home_region", trail.home_region.clone()),
+    ];
+    if trail.is_organization_trail {
+        ev.push(Evidence::info("trail.is_organization_trail", true));
+    }
+    let mut failure: Option<String> = None;
+    let mut error: Option<String> = None;
+    let mut cloudwatch_logs_delivery_error = None;
+    let fail = |f: &mut Option<String>, msg: String| {
+        if f.is_none() {
+            *f = Some(msg);
+        }
+    };
+
+    ev.push(Evidence::new("trail.is_multi_region", trail.is_multi_region, Some(trail.is_multi_region)));
+    if !trail.is_multi_region {
+        fail(&mut failure, format!("trail {} is not multi-region", trail.name));
+    }
+    match status {
+        Some(Ok(st)) => {
+            ev.push(Evidence::new("trail.is_logging", st.is_logging, Some(st.is_logging)));
+            if let Some(e) = &st.latest_cloudwatch_logs_delivery_error {
+                ev.push(Evidence::bad("trail.latest_cloudwatch_logs_delivery_error", e.clone()));
+                cloudwatch_logs_delivery_error = Some(e.clone());
+            }
+            if !st.is_logging {
+                fail(&mut failure, format!("trail {} is not logging (GetTrailStatus.IsLogging = false)", trail.name));
+            }
+        }
+        Some(Err(e)) => {
+            ev.push(Evidence::bad("trail.is_logging", format!("unknown: {e}")));
+            error.get_or_insert(e.to_string());
+        }
+        None => {
+            ev.push(Evidence::bad("trail.is_logging", "not collected"));
+            error.get_or_insert(format!("status of trail {} was not collected", trail.name));
+        }
+    }
+    match selectors {
+        Some(Ok(sel)) => {
+            let verdict = management_events(sel);
+            ev.push(Evidence::new(
+                "trail.management_events",
+                match &verdict {
+                    Ok(how) => how.clone(),
+                    Err(why) => why.clone(),
+                },
+                Some(verdict.is_ok()),
+            ));
+            if let Err(why) = verdict {
+                fail(&mut failure, format!("trail {}: {why}", trail.name));
+            }
+        }
+        Some(Err(e)) => {
+            ev.push(Evidence::bad("trail.management_events", format!("unknown: {e}")));
+            error.get_or_insert(e.to_string());
+        }
+        None => {
+            ev.push(Evidence::bad("trail.management_events", "not collected"));
+            error.get_or_insert(format!("event selectors of trail {} were not collected", trail.name));
+        }
+    }
+    // A decided failure outweighs an unreadable detail: the trail cannot qualify either way.
+    if failure.is_some() {
+        error = None;
+    }
+    TrailAssessment { failure, error, cloudwatch_logs_delivery_error, evidence: ev }
+}
+
+/// The trail's status: this account's reading when it succeeded, else that of the account that
+/// owns the trail (an organization trail), else this account's error.
+pub fn owner_status<'a>(
+    trail: &'a Trail,
+    inv: &'a Inventory,
+) -> Option<Result<&'a crate::inventory::TrailStatus, &'a CollectError>> {
+    let owner_view = owner_view(trail, inv);
+    prefer_ok(&trail.status, owner_view.map(|t| &t.status))
+}
+
+fn owner_view<'a>(trail: &Trail, inv: &'a Inventory) -> Option<&'a Trail> {
+    (!trail.owner_account.is_empty())
+        .then(|| inv.account(&trail.owner_account))
+        .flatten()
+        .and_then(|a| a.trails.iter().find(|t| t.arn == trail.arn))
+}
+
+/// This account's reading when it succeeded, else the owner account's, else this account's error.
+fn prefer_ok<'a, T>(
+    mine: &'a Option<Collected<T>>,
+    theirs: Option<&'a Option<Collected<T>>>,
+) -> Option<Result<&'a T, &'a CollectError>> {
+    match (mine, theirs) {
+        (Some(Collected::Ok(v)), _) => Some(Ok(v)),
+        (_, Some(Some(Collected::Ok(v)))) => Some(Ok(v)),
+        (Some(Collected::Error(e)), _) => Some(Err(e)),
+        (None, _) => None,
+    }
+}
+
+/// Whether the selectors record every management event, read and write. Ok: how; Err: why not.
+pub fn management_events(sel: &TrailSelectors) -> Result<String, String> {
+    let (mut read, mut write) = (false, false);
+    let mut notes: Vec<String> = Vec::new();
+    for es in &sel.event_selectors {
+        if !es.include_management_events.unwrap_or(true) {
+            continue;
+        }
+        if !es.exclude_management_event_sources.is_empty() {
+            notes.push(format!(
+                "a selector excludes management events from {}",
+                es.exclude_management_event_sources.join(", ")
+            ));
+            continue;
+        }
+        match es.read_write_type.as_deref().unwrap_or("All") {
+            "All" => (read, write) = (true, true),
+            "ReadOnly" => read = true,
+            "WriteOnly" => write = true,
+            other => notes.push(format!("unknown ReadWriteType {other}")),
+        }
+    }
+    for adv in &sel.advanced_event_selectors {
+        let category = adv.field_selectors.iter().find(|f| f.field == "eventCategory");
+        if !category.is_some_and(|c| c.equals.iter().any(|v| v == "Management")) {
+            continue;
+        }
+        if let Some(src) = adv.field_selectors.iter().find(|f| f.field == "eventSource") {
+            let excluded: Vec<&String> =
+                src.not_equals.iter().chain(&src.not_starts_with).chain(&src.not_ends_with).collect();
+            notes.push(format!(
+                "advanced selector {} restricts management events by eventSource{}",
+                adv.name.as_deref().unwrap_or("(unnamed)"),
+                if excluded.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (excludes {})", excluded.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
+                }
+            ));
+            continue;
+        }
+        match adv.field_selectors.iter().find(|f| f.field == "readOnly") {
+            None => (read, write) = (true, true),
+            Some(ro) => {
+                let only = ro
+                    .equals
+                    .first()
+                    .map(|v| v.as_str())
+                    .or_else(|| ro.not_equals.first().map(|v| if v == "true" { "false" } else { "true" }));
+                match only {
+                    Some("true") => read = true,
+                    Some("false") => write = true,
+                    _ => notes.push("unrecognised readOnly field selector".into()),
+                }
+            }
+        }
+    }
+    let kind = if sel.advanced_event_selectors.is_empty() { "event selectors" } else { "advanced event selectors" };
+    match (read, write) {
+        (true, true) => Ok(format!("all management events, read and write ({kind})")),
+        _ => {
+            let missing = match (read, write) {
+                (false, false) => "no management events",
+                (true, false) => "read-only management events only (write events are not recorded)",
+                _ => "write-only management events only (read events are not recorded)",
+            };
+            let mut why = format!("{kind} record {missing}");
+            if sel.event_selectors.is_empty() && sel.advanced_event_selectors.is_empty() {
+                why = "no event selectors".into();
+            }
+            if !notes.is_empty() {
+                why.push_str(&format!("; {}", notes.join("; ")));
+            }
+            Err(why)
+        }
+    }
+}
+
+/// The trails that log this account: its own, as `DescribeTrails` showed them.
+pub fn account_trails(acct: &AccountInventory) -> impl Iterator<Item = &Trail> {
+    acct.trails.iter()
+}
+
+/// 3.1 for one account.
+pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Vec<(ControlResult, Vec<Finding>)> {
+    let inv = ctx.inv;
+    let check = format!("{}/trail", control.def.key);
+    let mut findings = Vec::new();
+    let mut qualifying = None;
+    let mut errors = Vec::new();
+    for t in account_trails(acct) {
+        let a = assess_trail(t, inv);
+        let (status, message) = if a.qualifies() {
+            qualifying.get_or_insert(t.arn.clone());
+            (Status::Pass, format!("trail {} is multi-region, logging and records all management events", t.name))
+        } else if let Some(e) = &a.error {
+            errors.push(e.clone());
+            (Status::Error, e.clone())
+        } else {
+            (Status::Fail, a.failure.clone().unwrap_or_default())
+        };
+        findings.push(Finding {
+            control: control.id.clone(),
+            check: check.clone(),
+            status,
+            account: acct.account_id.clone(),
+            region: Some(t.home_region.clone()),
+            resource: Some(t.arn.clone()),
+            message,
+            evidence: a.evidence,
+            remediation: (status == Status::Fail).then(|| fix_trail(t).render()),
+        });
+    }
+    for rt in &acct.trails_by_region {
+        if let Collected::Error(e) = &rt.trails {
+            errors.push(e.to_string());
+        }
+    }
+    let (status, message) = if let Some(arn) = &qualifying {
+        (Status::Pass, format!("{arn} is multi-region, logging and records all management events"))
+    } else if !errors.is_empty() {
+        (Status::Error, format!("could not read every trail: {}", errors.join("; ")))
+    } else if findings.is_empty() {
+        findings.push(Finding {
+            control: control.id.clone(),
+            check: check.clone(),
+            status: Status::Fail,
+            account: acct.account_id.clone(),
+            region: None,
+            resource: None,
+            message: "no CloudTrail trail in any audited region".into(),
+            evidence: acct
+                .trails_by_region
+                .iter()
+                .map(|r| Evidence::bad(format!("describe_trails.{}", r.region), serde_json::json!([])))
+                .collect(),
+            remediation: Some(new_trail(acct.regions.first().map(String::as_str).unwrap_or("us-east-1")).render()),
+        });
+        (Status::Fail, "no CloudTrail trail in any audited region".into())
+    } else {
+        let reasons: Vec<String> = findings.iter().map(|f| f.message.clone()).collect();
+        (Status::Fail, format!("no trail qualifies: {}", reasons.join("; ")))
+    };
+    vec![(ControlResult::new(control, &acct.account_id, None, status, message), findings)]
+}
+
+/// What makes an existing trail qualify: multi-region, logging, every management event (its
+/// data-event selectors kept).
+pub fn fix_trail(t: &Trail) -> Hint {
+    let mut actions: Vec<Action> = Vec::new();
+    if !t.is_multi_region {
+        actions.push(
+            ct::UpdateTrail { name: t.name.clone(), is_multi_region: Some(true), log_group_arn: None, role_arn: None }
+                .into(),
+        );
+    }
+    if !matches!(&t.status, Some(Collected::Ok(s)) if s.is_logging) {
+        actions.push(ct::StartLogging { name: t.name.clone() }.into());
+    }
+    let current = match &t.selectors {
+        Some(Collected::Ok(s)) => s.clone(),
+        _ => TrailSelectors::default(),
+    };
+    if management_events(&current).is_err() {
+        actions.push(
+            ct::PutEventSelectors { trail: t.name.clone(), selectors: ct::with_management_events(&current) }.into(),
+        );
+    }
+    Hint::new(&t.home_region, actions)
+}
+
+/// A new multi-region trail that logs every management event.
+pub fn new_trail(region: &str) -> Hint {
+    let name = cis::TRAIL_NAME.to_string();
+    Hint::new(
+        region,
+        [
+            ct::CreateTrail { name: name.clone(), bucket: "<s3-bucket-for-cloudtrail>".into() }.into(),
+            ct::StartLogging { name }.into(),
+        ],
+    )
+    .then("a trail created this way records all read and write management events")
+}

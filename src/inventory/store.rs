@@ -1,0 +1,146 @@
+//! Saving and loading an inventory, and the one atomic file writer every output uses (reports,
+//! inventories, journals): a temporary file beside the target, flushed to disk, then renamed, so
+//! a reader never sees half a file and a crash never leaves one.
+
+use super::model::{Inventory, INVENTORY_SCHEMA_VERSION};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Who may read a file written by [`write_atomic`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// The usual permissions (reports).
+    Shared,
+    /// Owner only, 0600 (inventories and journals: they describe an account's security setup).
+    Private,
+}
+
+/// Writes `bytes` to `path` atomically, creating the parent directory.
+pub fn write_atomic(path: &Path, bytes: &[u8], access: Access) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}.tmp", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if access == Access::Private {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let result = (|| {
+        let mut f = opts.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Why an inventory file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot read inventory {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("cannot write inventory to {path}: {source}")]
+    Write { path: String, source: std::io::Error },
+    #[error("inventory {path} is not JSON: {message}")]
+    NotJson { path: String, message: String },
+    #[error(
+        "inventory {path} has schema_version {found}, this cis-audit reads versions 1 to {INVENTORY_SCHEMA_VERSION}"
+    )]
+    Version { path: String, found: String },
+    #[error("inventory {path} is not a cis-audit inventory: {message}")]
+    Shape { path: String, message: String },
+}
+
+/// Writes the inventory (pretty JSON, owner-only).
+pub fn save(inv: &Inventory, path: &Path) -> Result<(), StoreError> {
+    let text = serde_json::to_string_pretty(inv)
+        .map_err(|e| StoreError::Write { path: path.display().to_string(), source: std::io::Error::other(e) })?;
+    write_atomic(path, text.as_bytes(), Access::Private)
+        .map_err(|source| StoreError::Write { path: path.display().to_string(), source })
+}
+
+/// Reads a saved inventory; version 1 files are upgraded as they load.
+pub fn load(path: &Path) -> Result<Inventory, StoreError> {
+    let p = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| StoreError::Read { path: p.clone(), source })?;
+    parse(&text).map_err(|e| match e {
+        ParseError::NotJson(message) => StoreError::NotJson { path: p.clone(), message },
+        ParseError::Version(found) => StoreError::Version { path: p.clone(), found },
+        ParseError::Shape(message) => StoreError::Shape { path: p.clone(), message },
+    })
+}
+
+/// Why inventory text does not parse (without a file name; [`load`] adds it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    NotJson(String),
+    Version(String),
+    Shape(String),
+}
+
+/// Parses inventory text. Never panics, whatever the input.
+pub fn parse(text: &str) -> Result<Inventory, ParseError> {
+    let mut v: serde_json::Value = serde_json::from_str(text).map_err(|e| ParseError::NotJson(e.to_string()))?;
+    let ver = v.get("schema_version").and_then(|x| x.as_u64());
+    match ver {
+        Some(1) | Some(2) => {}
+        _ => {
+            return Err(ParseError::Version(
+                v.get("schema_version").map(|x| x.to_string()).unwrap_or_else(|| "(missing)".into()),
+            ))
+        }
+    }
+    v["schema_version"] = INVENTORY_SCHEMA_VERSION.into();
+    serde_json::from_value(v).map_err(|e| ParseError::Shape(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_is_private_and_leaves_no_temporary_file() {
+        let dir = std::env::temp_dir().join(format!("cis-audit-store-{}", std::process::id()));
+        let path = dir.join("sub").join("inv.json");
+        save(&Inventory { schema_version: INVENTORY_SCHEMA_VERSION, ..Default::default() }, &path).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let names: Vec<_> =
+            std::fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+        assert_eq!(load(&path).unwrap().schema_version, INVENTORY_SCHEMA_VERSION);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn bad_inventories_say_what_is_wrong() {
+        assert!(matches!(parse("nope"), Err(ParseError::NotJson(_))));
+        assert_eq!(parse(r#"{"schema_version": 9}"#), Err(ParseError::Version("9".into())));
+        assert_eq!(parse(r#"{}"#), Err(ParseError::Version("(missing)".into())));
+        assert!(matches!(parse(r#"{"schema_version": 2, "accounts": 3}"#), Err(ParseError::Shape(_))));
+    }
+
+    #[test]
+    fn version_1_delivery_channels_load() {
+        let v1 = r#"{"region":"us-east-1","recorders":{"ok":[]},"recorder_statuses":{"ok":[]},"delivery_channels":{"ok":["default"]}}"#;
+        let rc: crate::inventory::RegionConfig = serde_json::from_str(v1).unwrap();
+        assert_eq!(
+            rc.delivery_channels,
+            crate::inventory::Collected::Ok(vec![crate::inventory::DeliveryChannel {
+                name: "default".into(),
+                bucket: None
+            }])
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! `cis-audit audit`: scope → collect (or load) → evaluate → report, then remediation if asked.
+
+use super::{now_rfc3339, sessions, Access, RunError};
+use crate::aws::Runtime;
+use crate::catalog::{catalog, Control};
+use crate::checks::{self, Context, EvalOptions};
+use crate::finding::Evaluation;
+use crate::inventory::{self, regions, store, CollectFatal, Inventory, Needs, Request, Target};
+use crate::pattern::{Corpus, Judge};
+use crate::report::{AccountScope, BenchmarkRef, Format, Report, ReportOptions};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Everything `audit` is asked to do.
+#[derive(Debug, Clone)]
+pub struct AuditOptions {
+    pub access: Access,
+    /// `--regions`, unparsed.
+    pub regions: Option<String>,
+    pub benchmark: String,
+    pub controls: Option<Vec<String>>,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub save_inventory: Option<PathBuf>,
+    pub inventory: Option<PathBuf>,
+    pub strict_patterns: bool,
+    /// Colour the table (a terminal, and colour not refused).
+    pub color: bool,
+    pub remediation: Option<super::remediate::RemediateOptions>,
+}
+
+/// The controls selected for a run.
+pub fn select(benchmark: &str, only: Option<&[String]>) -> Result<Vec<Control>, RunError> {
+    Ok(catalog().select(benchmark, only)?)
+}
+
+/// The sessions, runtime and collection of one run, kept for remediation's re-audit.
+pub struct Collected {
+    pub inv: Inventory,
+    pub rt: Runtime,
+    pub sessions: Vec<crate::aws::Session>,
+}
+
+/// Collects an inventory for `controls` (plus `extra` needs) from AWS.
+pub async fn collect(
+    access: &Access,
+    regions: Option<&[String]>,
+    controls: &[Control],
+    extra: &Needs,
+    existing: Option<(&Runtime, &[crate::aws::Session])>,
+) -> Result<Collected, RunError> {
+    let (rt, sessions) = match existing {
+        Some((rt, s)) => (rt.clone(), s.to_vec()),
+        None => {
+            let rt = Runtime::new(access.aws.concurrency, access.aws.account_concurrency);
+            let s = sessions(access, &rt).await?;
+            (rt, s)
+        }
+    };
+    let needs = checks::needs(controls).union(extra);
+    let targets: Vec<Target> = sessions.iter().map(|s| Target { session: s.clone() }).collect();
+    let req = Request {
+        targets: &targets,
+        regions,
+        needs: &needs,
+        rt: &rt,
+        collected_at: now_rfc3339(),
+        endpoint: access.aws.endpoint_for_messages(),
+    };
+    let inv = inventory::collect(&req).await.map_err(|e| match e {
+        CollectFatal::Region(r) => RunError(r.0),
+        other => RunError(other.to_string()),
+    })?;
+    Ok(Collected { inv, rt, sessions })
+}
+
+/// Evaluates, with a judge over the built-in corpus.
+pub fn evaluate(inv: &Inventory, controls: &[Control], strict: bool) -> Evaluation {
+    let judge = Judge::new(Corpus::builtin());
+    checks::evaluate_with(&Context::new(inv, EvalOptions { strict_patterns: strict }, &judge), controls)
+}
+
+fn report(o: &AuditOptions, inv: &Inventory, eval: Evaluation, started: Instant) -> Result<Report, RunError> {
+    let b = catalog().benchmark(&o.benchmark)?;
+    Ok(Report::new(
+        eval,
+        BenchmarkRef { title: b.title.clone(), version: b.version.clone() },
+        now_rfc3339(),
+        ReportOptions {
+            strict_patterns: o.strict_patterns,
+            inventory: o.inventory.as_ref().map(|p| p.display().to_string()),
+        },
+        inv.accounts
+            .iter()
+            .map(|x| AccountScope {
+                account: x.account_id.clone(),
+                regions: x.regions.clone(),
+                regions_source: x.regions_source.clone(),
+            })
+            .collect(),
+        inv.api_calls.clone(),
+        started.elapsed().as_millis() as u64,
+    ))
+}
+
+/// The home region: `--region`, else the configuration's (AWS_REGION, the profile), else us-east-1.
+pub fn home_region(access: &Access, sessions: &[crate::aws::Session]) -> String {
+    access
+        .aws
+        .region
+        .clone()
+        .or_else(|| sessions.first().and_then(|s| s.config.region().map(|x| x.to_string())))
+        .unwrap_or_else(|| "us-east-1".into())
+}
+
+/// Writes `text` to `path` atomically.
+pub fn write_report(path: &std::path::Path, text: &str) -> Result<(), RunError> {
+    store::write_atomic(path, text.as_bytes(), store::Access::Shared)
+        .map_err(|e| RunError(format!("cannot write report to {}: {e}", path.display())))
+}
+
+/// `cis-audit audit`. Returns the exit code.
+pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
+    let started = Instant::now();
+    let controls = select(&o.benchmark, o.controls.as_deref())?;
+    let requested = o
+        .regions
+        .as_deref()
+        .map(|r| regions::parse_region_list(r, "--regions"))
+        .transpose()
+        .map_err(|e| RunError(e.0))?;
+    if let Some(r) = &o.access.aws.region {
+        regions::parse_region_list(r, "--region").map_err(|e| RunError(e.0))?;
+    }
+    let (inv, live) = match &o.inventory {
+        Some(path) => (store::load(path).map_err(|e| RunError(e.to_string()))?, None),
+        None => {
+            let rt = Runtime::new(o.access.aws.concurrency, o.access.aws.account_concurrency);
+            let sessions = sessions(&o.access, &rt).await?;
+            let extra = match &o.remediation {
+                Some(r) => Needs {
+                    remediation: Some(r.inputs(&o, &home_region(&o.access, &sessions)).needs()),
+                    ..Default::default()
+                },
+                None => Needs::default(),
+            };
+            let c = collect(&o.access, requested.as_deref(), &controls, &extra, Some((&rt, &sessions))).await?;
+            (c.inv, Some((c.rt, c.sessions)))
+        }
+    };
+    for w in &inv.warnings {
+        eprintln!("warning: {w}");
+    }
+    if let Some(path) = &o.save_inventory {
+        store::save(&inv, path).map_err(|e| RunError(e.to_string()))?;
+    }
+    let eval = evaluate(&inv, &controls, o.strict_patterns);
+    let rep = report(&o, &inv, eval.clone(), started)?;
+    let text = o.format.render(&rep, o.color && o.output.is_none());
+    match &o.output {
+        Some(path) => {
+            write_report(path, &text)?;
+            eprintln!("{} — report written to {}", rep.summary_line(), path.display());
+        }
+        // With --remediate --format json, standard output carries the remediation outcome alone.
+        None if o.remediation.is_some() && o.format == Format::Json => {}
+        None => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+        }
+    }
+    match (&o.remediation, live) {
+        (Some(r), Some((rt, sessions))) => {
+            let run = super::remediate::Run {
+                audit: &o,
+                controls: &controls,
+                inv: &inv,
+                eval: &eval,
+                rt: &rt,
+                sessions: &sessions,
+            };
+            super::remediate::remediate(&run, r, requested.as_deref(), rep.exit_code()).await
+        }
+        _ => Ok(rep.exit_code()),
+    }
+}

@@ -1,0 +1,99 @@
+//! Orchestration: what each command does, end to end, on one tokio runtime with one set of
+//! sessions. Options arrive as plain structs (the CLI fills them); results are exit codes and
+//! [`RunError`]s, which the CLI prints.
+
+pub mod audit;
+pub mod pattern;
+pub mod remediate;
+pub mod rollback;
+
+use crate::aws::{base_config, ApiError, AwsOptions, Runtime, Session};
+use crate::catalog::{catalog, CatalogError};
+
+/// A failure that stops a command before it can conclude anything: one line, exit 2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RunError(pub String);
+
+impl From<CatalogError> for RunError {
+    fn from(e: CatalogError) -> Self {
+        RunError(e.to_string())
+    }
+}
+
+/// Runs `f` to completion on the process's one multi-threaded runtime.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap_or_else(|e| {
+        eprintln!("error: cannot start the async runtime: {e}");
+        std::process::exit(2)
+    });
+    rt.block_on(f)
+}
+
+/// The current time, RFC 3339.
+pub fn now_rfc3339() -> String {
+    aws_smithy_types::DateTime::from(std::time::SystemTime::now())
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap_or_default()
+}
+
+/// Whom to audit or remediate, and how to reach AWS.
+#[derive(Debug, Clone, Default)]
+pub struct Access {
+    pub aws: AwsOptions,
+    /// Roles to assume, one account each. Empty: the caller's own account.
+    pub role_arns: Vec<String>,
+    pub external_id: Option<String>,
+}
+
+/// One session per account: the caller's own (identified with `sts:GetCallerIdentity`, a
+/// failure of which stops the run with a line that says what to fix), or one per role (assumed
+/// when first used; a denied role fails that account alone).
+pub async fn sessions(a: &Access, rt: &Runtime) -> Result<Vec<Session>, RunError> {
+    let base = base_config(&a.aws).await;
+    if a.role_arns.is_empty() {
+        let s = Session::caller(&base, rt).await.map_err(|e| credentials_error(&e, a, None))?;
+        return Ok(vec![s]);
+    }
+    let mut out: Vec<Session> = Vec::new();
+    for role in &a.role_arns {
+        let s = Session::for_role(&base, role, a.external_id.as_deref(), rt).ok_or_else(|| {
+            RunError(format!("--role-arn '{role}' is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)"))
+        })?;
+        if !out.iter().any(|x| x.account_id == s.account_id) {
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+/// What to tell the user when the caller's own credentials do not work.
+pub fn credentials_error(e: &ApiError, a: &Access, role: Option<&str>) -> RunError {
+    let who = role.map(|r| format!(" (assuming {r})")).unwrap_or_default();
+    RunError(match e.code.as_str() {
+        "ConnectionError" | "Timeout" => format!(
+            "cannot reach the AWS endpoint{}: {}; check --endpoint-url / network access",
+            a.aws.endpoint_for_messages().map(|u| format!(" {u}")).unwrap_or_default(),
+            e.message
+        ),
+        "CredentialsError" => format!(
+            "no usable AWS credentials{who}: {}; set --profile, AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`",
+            e.message
+        ),
+        _ => format!(
+            "AWS rejected the credentials{who}: {e}; check the profile, keys or role and that sts:GetCallerIdentity is allowed"
+        ),
+    })
+}
+
+/// `cis-audit controls --benchmark V`: the version's controls, one line each.
+pub fn controls(benchmark: &str) -> Result<String, RunError> {
+    let cat = catalog();
+    let b = cat.benchmark(benchmark)?;
+    let list = cat.select(benchmark, None)?;
+    let mut out = format!("{}\n{}\n", b.title, b.numbering);
+    for c in list {
+        out.push_str(&format!("{:<5} L{} {:<10} {}\n", c.id, c.level, c.assessment, c.title()));
+    }
+    Ok(out)
+}

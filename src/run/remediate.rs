@@ -1,0 +1,209 @@
+//! `audit --remediate`: plan → show → confirm → apply (journaled) → re-audit → before → after.
+
+use super::audit::{collect, evaluate, home_region, AuditOptions};
+use super::RunError;
+use crate::aws::{Runtime, Session};
+use crate::catalog::{cis, Control};
+use crate::checks::{Context, EvalOptions};
+use crate::finding::{exit_code, Evaluation, Status};
+use crate::inventory::{Inventory, Needs};
+use crate::pattern::{Corpus, Judge};
+use crate::remediate::apply::{apply, Applied, Env};
+use crate::remediate::journal::Journal;
+use crate::remediate::{plan, Inputs, Notify};
+use crate::report::plan::{plan_text, step_line, ControlChange, Outcome, StepOutcome};
+use crate::report::Format;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The remediation options of `audit`.
+#[derive(Debug, Clone, Default)]
+pub struct RemediateOptions {
+    pub yes: bool,
+    pub dry_run: bool,
+    pub notify: Vec<Notify>,
+    pub topic_name: Option<String>,
+    pub metric_namespace: String,
+    pub trail_name: String,
+    pub trail_bucket: Option<String>,
+    pub log_group: String,
+    pub cloudtrail_logs_role_arn: Option<String>,
+    pub config_role_arn: Option<String>,
+    pub config_bucket: Option<String>,
+    pub journal: Option<PathBuf>,
+}
+
+impl RemediateOptions {
+    pub fn inputs(&self, o: &AuditOptions, home_region: &str) -> Inputs {
+        Inputs {
+            benchmark: o.benchmark.clone(),
+            strict_patterns: o.strict_patterns,
+            home_region: home_region.to_string(),
+            notify: self.notify.clone(),
+            topic_name: self.topic_name.clone().unwrap_or_else(|| cis::TOPIC_NAME.into()),
+            reuse_confirmed_topic: self.topic_name.is_none(),
+            metric_namespace: self.metric_namespace.clone(),
+            trail_name: self.trail_name.clone(),
+            trail_bucket: self.trail_bucket.clone(),
+            log_group: self.log_group.clone(),
+            cloudtrail_logs_role_arn: self.cloudtrail_logs_role_arn.clone(),
+            config_role_arn: self.config_role_arn.clone(),
+            config_bucket: self.config_bucket.clone(),
+        }
+    }
+}
+
+/// What the audit hands over.
+pub struct Run<'a> {
+    pub audit: &'a AuditOptions,
+    pub controls: &'a [Control],
+    pub inv: &'a Inventory,
+    pub eval: &'a Evaluation,
+    pub rt: &'a Runtime,
+    pub sessions: &'a [Session],
+}
+
+/// Set by SIGINT/SIGTERM during apply: finish the call in flight, then stop.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+fn stop_requested() -> bool {
+    STOP.load(Ordering::SeqCst)
+}
+
+/// The default journal path: `reports/out/remediation-<timestamp>-<pid>.json`.
+fn default_journal(now: &str) -> PathBuf {
+    let stamp: String = now.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    PathBuf::from("reports/out").join(format!("remediation-{stamp}-{}.json", std::process::id()))
+}
+
+/// `audit --remediate`, after the audit's own report was printed. `audit_exit` is the audit's
+/// exit code, returned when nothing is applied.
+pub async fn remediate(
+    run: &Run<'_>,
+    r: &RemediateOptions,
+    requested: Option<&[String]>,
+    audit_exit: i32,
+) -> Result<i32, RunError> {
+    let json = run.audit.format == Format::Json;
+    let inputs = r.inputs(run.audit, &home_region(&run.audit.access, run.sessions));
+    let judge = Judge::new(Corpus::builtin());
+    let ctx = Context::new(run.inv, EvalOptions { strict_patterns: run.audit.strict_patterns }, &judge);
+    let plan = plan::build(&ctx, run.eval, run.controls, &inputs);
+
+    let mut outcome = Outcome::new(plan.clone());
+    let say = |text: &str| {
+        if !json {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        }
+    };
+    let finish = |outcome: &Outcome, code: i32| {
+        if json {
+            let _ = std::io::stdout().lock().write_all(outcome.json().as_bytes());
+        }
+        Ok(code)
+    };
+    say(&plan_text(&plan));
+    if plan.automatic() == 0 {
+        if !plan.steps.is_empty() {
+            say("Nothing cis-audit can apply by itself: supply the missing values above, or do the MANUAL steps.\n");
+        }
+        return finish(&outcome, audit_exit);
+    }
+    if r.dry_run {
+        say("Dry run: nothing was changed.\n");
+        return finish(&outcome, audit_exit);
+    }
+    if !r.yes {
+        if !std::io::stdin().is_terminal() {
+            let msg = "refusing to apply the plan: standard input is not a terminal, so cis-audit cannot ask for confirmation. Re-run with --yes to apply it unattended, or with --dry-run to only print it.".to_string();
+            eprintln!("error: {msg}");
+            outcome.refused = Some(msg);
+            return finish(&outcome, 2);
+        }
+        eprint!("Apply the {} automatic step(s) above? [y/N] ", plan.automatic());
+        let mut line = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut line);
+        if !matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            eprintln!("Nothing was changed.");
+            outcome.refused = Some("not confirmed".into());
+            return finish(&outcome, audit_exit);
+        }
+    }
+
+    // Apply, journaled; Ctrl-C / SIGTERM stop between steps.
+    let started = super::now_rfc3339();
+    let path = r.journal.clone().unwrap_or_else(|| default_journal(&started));
+    let mut j = Journal::new(&plan, path.clone(), started);
+    say(&format!("\nApplying (journal: {}):\n", path.display()));
+    let signals = tokio::spawn(async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+        }
+        STOP.store(true, Ordering::SeqCst);
+    });
+    let env = Env { sessions: run.sessions, rt: run.rt };
+    let applied = apply(&env, &mut j, &stop_requested, &mut |e| say(&format!("{}\n", step_line(e))))
+        .await
+        .map_err(|e| RunError(e.to_string()));
+    signals.abort();
+    let applied = applied?;
+    outcome.applied = true;
+    outcome.journal = Some(path.display().to_string());
+    outcome.steps =
+        j.entries.iter().map(|e| StepOutcome { step: e.step, state: e.state, message: e.message.clone() }).collect();
+    let undo = format!("cis-audit rollback {}", path.display());
+    if let Applied::Interrupted(step) = applied {
+        let msg = format!(
+            "interrupted before step {step}: the steps before it are applied and journaled; undo them with: {undo}"
+        );
+        eprintln!("{msg}");
+        outcome.interrupted = Some(msg);
+        let _ = finish(&outcome, 130);
+        return Ok(130);
+    }
+    eprintln!("Journal written to {} (undo with: {undo})", path.display());
+
+    // Re-audit the controls the plan served, with the same sessions.
+    let affected = plan.controls();
+    let again: Vec<Control> = run.controls.iter().filter(|c| affected.contains(&c.id)).cloned().collect();
+    let c = collect(&run.audit.access, requested, &again, &Needs::default(), Some((run.rt, run.sessions))).await?;
+    let eval2 = evaluate(&c.inv, &again, run.audit.strict_patterns);
+    for after in &eval2.controls {
+        let before = run
+            .eval
+            .controls
+            .iter()
+            .find(|b| b.control == after.control && b.account == after.account && b.region == after.region)
+            .map(|b| b.status)
+            .unwrap_or(Status::Fail);
+        outcome.controls.push(ControlChange {
+            control: after.control.clone(),
+            account: after.account.clone(),
+            region: after.region.clone(),
+            before,
+            after: after.status,
+            message: after.message.clone(),
+        });
+    }
+    say(&outcome.after_text());
+    let statuses = run
+        .eval
+        .controls
+        .iter()
+        .filter(|c| !affected.contains(&c.control))
+        .map(|c| c.status)
+        .chain(eval2.controls.iter().map(|c| c.status));
+    let code = match applied {
+        Applied::Failed(_) => {
+            eprintln!("error: a remediation step failed; the journal says what was done (undo it with {undo})");
+            2
+        }
+        _ => exit_code(statuses),
+    };
+    finish(&outcome, code)
+}
