@@ -89,6 +89,49 @@ pub struct ControlResult {
     pub message: String,
     pub level: u8,
     pub assessment: String,
+    /// A control of the run's configuration, not part of the CIS benchmark.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub custom: bool,
+    /// How the verdict compares with the baseline report (`--baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
+    /// A known exception from the configuration: the verdict keeps its status, and does not
+    /// count for the exit code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppressed>,
+}
+
+/// A verdict against the same account × control × region of the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Change {
+    /// Not PASS now; PASS or absent in the baseline.
+    New,
+    /// PASS now, not PASS then.
+    Fixed,
+    /// Not PASS both times.
+    StillFailing,
+    /// PASS both times.
+    Unchanged,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::New => "new",
+            Change::Fixed => "fixed",
+            Change::StillFailing => "still-failing",
+            Change::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// Why a verdict is accepted as a known exception.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppressed {
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
 }
 
 impl ControlResult {
@@ -103,6 +146,9 @@ impl ControlResult {
             message,
             level: control.level,
             assessment: control.assessment.clone(),
+            custom: control.custom,
+            change: None,
+            suppressed: None,
         }
     }
 }
@@ -113,6 +159,13 @@ impl ControlResult {
 pub struct Evaluation {
     pub controls: Vec<ControlResult>,
     pub findings: Vec<Finding>,
+}
+
+impl Evaluation {
+    /// The exit status of the verdicts that count: suppressed ones do not.
+    pub fn exit_code(&self) -> i32 {
+        exit_code(self.controls.iter().filter(|c| c.suppressed.is_none()).map(|c| c.status))
+    }
 }
 
 /// The process exit status for a set of verdicts: 2 when one is ERROR, else 1 when one FAILed,

@@ -6,7 +6,7 @@ pub mod plan;
 pub mod table;
 
 use crate::finding::{exit_code, ControlResult, Evaluation, Finding, Status};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// An output format.
@@ -29,51 +29,100 @@ impl Format {
 }
 
 /// Version of the JSON report format (`reports/schema/report-v1.json`). Minor bumps only add
-/// fields; anything else is a new major version.
-pub const REPORT_SCHEMA_VERSION: &str = "1.0";
+/// fields; anything else is a new major version. 1.1 added `benchmark.numbering`,
+/// `scope[].state`/`reason`/`name`, `controls[].custom`/`change`/`suppressed` and `baseline`.
+pub const REPORT_SCHEMA_VERSION: &str = "1.1";
 
-/// The frozen v1 report: what `--format json` prints.
-#[derive(Debug, Clone, Serialize)]
+/// The frozen v1 report: what `--format json` prints (and `--baseline` / `merge` read).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
-    pub schema_version: &'static str,
+    pub schema_version: String,
     pub tool: Tool,
     pub benchmark: BenchmarkRef,
     pub generated_at: String,
     pub options: ReportOptions,
     pub scope: Vec<AccountScope>,
     pub summary: BTreeMap<Status, usize>,
+    /// What changed since the baseline report (`--baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineSummary>,
     pub controls: Vec<ControlResult>,
     pub findings: Vec<Finding>,
     pub stats: Stats,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tool {
-    pub name: &'static str,
-    pub version: &'static str,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct BenchmarkRef {
-    pub title: String,
+    pub name: String,
     pub version: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BenchmarkRef {
+    pub title: String,
+    pub version: String,
+    /// How the version numbers its controls.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub numbering: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportOptions {
     pub strict_patterns: bool,
     /// The saved inventory evaluated offline, if any.
     pub inventory: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// What happened to an account of the scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeState {
+    #[default]
+    Audited,
+    /// Left out with `--exclude-accounts`, or not among `--accounts`.
+    Excluded,
+    /// A closed (SUSPENDED) account of the organization.
+    Suspended,
+    /// Audited by another shard (`--shard K/N`).
+    OtherShard,
+    /// Could not be read (its role could not be assumed): its verdicts are ERROR.
+    Failed,
+}
+
+impl ScopeState {
+    pub fn is_audited(&self) -> bool {
+        *self == ScopeState::Audited
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountScope {
     pub account: String,
+    /// The account's name in the organization, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "ScopeState::is_audited")]
+    pub state: ScopeState,
+    /// Why the account is not audited, or failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     pub regions: Vec<String>,
     pub regions_source: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The verdicts' changes against a baseline report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineSummary {
+    /// `generated_at` of the baseline report.
+    pub generated_at: String,
+    pub new: usize,
+    pub fixed: usize,
+    pub still_failing: usize,
+    /// Verdicts of the baseline no longer evaluated.
+    pub gone: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     /// Logical API calls (pages) made to collect the inventory, by `service:Operation`.
     pub api_calls: BTreeMap<String, u64>,
@@ -97,22 +146,24 @@ impl Report {
             *summary.entry(c.status).or_default() += 1;
         }
         Report {
-            schema_version: REPORT_SCHEMA_VERSION,
-            tool: Tool { name: "cis-audit", version: env!("CARGO_PKG_VERSION") },
+            schema_version: REPORT_SCHEMA_VERSION.to_string(),
+            tool: Tool { name: "cis-audit".into(), version: env!("CARGO_PKG_VERSION").into() },
             benchmark,
             generated_at,
             options,
             scope,
             summary,
+            baseline: None,
             controls: eval.controls,
             findings: eval.findings,
             stats: Stats { api_calls_total: api_calls.values().sum(), api_calls, duration_ms },
         }
     }
 
-    /// 2 when a control could not be evaluated, else 1 when one failed, else 0.
+    /// 2 when a control could not be evaluated, else 1 when one failed, else 0; suppressed
+    /// verdicts do not count.
     pub fn exit_code(&self) -> i32 {
-        exit_code(self.controls.iter().map(|c| c.status))
+        exit_code(self.controls.iter().filter(|c| c.suppressed.is_none()).map(|c| c.status))
     }
 
     pub fn summary_line(&self) -> String {

@@ -7,7 +7,7 @@ use crate::checks::{self, Context, EvalOptions};
 use crate::finding::Evaluation;
 use crate::inventory::{self, regions, store, CollectFatal, Inventory, Needs, Request, Target};
 use crate::pattern::{Corpus, Judge};
-use crate::report::{AccountScope, BenchmarkRef, Format, Report, ReportOptions};
+use crate::report::{AccountScope, BenchmarkRef, Format, Report, ReportOptions, ScopeState};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -85,7 +85,7 @@ fn report(o: &AuditOptions, inv: &Inventory, eval: Evaluation, started: Instant)
     let b = catalog().benchmark(&o.benchmark)?;
     Ok(Report::new(
         eval,
-        BenchmarkRef { title: b.title.clone(), version: b.version.clone() },
+        BenchmarkRef { title: b.title.clone(), version: b.version.clone(), numbering: b.numbering.clone() },
         now_rfc3339(),
         ReportOptions {
             strict_patterns: o.strict_patterns,
@@ -95,6 +95,9 @@ fn report(o: &AuditOptions, inv: &Inventory, eval: Evaluation, started: Instant)
             .iter()
             .map(|x| AccountScope {
                 account: x.account_id.clone(),
+                name: None,
+                state: if x.error.is_some() { ScopeState::Failed } else { ScopeState::Audited },
+                reason: x.error.as_ref().map(|e| e.to_string()),
                 regions: x.regions.clone(),
                 regions_source: x.regions_source.clone(),
             })
