@@ -54,6 +54,52 @@ pub fn as_event(record: &Value, account: &str, region: &str) -> Value {
     })
 }
 
+/// The EventBridge pattern of the real-time route for a variant: the data's own (`eventbridge`),
+/// else one derived from the (eventSource, eventName) pairs the first benchmark text catches —
+/// `source`, `detail-type` and `detail.eventSource` / `detail.eventName`. None when the variant's
+/// data does not parse or catches nothing.
+pub fn route_pattern(ctx: &Context, variant: &PatternVariant) -> Option<String> {
+    if let Some(p) = &variant.eventbridge {
+        return Some(p.clone());
+    }
+    let oracle = ctx.oracle(variant);
+    let oracle = oracle.as_ref().as_ref().ok()?;
+    if oracle.is_empty() {
+        return None;
+    }
+    let records = ctx.judge.corpus().records();
+    let (mut sources, mut event_sources, mut names, mut types) = (vec![], vec![], vec![], vec![]);
+    for i in oracle.required(0).iter() {
+        let r = &records[i];
+        let push = |v: &mut Vec<String>, x: String| {
+            if !v.contains(&x) {
+                v.push(x)
+            }
+        };
+        push(&mut sources, event_bus_source(&r.event_source));
+        push(&mut event_sources, r.event_source.clone());
+        push(&mut names, r.event_name.clone());
+        push(&mut types, detail_type(&r.event).to_string());
+    }
+    if names.is_empty() {
+        return None;
+    }
+    Some(
+        json!({
+            "source": sources,
+            "detail-type": types,
+            "detail": {"eventSource": event_sources, "eventName": names},
+        })
+        .to_string(),
+    )
+}
+
+/// Whether a rule pattern catches every record one of the variant's benchmark texts requires,
+/// in `region`.
+pub fn pattern_covers(ctx: &Context, variant: &PatternVariant, pattern: &str, account: &str, region: &str) -> bool {
+    matching(ctx, pattern, account, region).is_some_and(|set| covers(ctx, variant, &set))
+}
+
 /// The corpus records a rule pattern matches in `region` (None: the pattern does not parse).
 pub fn matching(ctx: &Context, pattern: &str, account: &str, region: &str) -> Option<RecordSet> {
     ctx.rule_matches(pattern, account, region)

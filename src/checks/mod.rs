@@ -107,6 +107,8 @@ pub type Evaluate = fn(&Control, &AccountInventory, &Context) -> Vec<(ControlRes
 pub struct Check {
     pub kind: CheckKind,
     pub evaluate: Evaluate,
+    /// The modules its findings report (`<control key>/<module>`), in order.
+    pub modules: &'static [&'static str],
     /// What the inventory must hold for it.
     pub needs: fn() -> Needs,
     /// Whether its controls are judged by a filter pattern (`cis-audit pattern check`).
@@ -118,24 +120,28 @@ pub const REGISTRY: &[Check] = &[
     Check {
         kind: CheckKind::CloudtrailMultiRegion,
         evaluate: trail::evaluate,
+        modules: &["trail"],
         needs: || Needs { trails: true, ..Default::default() },
         has_patterns: false,
     },
     Check {
         kind: CheckKind::CloudtrailCloudwatchLogs,
         evaluate: trail_cloudwatch::evaluate,
+        modules: &["trail"],
         needs: || Needs { trails: true, ..Default::default() },
         has_patterns: false,
     },
     Check {
         kind: CheckKind::ConfigAllRegions,
         evaluate: config_recorder::evaluate,
+        modules: &["recorder"],
         needs: || Needs { config: true, ..Default::default() },
         has_patterns: false,
     },
     Check {
         kind: CheckKind::MetricFilterChain,
         evaluate: chain::evaluate,
+        modules: &["trail", "metric-filter", "alarm", "sns-subscription", "eventbridge-rule"],
         needs: || Needs { trails: true, monitoring: true, ..Default::default() },
         has_patterns: true,
     },
@@ -144,6 +150,18 @@ pub const REGISTRY: &[Check] = &[
 /// The registry entry of a kind.
 pub fn check(kind: CheckKind) -> &'static Check {
     REGISTRY.iter().find(|c| c.kind == kind).expect("every check kind is registered (tested)")
+}
+
+/// Every stable check id (`finding.check`): each control of the catalog × the modules its kind
+/// reports, and `<key>/account` for an account that could not be read.
+pub fn check_ids() -> Vec<String> {
+    let mut ids = Vec::new();
+    for d in &crate::catalog::catalog().controls {
+        for m in check(d.check).modules.iter().chain(&["account"]) {
+            ids.push(format!("{}/{m}", d.key));
+        }
+    }
+    ids
 }
 
 /// What the selected controls need collected.
@@ -205,5 +223,7 @@ fn unreadable_account(
     (ControlResult::new(c, &acct.account_id, None, Status::Error, message), vec![finding])
 }
 
+#[cfg(test)]
+mod snapshots;
 #[cfg(test)]
 mod tests;

@@ -6,15 +6,15 @@ use crate::catalog::catalog;
 use crate::finding::Status;
 use crate::inventory::*;
 
-const ACCT: &str = "111122223333";
-const MGMT: &str = "999988887777";
-const SG_V5: &str = "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) || ($.eventName = ModifySecurityGroupRules) }";
-const SG_V3: &str = "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }";
-const TOPIC: &str = "arn:aws:sns:us-east-1:111122223333:cis-alarms";
-const TRAIL: &str = "arn:aws:cloudtrail:us-east-1:111122223333:trail/main";
-const GROUP_ARN: &str = "arn:aws:logs:us-east-1:111122223333:log-group:ct-logs:*";
+pub(super) const ACCT: &str = "111122223333";
+pub(super) const MGMT: &str = "999988887777";
+pub(super) const SG_V5: &str = "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) || ($.eventName = ModifySecurityGroupRules) }";
+pub(super) const SG_V3: &str = "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }";
+pub(super) const TOPIC: &str = "arn:aws:sns:us-east-1:111122223333:cis-alarms";
+pub(super) const TRAIL: &str = "arn:aws:cloudtrail:us-east-1:111122223333:trail/main";
+pub(super) const GROUP_ARN: &str = "arn:aws:logs:us-east-1:111122223333:log-group:ct-logs:*";
 
-fn err(op: &str, code: &str) -> CollectError {
+pub(super) fn err(op: &str, code: &str) -> CollectError {
     CollectError {
         operation: op.into(),
         account: ACCT.into(),
@@ -24,7 +24,7 @@ fn err(op: &str, code: &str) -> CollectError {
     }
 }
 
-fn trail(account: &str, name: &str, group_arn: Option<&str>) -> Trail {
+pub(super) fn trail(account: &str, name: &str, group_arn: Option<&str>) -> Trail {
     Trail {
         arn: format!("arn:aws:cloudtrail:us-east-1:{account}:trail/{name}"),
         name: name.into(),
@@ -48,7 +48,7 @@ fn trail(account: &str, name: &str, group_arn: Option<&str>) -> Trail {
     }
 }
 
-fn filter(pattern: &str) -> MetricFilter {
+pub(super) fn filter(pattern: &str) -> MetricFilter {
     MetricFilter {
         name: "sg-changes".into(),
         pattern: pattern.into(),
@@ -62,7 +62,7 @@ fn filter(pattern: &str) -> MetricFilter {
     }
 }
 
-fn alarm() -> MetricAlarm {
+pub(super) fn alarm() -> MetricAlarm {
     MetricAlarm {
         name: "sg-changes-alarm".into(),
         arn: Some("arn:aws:cloudwatch:us-east-1:111122223333:alarm:sg-changes-alarm".into()),
@@ -82,7 +82,7 @@ fn alarm() -> MetricAlarm {
     }
 }
 
-fn recorder(name: &str) -> ConfigRecorder {
+pub(super) fn recorder(name: &str) -> ConfigRecorder {
     ConfigRecorder {
         name: name.into(),
         role_arn: Some("arn:aws:iam::111122223333:role/config".into()),
@@ -95,7 +95,7 @@ fn recorder(name: &str) -> ConfigRecorder {
     }
 }
 
-fn region_config(region: &str, global: bool) -> RegionConfig {
+pub(super) fn region_config(region: &str, global: bool) -> RegionConfig {
     let mut r = recorder("default");
     r.include_global_resource_types = global;
     RegionConfig {
@@ -111,7 +111,7 @@ fn region_config(region: &str, global: bool) -> RegionConfig {
     }
 }
 
-fn compliant() -> Inventory {
+pub(super) fn compliant() -> Inventory {
     Inventory {
         schema_version: INVENTORY_SCHEMA_VERSION,
         tool_version: "test".into(),
@@ -157,7 +157,7 @@ fn compliant() -> Inventory {
     }
 }
 
-fn run(inv: &Inventory, bench: &str, ids: &[&str], strict: bool) -> Evaluation {
+pub(super) fn run(inv: &Inventory, bench: &str, ids: &[&str], strict: bool) -> Evaluation {
     let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
     let controls = catalog().select(bench, Some(&ids)).unwrap();
     evaluate(inv, &controls, EvalOptions { strict_patterns: strict })
@@ -170,7 +170,7 @@ fn sg(inv: &Inventory, bench: &str) -> (Status, String, Vec<Status>) {
     (c.status, c.message.clone(), e.findings.iter().map(|f| f.status).collect())
 }
 
-fn set_pattern(inv: &mut Inventory, p: &str) {
+pub(super) fn set_pattern(inv: &mut Inventory, p: &str) {
     inv.log_groups[0].metric_filters = Collected::Ok(vec![filter(p)]);
 }
 
@@ -321,11 +321,11 @@ fn trail_must_be_multi_region_logging_and_record_management_events() {
     }
 }
 
-fn advanced(name: &str, fields: Vec<FieldSelector>) -> AdvancedEventSelector {
+pub(super) fn advanced(name: &str, fields: Vec<FieldSelector>) -> AdvancedEventSelector {
     AdvancedEventSelector { name: Some(name.into()), field_selectors: fields }
 }
 
-fn field(f: &str, eq: &[&str], ne: &[&str]) -> FieldSelector {
+pub(super) fn field(f: &str, eq: &[&str], ne: &[&str]) -> FieldSelector {
     FieldSelector {
         field: f.into(),
         equals: eq.iter().map(|s| s.to_string()).collect(),
@@ -388,6 +388,7 @@ fn no_trail_fails_3_1_and_4_10() {
     let mut inv = compliant();
     inv.accounts[0].trails.clear();
     let e = run(&inv, "5.0.0", &["3.1", "4.10"], false);
+    assert_eq!(e.controls.len(), 2);
     assert!(e.controls.iter().all(|c| c.status == Status::Fail));
 }
 
@@ -614,6 +615,7 @@ fn config_without_global_types_anywhere_fails_every_region() {
         l[0].include_global_resource_types = false;
     }
     let e = run(&inv, "5.0.0", &["3.3"], false);
+    assert_eq!(e.controls.len(), 2);
     assert!(e.controls.iter().all(|c| c.status == Status::Fail && c.message.contains("global resource types")));
 }
 
@@ -748,6 +750,7 @@ fn eventbridge_route_passes_only_in_every_region_with_a_confirmed_subscriber_and
     with_rules(&mut inv, &["us-east-1", "eu-west-1"], &EB_SG.replace(",\"ModifySecurityGroupRules\"", ""), true);
     let e = run(&inv, "5.0.0", &["4.10"], false);
     assert_eq!(e.controls[0].status, Status::Fail);
+    assert_eq!(e.findings.len(), 4);
     assert!(e.findings.iter().all(|f| !f.check.ends_with("eventbridge-rule")));
     // … but passes v3.0.0, which does not require it.
     assert_eq!(sg(&inv, "3.0.0").0, Status::Pass);

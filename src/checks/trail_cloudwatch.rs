@@ -22,6 +22,15 @@ pub const MAX_DELIVERY_AGE_SECS: i64 = 24 * 3600;
 /// What makes a trail deliver to CloudWatch Logs (and qualify for 3.1).
 pub fn fix_delivery(t: &Trail) -> Hint {
     let mut h = super::trail::fix_trail(t);
+    if t.log_group_arn.is_some() && h.steps.is_empty() {
+        return h.note(format!(
+            "CloudTrail is not delivering trail {} to CloudWatch Logs: check that role {} may write to the log group, and the error aws cloudtrail get-trail-status --region {} --name {} reports",
+            t.name,
+            t.cloudwatch_logs_role_arn.as_deref().unwrap_or("(none set)"),
+            t.home_region,
+            t.name
+        ));
+    }
     if t.log_group_arn.is_none() {
         h.steps.push((
             t.home_region.clone(),

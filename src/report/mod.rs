@@ -3,6 +3,8 @@
 pub mod json;
 pub mod markdown;
 pub mod plan;
+#[cfg(test)]
+mod snapshots;
 pub mod table;
 
 use crate::finding::{exit_code, ControlResult, Evaluation, Finding, Status};
@@ -21,7 +23,7 @@ impl Format {
     /// Renders `report`; `color` only matters for the table.
     pub fn render(self, report: &Report, color: bool) -> String {
         match self {
-            Format::Table => table::render(report, color),
+            Format::Table => table::render(report, color, None),
             Format::Json => json::render(report),
             Format::Markdown => markdown::render(report),
         }

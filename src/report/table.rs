@@ -4,7 +4,8 @@ use super::Report;
 use crate::finding::Status;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
 
-pub fn render(report: &Report, color: bool) -> String {
+/// The table, `width` columns wide (default: `COLUMNS`, else 160).
+pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
     if !color {
@@ -12,11 +13,7 @@ pub fn render(report: &Report, color: bool) -> String {
     } else {
         t.enforce_styling();
     }
-    if let Some((w, _)) = terminal_width() {
-        t.set_width(w);
-    } else {
-        t.set_width(160);
-    }
+    t.set_width(width.or_else(terminal_width).unwrap_or(160));
     t.set_header(vec!["ID", "Title", "Status", "Account", "Region", "Reason"]);
     for c in &report.controls {
         let mut status = Cell::new(c.status.as_str());
@@ -41,6 +38,6 @@ pub fn render(report: &Report, color: bool) -> String {
     format!("{t}\n{}\n", report.summary_line())
 }
 
-fn terminal_width() -> Option<(u16, u16)> {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).map(|w| (w, 0))
+fn terminal_width() -> Option<u16> {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
 }

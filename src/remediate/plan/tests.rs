@@ -574,3 +574,23 @@ fn notify_parses_each_protocol() {
     assert!("pager:123".parse::<Notify>().unwrap_err().contains("unknown protocol"));
     assert!("secops@example.com".parse::<Notify>().unwrap_err().contains("PROTOCOL:ENDPOINT"));
 }
+
+#[test]
+fn dry_run_plans_snapshot() {
+    let full = plan_for(&empty_account(), &["3.1", "3.3", "4.10", "4.11"], &inputs(), &facts(false));
+    insta::assert_json_snapshot!("plan_empty_account", full);
+    let mut i = inputs();
+    i.trail_bucket = None;
+    i.notify = vec![];
+    i.config_bucket = None;
+    let manual = plan_for(&empty_account(), &["3.1", "3.3", "4.10"], &i, &facts(false));
+    assert!(manual.steps.iter().any(|s| s.manual.is_some()));
+    insta::assert_json_snapshot!("plan_missing_inputs", manual);
+    let mut inv = empty_account();
+    inv.accounts[0].trails = vec![good_trail("main", Some(GROUP_ARN))];
+    let mut f = facts(true);
+    f.log_group = "ct-logs".into();
+    let monitoring = plan_for(&inv, &["4.1", "4.3", "4.15"], &inputs(), &f);
+    assert_eq!(monitoring.steps.iter().filter(|s| s.action.operation() == "logs:PutMetricFilter").count(), 3);
+    insta::assert_json_snapshot!("plan_three_monitoring_controls", monitoring);
+}
