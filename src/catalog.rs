@@ -110,7 +110,7 @@ pub struct BenchmarkControl {
 }
 
 /// The evaluator a control uses (see [`crate::checks`]'s registry).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CheckKind {
     CloudtrailMultiRegion,

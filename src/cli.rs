@@ -5,6 +5,7 @@ use crate::aws::AwsOptions;
 use crate::catalog::{cis, DEFAULT_BENCHMARK};
 use crate::remediate::Notify;
 use crate::report::Format;
+use crate::run::scope::{OrgOptions, Shard};
 use crate::run::{self, audit::AuditOptions, remediate::RemediateOptions, Access, RunError};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -43,10 +44,13 @@ pub enum Command {
     /// Undo what `audit --remediate` applied, from its journal, newest first. Refuses to touch
     /// a resource that changed since; running it twice is harmless.
     Rollback(RollbackArgs),
-    /// List the controls of a benchmark version.
+    /// List the controls of a benchmark version (with --json: their patterns and events too).
     Controls {
         #[arg(long, default_value = DEFAULT_BENCHMARK)]
         benchmark: String,
+        /// Print the controls as JSON: id, title, level, assessment, check, patterns, events.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -76,6 +80,24 @@ pub struct AwsArgs {
     /// Maximum API calls in flight to any one account.
     #[arg(long, default_value_t = 32)]
     pub account_concurrency: usize,
+    /// Audit every ACTIVE account of the caller's AWS Organization (the caller must be its
+    /// management account or a delegated administrator): the caller's own account with its own
+    /// credentials, every other through --member-role.
+    #[arg(long, conflicts_with = "role_arns")]
+    pub organization: bool,
+    /// The role assumed in each member account with --organization.
+    #[arg(long, default_value = "OrganizationAccountAccessRole", value_name = "NAME", requires = "organization")]
+    pub member_role: String,
+    /// With --organization: only these accounts (comma-separated ids).
+    #[arg(long, value_name = "ID,ID", requires = "organization")]
+    pub accounts: Option<String>,
+    /// With --organization: leave these accounts out (comma-separated ids).
+    #[arg(long, value_name = "ID,ID", requires = "organization")]
+    pub exclude_accounts: Option<String>,
+    /// With --organization: audit the K-th of N stable, balanced slices of the accounts (by
+    /// account id), e.g. 2/4; N jobs with 1/N … N/N cover the organization exactly once.
+    #[arg(long, value_name = "K/N", requires = "organization")]
+    pub shard: Option<Shard>,
 }
 
 impl AwsArgs {
@@ -91,6 +113,12 @@ impl AwsArgs {
             },
             role_arns: self.role_arns.clone(),
             external_id: self.external_id.clone(),
+            organization: self.organization.then(|| OrgOptions {
+                member_role: self.member_role.clone(),
+                only: self.accounts.as_deref().map(split_list),
+                exclude: self.exclude_accounts.as_deref().map(split_list).unwrap_or_default(),
+                shard: self.shard,
+            }),
         }
     }
 }
@@ -135,7 +163,7 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub save_inventory: Option<PathBuf>,
     /// Evaluate a saved inventory offline, with no AWS access.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["profile", "endpoint_url", "role_arns", "regions", "save_inventory"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["profile", "endpoint_url", "role_arns", "regions", "save_inventory", "organization"])]
     pub inventory: Option<PathBuf>,
     /// Count a metric filter only when its pattern is the benchmark's exact text (modulo
     /// whitespace), as Security Hub does.
@@ -144,6 +172,10 @@ pub struct AuditArgs {
     /// Never colour the table (also NO_COLOR).
     #[arg(long)]
     pub no_color: bool,
+    /// Nothing on stdout unless the report goes there; on stderr only errors and the one
+    /// summary line (no progress bar, no warnings).
+    #[arg(long, short)]
+    pub quiet: bool,
     #[command(flatten)]
     pub remediation: RemediateArgs,
 }
@@ -264,6 +296,7 @@ fn audit_options(a: AuditArgs) -> AuditOptions {
         inventory: a.inventory,
         strict_patterns: a.strict_patterns,
         color: to_terminal && !a.no_color && std::env::var_os("NO_COLOR").is_none(),
+        quiet: a.quiet,
         remediation: a.remediation.options(),
     }
 }
@@ -276,8 +309,8 @@ fn dispatch(cli: Cli) -> Result<i32, RunError> {
         }
         Command::Pattern(PatternCommand::Test { pattern, file }) => run::pattern::test_pattern(&pattern, &file),
         Command::Rollback(r) => run::block_on(run::rollback::run(&r.aws.access(), &r.journal)),
-        Command::Controls { benchmark } => {
-            print!("{}", run::controls(&benchmark)?);
+        Command::Controls { benchmark, json } => {
+            print!("{}", run::controls(&benchmark, json)?);
             Ok(0)
         }
     }

@@ -128,7 +128,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
         return vec![(result(Status::Error, format!("no filter pattern for {} in checks/ data", control.id)), vec![])];
     };
     let mut chains = Vec::new();
-    for t in account_trails(acct) {
+    for t in account_trails(acct, ctx.inv) {
         trail_chains(ctx, control, variant, acct, t, &mut chains);
     }
     let describe_errors: Vec<String> = acct

@@ -206,7 +206,7 @@ pub fn evaluate(
     if !any_covering {
         return None;
     }
-    let trail = account_trails(acct).find(|t| assess_trail(t, ctx.inv).qualifies());
+    let trail = account_trails(acct, ctx.inv).into_iter().find(|t| assess_trail(t, ctx.inv).qualifies());
     evidence.insert(
         0,
         Evidence::new(

@@ -178,7 +178,7 @@ pub fn evaluate(inv: &Inventory, controls: &[Control], opts: EvalOptions) -> Eva
 /// Evaluates every control for every account of the context's inventory.
 pub fn evaluate_with(ctx: &Context, controls: &[Control]) -> Evaluation {
     let mut ev = Evaluation::default();
-    for acct in &ctx.inv.accounts {
+    for acct in ctx.inv.accounts.iter().filter(|a| !a.support) {
         for c in controls {
             let results = match &acct.error {
                 Some(e) => vec![unreadable_account(c, acct, e)],

@@ -153,7 +153,7 @@ pub(super) fn compliant() -> Inventory {
             }]),
         }],
         api_calls: Default::default(),
-        warnings: vec![],
+        ..Default::default()
     }
 }
 

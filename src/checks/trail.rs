@@ -45,6 +45,7 @@ pub fn assess_trail(trail: &Trail, inv: &Inventory) -> TrailAssessment {
     ];
     if trail.is_organization_trail {
         ev.push(Evidence::info("trail.is_organization_trail", true));
+        ev.push(Evidence::info("trail.owner_account", trail.owner_account.clone()));
     }
     let mut failure: Option<String> = None;
     let mut error: Option<String> = None;
@@ -218,9 +219,19 @@ pub fn management_events(sel: &TrailSelectors) -> Result<String, String> {
     }
 }
 
-/// The trails that log this account: its own, as `DescribeTrails` showed them.
-pub fn account_trails(acct: &AccountInventory) -> impl Iterator<Item = &Trail> {
-    acct.trails.iter()
+/// The trails that log this account: its own, as `DescribeTrails` showed them, and — for a
+/// member of an organization the audit discovered — the organization trails of its management
+/// account, whether or not the member's own `DescribeTrails` listed them.
+pub fn account_trails<'a>(acct: &'a AccountInventory, inv: &'a Inventory) -> Vec<&'a Trail> {
+    let mut out: Vec<&Trail> = acct.trails.iter().collect();
+    let Some(org) = inv.organization.as_ref().filter(|o| o.is_member(&acct.account_id)) else { return out };
+    let Some(mgmt) = inv.account(&org.management_account) else { return out };
+    for t in mgmt.trails.iter().filter(|t| t.is_organization_trail && t.owner_account == mgmt.account_id) {
+        if !out.iter().any(|x| x.arn == t.arn) {
+            out.push(t);
+        }
+    }
+    out
 }
 
 /// 3.1 for one account.
@@ -230,7 +241,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
     let mut findings = Vec::new();
     let mut qualifying = None;
     let mut errors = Vec::new();
-    for t in account_trails(acct) {
+    for t in account_trails(acct, inv) {
         let a = assess_trail(t, inv);
         let (status, message) = if a.qualifies() {
             qualifying.get_or_insert(t.arn.clone());

@@ -55,7 +55,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
     let now = parse_time(&ctx.inv.collected_at);
     let check = format!("{}/trail", control.def.key);
     let mut findings = Vec::new();
-    for t in account_trails(acct) {
+    for t in account_trails(acct, ctx.inv) {
         let mut ev =
             vec![Evidence::info("trail", t.arn.clone()), Evidence::info("trail.home_region", t.home_region.clone())];
         ev.push(Evidence::new(

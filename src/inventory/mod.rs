@@ -25,6 +25,7 @@ pub mod config;
 pub mod eventbridge;
 pub mod logs;
 pub mod model;
+pub mod organizations;
 pub mod regions;
 pub mod sns;
 pub mod store;
@@ -92,6 +93,8 @@ pub struct RemediationNeeds {
 #[derive(Debug, Clone)]
 pub struct Target {
     pub session: Session,
+    /// Collected only as evidence for the others (see [`AccountInventory::support`]).
+    pub support: bool,
 }
 
 /// What to collect: the accounts, the regions asked for (None: every enabled region), and what
@@ -104,6 +107,8 @@ pub struct Request<'a> {
     pub collected_at: String,
     /// Where requests go, for messages.
     pub endpoint: Option<String>,
+    /// Called as each account's reads are all done.
+    pub progress: Option<&'a (dyn Fn(AccountDone) + Sync)>,
 }
 
 /// Why a collection was stopped as a whole (the run is wrong, not an account).
@@ -122,6 +127,23 @@ pub enum CollectFatal {
 }
 
 type Key3 = (String, String, String);
+
+/// Reads to start, each tagged with the account it is for (for per-account progress).
+#[derive(Default)]
+struct Jobs<'a>(Vec<(usize, BoxFuture<'a, Done>)>);
+
+impl<'a> Jobs<'a> {
+    fn add(&mut self, account: usize, f: BoxFuture<'a, Done>) {
+        self.0.push((account, f));
+    }
+}
+
+/// Told when every read of an account is done.
+pub struct AccountDone<'a> {
+    pub account: &'a str,
+    /// Its role could not be assumed.
+    pub failed: bool,
+}
 
 /// What one finished read brings back.
 enum Done {
@@ -194,17 +216,34 @@ pub async fn collect(req: &Request<'_>) -> Result<Inventory, CollectFatal> {
         warnings: Vec::new(),
         fatal: None,
     };
-    let mut jobs: FuturesUnordered<BoxFuture<'_, Done>> = FuturesUnordered::new();
+    let mut jobs: FuturesUnordered<BoxFuture<'_, (usize, Done)>> = FuturesUnordered::new();
+    let mut pending = vec![0usize; req.targets.len()];
+    let mut reported = vec![false; req.targets.len()];
+    let mut start = Jobs::default();
     for (i, t) in req.targets.iter().enumerate() {
         let s = &t.session;
-        jobs.push(Box::pin(async move { Done::Established(i, s.establish().await) }));
+        start.add(i, Box::pin(async move { Done::Established(i, s.establish().await) }));
     }
-    while let Some(done) = jobs.next().await {
-        for j in flow.on_done(done) {
-            jobs.push(j);
+    let mut queue = start;
+    loop {
+        for (i, j) in queue.0.drain(..) {
+            pending[i] += 1;
+            jobs.push(Box::pin(async move { (i, j.await) }));
         }
+        let Some((i, done)) = jobs.next().await else { break };
+        queue = flow.on_done(done);
         if let Some(f) = flow.fatal.take() {
             return Err(f);
+        }
+        pending[i] -= 1;
+        if pending[i] == 0 && !reported[i] && !queue.0.iter().any(|(a, _)| *a == i) {
+            reported[i] = true;
+            if let Some(p) = req.progress {
+                p(AccountDone {
+                    account: &req.targets[i].session.account_id,
+                    failed: flow.accounts[i].failed.is_some(),
+                });
+            }
         }
     }
     Ok(flow.finish())
@@ -215,8 +254,8 @@ impl<'a> Flow<'a> {
         &self.req.targets[i].session
     }
 
-    fn on_done(&mut self, done: Done) -> Vec<BoxFuture<'a, Done>> {
-        let mut next = Vec::new();
+    fn on_done(&mut self, done: Done) -> Jobs<'a> {
+        let mut next = Jobs::default();
         match done {
             Done::Established(i, Ok(())) => {
                 self.accounts[i].established = true;
@@ -268,10 +307,13 @@ impl<'a> Flow<'a> {
                 if let Collected::Ok(list) = &rules {
                     for r in list.iter().filter(|r| eventbridge::wants_targets(r)) {
                         let (s, rt, region, name) = (self.session(i), self.req.rt, region.clone(), r.name.clone());
-                        next.push(Box::pin(async move {
-                            let t = eventbridge::targets(s, rt, &region, &name).await;
-                            Done::Targets(i, region, name, t)
-                        }));
+                        next.add(
+                            i,
+                            Box::pin(async move {
+                                let t = eventbridge::targets(s, rt, &region, &name).await;
+                                Done::Targets(i, region, name, t)
+                            }),
+                        );
                     }
                 }
                 self.accounts[i].rules.insert(region, rules);
@@ -332,9 +374,9 @@ impl<'a> Flow<'a> {
     }
 
     /// The account is established: its regions, and the reads of every region known so far.
-    fn start_account(&mut self, i: usize, next: &mut Vec<BoxFuture<'a, Done>>) {
+    fn start_account(&mut self, i: usize, next: &mut Jobs<'a>) {
         let (s, rt) = (self.session(i), self.req.rt);
-        next.push(Box::pin(async move { Done::Regions(i, regions::enabled_regions(s, rt).await) }));
+        next.add(i, Box::pin(async move { Done::Regions(i, regions::enabled_regions(s, rt).await) }));
         let first: Vec<String> = match self.req.regions {
             Some(req) => req.iter().filter(|r| DEFAULT_ENABLED_REGIONS.contains(&r.as_str())).cloned().collect(),
             None => DEFAULT_ENABLED_REGIONS.iter().map(|r| r.to_string()).collect(),
@@ -348,7 +390,7 @@ impl<'a> Flow<'a> {
         }
     }
 
-    fn on_regions(&mut self, i: usize, res: Result<Vec<String>, CollectError>, next: &mut Vec<BoxFuture<'a, Done>>) {
+    fn on_regions(&mut self, i: usize, res: Result<Vec<String>, CollectError>, next: &mut Jobs<'a>) {
         let acct = self.session(i).account_id.clone();
         let (list, source) = match (self.req.regions, res) {
             (Some(req), Ok(en)) => {
@@ -387,43 +429,49 @@ impl<'a> Flow<'a> {
         self.accounts[i].regions = Some((list, source));
     }
 
-    fn start_region(&mut self, i: usize, region: String, next: &mut Vec<BoxFuture<'a, Done>>) {
+    fn start_region(&mut self, i: usize, region: String, next: &mut Jobs<'a>) {
         self.accounts[i].regions_started.push(region.clone());
         let (s, rt, needs) = (self.session(i), self.req.rt, self.req.needs);
         if needs.trails || needs.monitoring {
             let r = region.clone();
-            next.push(Box::pin(async move {
-                let (region_trails, trails) = cloudtrail::describe_trails(s, rt, &r).await;
-                Done::Trails(i, region_trails, trails)
-            }));
+            next.add(
+                i,
+                Box::pin(async move {
+                    let (region_trails, trails) = cloudtrail::describe_trails(s, rt, &r).await;
+                    Done::Trails(i, region_trails, trails)
+                }),
+            );
         }
         if needs.config {
             let r = region.clone();
-            next.push(Box::pin(async move { Done::Config(i, config::region_config(s, rt, &r).await) }));
+            next.add(i, Box::pin(async move { Done::Config(i, config::region_config(s, rt, &r).await) }));
         }
         if needs.monitoring {
             let r = region.clone();
-            next.push(Box::pin(async move {
-                let rules = eventbridge::rules(s, rt, &r).await;
-                Done::Rules(i, r, rules)
-            }));
+            next.add(
+                i,
+                Box::pin(async move {
+                    let rules = eventbridge::rules(s, rt, &r).await;
+                    Done::Rules(i, r, rules)
+                }),
+            );
         }
         self.ensure_named_topic(i, region, next);
     }
 
     /// Remediation's read of topic `--topic-name` in a region, once.
-    fn ensure_named_topic(&mut self, i: usize, region: String, next: &mut Vec<BoxFuture<'a, Done>>) {
+    fn ensure_named_topic(&mut self, i: usize, region: String, next: &mut Jobs<'a>) {
         let Some(rem) = &self.req.needs.remediation else { return };
         if !self.accounts[i].named_topic_regions.insert(region.clone()) {
             return;
         }
         let (s, rt) = (self.session(i), self.req.rt);
         let arn = format!("arn:{}:sns:{region}:{}:{}", s.partition, s.account_id, rem.topic_name);
-        next.push(Box::pin(async move { Done::NamedTopic(i, sns::topic(s, rt, &arn, &region).await) }));
+        next.add(i, Box::pin(async move { Done::NamedTopic(i, sns::topic(s, rt, &arn, &region).await) }));
     }
 
     /// Remediation's reads in a region where it may add a log group or alarms.
-    fn start_remediation_region(&mut self, i: usize, region: String, next: &mut Vec<BoxFuture<'a, Done>>) {
+    fn start_remediation_region(&mut self, i: usize, region: String, next: &mut Jobs<'a>) {
         let Some(rem) = &self.req.needs.remediation else { return };
         if !self.accounts[i].remediation_regions.insert(region.clone()) {
             return;
@@ -431,28 +479,40 @@ impl<'a> Flow<'a> {
         self.ensure_named_topic(i, region.clone(), next);
         let (s, rt) = (self.session(i), self.req.rt);
         let (r, name) = (region.clone(), rem.log_group.clone());
-        next.push(Box::pin(async move {
-            let exists = Collected::from(logs::log_group_exists(s, rt, &r, &name).await);
-            Done::LogGroupExists(i, r, name, exists)
-        }));
-        next.push(Box::pin(async move {
-            let alarms = Collected::from(cloudwatch::alarms(s, rt, &region, None).await);
-            Done::RegionAlarms(i, RegionAlarms { region, alarms })
-        }));
+        next.add(
+            i,
+            Box::pin(async move {
+                let exists = Collected::from(logs::log_group_exists(s, rt, &r, &name).await);
+                Done::LogGroupExists(i, r, name, exists)
+            }),
+        );
+        next.add(
+            i,
+            Box::pin(async move {
+                let alarms = Collected::from(cloudwatch::alarms(s, rt, &region, None).await);
+                Done::RegionAlarms(i, RegionAlarms { region, alarms })
+            }),
+        );
     }
 
-    fn on_new_trail(&mut self, i: usize, t: &Trail, next: &mut Vec<BoxFuture<'a, Done>>) {
+    fn on_new_trail(&mut self, i: usize, t: &Trail, next: &mut Jobs<'a>) {
         let (s, rt) = (self.session(i), self.req.rt);
         let (arn, home) = (t.arn.clone(), t.home_region.clone());
-        next.push(Box::pin(async move {
-            let st = cloudtrail::trail_status(s, rt, &arn, &home).await;
-            Done::Status(i, arn, st)
-        }));
+        next.add(
+            i,
+            Box::pin(async move {
+                let st = cloudtrail::trail_status(s, rt, &arn, &home).await;
+                Done::Status(i, arn, st)
+            }),
+        );
         let (arn, home) = (t.arn.clone(), t.home_region.clone());
-        next.push(Box::pin(async move {
-            let sel = cloudtrail::event_selectors(s, rt, &arn, &home).await;
-            Done::Selectors(i, arn, sel)
-        }));
+        next.add(
+            i,
+            Box::pin(async move {
+                let sel = cloudtrail::event_selectors(s, rt, &arn, &home).await;
+                Done::Selectors(i, arn, sel)
+            }),
+        );
         let owned = t.owner_account.is_empty() || t.owner_account == s.account_id;
         if owned {
             self.start_remediation_region(i, t.home_region.clone(), next);
@@ -474,7 +534,7 @@ impl<'a> Flow<'a> {
 
     /// Reads a log group's metric filters once, with its owner's credentials when the owner is
     /// audited; a group in an account outside the audit is not read.
-    fn ensure_filters(&mut self, key: Key3, next: &mut Vec<BoxFuture<'a, Done>>) {
+    fn ensure_filters(&mut self, key: Key3, next: &mut Jobs<'a>) {
         let Some(&owner) = self.by_id.get(&key.0) else { return };
         if self.accounts[owner].failed.is_some() || self.filters_seen.contains(&key) {
             return;
@@ -485,14 +545,17 @@ impl<'a> Flow<'a> {
         }
         self.filters_seen.insert(key.clone());
         let (s, rt) = (self.session(owner), self.req.rt);
-        next.push(Box::pin(async move {
-            let f = logs::metric_filters(s, rt, &key.1, &key.2, None).await;
-            Done::Filters(key, f)
-        }));
+        next.add(
+            owner,
+            Box::pin(async move {
+                let f = logs::metric_filters(s, rt, &key.1, &key.2, None).await;
+                Done::Filters(key, f)
+            }),
+        );
     }
 
     /// The alarms on every metric a followed log group's filters publish.
-    fn follow_filters(&mut self, key: &Key3, next: &mut Vec<BoxFuture<'a, Done>>) {
+    fn follow_filters(&mut self, key: &Key3, next: &mut Jobs<'a>) {
         let Some(Collected::Ok(filters)) = self.log_groups.get(key).map(|g| &g.metric_filters) else { return };
         let Some(&owner) = self.by_id.get(&key.0) else { return };
         let metrics: Vec<(String, String)> = filters
@@ -504,15 +567,16 @@ impl<'a> Flow<'a> {
                 continue;
             }
             let (s, rt, region) = (self.session(owner), self.req.rt, key.1.clone());
-            next.push(Box::pin(async move {
-                Done::Alarms(cloudwatch::alarms_for_metric(s, rt, &region, &ns, &name).await)
-            }));
+            next.add(
+                owner,
+                Box::pin(async move { Done::Alarms(cloudwatch::alarms_for_metric(s, rt, &region, &ns, &name).await) }),
+            );
         }
     }
 
     /// Reads an SNS topic once: with its owner's credentials when the owner is audited and
     /// established, else with those of account `via`, which refers to it.
-    fn ensure_topic(&mut self, via: usize, arn: &str, next: &mut Vec<BoxFuture<'a, Done>>) {
+    fn ensure_topic(&mut self, via: usize, arn: &str, next: &mut Jobs<'a>) {
         let Some(parsed) = Arn::parse(arn).filter(|a| a.service == "sns") else { return };
         if !self.topics_seen.insert(arn.to_string()) {
             return;
@@ -524,7 +588,7 @@ impl<'a> Flow<'a> {
             .filter(|o| self.accounts[*o].established && self.accounts[*o].failed.is_none())
             .unwrap_or(via);
         let (s, rt, arn, region) = (self.session(reader), self.req.rt, arn.to_string(), parsed.region.to_string());
-        next.push(Box::pin(async move { Done::Topic(sns::topic(s, rt, &arn, &region).await) }));
+        next.add(reader, Box::pin(async move { Done::Topic(sns::topic(s, rt, &arn, &region).await) }));
     }
 
     fn finish(self) -> Inventory {
@@ -563,6 +627,7 @@ impl<'a> Flow<'a> {
                     f
                 });
                 AccountInventory {
+                    support: t.support,
                     account_id: s.account_id.clone(),
                     partition: s.partition.clone(),
                     caller_arn: s.caller_arn(),
@@ -588,6 +653,8 @@ impl<'a> Flow<'a> {
             topics: topics.into_values().collect(),
             api_calls: req.rt.calls(),
             warnings,
+            organization: None,
+            unaudited: vec![],
         }
     }
 }

@@ -105,6 +105,12 @@ pub struct Inventory {
     pub topics: Vec<TopicInventory>,
     /// Logical API calls made, by `service:Operation`.
     pub api_calls: BTreeMap<String, u64>,
+    /// The organization, when the audit discovered it (`--organization`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<OrganizationInventory>,
+    /// Accounts of the organization left out (closed, excluded, another shard), and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unaudited: Vec<UnauditedAccount>,
     /// Things the collection could not do as asked, each one line (e.g. a region list that could
     /// not be read, so the default regions were audited).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -121,6 +127,10 @@ pub struct AccountInventory {
     /// The role assumed to read the account, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
+    /// Collected only as evidence for other accounts (the management account of an organization
+    /// audited by another shard, or excluded): it gets no verdicts of its own.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub support: bool,
     /// Set when the account could not be read at all (its role could not be assumed): every
     /// control of the account is then ERROR with this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,6 +150,64 @@ pub struct AccountInventory {
     /// What remediation needs to know beyond the audit (read only with `--remediate`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remediation: Option<RemediationFacts>,
+}
+
+/// What happened to an account of the scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeState {
+    #[default]
+    Audited,
+    /// Left out with `--exclude-accounts`, or not among `--accounts`.
+    Excluded,
+    /// A closed (SUSPENDED) account of the organization.
+    Suspended,
+    /// Audited by another shard (`--shard K/N`).
+    OtherShard,
+    /// Could not be read (its role could not be assumed): its verdicts are ERROR.
+    Failed,
+}
+
+impl ScopeState {
+    pub fn is_audited(&self) -> bool {
+        *self == ScopeState::Audited
+    }
+}
+
+/// An account of the organization that was not audited, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnauditedAccount {
+    pub account: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub state: ScopeState,
+    pub reason: String,
+}
+
+/// An AWS Organization and its accounts, as `ListAccounts` returned them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationInventory {
+    pub id: String,
+    pub management_account: String,
+    /// The account that discovered it (the management account or a delegated administrator).
+    pub caller_account: String,
+    pub accounts: Vec<OrgAccount>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OrgAccount {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE` …
+    pub status: String,
+}
+
+impl OrganizationInventory {
+    /// Whether `account` is a member (not the management account) of this organization.
+    pub fn is_member(&self, account: &str) -> bool {
+        account != self.management_account && self.accounts.iter().any(|a| a.id == account)
+    }
 }
 
 /// The reads a remediation plan needs beyond the audit's, per account: whether the log group a

@@ -75,27 +75,7 @@ pub struct ReportOptions {
     pub inventory: Option<String>,
 }
 
-/// What happened to an account of the scope.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ScopeState {
-    #[default]
-    Audited,
-    /// Left out with `--exclude-accounts`, or not among `--accounts`.
-    Excluded,
-    /// A closed (SUSPENDED) account of the organization.
-    Suspended,
-    /// Audited by another shard (`--shard K/N`).
-    OtherShard,
-    /// Could not be read (its role could not be assumed): its verdicts are ERROR.
-    Failed,
-}
-
-impl ScopeState {
-    pub fn is_audited(&self) -> bool {
-        *self == ScopeState::Audited
-    }
-}
+pub use crate::inventory::ScopeState;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountScope {
@@ -168,17 +148,34 @@ impl Report {
         exit_code(self.controls.iter().filter(|c| c.suppressed.is_none()).map(|c| c.status))
     }
 
+    /// One line: verdicts by status, accounts and regions, calls and time, and the accounts
+    /// that could not be audited.
     pub fn summary_line(&self) -> String {
         let counts: Vec<String> = self.summary.iter().map(|(s, n)| format!("{n} {s}")).collect();
         let regions: usize = self.scope.iter().map(|s| s.regions.len()).max().unwrap_or(0);
-        format!(
-            "{} control verdicts: {} | {} account(s), {} region(s) | {} API calls in {:.1} s",
+        let audited = self.scope.iter().filter(|s| matches!(s.state, ScopeState::Audited | ScopeState::Failed)).count();
+        let left_out = self.scope.len() - audited;
+        let suppressed = self.controls.iter().filter(|c| c.suppressed.is_some()).count();
+        let mut s = format!(
+            "{} control verdicts: {}{} | {} account(s){}, {} region(s) | {} API calls in {:.1} s",
             self.controls.len(),
             counts.join(", "),
-            self.scope.len(),
+            if suppressed > 0 { format!(" ({suppressed} suppressed)") } else { String::new() },
+            audited,
+            if left_out > 0 { format!(" ({left_out} not audited)") } else { String::new() },
             regions,
             self.stats.api_calls_total,
             self.stats.duration_ms as f64 / 1000.0
-        )
+        );
+        let failed: Vec<String> = self
+            .scope
+            .iter()
+            .filter(|a| a.state == ScopeState::Failed)
+            .map(|a| format!("{} ({})", a.account, a.reason.as_deref().unwrap_or("unreadable")))
+            .collect();
+        if !failed.is_empty() {
+            s.push_str(&format!(" | failed accounts: {}", failed.join("; ")));
+        }
+        s
     }
 }

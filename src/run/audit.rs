@@ -1,6 +1,6 @@
 //! `cis-audit audit`: scope → collect (or load) → evaluate → report, then remediation if asked.
 
-use super::{now_rfc3339, sessions, Access, RunError};
+use super::{now_rfc3339, scope, Access, RunError};
 use crate::aws::Runtime;
 use crate::catalog::{catalog, Control};
 use crate::checks::{self, Context, EvalOptions};
@@ -27,6 +27,8 @@ pub struct AuditOptions {
     pub strict_patterns: bool,
     /// Colour the table (a terminal, and colour not refused).
     pub color: bool,
+    /// Only errors and the closing summary line on stderr; no progress bar, no warnings.
+    pub quiet: bool,
     pub remediation: Option<super::remediate::RemediateOptions>,
 }
 
@@ -35,44 +37,34 @@ pub fn select(benchmark: &str, only: Option<&[String]>) -> Result<Vec<Control>, 
     Ok(catalog().select(benchmark, only)?)
 }
 
-/// The sessions, runtime and collection of one run, kept for remediation's re-audit.
-pub struct Collected {
-    pub inv: Inventory,
-    pub rt: Runtime,
-    pub sessions: Vec<crate::aws::Session>,
-}
-
-/// Collects an inventory for `controls` (plus `extra` needs) from AWS.
+/// Collects an inventory of `targets` for `controls` (plus `extra` needs) from AWS.
 pub async fn collect(
     access: &Access,
     regions: Option<&[String]>,
     controls: &[Control],
     extra: &Needs,
-    existing: Option<(&Runtime, &[crate::aws::Session])>,
-) -> Result<Collected, RunError> {
-    let (rt, sessions) = match existing {
-        Some((rt, s)) => (rt.clone(), s.to_vec()),
-        None => {
-            let rt = Runtime::new(access.aws.concurrency, access.aws.account_concurrency);
-            let s = sessions(access, &rt).await?;
-            (rt, s)
-        }
-    };
+    rt: &Runtime,
+    targets: &[Target],
+    quiet: bool,
+) -> Result<Inventory, RunError> {
     let needs = checks::needs(controls).union(extra);
-    let targets: Vec<Target> = sessions.iter().map(|s| Target { session: s.clone() }).collect();
+    let progress = super::progress::Progress::new(targets.iter().filter(|t| !t.support).count(), rt, quiet);
+    let tick = |d: inventory::AccountDone| progress.account_done(d);
     let req = Request {
-        targets: &targets,
+        targets,
         regions,
         needs: &needs,
-        rt: &rt,
+        rt,
         collected_at: now_rfc3339(),
         endpoint: access.aws.endpoint_for_messages(),
+        progress: Some(&tick),
     };
-    let inv = inventory::collect(&req).await.map_err(|e| match e {
+    let inv = inventory::collect(&req).await;
+    progress.finish();
+    inv.map_err(|e| match e {
         CollectFatal::Region(r) => RunError(r.0),
         other => RunError(other.to_string()),
-    })?;
-    Ok(Collected { inv, rt, sessions })
+    })
 }
 
 /// Evaluates, with a judge over the built-in corpus.
@@ -91,20 +83,42 @@ fn report(o: &AuditOptions, inv: &Inventory, eval: Evaluation, started: Instant)
             strict_patterns: o.strict_patterns,
             inventory: o.inventory.as_ref().map(|p| p.display().to_string()),
         },
-        inv.accounts
-            .iter()
-            .map(|x| AccountScope {
-                account: x.account_id.clone(),
-                name: None,
-                state: if x.error.is_some() { ScopeState::Failed } else { ScopeState::Audited },
-                reason: x.error.as_ref().map(|e| e.to_string()),
-                regions: x.regions.clone(),
-                regions_source: x.regions_source.clone(),
-            })
-            .collect(),
+        scope(inv),
         inv.api_calls.clone(),
         started.elapsed().as_millis() as u64,
     ))
+}
+
+/// Every account of the run: those audited (or failed), then those left out and why.
+pub fn scope(inv: &Inventory) -> Vec<AccountScope> {
+    let name = |id: &str| {
+        inv.organization.as_ref().and_then(|o| o.accounts.iter().find(|a| a.id == id)).and_then(|a| a.name.clone())
+    };
+    let mut out: Vec<AccountScope> =
+        inv.accounts
+            .iter()
+            .filter(|x| !x.support)
+            .map(|x| AccountScope {
+                account: x.account_id.clone(),
+                name: name(&x.account_id),
+                state: if x.error.is_some() { ScopeState::Failed } else { ScopeState::Audited },
+                reason: x.error.as_ref().map(|e| {
+                    format!("{e}{}", x.role_arn.as_deref().map(|r| format!(" (role {r})")).unwrap_or_default())
+                }),
+                regions: x.regions.clone(),
+                regions_source: x.regions_source.clone(),
+            })
+            .collect();
+    out.extend(inv.unaudited.iter().map(|u| AccountScope {
+        account: u.account.clone(),
+        name: u.name.clone(),
+        state: u.state,
+        reason: Some(u.reason.clone()),
+        regions: vec![],
+        regions_source: String::new(),
+    }));
+    out.sort_by(|a, b| a.account.cmp(&b.account));
+    out
 }
 
 /// The home region: `--region`, else the configuration's (AWS_REGION, the profile), else us-east-1.
@@ -140,7 +154,8 @@ pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
         Some(path) => (store::load(path).map_err(|e| RunError(e.to_string()))?, None),
         None => {
             let rt = Runtime::new(o.access.aws.concurrency, o.access.aws.account_concurrency);
-            let sessions = sessions(&o.access, &rt).await?;
+            let reach = scope::reach(&o.access, &rt).await?;
+            let sessions: Vec<_> = reach.targets.iter().map(|t| t.session.clone()).collect();
             let extra = match &o.remediation {
                 Some(r) => Needs {
                     remediation: Some(r.inputs(&o, &home_region(&o.access, &sessions)).needs()),
@@ -148,12 +163,17 @@ pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
                 },
                 None => Needs::default(),
             };
-            let c = collect(&o.access, requested.as_deref(), &controls, &extra, Some((&rt, &sessions))).await?;
-            (c.inv, Some((c.rt, c.sessions)))
+            let mut inv =
+                collect(&o.access, requested.as_deref(), &controls, &extra, &rt, &reach.targets, o.quiet).await?;
+            inv.organization = reach.organization;
+            inv.unaudited = reach.not_audited;
+            (inv, Some((rt, reach.targets)))
         }
     };
-    for w in &inv.warnings {
-        eprintln!("warning: {w}");
+    if !o.quiet {
+        for w in &inv.warnings {
+            eprintln!("warning: {w}");
+        }
     }
     if let Some(path) = &o.save_inventory {
         store::save(&inv, path).map_err(|e| RunError(e.to_string()))?;
@@ -167,21 +187,25 @@ pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
             eprintln!("{} — report written to {}", rep.summary_line(), path.display());
         }
         // With --remediate --format json, standard output carries the remediation outcome alone.
-        None if o.remediation.is_some() && o.format == Format::Json => {}
+        None if o.remediation.is_some() && o.format == Format::Json => eprintln!("{}", rep.summary_line()),
         None => {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(text.as_bytes());
+            // The table ends with the summary line already.
+            if o.format != Format::Table {
+                eprintln!("{}", rep.summary_line());
+            }
         }
     }
     match (&o.remediation, live) {
-        (Some(r), Some((rt, sessions))) => {
+        (Some(r), Some((rt, targets))) => {
             let run = super::remediate::Run {
                 audit: &o,
                 controls: &controls,
                 inv: &inv,
                 eval: &eval,
                 rt: &rt,
-                sessions: &sessions,
+                targets: &targets,
             };
             super::remediate::remediate(&run, r, requested.as_deref(), rep.exit_code()).await
         }

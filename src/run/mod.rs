@@ -4,8 +4,10 @@
 
 pub mod audit;
 pub mod pattern;
+pub mod progress;
 pub mod remediate;
 pub mod rollback;
+pub mod scope;
 
 use crate::aws::{base_config, ApiError, AwsOptions, Runtime, Session};
 use crate::catalog::{catalog, CatalogError};
@@ -44,6 +46,8 @@ pub struct Access {
     /// Roles to assume, one account each. Empty: the caller's own account.
     pub role_arns: Vec<String>,
     pub external_id: Option<String>,
+    /// `--organization`: every account of the caller's organization.
+    pub organization: Option<scope::OrgOptions>,
 }
 
 /// One session per account: the caller's own (identified with `sts:GetCallerIdentity`, a
@@ -86,11 +90,27 @@ pub fn credentials_error(e: &ApiError, a: &Access, role: Option<&str>) -> RunErr
     })
 }
 
-/// `cis-audit controls --benchmark V`: the version's controls, one line each.
-pub fn controls(benchmark: &str) -> Result<String, RunError> {
+/// `cis-audit controls --benchmark V`: the version's controls, one line each, or as JSON.
+pub fn controls(benchmark: &str, json: bool) -> Result<String, RunError> {
     let cat = catalog();
     let b = cat.benchmark(benchmark)?;
     let list = cat.select(benchmark, None)?;
+    if json {
+        let controls: Vec<serde_json::Value> = list
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id, "title": c.title, "level": c.level, "assessment": c.assessment,
+                    "check": c.def.key, "kind": c.kind(), "metric_name": c.def.metric_name,
+                    "patterns": c.variant.as_ref().map(|v| v.patterns.clone()).unwrap_or_default(),
+                    "events": c.variant.as_ref().map(|v| v.events.clone()).unwrap_or_default(),
+                })
+            })
+            .collect();
+        let v =
+            serde_json::json!({"version": b.version, "title": b.title, "numbering": b.numbering, "controls": controls});
+        return Ok(format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
+    }
     let mut out = format!("{}\n{}\n", b.title, b.numbering);
     for c in list {
         out.push_str(&format!("{:<5} L{} {:<10} {}\n", c.id, c.level, c.assessment, c.title()));

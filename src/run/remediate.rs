@@ -6,7 +6,7 @@ use crate::aws::{Runtime, Session};
 use crate::catalog::{cis, Control};
 use crate::checks::{Context, EvalOptions};
 use crate::finding::{exit_code, Evaluation, Status};
-use crate::inventory::{Inventory, Needs};
+use crate::inventory::{Inventory, Needs, Target};
 use crate::pattern::{Corpus, Judge};
 use crate::remediate::apply::{apply, Applied, Env};
 use crate::remediate::journal::Journal;
@@ -61,7 +61,7 @@ pub struct Run<'a> {
     pub inv: &'a Inventory,
     pub eval: &'a Evaluation,
     pub rt: &'a Runtime,
-    pub sessions: &'a [Session],
+    pub targets: &'a [Target],
 }
 
 /// Set by SIGINT/SIGTERM during apply: finish the call in flight, then stop.
@@ -86,7 +86,8 @@ pub async fn remediate(
     audit_exit: i32,
 ) -> Result<i32, RunError> {
     let json = run.audit.format == Format::Json;
-    let inputs = r.inputs(run.audit, &home_region(&run.audit.access, run.sessions));
+    let sessions: Vec<Session> = run.targets.iter().map(|t| t.session.clone()).collect();
+    let inputs = r.inputs(run.audit, &home_region(&run.audit.access, &sessions));
     let judge = Judge::new(Corpus::builtin());
     let ctx = Context::new(run.inv, EvalOptions { strict_patterns: run.audit.strict_patterns }, &judge);
     let plan = plan::build(&ctx, run.eval, run.controls, &inputs);
@@ -146,7 +147,7 @@ pub async fn remediate(
         }
         STOP.store(true, Ordering::SeqCst);
     });
-    let env = Env { sessions: run.sessions, rt: run.rt };
+    let env = Env { sessions: &sessions, rt: run.rt };
     let applied = apply(&env, &mut j, &stop_requested, &mut |e| say(&format!("{}\n", step_line(e))))
         .await
         .map_err(|e| RunError(e.to_string()));
@@ -171,8 +172,8 @@ pub async fn remediate(
     // Re-audit the controls the plan served, with the same sessions.
     let affected = plan.controls();
     let again: Vec<Control> = run.controls.iter().filter(|c| affected.contains(&c.id)).cloned().collect();
-    let c = collect(&run.audit.access, requested, &again, &Needs::default(), Some((run.rt, run.sessions))).await?;
-    let eval2 = evaluate(&c.inv, &again, run.audit.strict_patterns);
+    let inv2 = collect(&run.audit.access, requested, &again, &Needs::default(), run.rt, run.targets, true).await?;
+    let eval2 = evaluate(&inv2, &again, run.audit.strict_patterns);
     for after in &eval2.controls {
         let before = run
             .eval

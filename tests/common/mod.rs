@@ -162,3 +162,57 @@ pub fn harness(method: &str, path: &str, body: &Value) -> (u16, Value) {
     let end = body.rfind('}').map(|i| i + 1).unwrap_or(body.len());
     (status, serde_json::from_str(&body[start..end]).unwrap_or(Value::Null))
 }
+
+/// Seeds like [`seed`] and returns what the seeder created (its --json output): member account
+/// ids of an organization under `organization.accounts.KEY`, KMS key ARNs under `kms_keys.NAME`.
+pub fn seed_json(spec: &Value) -> Value {
+    let e = emu();
+    let mut child = Command::new(&e.python)
+        .args([&e.seed, "--endpoint", &e.endpoint, "--spec", "-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start seed.py");
+    child.stdin.take().unwrap().write_all(spec.to_string().as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "seeding failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("seed --json: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// Credentials that act as `account` in the emulator (an assumed role there), as environment
+/// variables: for a run whose caller is that account (an organization's management account).
+pub fn caller_env(account: &str) -> Vec<(String, String)> {
+    let e = emu();
+    let script = r#"
+import boto3, json, sys
+sts = boto3.client("sts", endpoint_url=sys.argv[1], region_name="us-east-1",
+                   aws_access_key_id="testing", aws_secret_access_key="testing")
+c = sts.assume_role(RoleArn=f"arn:aws:iam::{sys.argv[2]}:role/admin", RoleSessionName="caller")["Credentials"]
+print(json.dumps([c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"]]))
+"#;
+    let out = Command::new(&e.python).args(["-c", script, &e.endpoint, account]).output().expect("python");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+    vec![
+        ("AWS_ACCESS_KEY_ID".into(), v[0].clone()),
+        ("AWS_SECRET_ACCESS_KEY".into(), v[1].clone()),
+        ("AWS_SESSION_TOKEN".into(), v[2].clone()),
+    ]
+}
+
+/// `cis-audit audit --organization` against the emulator, as the management account `mgmt`.
+pub fn audit_org(mgmt: &str, extra: &[&str]) -> Run {
+    let e = emu();
+    let mut c = bin();
+    c.args(["audit", "--organization", "--endpoint-url", &e.endpoint, "--region", "us-east-1"]);
+    if !extra.contains(&"--regions") {
+        c.args(["--regions", "us-east-1"]);
+    }
+    c.args(extra);
+    for (k, v) in caller_env(mgmt) {
+        c.env(k, v);
+    }
+    run(c)
+}

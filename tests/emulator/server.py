@@ -27,6 +27,8 @@ What the middleware adds in front of moto:
   applies the call when the client has gone away (killed) meanwhile; the sleep
   holds only that request's thread. ``POST /_harness/reset`` wakes every held
   request and answers it 503 ``EmulatorReset`` instead of applying it.
+  A fault may name ``role_arn``: it then matches only an AssumeRole asking for that role
+  (AssumeRole is signed by the caller, so ``account_id`` cannot tell members apart).
 * CloudTrail -> CloudWatch Logs delivery (moto never reports it): GetTrailStatus
   of a trail with a CloudWatchLogsLogGroupArn gets ``LatestCloudWatchLogsDeliveryTime``
   (epoch seconds): while logging, now - 180 s (not before StartLoggingTime); once
@@ -582,6 +584,8 @@ class Faults:
             "pass_through": pass_through,
             "times": times,
             "hits": 0,
+            # AssumeRole is signed by the caller; role_arn picks the role it asks for.
+            "role_arn": spec.get("role_arn"),
         }
         with self._lock:
             self._faults.append(fault)
@@ -600,10 +604,13 @@ class Faults:
     def __bool__(self) -> bool:
         return bool(self._faults)
 
-    def match(self, account: str, service: str | None, region: str | None, operation: str) -> dict | None:
+    def match(self, account: str, service: str | None, region: str | None, operation: str,
+              params: dict | None = None) -> dict | None:
         with self._lock:
             for fault in self._faults:
                 if fault["operation"] != operation:
+                    continue
+                if fault.get("role_arn") and (params or {}).get("RoleArn", [None])[0] != fault["role_arn"]:
                     continue
                 if fault["account_id"] not in (None, "", account):
                     continue
@@ -967,6 +974,7 @@ class HarnessMiddleware:
         protocol = None
         operation = None
         body = None
+        form: dict = {}
         region, service = credential_scope(environ)
         if cbor_match:
             protocol, operation = "cbor", cbor_match.group("op")
@@ -988,7 +996,11 @@ class HarnessMiddleware:
 
         if self.faults and operation:
             account = request_account(environ)
-            fault = self.faults.match(account, service, region, operation)
+            if operation == "AssumeRole" and not form:
+                if body is None:
+                    body = _read_body(environ)
+                form = parse_qs(body.decode("utf-8", "replace"))
+            fault = self.faults.match(account, service, region, operation, form)
             if fault is not None and fault["delay_ms"] > 0:
                 if body is None:
                     body = _read_body(environ)  # buffered: moto gets it even if the client goes
