@@ -364,7 +364,10 @@ fn eventbridge_spec(acct: &str, regions: &[&str], names: &[&str]) -> serde_json:
     let mut topics = vec![];
     let mut rules = vec![];
     for r in regions {
-        topics.push(json!({"region": r, "name": "sg-realtime",
+        // What the console adds for an SNS target: EventBridge may publish to the topic.
+        let policy = json!({"Version": "2012-10-17", "Statement": [{"Sid": "AWSEvents", "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish", "Resource": "{topic_arn}"}]});
+        topics.push(json!({"region": r, "name": "sg-realtime", "policy": policy,
                            "subscriptions": [{"protocol": "email", "endpoint": "secops@example.com", "confirm": true}]}));
         rules.push(json!({"region": r, "name": "sg-changes", "pattern": pattern, "targets": ["sg-realtime"]}));
     }
@@ -407,6 +410,19 @@ fn eventbridge_rules_in_every_region_pass_4_10_and_a_missing_region_fails() {
     assert_eq!(r.code, 1);
     let msg = control(&r.json(), "4.10")["message"].as_str().unwrap().to_string();
     assert!(msg.contains("eu-west-1: no enabled rule matches every required event"), "{msg}");
+
+    // The topic's default policy does not let EventBridge publish: the route fails, saying so.
+    let acct = "210000000018";
+    let mut spec = eventbridge_spec(acct, &["us-east-1", "eu-west-1"], &SG_EVENTS);
+    for t in spec["topics"].as_array_mut().unwrap() {
+        t.as_object_mut().unwrap().remove("policy");
+    }
+    seed(&spec);
+    let r = audit(acct, &["--controls", "4.10", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let msg = control(&r.json(), "4.10")["message"].as_str().unwrap().to_string();
+    assert!(msg.contains("does not let events.amazonaws.com publish"), "{msg}");
+    assert_eq!(r.json()["stats"]["api_calls"]["sns:GetTopicAttributes"], 2);
 
     // A rule that forgets ModifySecurityGroupRules is no route at all.
     let acct = "210000000017";

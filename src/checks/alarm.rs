@@ -94,7 +94,7 @@ pub fn chains<'a>(
     let error = |message: String, evidence: Vec<Evidence>| {
         Link::new(Module::Alarm, State::Error, None, message, evidence, None)
     };
-    let alarms = match ctx.inv.alarms_for(g_acct, g_region, &t.metric_namespace, &t.metric_name).map(|m| &m.alarms) {
+    let alarms = match ctx.alarms_for(g_acct, g_region, &t.metric_namespace, &t.metric_name).map(|m| &m.alarms) {
         None => {
             return out.push(chain.with(error(format!("alarms on {metric} in {g_region} were not collected"), vec![])))
         }

@@ -128,7 +128,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
         return vec![(result(Status::Error, format!("no filter pattern for {} in checks/ data", control.id)), vec![])];
     };
     let mut chains = Vec::new();
-    for t in account_trails(acct, ctx.inv) {
+    for t in account_trails(acct, ctx) {
         trail_chains(ctx, control, variant, acct, t, &mut chains);
     }
     let describe_errors: Vec<String> = acct
@@ -266,7 +266,7 @@ fn trail_chains<'a>(
     t: &'a Trail,
     out: &mut Vec<Chain<'a>>,
 ) {
-    let a = assess_trail(t, ctx.inv);
+    let a = assess_trail(t, ctx);
     let mut evidence = a.evidence.clone();
     evidence.push(Evidence::new(
         "trail.cloudwatch_logs_log_group_arn",
@@ -306,8 +306,8 @@ fn trail_chains<'a>(
             remediation,
         )
     };
-    let filters: &Vec<MetricFilter> = match ctx.inv.log_group(&g_acct, &g_region, &g_name).map(|g| &g.metric_filters) {
-        None if ctx.inv.account(&g_acct).is_none() => {
+    let filters: &Vec<MetricFilter> = match ctx.log_group(&g_acct, &g_region, &g_name).map(|g| &g.metric_filters) {
+        None if ctx.account(&g_acct).is_none() => {
             let message = format!(
                 "trail {} delivers to log group {g_name} in account {g_acct}, outside this audit; audit that account too (--role-arn arn:aws:iam::{g_acct}:role/<audit-role>) or check its metric filters there",
                 t.name
@@ -338,7 +338,7 @@ fn trail_chains<'a>(
         return;
     }
     // The group's owner: the inventory's copy of the strings, borrowed for the lazy links.
-    let Some(lg) = ctx.inv.log_group(&g_acct, &g_region, &g_name) else { return };
+    let Some(lg) = ctx.log_group(&g_acct, &g_region, &g_name) else { return };
     for f in filters {
         let (link, verdict) = metric_filter::link(
             ctx,

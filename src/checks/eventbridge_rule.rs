@@ -11,12 +11,12 @@
 //! evaluated once per region.
 
 use super::trail::{account_trails, assess_trail};
-use super::Context;
+use super::{delivery, Context};
 use crate::actions::Hint;
 use crate::catalog::{Control, PatternVariant};
 use crate::eventpattern;
 use crate::finding::{Evidence, Finding, Status};
-use crate::inventory::{AccountInventory, Arn, Collected};
+use crate::inventory::{AccountInventory, Arn, Collected, RuleTarget};
 use crate::pattern::RecordSet;
 use serde_json::{json, Value};
 
@@ -170,17 +170,53 @@ pub fn evaluate(
                 None => continue,
             };
             let mut notes = Vec::new();
-            let sns: Vec<&String> =
-                targets.iter().filter(|t| Arn::parse(t).is_some_and(|a| a.service == "sns")).collect();
-            for t in &sns {
-                match ctx.inv.topic(t).map(|x| &x.subscriptions) {
+            let sns: Vec<&RuleTarget> =
+                targets.iter().filter(|t| Arn::parse(&t.arn).is_some_and(|a| a.service == "sns")).collect();
+            for target in &sns {
+                let t = &target.arn;
+                let topic = ctx.topic(t);
+                match topic.map(|x| &x.subscriptions) {
                     Some(Collected::Ok(subs)) => {
                         let confirmed = subs.iter().filter(|s| s.is_confirmed()).count();
-                        if confirmed > 0 {
-                            best = Some(format!("rule {} → {t} ({confirmed} confirmed subscriber(s))", rule.name));
-                            break;
+                        if confirmed == 0 {
+                            notes.push(format!("rule {} → {t} has no confirmed subscription", rule.name));
+                            continue;
                         }
-                        notes.push(format!("rule {} → {t} has no confirmed subscription", rule.name));
+                        // Delivery: the rule's right to publish (unless it sends with a role) and the key.
+                        let p = delivery::Publisher {
+                            service: delivery::EVENTS,
+                            source_arn: Some(&rule.arn),
+                            source_account: &acct.account_id,
+                        };
+                        let d =
+                            topic.map(|x| delivery::assess(ctx, x, &p, target.role_arn.is_none())).unwrap_or_default();
+                        if let Some(e) = d.error {
+                            errors.push(e);
+                            continue;
+                        }
+                        let policy_only = d.needs_statement && d.failures.len() == 1;
+                        let failures: Vec<String> = match &target.role_arn {
+                            // With a role, EventBridge publishes as that role: the topic policy
+                            // does not decide, the role's permissions (not verified) do.
+                            Some(_) if policy_only => vec![],
+                            _ => d.failures,
+                        };
+                        if !failures.is_empty() {
+                            notes.push(format!("rule {} → {t}: {}", rule.name, failures.join("; ")));
+                            continue;
+                        }
+                        let mut also: Vec<String> = d.notes;
+                        if let Some(r) = &target.role_arn {
+                            also.push(format!(
+                                "the target publishes with role {r}, whose sns:Publish permission was not verified"
+                            ));
+                        }
+                        best = Some(format!(
+                            "rule {} → {t} ({confirmed} confirmed subscriber(s)){}",
+                            rule.name,
+                            if also.is_empty() { String::new() } else { format!("; {}", also.join("; ")) }
+                        ));
+                        break;
                     }
                     Some(Collected::Error(e)) => notes.push(format!("rule {} → {t}: {}", rule.name, e.code)),
                     None => notes.push(format!("rule {} → {t} not collected", rule.name)),
@@ -206,7 +242,7 @@ pub fn evaluate(
     if !any_covering {
         return None;
     }
-    let trail = account_trails(acct, ctx.inv).into_iter().find(|t| assess_trail(t, ctx.inv).qualifies());
+    let trail = account_trails(acct, ctx).into_iter().find(|t| assess_trail(t, ctx).qualifies());
     evidence.insert(
         0,
         Evidence::new(

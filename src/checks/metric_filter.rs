@@ -47,7 +47,12 @@ pub struct Judgement {
     pub detail: Vec<String>,
 }
 
-pub fn judgement(ctx: &Context, variant: &PatternVariant, pattern: &str) -> Judgement {
+/// Memoised per (pattern text, variant): an organisation's accounts share their filters.
+pub fn judgement(ctx: &Context, variant: &PatternVariant, pattern: &str) -> std::sync::Arc<Judgement> {
+    ctx.memo_judgement(variant, pattern, || judge_now(ctx, variant, pattern))
+}
+
+fn judge_now(ctx: &Context, variant: &PatternVariant, pattern: &str) -> Judgement {
     let strict = ctx.opts.strict_patterns;
     match coverage(ctx, variant, pattern) {
         Err(e) => Judgement {

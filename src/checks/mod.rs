@@ -14,6 +14,7 @@
 pub mod alarm;
 pub mod chain;
 pub mod config_recorder;
+pub mod delivery;
 pub mod eventbridge_rule;
 pub mod metric_filter;
 pub mod sns_subscription;
@@ -36,9 +37,45 @@ pub struct EvalOptions {
 type Memo<K, V> = Mutex<HashMap<K, V>>;
 type OracleMemo = Memo<(Vec<String>, Vec<String>), Arc<Result<Oracle, ParseError>>>;
 
-/// What every check reads: the inventory, the options, and the memoised pattern judge.
+/// Positions of the inventory's entries by key: lookups in O(1), so a thousand accounts cost a
+/// thousand times one, not a million.
+#[derive(Default)]
+struct Index {
+    accounts: HashMap<String, usize>,
+    log_groups: HashMap<(String, String, String), usize>,
+    alarms: HashMap<(String, String, String, String), usize>,
+    topics: HashMap<String, usize>,
+    keys: HashMap<(String, String, String), usize>,
+}
+
+impl Index {
+    fn of(inv: &Inventory) -> Index {
+        let mut ix = Index::default();
+        for (i, a) in inv.accounts.iter().enumerate() {
+            ix.accounts.entry(a.account_id.clone()).or_insert(i);
+        }
+        for (i, g) in inv.log_groups.iter().enumerate() {
+            ix.log_groups.entry((g.account.clone(), g.region.clone(), g.name.clone())).or_insert(i);
+        }
+        for (i, m) in inv.metric_alarms.iter().enumerate() {
+            ix.alarms
+                .entry((m.account.clone(), m.region.clone(), m.namespace.clone(), m.metric_name.clone()))
+                .or_insert(i);
+        }
+        for (i, t) in inv.topics.iter().enumerate() {
+            ix.topics.entry(t.arn.clone()).or_insert(i);
+        }
+        for (i, k) in inv.kms_keys.iter().enumerate() {
+            ix.keys.entry((k.account.clone(), k.region.clone(), k.key.clone())).or_insert(i);
+        }
+        ix
+    }
+}
+
+/// What every check reads: the inventory (indexed), the options, and the memoised pattern judge.
 pub struct Context<'a> {
     pub inv: &'a Inventory,
+    index: Index,
     pub opts: EvalOptions,
     pub judge: &'a Judge<'a>,
     /// Per variant (its patterns and events).
@@ -47,18 +84,55 @@ pub struct Context<'a> {
     wrapped: Memo<(String, Option<String>), Arc<Vec<serde_json::Value>>>,
     /// What each distinct rule pattern matches, per (pattern, region, account when named).
     rule_sets: Memo<(String, String, Option<String>), Option<RecordSet>>,
+    /// Rendered filter judgements, per (variant's patterns, filter pattern).
+    judgements: Memo<(Vec<String>, String), Arc<metric_filter::Judgement>>,
+    /// Trail assessments, per trail entry of the inventory (by address: the inventory is
+    /// borrowed for the context's whole life).
+    trails: Memo<usize, Arc<trail::TrailAssessment>>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(inv: &'a Inventory, opts: EvalOptions, judge: &'a Judge<'a>) -> Self {
         Context {
             inv,
+            index: Index::of(inv),
             opts,
             judge,
             oracles: Mutex::new(HashMap::new()),
             wrapped: Mutex::new(HashMap::new()),
             rule_sets: Mutex::new(HashMap::new()),
+            judgements: Mutex::new(HashMap::new()),
+            trails: Mutex::new(HashMap::new()),
         }
+    }
+
+    fn memo_judgement(
+        &self,
+        v: &PatternVariant,
+        pattern: &str,
+        make: impl FnOnce() -> metric_filter::Judgement,
+    ) -> Arc<metric_filter::Judgement> {
+        let key = (v.patterns.clone(), pattern.to_string());
+        if let Some(j) = self.judgements.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return j.clone();
+        }
+        let j = Arc::new(make());
+        self.judgements.lock().unwrap_or_else(|e| e.into_inner()).insert(key, j.clone());
+        j
+    }
+
+    fn memo_trail(
+        &self,
+        t: &crate::inventory::Trail,
+        make: impl FnOnce() -> trail::TrailAssessment,
+    ) -> Arc<trail::TrailAssessment> {
+        let key = t as *const crate::inventory::Trail as usize;
+        if let Some(a) = self.trails.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return a.clone();
+        }
+        let a = Arc::new(make());
+        self.trails.lock().unwrap_or_else(|e| e.into_inner()).insert(key, a.clone());
+        a
     }
 
     /// The corpus records an EventBridge rule pattern matches in `region` of `account` (None:
@@ -89,6 +163,36 @@ impl<'a> Context<'a> {
         let set = eventbridge_rule::evaluate_pattern(pattern, &wrapped);
         self.rule_sets.lock().unwrap_or_else(|e| e.into_inner()).insert(key, set.clone());
         set
+    }
+
+    pub fn account(&self, id: &str) -> Option<&'a AccountInventory> {
+        self.index.accounts.get(id).map(|i| &self.inv.accounts[*i])
+    }
+    pub fn log_group(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+    ) -> Option<&'a crate::inventory::LogGroupInventory> {
+        let k = (account.to_string(), region.to_string(), name.to_string());
+        self.index.log_groups.get(&k).map(|i| &self.inv.log_groups[*i])
+    }
+    pub fn alarms_for(
+        &self,
+        account: &str,
+        region: &str,
+        namespace: &str,
+        metric: &str,
+    ) -> Option<&'a crate::inventory::MetricAlarmsInventory> {
+        let k = (account.to_string(), region.to_string(), namespace.to_string(), metric.to_string());
+        self.index.alarms.get(&k).map(|i| &self.inv.metric_alarms[*i])
+    }
+    pub fn topic(&self, arn: &str) -> Option<&'a crate::inventory::TopicInventory> {
+        self.index.topics.get(arn).map(|i| &self.inv.topics[*i])
+    }
+    pub fn kms_key(&self, account: &str, region: &str, key: &str) -> Option<&'a crate::inventory::KmsKeyInventory> {
+        let k = (account.to_string(), region.to_string(), key.to_string());
+        self.index.keys.get(&k).map(|i| &self.inv.kms_keys[*i])
     }
 
     /// The oracle of a variant's benchmark texts, evaluated over the corpus once per run.
@@ -175,26 +279,32 @@ pub fn evaluate(inv: &Inventory, controls: &[Control], opts: EvalOptions) -> Eva
     evaluate_with(&Context::new(inv, opts, &judge), controls)
 }
 
-/// Evaluates every control for every account of the context's inventory.
+/// Evaluates every control for every account of the context's inventory. Verdicts come out in
+/// benchmark order, then by account (then region); each control's findings keep their chain
+/// order.
 pub fn evaluate_with(ctx: &Context, controls: &[Control]) -> Evaluation {
-    let mut ev = Evaluation::default();
+    // One bucket per control, in benchmark order: no sort over every finding.
+    let mut buckets: Vec<Vec<(ControlResult, Vec<Finding>)>> = controls.iter().map(|_| Vec::new()).collect();
     for acct in ctx.inv.accounts.iter().filter(|a| !a.support) {
-        for c in controls {
-            let results = match &acct.error {
-                Some(e) => vec![unreadable_account(c, acct, e)],
-                None => (check(c.kind()).evaluate)(c, acct, ctx),
-            };
-            for (r, f) in results {
-                ev.controls.push(r);
-                ev.findings.extend(f);
+        for (i, c) in controls.iter().enumerate() {
+            match &acct.error {
+                Some(e) => buckets[i].push(unreadable_account(c, acct, e)),
+                None => buckets[i].extend((check(c.kind()).evaluate)(c, acct, ctx)),
             }
         }
     }
-    let order: Vec<&str> = controls.iter().map(|c| c.id.as_str()).collect();
-    let pos = |id: &str| order.iter().position(|x| *x == id).unwrap_or(usize::MAX);
-    ev.controls.sort_by(|a, b| (pos(&a.control), &a.account, &a.region).cmp(&(pos(&b.control), &b.account, &b.region)));
-    // Stable sort keeps each control's check modules in chain order.
-    ev.findings.sort_by(|a, b| (pos(&a.control), &a.account).cmp(&(pos(&b.control), &b.account)));
+    let mut ev = Evaluation::default();
+    for mut b in buckets {
+        // Stable: an account's findings keep the order its check produced them in.
+        b.sort_by(|x, y| x.0.account.cmp(&y.0.account));
+        let mut results = Vec::with_capacity(b.len());
+        for (r, f) in b {
+            ev.findings.extend(f);
+            results.push(r);
+        }
+        results.sort_by(|x, y| (&x.account, &x.region).cmp(&(&y.account, &y.region)));
+        ev.controls.extend(results);
+    }
     ev
 }
 

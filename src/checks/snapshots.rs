@@ -163,6 +163,39 @@ const CASES: &[(&str, &str, &[&str], Mutation)] = &[
         inv.accounts[0].role_arn = Some(format!("arn:aws:iam::{ACCT}:role/audit"));
         inv.accounts[0].error = Some(err("sts:AssumeRole", "AccessDenied"));
     }),
+    // Delivery: the topic's key and policy.
+    ("sg_topic_aws_managed_key", "5.0.0", &["4.10"], |inv| set_topic_key(inv, "alias/aws/sns")),
+    ("sg_topic_customer_key_without_cloudwatch", "5.0.0", &["4.10"], |inv| {
+        set_topic_key(inv, KEY_ARN);
+        add_key(inv, &root_key_policy());
+    }),
+    ("sg_topic_customer_key_with_cloudwatch", "5.0.0", &["4.10"], |inv| {
+        set_topic_key(inv, KEY_ARN);
+        add_key(inv, &service_key_policy("cloudwatch.amazonaws.com"));
+    }),
+    ("sg_topic_policy_denies_publish", "5.0.0", &["4.10"], |inv| {
+        let mut p: serde_json::Value = serde_json::from_str(&default_topic_policy(TOPIC, ACCT)).unwrap();
+        p["Statement"].as_array_mut().unwrap().push(serde_json::json!(
+            {"Sid": "freeze", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish", "Resource": TOPIC}));
+        set_topic_policy(inv, TOPIC, &p.to_string());
+    }),
+    ("sg_topic_policy_beyond_the_evaluator", "5.0.0", &["4.10"], |inv| {
+        let p = serde_json::json!({"Statement": [{"Sid": "org", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish",
+            "Resource": TOPIC, "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-abc"}}}]});
+        set_topic_policy(inv, TOPIC, &p.to_string());
+    }),
+    ("eventbridge_default_policy_fails", "5.0.0", &["4.10"], |inv| eventbridge(inv, None, None)),
+    ("eventbridge_statement_for_the_rule_passes", "5.0.0", &["4.10"], |inv| eventbridge(inv, Some("sg-changes"), None)),
+    ("eventbridge_statement_for_another_rule_fails", "5.0.0", &["4.10"], |inv| {
+        eventbridge(inv, Some("other-rule"), None)
+    }),
+    ("eventbridge_target_role_not_verified", "5.0.0", &["4.10"], |inv| {
+        eventbridge(inv, None, Some("arn:aws:iam::111122223333:role/events-to-sns"))
+    }),
+    ("eventbridge_aws_managed_key_fails", "5.0.0", &["4.10"], |inv| {
+        eventbridge(inv, Some("sg-changes"), None);
+        set_topic_key_of(inv, REALTIME, "alias/aws/sns");
+    }),
     // The rest of the monitoring family, compliant filter for 4.10 only.
     ("unauthorized_api_calls_fail", "5.0.0", &["4.1"], |_| {}),
     ("root_usage_v1_2_as_3_3", "1.2.0", &["3.3"], |_| {}),
@@ -186,6 +219,89 @@ const CASES: &[(&str, &str, &[&str], Mutation)] = &[
         inv.accounts[0].trails[0].log_group_arn = None
     }),
 ];
+
+const KEY_ARN: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const REALTIME: &str = "arn:aws:sns:us-east-1:111122223333:realtime";
+
+fn set_topic_key_of(inv: &mut Inventory, topic: &str, key: &str) {
+    let t = inv.topics.iter_mut().find(|t| t.arn == topic).unwrap();
+    let mut attrs = match &t.attributes {
+        Some(Collected::Ok(a)) => a.clone(),
+        _ => TopicAttributes::default(),
+    };
+    attrs.kms_master_key_id = Some(key.into());
+    t.attributes = Some(Collected::Ok(attrs));
+}
+
+fn set_topic_key(inv: &mut Inventory, key: &str) {
+    set_topic_key_of(inv, TOPIC, key)
+}
+
+fn set_topic_policy(inv: &mut Inventory, topic: &str, policy: &str) {
+    let t = inv.topics.iter_mut().find(|t| t.arn == topic).unwrap();
+    t.attributes = Some(Collected::Ok(TopicAttributes { policy: Some(policy.into()), kms_master_key_id: None }));
+}
+
+fn root_key_policy() -> String {
+    serde_json::json!({"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]})
+    .to_string()
+}
+
+fn service_key_policy(service: &str) -> String {
+    let mut p: serde_json::Value = serde_json::from_str(&root_key_policy()).unwrap();
+    p["Statement"].as_array_mut().unwrap().push(serde_json::json!({"Sid": "AllowAlarms", "Effect": "Allow",
+        "Principal": {"Service": service}, "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"}));
+    p.to_string()
+}
+
+fn add_key(inv: &mut Inventory, policy: &str) {
+    inv.kms_keys.push(KmsKeyInventory {
+        account: ACCT.into(),
+        region: "us-east-1".into(),
+        key: KEY_ARN.into(),
+        details: Collected::Ok(KmsKey {
+            arn: KEY_ARN.into(),
+            key_id: "1234abcd-12ab-34cd-56ef-1234567890ab".into(),
+            manager: Some("CUSTOMER".into()),
+            state: Some("Enabled".into()),
+            policy: Collected::Ok(policy.into()),
+        }),
+    });
+}
+
+/// The EventBridge route in both regions to topic `realtime`, whose policy lets `rule` publish
+/// (None: SNS's default policy), optionally through a target role.
+fn eventbridge(inv: &mut Inventory, rule: Option<&str>, role: Option<&str>) {
+    with_rules(inv, &["us-east-1", "eu-west-1"], EB_SG_FOR_SNAPSHOTS, true);
+    let policy = match rule {
+        None => default_topic_policy(REALTIME, ACCT),
+        Some(r) => {
+            let mut p: serde_json::Value = serde_json::from_str(&default_topic_policy(REALTIME, ACCT)).unwrap();
+            for region in ["us-east-1", "eu-west-1"] {
+                let arn = format!("arn:aws:events:{region}:{ACCT}:rule/{r}");
+                let mut st = serde_json::from_str::<serde_json::Value>(&events_topic_policy(REALTIME, ACCT, &arn))
+                    .unwrap()["Statement"][1]
+                    .clone();
+                st["Sid"] = format!("AWSEvents_{region}").into();
+                p["Statement"].as_array_mut().unwrap().push(st);
+            }
+            p.to_string()
+        }
+    };
+    set_topic_policy(inv, REALTIME, &policy);
+    if let Some(role) = role {
+        for rr in &mut inv.accounts[0].event_rules {
+            if let Collected::Ok(rules) = &mut rr.rules {
+                if let Some(Collected::Ok(targets)) = &mut rules[0].targets {
+                    targets[0].role_arn = Some(role.into());
+                }
+            }
+        }
+    }
+}
+
+const EB_SG_FOR_SNAPSHOTS: &str = r#"{"source":["aws.ec2"],"detail-type":["AWS API Call via CloudTrail"],"detail":{"eventName":["AuthorizeSecurityGroupIngress","AuthorizeSecurityGroupEgress","RevokeSecurityGroupIngress","RevokeSecurityGroupEgress","CreateSecurityGroup","DeleteSecurityGroup","ModifySecurityGroupRules"]}}"#;
 
 fn evaluate(inv: &Inventory, bench: &str, ids: &[&str]) -> Evaluation {
     let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();

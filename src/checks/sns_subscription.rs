@@ -1,9 +1,10 @@
 //! The SNS link (CIS 4.x audit step 7): the topic an alarm notifies exists (else the alarm link
 //! is broken) and has at least one subscription whose `SubscriptionArn` is an ARN — confirmed,
-//! not `PendingConfirmation`.
+//! not `PendingConfirmation` — and the alarm's notifications can reach it: CloudWatch may use the
+//! topic's key and no statement of its policy denies it ([`super::delivery`]).
 
 use super::chain::{Chain, Link, Module, State};
-use super::Context;
+use super::{delivery, Context};
 use crate::actions::{sns as sn, Hint};
 use crate::finding::Evidence;
 use crate::inventory::{Arn, Collected, MetricAlarm, Subscription};
@@ -16,6 +17,20 @@ pub fn fix(topic_arn: &str) -> Hint {
         [sn::Subscribe { topic_arn: topic_arn.into(), protocol: "email".into(), endpoint: "<address>".into() }.into()],
     )
     .then("then confirm it from the message AWS sends")
+}
+
+/// What makes the topic deliver again: never a re-encryption or a change to a statement of the
+/// user's (a Deny is theirs to lift), so these are the commands to run by hand.
+pub fn fix_delivery(topic_arn: &str, d: &delivery::Delivery) -> Hint {
+    let region = Arn::parse(topic_arn).map(|a| a.region.to_string()).unwrap_or_default();
+    if d.aws_managed_key {
+        return Hint::default().note(format!(
+            "create a customer managed key whose policy allows cloudwatch.amazonaws.com and events.amazonaws.com kms:Decrypt and kms:GenerateDataKey*, then encrypt the topic with it: aws kms create-key --region {region} --policy file://key-policy.json; aws sns set-topic-attributes --region {region} --topic-arn {topic_arn} --attribute-name KmsMasterKeyId --attribute-value <key-arn>"
+        ));
+    }
+    Hint::default().note(format!(
+        "let the service use the topic: add a statement allowing it to the key policy (aws kms put-key-policy --region {region} --key-id <key> --policy-name default --policy file://key-policy.json), or lift the topic policy's Deny (aws sns set-topic-attributes --region {region} --topic-arn {topic_arn} --attribute-name Policy --attribute-value file://policy.json)"
+    ))
 }
 
 /// Confirmed subscribers as `protocol:endpoint`, and the number pending.
@@ -41,7 +56,7 @@ pub fn chains<'a>(
     let alarm_link = |state: State, message: String, evidence: Vec<Evidence>, remediation: Option<String>| {
         Link::new(Module::Alarm, state, alarm_resource.clone(), message, evidence, remediation)
     };
-    let subs = match ctx.inv.topic(topic_arn).map(|t| &t.subscriptions) {
+    let subs = match ctx.topic(topic_arn).map(|t| &t.subscriptions) {
         Some(Collected::Ok(s)) => s,
         Some(Collected::Error(e)) if e.is_not_found() => {
             evidence.push(Evidence::bad("sns_topic.exists", false));
@@ -63,13 +78,29 @@ pub fn chains<'a>(
     evidence.push(Evidence::ok("sns_topic.exists", topic_arn.to_string()));
     let chain = chain.with(alarm_link(State::Ok, format!("alarm {}", a.name), evidence, None));
     let (confirmed, pending) = subscribers(subs);
-    let evidence = vec![
+    let mut evidence = vec![
         Evidence::info("sns_topic", topic_arn.to_string()),
         Evidence::new("sns_topic.confirmed_subscriptions", confirmed.len(), Some(!confirmed.is_empty())),
         Evidence::info("sns_topic.pending_subscriptions", pending),
         Evidence::info("sns_topic.subscribers", serde_json::json!(confirmed)),
     ];
-    let (state, message, remediation) = if confirmed.is_empty() {
+    let p = delivery::Publisher {
+        service: delivery::CLOUDWATCH,
+        source_arn: a.arn.as_deref(),
+        source_account: Arn::parse(topic_arn).map(|x| x.account).unwrap_or_default(),
+    };
+    let alarm_account = a.arn.as_deref().and_then(|x| Arn::parse(x).map(|x| x.account.to_string()));
+    let p = delivery::Publisher { source_account: alarm_account.as_deref().unwrap_or(p.source_account), ..p };
+    let d = ctx.topic(topic_arn).map(|t| delivery::assess(ctx, t, &p, false)).unwrap_or_default();
+    evidence.extend(d.evidence.clone());
+    if !d.notes.is_empty() {
+        evidence.push(Evidence::info("sns_topic.delivery_notes", serde_json::json!(d.notes)));
+    }
+    let (state, message, remediation) = if let Some(e) = &d.error {
+        (State::Error, format!("delivery to topic {topic_arn} could not be checked: {e}"), None)
+    } else if !d.failures.is_empty() {
+        (State::Fail, d.failures.join("; "), Some(fix_delivery(topic_arn, &d).render()))
+    } else if confirmed.is_empty() {
         (
             State::Fail,
             if pending > 0 {

@@ -151,10 +151,33 @@ pub(super) fn compliant() -> Inventory {
                 protocol: "email".into(),
                 endpoint: "secops@example.com".into(),
             }]),
+            attributes: Some(Collected::Ok(TopicAttributes {
+                policy: Some(default_topic_policy(TOPIC, ACCT)),
+                kms_master_key_id: None,
+            })),
         }],
         api_calls: Default::default(),
         ..Default::default()
     }
+}
+
+/// SNS's default topic policy: the owner account's principals (AWS:SourceOwner).
+pub(super) fn default_topic_policy(topic: &str, account: &str) -> String {
+    serde_json::json!({"Version": "2008-10-17", "Id": "__default_policy_ID", "Statement": [{
+        "Sid": "__default_statement_ID", "Effect": "Allow", "Principal": {"AWS": "*"},
+        "Action": ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission",
+                   "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
+        "Resource": topic, "Condition": {"StringEquals": {"AWS:SourceOwner": account}}}]})
+    .to_string()
+}
+
+/// A policy that also lets EventBridge rule `rule` publish (what the console adds).
+pub(super) fn events_topic_policy(topic: &str, account: &str, rule: &str) -> String {
+    let mut p: serde_json::Value = serde_json::from_str(&default_topic_policy(topic, account)).unwrap();
+    p["Statement"].as_array_mut().unwrap().push(serde_json::json!({
+        "Sid": "AWSEvents_sg-changes", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sns:Publish", "Resource": topic, "Condition": {"ArnEquals": {"aws:SourceArn": rule}}}));
+    p.to_string()
 }
 
 pub(super) fn run(inv: &Inventory, bench: &str, ids: &[&str], strict: bool) -> Evaluation {
@@ -681,7 +704,7 @@ fn failing_cloudwatch_logs_delivery_or_a_missing_log_group_breaks_the_trail_link
     assert!(msg.contains("does not exist"), "{msg}");
 }
 
-fn with_rules(inv: &mut Inventory, regions: &[&str], pattern: &str, confirmed: bool) {
+pub(super) fn with_rules(inv: &mut Inventory, regions: &[&str], pattern: &str, confirmed: bool) {
     inv.log_groups[0].metric_filters = Collected::Ok(vec![]);
     let topic = "arn:aws:sns:us-east-1:111122223333:realtime";
     inv.accounts[0].event_rules = regions
@@ -694,7 +717,11 @@ fn with_rules(inv: &mut Inventory, regions: &[&str], pattern: &str, confirmed: b
                 state: "ENABLED".into(),
                 event_pattern: Some(pattern.into()),
                 managed_by: None,
-                targets: Some(Collected::Ok(vec![topic.into()])),
+                targets: Some(Collected::Ok(vec![RuleTarget {
+                    id: "sns".into(),
+                    arn: topic.into(),
+                    ..Default::default()
+                }])),
             }]),
         })
         .collect();
@@ -705,6 +732,7 @@ fn with_rules(inv: &mut Inventory, regions: &[&str], pattern: &str, confirmed: b
             protocol: "email".into(),
             endpoint: "oncall@example.com".into(),
         }]),
+        attributes: None,
     });
 }
 

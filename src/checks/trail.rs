@@ -12,7 +12,7 @@ use super::Context;
 use crate::actions::{cloudtrail as ct, Action, Hint};
 use crate::catalog::{cis, Control};
 use crate::finding::{ControlResult, Evidence, Finding, Status};
-use crate::inventory::{AccountInventory, CollectError, Collected, Inventory, Trail, TrailSelectors};
+use crate::inventory::{AccountInventory, CollectError, Collected, Trail, TrailSelectors};
 
 /// How one trail measures up to 3.1.
 #[derive(Debug, Clone)]
@@ -32,10 +32,15 @@ impl TrailAssessment {
     }
 }
 
-/// Assesses one trail. `inv` lets an organization trail seen from a member account borrow the
-/// status and selectors its owner account read, when that account is audited too.
-pub fn assess_trail(trail: &Trail, inv: &Inventory) -> TrailAssessment {
-    let owner_view = owner_view(trail, inv);
+/// Assesses one trail (once per evaluation: every monitoring control asks). An organization
+/// trail seen from a member account borrows the status and selectors its owner account read,
+/// when that account is audited too.
+pub fn assess_trail(trail: &Trail, ctx: &Context) -> std::sync::Arc<TrailAssessment> {
+    ctx.memo_trail(trail, || assess_now(trail, ctx))
+}
+
+fn assess_now(trail: &Trail, ctx: &Context) -> TrailAssessment {
+    let owner_view = owner_view(trail, ctx);
     let status = prefer_ok(&trail.status, owner_view.map(|t| &t.status));
     let selectors = prefer_ok(&trail.selectors, owner_view.map(|t| &t.selectors));
 
@@ -115,15 +120,15 @@ pub fn assess_trail(trail: &Trail, inv: &Inventory) -> TrailAssessment {
 /// owns the trail (an organization trail), else this account's error.
 pub fn owner_status<'a>(
     trail: &'a Trail,
-    inv: &'a Inventory,
+    ctx: &Context<'a>,
 ) -> Option<Result<&'a crate::inventory::TrailStatus, &'a CollectError>> {
-    let owner_view = owner_view(trail, inv);
+    let owner_view = owner_view(trail, ctx);
     prefer_ok(&trail.status, owner_view.map(|t| &t.status))
 }
 
-fn owner_view<'a>(trail: &Trail, inv: &'a Inventory) -> Option<&'a Trail> {
+fn owner_view<'a>(trail: &Trail, ctx: &Context<'a>) -> Option<&'a Trail> {
     (!trail.owner_account.is_empty())
-        .then(|| inv.account(&trail.owner_account))
+        .then(|| ctx.account(&trail.owner_account))
         .flatten()
         .and_then(|a| a.trails.iter().find(|t| t.arn == trail.arn))
 }
@@ -222,10 +227,10 @@ pub fn management_events(sel: &TrailSelectors) -> Result<String, String> {
 /// The trails that log this account: its own, as `DescribeTrails` showed them, and — for a
 /// member of an organization the audit discovered — the organization trails of its management
 /// account, whether or not the member's own `DescribeTrails` listed them.
-pub fn account_trails<'a>(acct: &'a AccountInventory, inv: &'a Inventory) -> Vec<&'a Trail> {
+pub fn account_trails<'a>(acct: &'a AccountInventory, ctx: &Context<'a>) -> Vec<&'a Trail> {
     let mut out: Vec<&Trail> = acct.trails.iter().collect();
-    let Some(org) = inv.organization.as_ref().filter(|o| o.is_member(&acct.account_id)) else { return out };
-    let Some(mgmt) = inv.account(&org.management_account) else { return out };
+    let Some(org) = ctx.inv.organization.as_ref().filter(|o| o.is_member(&acct.account_id)) else { return out };
+    let Some(mgmt) = ctx.account(&org.management_account) else { return out };
     for t in mgmt.trails.iter().filter(|t| t.is_organization_trail && t.owner_account == mgmt.account_id) {
         if !out.iter().any(|x| x.arn == t.arn) {
             out.push(t);
@@ -236,13 +241,12 @@ pub fn account_trails<'a>(acct: &'a AccountInventory, inv: &'a Inventory) -> Vec
 
 /// 3.1 for one account.
 pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Vec<(ControlResult, Vec<Finding>)> {
-    let inv = ctx.inv;
     let check = format!("{}/trail", control.def.key);
     let mut findings = Vec::new();
     let mut qualifying = None;
     let mut errors = Vec::new();
-    for t in account_trails(acct, inv) {
-        let a = assess_trail(t, inv);
+    for t in account_trails(acct, ctx) {
+        let a = assess_trail(t, ctx);
         let (status, message) = if a.qualifies() {
             qualifying.get_or_insert(t.arn.clone());
             (Status::Pass, format!("trail {} is multi-region, logging and records all management events", t.name))
@@ -260,7 +264,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
             region: Some(t.home_region.clone()),
             resource: Some(t.arn.clone()),
             message,
-            evidence: a.evidence,
+            evidence: a.evidence.clone(),
             remediation: (status == Status::Fail).then(|| fix_trail(t).render()),
         });
     }

@@ -55,7 +55,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
     let now = parse_time(&ctx.inv.collected_at);
     let check = format!("{}/trail", control.def.key);
     let mut findings = Vec::new();
-    for t in account_trails(acct, ctx.inv) {
+    for t in account_trails(acct, ctx) {
         let mut ev =
             vec![Evidence::info("trail", t.arn.clone()), Evidence::info("trail.home_region", t.home_region.clone())];
         ev.push(Evidence::new(
@@ -63,7 +63,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
             t.log_group_arn.clone().map(serde_json::Value::from).unwrap_or_default(),
             Some(t.log_group_arn.is_some()),
         ));
-        let status = super::trail::owner_status(t, ctx.inv);
+        let status = super::trail::owner_status(t, ctx);
         let (state, message) = match (&t.log_group_arn, status) {
             (None, _) => (Status::Fail, format!("trail {} does not deliver to CloudWatch Logs", t.name)),
             (Some(_), None) => (Status::Error, format!("status of trail {} was not collected", t.name)),

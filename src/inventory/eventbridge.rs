@@ -38,8 +38,8 @@ pub fn wants_targets(r: &EventRule) -> bool {
     r.state.starts_with("ENABLED") && r.event_pattern.is_some()
 }
 
-/// `ListTargetsByRule` (every page): the target ARNs.
-pub async fn targets(s: &Session, rt: &Runtime, region: &str, rule: &str) -> Collected<Vec<String>> {
+/// `ListTargetsByRule` (every page).
+pub async fn targets(s: &Session, rt: &Runtime, region: &str, rule: &str) -> Collected<Vec<RuleTarget>> {
     let client = Client::new(&s.region_config(region));
     let mut targets = Vec::new();
     let mut token: Option<String> = None;
@@ -47,7 +47,16 @@ pub async fn targets(s: &Session, rt: &Runtime, region: &str, rule: &str) -> Col
         let req = client.list_targets_by_rule().rule(rule).event_bus_name("default").set_next_token(token.clone());
         match read(s, rt, Lane::Chain, "events:ListTargetsByRule", Some(region), req.send()).await {
             Ok(out) => {
-                targets.extend(out.targets().iter().map(|t| t.arn().to_string()));
+                targets.extend(out.targets().iter().map(|t| RuleTarget {
+                    id: t.id().to_string(),
+                    arn: t.arn().to_string(),
+                    role_arn: t.role_arn().map(str::to_string),
+                    input_transformer: t.input_transformer().map(|x| InputTransformer {
+                        input_paths_map:
+                            x.input_paths_map().map(|m| m.clone().into_iter().collect()).unwrap_or_default(),
+                        input_template: x.input_template().to_string(),
+                    }),
+                }));
                 match next_page(out.next_token(), &token) {
                     Some(t) => token = Some(t),
                     None => return Collected::Ok(targets),
@@ -55,5 +64,24 @@ pub async fn targets(s: &Session, rt: &Runtime, region: &str, rule: &str) -> Col
             }
             Err(e) => return Collected::Error(e),
         }
+    }
+}
+
+/// `DescribeRule` on the default bus: None when there is no rule of that name (remediation's
+/// observation).
+pub async fn rule(s: &Session, rt: &Runtime, region: &str, name: &str) -> Result<Option<EventRule>, CollectError> {
+    let client = Client::new(&s.region_config(region));
+    let req = client.describe_rule().name(name).event_bus_name("default");
+    match read(s, rt, Lane::Chain, "events:DescribeRule", Some(region), req.send()).await {
+        Ok(r) => Ok(Some(EventRule {
+            name: r.name().unwrap_or_default().to_string(),
+            arn: r.arn().unwrap_or_default().to_string(),
+            state: r.state().map(|x| x.as_str().to_string()).unwrap_or_default(),
+            event_pattern: r.event_pattern().map(str::to_string),
+            managed_by: r.managed_by().map(str::to_string),
+            targets: None,
+        })),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
     }
 }

@@ -14,7 +14,8 @@
 //!   same time, `DescribeMetricFilters` of the log group it delivers to (read with the
 //!   credentials of the account that owns the group, when that account is audited).
 //! - Per distinct metric those filters publish: `DescribeAlarmsForMetric`; per distinct SNS
-//!   topic an alarm or a rule notifies: `ListSubscriptionsByTopic`.
+//!   topic an alarm or a rule notifies: `ListSubscriptionsByTopic` and `GetTopicAttributes`
+//!   (policy, key); per customer key a topic is encrypted with: `DescribeKey`, `GetKeyPolicy`.
 //! - With `--remediate`, what the plan needs besides (see [`RemediationNeeds`]).
 //!
 //! Per-resource reads for remediation's observations live in the service modules too.
@@ -23,6 +24,7 @@ pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod config;
 pub mod eventbridge;
+pub mod kms;
 pub mod logs;
 pub mod model;
 pub mod organizations;
@@ -154,10 +156,11 @@ enum Done {
     Selectors(usize, String, Collected<TrailSelectors>),
     Config(usize, RegionConfig),
     Rules(usize, String, Collected<Vec<EventRule>>),
-    Targets(usize, String, String, Collected<Vec<String>>),
+    Targets(usize, String, String, Collected<Vec<RuleTarget>>),
     Filters(Key3, Collected<Vec<MetricFilter>>),
     Alarms(MetricAlarmsInventory),
-    Topic(TopicInventory),
+    Topic(usize, TopicInventory),
+    Key(KmsKeyInventory),
     LogGroupExists(usize, String, String, Collected<bool>),
     RegionAlarms(usize, RegionAlarms),
     NamedTopic(usize, TopicInventory),
@@ -192,6 +195,8 @@ struct Flow<'a> {
     metric_alarms: Vec<MetricAlarmsInventory>,
     topics_seen: HashSet<String>,
     topics: BTreeMap<String, TopicInventory>,
+    keys_seen: HashSet<Key3>,
+    kms_keys: Vec<KmsKeyInventory>,
     /// Reads waiting for an account to be established: (account index, log group key).
     deferred: Vec<(usize, Key3)>,
     warnings: Vec<String>,
@@ -212,6 +217,8 @@ pub async fn collect(req: &Request<'_>) -> Result<Inventory, CollectFatal> {
         metric_alarms: Vec::new(),
         topics_seen: HashSet::new(),
         topics: BTreeMap::new(),
+        keys_seen: HashSet::new(),
+        kms_keys: Vec::new(),
         deferred: Vec::new(),
         warnings: Vec::new(),
         fatal: None,
@@ -319,9 +326,9 @@ impl<'a> Flow<'a> {
                 self.accounts[i].rules.insert(region, rules);
             }
             Done::Targets(i, region, rule, targets) => {
-                if let Collected::Ok(arns) = &targets {
-                    for a in arns {
-                        self.ensure_topic(i, a, &mut next);
+                if let Collected::Ok(list) = &targets {
+                    for t in list {
+                        self.ensure_topic(i, &t.arn, &mut next);
                     }
                 }
                 if let Some(Collected::Ok(list)) = self.accounts[i].rules.get_mut(&region) {
@@ -357,9 +364,14 @@ impl<'a> Flow<'a> {
                 }
                 self.metric_alarms.push(m);
             }
-            Done::Topic(t) => {
+            Done::Topic(reader, t) => {
+                if let Some(Collected::Ok(TopicAttributes { kms_master_key_id: Some(k), .. })) = &t.attributes {
+                    let k = k.clone();
+                    self.ensure_key(reader, &t.arn, &k, &mut next);
+                }
                 self.topics.insert(t.arn.clone(), t);
             }
+            Done::Key(k) => self.kms_keys.push(k),
             Done::LogGroupExists(i, region, name, exists) => {
                 if exists == Collected::Ok(true) {
                     let acct = self.session(i).account_id.clone();
@@ -467,7 +479,17 @@ impl<'a> Flow<'a> {
         }
         let (s, rt) = (self.session(i), self.req.rt);
         let arn = format!("arn:{}:sns:{region}:{}:{}", s.partition, s.account_id, rem.topic_name);
-        next.add(i, Box::pin(async move { Done::NamedTopic(i, sns::topic(s, rt, &arn, &region).await) }));
+        next.add(
+            i,
+            Box::pin(async move {
+                let (mut t, attrs) =
+                    tokio::join!(sns::topic(s, rt, &arn, &region), sns::attributes(s, rt, &arn, &region));
+                if !matches!(&t.subscriptions, Collected::Error(e) if e.is_not_found()) {
+                    t.attributes = Some(attrs);
+                }
+                Done::NamedTopic(i, t)
+            }),
+        );
     }
 
     /// Remediation's reads in a region where it may add a log group or alarms.
@@ -588,11 +610,36 @@ impl<'a> Flow<'a> {
             .filter(|o| self.accounts[*o].established && self.accounts[*o].failed.is_none())
             .unwrap_or(via);
         let (s, rt, arn, region) = (self.session(reader), self.req.rt, arn.to_string(), parsed.region.to_string());
-        next.add(reader, Box::pin(async move { Done::Topic(sns::topic(s, rt, &arn, &region).await) }));
+        next.add(
+            reader,
+            Box::pin(async move {
+                let (mut t, attrs) =
+                    tokio::join!(sns::topic(s, rt, &arn, &region), sns::attributes(s, rt, &arn, &region));
+                t.attributes = Some(attrs);
+                Done::Topic(reader, t)
+            }),
+        );
+    }
+
+    /// Reads the customer key a topic is encrypted with, once, with the topic reader's
+    /// credentials, in the key's account and region (from its ARN) or the topic's.
+    fn ensure_key(&mut self, reader: usize, topic_arn: &str, key: &str, next: &mut Jobs<'a>) {
+        if kms::is_aws_managed_sns_alias(key) {
+            return;
+        }
+        let Some(topic) = Arn::parse(topic_arn) else { return };
+        let region = Arn::parse(key).map(|a| a.region.to_string()).unwrap_or_else(|| topic.region.to_string());
+        let account = Arn::parse(key).map(|a| a.account.to_string()).unwrap_or_else(|| topic.account.to_string());
+        if !self.keys_seen.insert((account, region.clone(), key.to_string())) {
+            return;
+        }
+        let (s, rt, key) = (self.session(reader), self.req.rt, key.to_string());
+        next.add(reader, Box::pin(async move { Done::Key(kms::key(s, rt, &region, &key).await) }));
     }
 
     fn finish(self) -> Inventory {
-        let Flow { req, accounts, log_groups, mut metric_alarms, topics, warnings, .. } = self;
+        let Flow { req, accounts, log_groups, mut metric_alarms, topics, mut kms_keys, warnings, .. } = self;
+        kms_keys.sort_by(|a, b| (&a.account, &a.region, &a.key).cmp(&(&b.account, &b.region, &b.key)));
         metric_alarms.sort_by(|a, b| {
             (&a.account, &a.region, &a.namespace, &a.metric_name).cmp(&(
                 &b.account,
@@ -651,6 +698,7 @@ impl<'a> Flow<'a> {
             log_groups: log_groups.into_values().collect(),
             metric_alarms,
             topics: topics.into_values().collect(),
+            kms_keys,
             api_calls: req.rt.calls(),
             warnings,
             organization: None,

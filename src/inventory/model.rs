@@ -101,8 +101,11 @@ pub struct Inventory {
     pub log_groups: Vec<LogGroupInventory>,
     /// Metric alarms per (account, region, namespace, metric name) published by a metric filter.
     pub metric_alarms: Vec<MetricAlarmsInventory>,
-    /// SNS topics named by an alarm action.
+    /// SNS topics named by an alarm action or a rule target.
     pub topics: Vec<TopicInventory>,
+    /// KMS keys those topics are encrypted with (customer managed or unknown ones).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kms_keys: Vec<KmsKeyInventory>,
     /// Logical API calls made, by `service:Operation`.
     pub api_calls: BTreeMap<String, u64>,
     /// The organization, when the audit discovered it (`--organization`).
@@ -250,8 +253,54 @@ pub struct EventRule {
     pub state: String,
     pub event_pattern: Option<String>,
     pub managed_by: Option<String>,
-    /// Target ARNs; read only for enabled rules with an event pattern.
-    pub targets: Option<Collected<Vec<String>>>,
+    /// Targets; read only for enabled rules with an event pattern.
+    pub targets: Option<Collected<Vec<RuleTarget>>>,
+}
+
+/// One target of a rule. (Version 1 inventories hold the ARN alone.)
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "TargetRepr")]
+pub struct RuleTarget {
+    pub id: String,
+    pub arn: String,
+    /// The role EventBridge sends with, if any (then the topic policy does not decide).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_transformer: Option<InputTransformer>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InputTransformer {
+    #[serde(default)]
+    pub input_paths_map: BTreeMap<String, String>,
+    pub input_template: String,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TargetRepr {
+    Arn(String),
+    Full {
+        #[serde(default)]
+        id: String,
+        arn: String,
+        #[serde(default)]
+        role_arn: Option<String>,
+        #[serde(default)]
+        input_transformer: Option<InputTransformer>,
+    },
+}
+
+impl From<TargetRepr> for RuleTarget {
+    fn from(r: TargetRepr) -> Self {
+        match r {
+            TargetRepr::Arn(arn) => RuleTarget { arn, ..Default::default() },
+            TargetRepr::Full { id, arn, role_arn, input_transformer } => {
+                RuleTarget { id, arn, role_arn, input_transformer }
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -454,6 +503,41 @@ pub struct TopicInventory {
     pub arn: String,
     /// `ListSubscriptionsByTopic`: an error `NotFound` means the topic does not exist.
     pub subscriptions: Collected<Vec<Subscription>>,
+    /// `GetTopicAttributes`: the topic policy and its encryption key (read for the monitoring
+    /// family's delivery checks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Collected<TopicAttributes>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TopicAttributes {
+    /// The topic's resource policy (JSON text, as AWS returns it).
+    pub policy: Option<String>,
+    /// `KmsMasterKeyId`: a key id, key ARN, alias or alias ARN; None: not encrypted.
+    pub kms_master_key_id: Option<String>,
+}
+
+/// A KMS key a topic is encrypted with, as referenced by the topic (`DescribeKey`,
+/// `GetKeyPolicy`), read in the key's account and region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KmsKeyInventory {
+    pub account: String,
+    pub region: String,
+    /// The reference the topic holds.
+    pub key: String,
+    pub details: Collected<KmsKey>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KmsKey {
+    pub arn: String,
+    pub key_id: String,
+    /// `AWS` (an AWS-managed key) or `CUSTOMER`.
+    pub manager: Option<String>,
+    /// `Enabled`, `Disabled`, `PendingDeletion` …
+    pub state: Option<String>,
+    /// The `default` key policy, or why it could not be read.
+    pub policy: Collected<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -495,6 +579,9 @@ impl Inventory {
     }
     pub fn topic(&self, arn: &str) -> Option<&TopicInventory> {
         self.topics.iter().find(|t| t.arn == arn)
+    }
+    pub fn kms_key(&self, account: &str, region: &str, key: &str) -> Option<&KmsKeyInventory> {
+        self.kms_keys.iter().find(|k| k.account == account && k.region == region && k.key == key)
     }
 }
 

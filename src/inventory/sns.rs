@@ -1,5 +1,5 @@
-//! SNS: the subscriptions of a topic. `ListSubscriptionsByTopic` also tells whether the topic
-//! exists (`NotFound`).
+//! SNS: the subscriptions of a topic (`ListSubscriptionsByTopic` also tells whether the topic
+//! exists: `NotFound`), and its attributes (policy, encryption key).
 
 use super::model::*;
 use super::read;
@@ -28,5 +28,17 @@ pub async fn topic(s: &Session, rt: &Runtime, arn: &str, region: &str) -> TopicI
             Err(e) => break Collected::Error(e),
         }
     };
-    TopicInventory { arn: arn.to_string(), subscriptions: result }
+    TopicInventory { arn: arn.to_string(), subscriptions: result, attributes: None }
+}
+
+/// `GetTopicAttributes`: the policy and the encryption key.
+pub async fn attributes(s: &Session, rt: &Runtime, arn: &str, region: &str) -> Collected<TopicAttributes> {
+    let client = Client::new(&s.region_config(region));
+    let req = client.get_topic_attributes().topic_arn(arn);
+    let res = read(s, rt, Lane::Chain, "sns:GetTopicAttributes", Some(region), req.send()).await;
+    Collected::from(res.map(|o| {
+        let a = o.attributes();
+        let get = |k: &str| a.and_then(|m| m.get(k)).filter(|v| !v.is_empty()).cloned();
+        TopicAttributes { policy: get("Policy"), kms_master_key_id: get("KmsMasterKeyId") }
+    }))
 }

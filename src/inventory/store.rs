@@ -17,6 +17,16 @@ pub enum Access {
 
 /// Writes `bytes` to `path` atomically, creating the parent directory.
 pub fn write_atomic(path: &Path, bytes: &[u8], access: Access) -> std::io::Result<()> {
+    write_atomic_with(path, access, &mut |w| w.write_all(bytes))
+}
+
+/// Like [`write_atomic`], with the content streamed by `write` (a large report is never held in
+/// memory as one string).
+pub fn write_atomic_with(
+    path: &Path,
+    access: Access,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
@@ -31,8 +41,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8], access: Access) -> std::io::Resul
         opts.mode(0o600);
     }
     let result = (|| {
-        let mut f = opts.open(&tmp)?;
-        f.write_all(bytes)?;
+        let f = opts.open(&tmp)?;
+        let mut w = std::io::BufWriter::new(f);
+        write(&mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
@@ -86,20 +98,27 @@ pub enum ParseError {
     Shape(String),
 }
 
-/// Parses inventory text. Never panics, whatever the input.
+/// Parses inventory text. Never panics, whatever the input. The version is read first (a
+/// lenient pass over the text), then the inventory straight into its structs.
 pub fn parse(text: &str) -> Result<Inventory, ParseError> {
-    let mut v: serde_json::Value = serde_json::from_str(text).map_err(|e| ParseError::NotJson(e.to_string()))?;
-    let ver = v.get("schema_version").and_then(|x| x.as_u64());
-    match ver {
+    #[derive(serde::Deserialize)]
+    struct Version {
+        #[serde(default)]
+        schema_version: Option<serde_json::Value>,
+    }
+    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| ParseError::NotJson(e.to_string()))?;
+    let v: Version = serde_json::from_str(text).map_err(|e| ParseError::Shape(e.to_string()))?;
+    match v.schema_version.as_ref().and_then(|x| x.as_u64()) {
         Some(1) | Some(2) => {}
         _ => {
             return Err(ParseError::Version(
-                v.get("schema_version").map(|x| x.to_string()).unwrap_or_else(|| "(missing)".into()),
+                v.schema_version.map(|x| x.to_string()).unwrap_or_else(|| "(missing)".into()),
             ))
         }
     }
-    v["schema_version"] = INVENTORY_SCHEMA_VERSION.into();
-    serde_json::from_value(v).map_err(|e| ParseError::Shape(e.to_string()))
+    let mut inv: Inventory = serde_json::from_str(text).map_err(|e| ParseError::Shape(e.to_string()))?;
+    inv.schema_version = INVENTORY_SCHEMA_VERSION;
+    Ok(inv)
 }
 
 #[cfg(test)]

@@ -249,7 +249,8 @@ pub struct Oracle {
 
 #[derive(Debug)]
 struct Bench {
-    text: String,
+    /// The text without whitespace outside quotes (for the exact verdict).
+    squashed: String,
     pattern: Pattern,
     set: RecordSet,
 }
@@ -271,6 +272,7 @@ impl Oracle {
 #[derive(Debug)]
 struct Evaluated {
     pattern: Pattern,
+    squashed: String,
     set: RecordSet,
     contradiction: Option<String>,
 }
@@ -341,7 +343,7 @@ impl<'c> Judge<'c> {
         for text in patterns {
             let pattern = parse(text)?;
             let set = self.corpus.matching(&pattern);
-            benches.push(Bench { text: text.clone(), pattern, set });
+            benches.push(Bench { squashed: squash_whitespace(text.trim()), pattern, set });
         }
         Ok(Oracle { benches, events: events.to_vec() })
     }
@@ -354,6 +356,7 @@ impl<'c> Judge<'c> {
         let e = Arc::new(parse(src).map(|pattern| Evaluated {
             set: self.corpus.matching(&pattern),
             contradiction: contradiction(&pattern),
+            squashed: squash_whitespace(src.trim()),
             pattern,
         }));
         memo.insert(src.to_string(), e.clone());
@@ -369,7 +372,7 @@ impl<'c> Judge<'c> {
         for (i, b) in oracle.benches.iter().enumerate() {
             let misses = b.set.difference_count(&e.set);
             let extra = e.set.difference_count(&b.set);
-            let kind = if squash_whitespace(src.trim()) == squash_whitespace(b.text.trim()) {
+            let kind = if e.squashed == b.squashed {
                 CoverageKind::Exact
             } else if misses > 0 {
                 CoverageKind::Incomplete

@@ -30,7 +30,7 @@ pub fn render(r: &Report) -> String {
         );
     }
     let _ = writeln!(s, "\n## Evidence\n");
-    for c in &r.controls {
+    for (c, findings) in r.controls.iter().zip(r.findings_by_control()) {
         let _ = writeln!(
             s,
             "### {} {} — {} ({}{})\n",
@@ -41,9 +41,7 @@ pub fn render(r: &Report) -> String {
             c.region.as_deref().map(|x| format!(", {x}")).unwrap_or_default()
         );
         let _ = writeln!(s, "{}\n", c.message);
-        for f in r.findings.iter().filter(|f| {
-            f.control == c.control && f.account == c.account && (c.region.is_none() || f.region == c.region)
-        }) {
+        for f in findings {
             let _ = writeln!(
                 s,
                 "- **{}** `{}`{}: {}",

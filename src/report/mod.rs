@@ -28,6 +28,14 @@ impl Format {
             Format::Markdown => markdown::render(report),
         }
     }
+
+    /// Writes `report` to `w`; JSON is streamed, never built as one string.
+    pub fn write(self, report: &Report, color: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match self {
+            Format::Json => json::write(report, w),
+            other => w.write_all(other.render(report, color).as_bytes()),
+        }
+    }
 }
 
 /// Version of the JSON report format (`reports/schema/report-v1.json`). Minor bumps only add
@@ -146,6 +154,24 @@ impl Report {
     /// verdicts do not count.
     pub fn exit_code(&self) -> i32 {
         exit_code(self.controls.iter().filter(|c| c.suppressed.is_none()).map(|c| c.status))
+    }
+
+    /// The findings behind each control verdict, in the order of `controls` (one pass over the
+    /// findings: renderers must not search them per verdict, a thousand accounts make that
+    /// quadratic).
+    pub fn findings_by_control(&self) -> Vec<Vec<&Finding>> {
+        let mut by: std::collections::HashMap<(&str, &str), Vec<&Finding>> = std::collections::HashMap::new();
+        for f in &self.findings {
+            by.entry((f.control.as_str(), f.account.as_str())).or_default().push(f);
+        }
+        self.controls
+            .iter()
+            .map(|c| {
+                by.get(&(c.control.as_str(), c.account.as_str()))
+                    .map(|l| l.iter().filter(|f| c.region.is_none() || f.region == c.region).copied().collect())
+                    .unwrap_or_default()
+            })
+            .collect()
     }
 
     /// One line: verdicts by status, accounts and regions, calls and time, and the accounts

@@ -68,9 +68,21 @@ def replicate(path: str, n: int, out: str, distinct: bool) -> None:
                 item = rename(item)
                 if distinct and k == "log_groups" and "ok" in item["metric_filters"]:
                     for f in item["metric_filters"]["ok"]:
-                        f["pattern"] = "{" + " " * (i + 1) + f["pattern"].lstrip("{")
+                        f["pattern"] = distinct_text(f["pattern"], i)
                 result[k].append(item)
     json.dump(result, open(out, "w"))
+
+
+def distinct_text(pattern: str, i: int) -> str:
+    """The same pattern with spacing of its own for copy i (< 1000): the digits of i set the
+    spaces after '{', before '}' and after the first '(' or '$' — never more than 30 characters."""
+    a, b, c = i % 10, (i // 10) % 10, (i // 100) % 10
+    body = pattern.strip()
+    assert body.startswith("{") and body.endswith("}"), pattern
+    inner = body[1:-1].strip()
+    j = next((k for k, ch in enumerate(inner) if ch in "($"), 0)
+    inner = inner[: j + 1] + " " * c + inner[j + 1:] if inner[j] == "(" else " " * c + inner
+    return "{" + " " * (a + 1) + inner + " " * (b + 1) + "}"
 
 
 def summary(path: str) -> None:

@@ -281,7 +281,7 @@ impl<'a> Facts<'a> {
             Some(Collected::Error(e)) => f.errors.push(e.to_string()),
             None => {}
         }
-        match ctx.inv.log_group(&acct.account_id, region, &t.log_group).map(|g| &g.metric_filters) {
+        match ctx.log_group(&acct.account_id, region, &t.log_group).map(|g| &g.metric_filters) {
             Some(Collected::Ok(x)) => {
                 f.filters = x;
                 f.log_group_exists = true;
@@ -327,7 +327,7 @@ pub fn build(ctx: &Context, eval: &Evaluation, controls: &[Control], inputs: &In
         let config_ctl = of(CheckKind::ConfigAllRegions).next();
 
         if trail_ctl.is_some() || logs_ctl.is_some() || !monitoring.is_empty() {
-            let target = trail_target(acct, ctx.inv, inputs);
+            let target = trail_target(acct, ctx, inputs);
             let facts = Facts::of(ctx, acct, &target, inputs);
             let ids: Vec<String> =
                 trail_ctl.into_iter().chain(logs_ctl).chain(monitoring.iter().copied()).map(|c| c.id.clone()).collect();

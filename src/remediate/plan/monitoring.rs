@@ -194,7 +194,7 @@ pub(super) fn plan(
     let subs: &[Subscription] = if topic == our_topic && !topic_reused {
         f.topic_subscriptions
     } else {
-        match ctx.inv.topic(&topic).map(|x| &x.subscriptions) {
+        match ctx.topic(&topic).map(|x| &x.subscriptions) {
             Some(Collected::Ok(s)) => s,
             _ => &[],
         }

@@ -111,6 +111,7 @@ fn mirror(inv: &mut Inventory, f: &TestFacts, topics: &[(&str, Vec<Subscription>
         }],
         alarms: vec![RegionAlarms { region: "us-east-1".into(), alarms: Collected::Ok(f.alarms.clone()) }],
         topics: vec![TopicInventory {
+            attributes: None,
             arn: TOPIC.into(),
             subscriptions: if f.topic_exists {
                 Collected::Ok(f.topic_subscriptions.clone())
@@ -154,7 +155,11 @@ fn mirror(inv: &mut Inventory, f: &TestFacts, topics: &[(&str, Vec<Subscription>
         .collect();
     inv.topics = topics
         .iter()
-        .map(|(arn, subs)| TopicInventory { arn: arn.to_string(), subscriptions: Collected::Ok(subs.clone()) })
+        .map(|(arn, subs)| TopicInventory {
+            arn: arn.to_string(),
+            subscriptions: Collected::Ok(subs.clone()),
+            attributes: None,
+        })
         .collect();
 }
 
@@ -547,8 +552,11 @@ fn a_compliant_account_or_a_pending_subscription_plans_nothing() {
         metric_name: "SecurityGroupChanges".into(),
         alarms: Collected::Ok(f.alarms.clone()),
     }];
-    inv.topics =
-        vec![TopicInventory { arn: TOPIC.into(), subscriptions: Collected::Ok(f.topic_subscriptions.clone()) }];
+    inv.topics = vec![TopicInventory {
+        arn: TOPIC.into(),
+        subscriptions: Collected::Ok(f.topic_subscriptions.clone()),
+        attributes: None,
+    }];
     let p = plan_for(&inv, &["3.1", "4.10"], &inputs(), &f.clone());
     assert!(p.is_empty(), "{:#?}", p.steps);
     assert!(p.notes.iter().any(|n| n.contains("pending") && n.contains("the one thing left to do")), "{:?}", p.notes);

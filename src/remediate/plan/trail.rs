@@ -5,7 +5,8 @@
 use super::{Facts, Inputs, Manual, Plan};
 use crate::actions::{cloudtrail as ct, logs as lg};
 use crate::checks::trail::{assess_trail, management_events};
-use crate::inventory::{log_group_from_arn, AccountInventory, Collected, Inventory, Trail, TrailSelectors};
+use crate::checks::Context;
+use crate::inventory::{log_group_from_arn, AccountInventory, Collected, Trail, TrailSelectors};
 
 /// The trail the plan relies on for an account, and the log group it delivers (or will deliver) to.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,10 +22,10 @@ pub struct TrailTarget {
 /// Chooses the trail to reuse: a trail of this account that qualifies for 3.1, else one named
 /// `--trail-name`, else a multi-region one (delivering to CloudWatch Logs and logging preferred).
 /// None of those: a new trail `--trail-name` in the home region.
-pub fn trail_target(acct: &AccountInventory, inv: &Inventory, inputs: &Inputs) -> TrailTarget {
+pub fn trail_target(acct: &AccountInventory, ctx: &Context, inputs: &Inputs) -> TrailTarget {
     let owned = acct.trails.iter().filter(|t| t.owner_account == acct.account_id || t.owner_account.is_empty());
     let best = owned.filter(|t| t.is_multi_region || t.name == inputs.trail_name).max_by_key(|t| {
-        let q = assess_trail(t, inv).qualifies();
+        let q = assess_trail(t, ctx).qualifies();
         let logging = matches!(t.status, Some(Collected::Ok(ref s)) if s.is_logging);
         (
             q,
