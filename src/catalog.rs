@@ -129,6 +129,12 @@ pub struct ControlDef {
     /// Default metric name for remediation (monitoring family).
     #[serde(default)]
     pub metric_name: Option<String>,
+    /// The sentence the real-time route's input transformer makes of an event (remediation with
+    /// `--route eventbridge`), with `<name>` placeholders filled from `alert_paths`.
+    #[serde(default)]
+    pub alert: Option<String>,
+    #[serde(default)]
+    pub alert_paths: std::collections::BTreeMap<String, String>,
     #[serde(default, rename = "variant")]
     pub variants: Vec<PatternVariant>,
 }
@@ -155,6 +161,25 @@ impl ControlDef {
     /// The metric name remediation uses for this control.
     pub fn metric(&self) -> String {
         self.metric_name.clone().unwrap_or_else(|| self.key.clone())
+    }
+
+    /// The alert sentence and its input paths: the control's own, or who did what, where.
+    pub fn alert(&self) -> (String, std::collections::BTreeMap<String, String>) {
+        match &self.alert {
+            Some(a) => (a.clone(), self.alert_paths.clone()),
+            None => (
+                "The user <user> has initiated <event> (<source>) in <region>.".into(),
+                [
+                    ("user", "$.detail.userIdentity.arn"),
+                    ("event", "$.detail.eventName"),
+                    ("source", "$.detail.eventSource"),
+                    ("region", "$.detail.awsRegion"),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::aws::AwsOptions;
 use crate::catalog::{cis, DEFAULT_BENCHMARK};
-use crate::remediate::Notify;
+use crate::remediate::{Notify, Route};
 use crate::report::Format;
 use crate::run::scope::{OrgOptions, Shard};
 use crate::run::{self, audit::AuditOptions, remediate::RemediateOptions, Access, RunError};
@@ -193,6 +193,12 @@ pub struct RemediateArgs {
     /// Print the plan (JSON with --format json) and change nothing.
     #[arg(long, requires = "remediate", help_heading = "Remediation")]
     pub dry_run: bool,
+    /// How the monitoring family (4.x) is fixed: the CIS steps (metric filter, alarm, topic on
+    /// the trail's log group), or EventBridge rules in every region targeting a topic whose
+    /// policy lets exactly those rules publish (alerts within seconds, no log group needed).
+    /// [default: metric-filter]
+    #[arg(long, value_enum, requires = "remediate", help_heading = "Remediation")]
+    pub route: Option<Route>,
     /// Who receives the alarms: email:ADDRESS, https:URL, sms:+NUMBER, lambda:ARN, sqs:ARN
     /// (repeatable).
     #[arg(long, value_name = "PROTOCOL:ENDPOINT", help_heading = "Remediation")]
@@ -234,6 +240,7 @@ impl RemediateArgs {
             yes: self.yes,
             dry_run: self.dry_run,
             notify: self.notify.clone(),
+            route: self.route.unwrap_or_default(),
             topic_name: self.topic_name.clone(),
             metric_namespace: self.metric_namespace.clone(),
             trail_name: self.trail_name.clone(),

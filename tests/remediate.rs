@@ -59,18 +59,31 @@ fn rollback(acct: &str, journal: &str) -> Run {
     run(c)
 }
 
-/// The parts of a saved inventory that describe the account (not when or how it was read).
+/// The parts of a saved inventory that describe the account (not when or how it was read),
+/// which fails the controls (before remediation, after rollback).
 fn saved_state(acct: &str, controls: &str, name: &str) -> Value {
+    let (code, state) = read_state(acct, controls, name);
+    assert_eq!(code, 1, "the account fails before remediation and after rollback");
+    state
+}
+
+/// The state whatever the verdicts.
+fn saved_state_any(acct: &str, controls: &str, name: &str) -> Value {
+    read_state(acct, controls, name).1
+}
+
+fn read_state(acct: &str, controls: &str, name: &str) -> (i32, Value) {
     let path = tmp(name);
     let r = audit(acct, &["--controls", controls, "--save-inventory", &path, "--format", "json"]);
-    assert_eq!(r.code, 1, "the account fails before remediation and after rollback: {}\n{}", r.stdout, r.stderr);
+    assert!(r.code == 0 || r.code == 1, "{}\n{}", r.stdout, r.stderr);
     let inv: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    json!({
+    let state = json!({
         "accounts": inv["accounts"],
         "log_groups": inv["log_groups"],
         "metric_alarms": inv["metric_alarms"],
         "topics": inv["topics"],
-    })
+    });
+    (r.code, state)
 }
 
 fn step_states(outcome: &Value) -> Vec<(String, String)> {
@@ -305,4 +318,138 @@ fn rollback_refuses_to_delete_what_changed_since() {
     let r = audit(acct, &["--controls", "3.3", "--remediate", "--config-role-arn", "arn:aws:iam::1:role/c"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("standard input is not a terminal"), "{}", r.stderr);
+}
+
+/// The policy of a topic as a saved inventory holds it.
+fn topic_policy(state: &Value, arn: &str) -> Value {
+    let t = state["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["arn"] == arn)
+        .unwrap_or_else(|| panic!("{arn} not in {state}"));
+    serde_json::from_str(t["attributes"]["ok"]["policy"].as_str().unwrap()).unwrap()
+}
+
+#[test]
+fn the_eventbridge_route_is_built_in_every_region_and_rolled_back() {
+    let acct = "230000000006";
+    let team = format!("arn:aws:sns:us-east-1:{acct}:team-alerts");
+    let user_statement = json!({"Sid": "TeamPublish", "Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{acct}:role/team")}, "Action": "sns:Publish", "Resource": "{topic_arn}"});
+    seed(&json!({
+        "account": acct,
+        "trails": [{"name": "main", "region": "us-east-1", "bucket": "trail-{account}", "multi_region": true,
+                    "logging": true, "event_selectors": [{"ReadWriteType": "All", "IncludeManagementEvents": true}]}],
+        // A topic someone receives, with a statement of the team's own.
+        "topics": [{"region": "us-east-1", "name": "team-alerts",
+                    "policy": {"Version": "2012-10-17", "Statement": [user_statement]},
+                    "subscriptions": [{"protocol": "email", "endpoint": "team@example.com", "confirm": true}]}],
+        // A rule of the team's on another event: it stays as it is.
+        "event_rules": [{"region": "us-east-1", "name": "team-ec2",
+                         "pattern": {"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"]},
+                         "targets": ["team-alerts"]}]
+    }));
+    let before = saved_state(acct, "4.10", "before-6.json");
+    let journal = tmp("journal-6.json");
+    let notify = ["--route", "eventbridge", "--notify", "email:secops@example.com"].map(String::from);
+
+    let r = remediate(acct, "4.10", &journal, &notify);
+    let out = r.json();
+    assert_eq!(out["applied"], true, "{}\n{}", r.stdout, r.stderr);
+    let states = step_states(&out);
+    assert!(states.iter().all(|(_, s)| s == "done"), "{states:?}");
+    let steps = out["plan"]["steps"].as_array().unwrap();
+    let of = |t: &str| -> Vec<&Value> { steps.iter().filter(|s| s["action"]["type"] == t).collect() };
+    // A rule and its target in each region, no metric filter or alarm.
+    assert_eq!(of("PutRule").len(), 2, "{steps:#?}");
+    assert_eq!(of("PutTargets").len(), 2);
+    assert!(of("PutMetricFilter").is_empty() && of("PutMetricAlarm").is_empty());
+    // us-east-1 reuses the team's topic; eu-west-1 gets a new one, subscribed.
+    let target_arns: Vec<&str> =
+        of("PutTargets").iter().map(|s| s["action"]["target"]["arn"].as_str().unwrap()).collect();
+    let new_topic = format!("arn:aws:sns:eu-west-1:{acct}:cis-security-alarms");
+    assert!(target_arns.contains(&team.as_str()) && target_arns.contains(&new_topic.as_str()), "{target_arns:?}");
+    assert_eq!(of("CreateTopic").len(), 1);
+    assert_eq!(of("Subscribe").len(), 1);
+    assert_eq!(of("SetTopicPolicy").len(), 2, "one policy step per topic");
+    // The target turns the event into seed 003's sentence.
+    let it = &of("PutTargets")[0]["action"]["target"]["input_transformer"];
+    assert_eq!(it["input_paths_map"]["sgid"], "$.detail.requestParameters.groupId", "{it}");
+    assert!(it["input_template"].as_str().unwrap().contains("for Security Group with id <sgid>"), "{it}");
+
+    // The team's statement is kept, ours lets exactly the rule publish.
+    let during = saved_state_any(acct, "4.10", "during-6.json");
+    let policy = topic_policy(&during, &team);
+    let sts = policy["Statement"].as_array().unwrap();
+    assert_eq!(sts[0]["Sid"], "TeamPublish", "{policy}");
+    assert_eq!(sts[0]["Principal"], user_statement["Principal"]);
+    let ours = sts.iter().find(|s| s["Sid"] == "CisAuditEventBridgePublish").expect("our statement");
+    assert_eq!(ours["Principal"]["Service"], "events.amazonaws.com");
+    assert_eq!(
+        ours["Condition"]["ArnEquals"]["aws:SourceArn"],
+        json!([format!("arn:aws:events:us-east-1:{acct}:rule/cis-audit-security-group-changes")])
+    );
+
+    // eu-west-1's subscriber confirms: the route holds in both regions and 4.10 passes.
+    let (st, _) = harness("POST", "/_harness/sns/confirm", &json!({"account_id": acct, "topic_arn": new_topic}));
+    assert_eq!(st, 200);
+    let r = audit(acct, &["--controls", "4.10", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(control(&r.json(), "4.10")["status"], "PASS");
+    assert!(
+        r.stdout.contains("eventbridge.eu-west-1") && r.stdout.contains("cis-audit-security-group-changes"),
+        "{}",
+        r.stdout
+    );
+
+    // Nothing left to do; rollback restores the topics, the rules and the policy.
+    let r =
+        audit(acct, &["--controls", "4.10", "--remediate", "--dry-run", "--format", "json", "--route", "eventbridge"]);
+    assert_eq!(r.json()["plan"]["steps"], json!([]), "{}", r.stdout);
+    let r = rollback(acct, &journal);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let after = saved_state(acct, "4.10", "after-6.json");
+    assert_eq!(topic_policy(&after, &team), topic_policy(&before, &team));
+    assert_eq!(after, before);
+}
+
+#[test]
+fn a_topic_on_the_aws_managed_key_gets_a_manual_step() {
+    let acct = "230000000007";
+    seed(&json!({
+        "account": acct,
+        "trails": [{"name": "main", "region": "us-east-1", "bucket": "trail-{account}", "multi_region": true,
+                    "logging": true, "event_selectors": [{"ReadWriteType": "All", "IncludeManagementEvents": true}]}],
+        "topics": [{"region": "us-east-1", "name": "cis-security-alarms", "kms_key": "alias/aws/sns",
+                    "subscriptions": [{"protocol": "email", "endpoint": "secops@example.com", "confirm": true}]}]
+    }));
+    let r = audit(
+        acct,
+        &[
+            "--controls",
+            "4.10",
+            "--regions",
+            "us-east-1",
+            "--remediate",
+            "--dry-run",
+            "--format",
+            "json",
+            "--route",
+            "eventbridge",
+        ],
+    );
+    let out = r.json();
+    let steps = out["plan"]["steps"].as_array().unwrap();
+    let enc = steps.iter().find(|s| s["action"]["type"] == "EncryptTopic").unwrap_or_else(|| panic!("{steps:#?}"));
+    assert!(enc["manual"]["reason"].as_str().unwrap().contains("alias/aws/sns"), "{enc}");
+    assert!(steps.iter().any(|s| s["action"]["type"] == "PutRule" && s["manual"].is_null()), "{steps:#?}");
+
+    // CloudWatch alarms cannot use that key either.
+    let r =
+        audit(acct, &["--controls", "4.10", "--regions", "us-east-1", "--remediate", "--dry-run", "--format", "json"]);
+    let out = r.json();
+    let steps = out["plan"]["steps"].as_array().unwrap();
+    let enc = steps.iter().find(|s| s["action"]["type"] == "EncryptTopic").unwrap_or_else(|| panic!("{steps:#?}"));
+    assert!(enc["manual"]["reason"].as_str().unwrap().contains("CloudWatch cannot use"), "{enc}");
 }

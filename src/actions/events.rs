@@ -56,12 +56,19 @@ impl Spec for PutRule {
     fn precheck(&self, before: &RuleState) -> Precheck {
         match (&before.pattern, before.exists) {
             (_, false) => Precheck::Go,
-            _ if self.achieved(before) => Precheck::AlreadyDone(format!("rule {} already exists with this pattern", self.name)),
-            _ => Precheck::Stop(format!("rule {} appeared since planning with another pattern or state; left untouched", self.name)),
+            _ if self.achieved(before) => {
+                Precheck::AlreadyDone(format!("rule {} already exists with this pattern", self.name))
+            }
+            _ => Precheck::Stop(format!(
+                "rule {} appeared since planning with another pattern or state; left untouched",
+                self.name
+            )),
         }
     }
     fn achieved(&self, s: &RuleState) -> bool {
-        s.exists && s.state.as_deref() == Some("ENABLED") && s.pattern.as_deref().is_some_and(|p| same_json(p, &self.pattern))
+        s.exists
+            && s.state.as_deref() == Some("ENABLED")
+            && s.pattern.as_deref().is_some_and(|p| same_json(p, &self.pattern))
     }
     fn inverse(&self, before: &RuleState) -> Option<Action> {
         if before.exists {
@@ -165,7 +172,9 @@ impl Spec for PutTargets {
     fn precheck(&self, before: &TargetsState) -> Precheck {
         match before.targets.iter().find(|t| t.id == self.target.id) {
             None => Precheck::Go,
-            Some(t) if *t == self.target => Precheck::AlreadyDone(format!("rule {} already has this target", self.rule)),
+            Some(t) if *t == self.target => {
+                Precheck::AlreadyDone(format!("rule {} already has this target", self.rule))
+            }
             Some(_) => Precheck::Stop(format!(
                 "rule {} has a target {} with another definition; left untouched",
                 self.rule, self.target.id
@@ -173,7 +182,7 @@ impl Spec for PutTargets {
         }
     }
     fn achieved(&self, s: &TargetsState) -> bool {
-        s.targets.iter().any(|t| *t == self.target)
+        s.targets.contains(&self.target)
     }
     fn inverse(&self, _before: &TargetsState) -> Option<Action> {
         Some(RemoveTargets { rule: self.rule.clone(), ids: vec![self.target.id.clone()] }.into())
@@ -181,7 +190,8 @@ impl Spec for PutTargets {
     async fn execute(&self, cx: &Cx<'_>) -> Result<String, ActionError> {
         use aws_sdk_eventbridge::types::{InputTransformer as SdkIt, Target};
         let c = aws_sdk_eventbridge::Client::new(&cx.config());
-        let mut t = Target::builder().id(&self.target.id).arn(&self.target.arn).set_role_arn(self.target.role_arn.clone());
+        let mut t =
+            Target::builder().id(&self.target.id).arn(&self.target.arn).set_role_arn(self.target.role_arn.clone());
         if let Some(InputTransformer { input_paths_map, input_template }) = &self.target.input_transformer {
             let it = SdkIt::builder()
                 .set_input_paths_map(Some(input_paths_map.clone().into_iter().collect()))
@@ -191,10 +201,15 @@ impl Spec for PutTargets {
             t = t.input_transformer(it);
         }
         let t = t.build().map_err(|e| ActionError::Invalid(e.to_string()))?;
-        let o = cx.call(Self::OPERATION, c.put_targets().rule(&self.rule).event_bus_name("default").targets(t).send()).await?;
+        let o = cx
+            .call(Self::OPERATION, c.put_targets().rule(&self.rule).event_bus_name("default").targets(t).send())
+            .await?;
         if o.failed_entry_count() > 0 {
-            let why: Vec<String> =
-                o.failed_entries().iter().map(|f| format!("{}: {}", f.error_code().unwrap_or("?"), f.error_message().unwrap_or(""))).collect();
+            let why: Vec<String> = o
+                .failed_entries()
+                .iter()
+                .map(|f| format!("{}: {}", f.error_code().unwrap_or("?"), f.error_message().unwrap_or("")))
+                .collect();
             return Err(ActionError::Invalid(format!("put-targets failed: {}", why.join("; "))));
         }
         Ok(format!("rule {} → {}", self.rule, self.target.arn))
@@ -214,7 +229,11 @@ impl Spec for RemoveTargets {
         format!("target {} of rule {}", self.ids.join(","), self.rule)
     }
     fn cli(&self, region: &str) -> String {
-        format!("aws events remove-targets --region {region} --rule {} --ids {}", q(&self.rule), self.ids.iter().map(|i| q(i)).collect::<Vec<_>>().join(" "))
+        format!(
+            "aws events remove-targets --region {region} --rule {} --ids {}",
+            q(&self.rule),
+            self.ids.iter().map(|i| q(i)).collect::<Vec<_>>().join(" ")
+        )
     }
     async fn observe(&self, cx: &Cx<'_>) -> Result<TargetsState, ActionError> {
         observe_targets(cx, &self.rule).await

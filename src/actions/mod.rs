@@ -11,6 +11,7 @@
 pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod config;
+pub mod events;
 pub mod logs;
 pub mod sns;
 
@@ -157,6 +158,12 @@ actions! {
     DeleteTopic(sns::DeleteTopic) => Topic(sns::TopicState),
     Subscribe(sns::Subscribe) => Subscription(sns::SubscriptionState),
     Unsubscribe(sns::Unsubscribe) => Subscription(sns::SubscriptionState),
+    SetTopicPolicy(sns::SetTopicPolicy) => TopicAttributes(sns::TopicAttributesState),
+    EncryptTopic(sns::EncryptTopic) => TopicAttributes(sns::TopicAttributesState),
+    PutRule(events::PutRule) => Rule(events::RuleState),
+    DeleteRule(events::DeleteRule) => Rule(events::RuleState),
+    PutTargets(events::PutTargets) => Targets(events::TargetsState),
+    RemoveTargets(events::RemoveTargets) => Targets(events::TargetsState),
     PutMetricAlarm(cloudwatch::PutMetricAlarm) => Alarm(cloudwatch::AlarmState),
     DeleteAlarm(cloudwatch::DeleteAlarm) => Alarm(cloudwatch::AlarmState),
     CreateTrail(cloudtrail::CreateTrail) => Trail(cloudtrail::TrailState),
@@ -173,35 +180,27 @@ actions! {
     StopConfigurationRecorder(config::StopConfigurationRecorder) => Recording(config::RecordingState),
 }
 
-/// The observed state of a resource, as the journal records it before and after each step.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Observed {
-    LogGroup(logs::LogGroupState),
-    Filter(logs::FilterState),
-    Topic(sns::TopicState),
-    Subscription(sns::SubscriptionState),
-    Alarm(cloudwatch::AlarmState),
-    Trail(cloudtrail::TrailState),
-    TrailSettings(cloudtrail::TrailSettings),
-    Logging(cloudtrail::LoggingState),
-    Selectors(cloudtrail::SelectorsState),
-    Recorder(config::RecorderState),
-    Channel(config::ChannelState),
-    Recording(config::RecordingState),
-}
-
-macro_rules! observed_from {
+macro_rules! observed {
     ($( $variant:ident ( $ty:ty ) ),* $(,)?) => {
+        /// The observed state of a resource, as the journal records it before and after each step.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "kind", rename_all = "snake_case")]
+        pub enum Observed {
+            $( $variant($ty), )*
+        }
+
         $( impl From<$ty> for Observed { fn from(s: $ty) -> Observed { Observed::$variant(s) } } )*
     };
 }
 
-observed_from! {
+observed! {
     LogGroup(logs::LogGroupState),
     Filter(logs::FilterState),
     Topic(sns::TopicState),
     Subscription(sns::SubscriptionState),
+    TopicAttributes(sns::TopicAttributesState),
+    Rule(events::RuleState),
+    Targets(events::TargetsState),
     Alarm(cloudwatch::AlarmState),
     Trail(cloudtrail::TrailState),
     TrailSettings(cloudtrail::TrailSettings),

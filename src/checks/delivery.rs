@@ -447,7 +447,7 @@ fn kms(ctx: &super::Context, topic: &TopicInventory, key: &str, p: &Publisher, d
 /// A statement applies when every part does; an unknown part makes it unknown unless another
 /// part rules it out.
 fn all(parts: [Applies; 4]) -> Applies {
-    if parts.iter().any(|p| *p == Applies::No) {
+    if parts.contains(&Applies::No) {
         return Applies::No;
     }
     parts.into_iter().find(|p| matches!(p, Applies::Unknown(_))).unwrap_or(Applies::Yes)

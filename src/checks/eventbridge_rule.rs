@@ -124,6 +124,125 @@ pub fn global_only(ctx: &Context, variant: &PatternVariant) -> bool {
         .all(|i| oracle.required(i).iter().all(|r| GLOBAL_SOURCES.contains(&records[r].event_source.as_str())))
 }
 
+/// What one region's rules amount to for a control's route.
+#[derive(Debug, Default)]
+pub struct RegionRoute {
+    /// The rule → topic that delivers, when one does.
+    pub route: Option<String>,
+    /// Why the region has no route (None when it has one, or its rules were not collected).
+    pub why: Option<String>,
+    /// Whether some enabled rule's pattern covers the control's events (routed or not).
+    pub covering: bool,
+    /// Calls that failed: the region's verdict is unknown, not failed.
+    pub errors: Vec<String>,
+    /// The region's rules were not collected at all.
+    pub uncollected: bool,
+}
+
+/// The regions a control's route must reach: the audited ones, us-east-1 alone when every
+/// required event comes from a global service.
+pub fn route_regions<'a>(ctx: &Context, variant: &PatternVariant, acct: &'a AccountInventory) -> Vec<&'a str> {
+    let global = global_only(ctx, variant);
+    acct.regions.iter().map(String::as_str).filter(|r| !global || *r == "us-east-1").collect()
+}
+
+/// Whether `region` of the account has an enabled rule that covers the control's events and
+/// targets an SNS topic that can deliver to a confirmed subscriber.
+pub fn region_route(ctx: &Context, variant: &PatternVariant, acct: &AccountInventory, region: &str) -> RegionRoute {
+    let mut out = RegionRoute::default();
+    let Some(rr) = acct.event_rules.iter().find(|r| r.region == region) else {
+        out.uncollected = true;
+        return out;
+    };
+    let rules = match &rr.rules {
+        Collected::Ok(r) => r,
+        Collected::Error(e) => {
+            out.errors.push(e.to_string());
+            return out;
+        }
+    };
+    for rule in rules.iter().filter(|r| r.state.starts_with("ENABLED")) {
+        let Some(set) = rule.event_pattern.as_deref().and_then(|p| matching(ctx, p, &acct.account_id, region)) else {
+            continue;
+        };
+        if !covers(ctx, variant, &set) {
+            continue;
+        }
+        out.covering = true;
+        let targets = match &rule.targets {
+            Some(Collected::Ok(t)) => t,
+            Some(Collected::Error(e)) => {
+                out.errors.push(e.to_string());
+                continue;
+            }
+            None => continue,
+        };
+        let mut notes = Vec::new();
+        let sns: Vec<&RuleTarget> =
+            targets.iter().filter(|t| Arn::parse(&t.arn).is_some_and(|a| a.service == "sns")).collect();
+        for target in &sns {
+            let t = &target.arn;
+            let topic = ctx.topic(t);
+            match topic.map(|x| &x.subscriptions) {
+                Some(Collected::Ok(subs)) => {
+                    let confirmed = subs.iter().filter(|s| s.is_confirmed()).count();
+                    if confirmed == 0 {
+                        notes.push(format!("rule {} → {t} has no confirmed subscription", rule.name));
+                        continue;
+                    }
+                    // Delivery: the rule's right to publish (unless it sends with a role) and the key.
+                    let p = delivery::Publisher {
+                        service: delivery::EVENTS,
+                        source_arn: Some(&rule.arn),
+                        source_account: &acct.account_id,
+                    };
+                    let d = topic.map(|x| delivery::assess(ctx, x, &p, target.role_arn.is_none())).unwrap_or_default();
+                    if let Some(e) = d.error {
+                        out.errors.push(e);
+                        continue;
+                    }
+                    let policy_only = d.needs_statement && d.failures.len() == 1;
+                    let failures: Vec<String> = match &target.role_arn {
+                        // With a role, EventBridge publishes as that role: the topic policy
+                        // does not decide, the role's permissions (not verified) do.
+                        Some(_) if policy_only => vec![],
+                        _ => d.failures,
+                    };
+                    if !failures.is_empty() {
+                        notes.push(format!("rule {} → {t}: {}", rule.name, failures.join("; ")));
+                        continue;
+                    }
+                    let mut also: Vec<String> = d.notes;
+                    if let Some(r) = &target.role_arn {
+                        also.push(format!(
+                            "the target publishes with role {r}, whose sns:Publish permission was not verified"
+                        ));
+                    }
+                    out.route = Some(format!(
+                        "rule {} → {t} ({confirmed} confirmed subscriber(s)){}",
+                        rule.name,
+                        if also.is_empty() { String::new() } else { format!("; {}", also.join("; ")) }
+                    ));
+                    out.why = None;
+                    return out;
+                }
+                Some(Collected::Error(e)) => notes.push(format!("rule {} → {t}: {}", rule.name, e.code)),
+                None => notes.push(format!("rule {} → {t} not collected", rule.name)),
+            }
+        }
+        if sns.is_empty() {
+            notes.push(format!("rule {} has no SNS target", rule.name));
+        }
+        if out.why.is_none() {
+            out.why = notes.into_iter().next();
+        }
+    }
+    if out.why.is_none() && out.errors.is_empty() {
+        out.why = Some("no enabled rule matches every required event".into());
+    }
+    out
+}
+
 /// The route's finding, when the account has at least one rule whose pattern covers the
 /// control's events in some audited region (PASS when the whole route holds); None otherwise.
 pub fn evaluate(
@@ -133,110 +252,26 @@ pub fn evaluate(
     ctx: &Context,
 ) -> Option<Finding> {
     let global = global_only(ctx, variant);
-    let regions: Vec<&str> = acct.regions.iter().map(String::as_str).filter(|r| !global || *r == "us-east-1").collect();
+    let regions = route_regions(ctx, variant, acct);
     let mut evidence = Vec::new();
     let mut any_covering = false;
     let mut missing: Vec<String> = Vec::new();
     let mut errors: Vec<String> = Vec::new();
     for region in &regions {
-        let Some(rr) = acct.event_rules.iter().find(|r| r.region == *region) else {
+        let r = region_route(ctx, variant, acct, region);
+        any_covering |= r.covering;
+        errors.extend(r.errors);
+        if r.uncollected {
             missing.push(format!("{region}: rules not collected"));
             continue;
-        };
-        let rules = match &rr.rules {
-            Collected::Ok(r) => r,
-            Collected::Error(e) => {
-                errors.push(e.to_string());
-                continue;
-            }
-        };
-        let mut best: Option<String> = None;
-        let mut region_note: Option<String> = None;
-        for rule in rules.iter().filter(|r| r.state.starts_with("ENABLED")) {
-            let Some(set) = rule.event_pattern.as_deref().and_then(|p| matching(ctx, p, &acct.account_id, region))
-            else {
-                continue;
-            };
-            if !covers(ctx, variant, &set) {
-                continue;
-            }
-            any_covering = true;
-            let targets = match &rule.targets {
-                Some(Collected::Ok(t)) => t,
-                Some(Collected::Error(e)) => {
-                    errors.push(e.to_string());
-                    continue;
-                }
-                None => continue,
-            };
-            let mut notes = Vec::new();
-            let sns: Vec<&RuleTarget> =
-                targets.iter().filter(|t| Arn::parse(&t.arn).is_some_and(|a| a.service == "sns")).collect();
-            for target in &sns {
-                let t = &target.arn;
-                let topic = ctx.topic(t);
-                match topic.map(|x| &x.subscriptions) {
-                    Some(Collected::Ok(subs)) => {
-                        let confirmed = subs.iter().filter(|s| s.is_confirmed()).count();
-                        if confirmed == 0 {
-                            notes.push(format!("rule {} → {t} has no confirmed subscription", rule.name));
-                            continue;
-                        }
-                        // Delivery: the rule's right to publish (unless it sends with a role) and the key.
-                        let p = delivery::Publisher {
-                            service: delivery::EVENTS,
-                            source_arn: Some(&rule.arn),
-                            source_account: &acct.account_id,
-                        };
-                        let d =
-                            topic.map(|x| delivery::assess(ctx, x, &p, target.role_arn.is_none())).unwrap_or_default();
-                        if let Some(e) = d.error {
-                            errors.push(e);
-                            continue;
-                        }
-                        let policy_only = d.needs_statement && d.failures.len() == 1;
-                        let failures: Vec<String> = match &target.role_arn {
-                            // With a role, EventBridge publishes as that role: the topic policy
-                            // does not decide, the role's permissions (not verified) do.
-                            Some(_) if policy_only => vec![],
-                            _ => d.failures,
-                        };
-                        if !failures.is_empty() {
-                            notes.push(format!("rule {} → {t}: {}", rule.name, failures.join("; ")));
-                            continue;
-                        }
-                        let mut also: Vec<String> = d.notes;
-                        if let Some(r) = &target.role_arn {
-                            also.push(format!(
-                                "the target publishes with role {r}, whose sns:Publish permission was not verified"
-                            ));
-                        }
-                        best = Some(format!(
-                            "rule {} → {t} ({confirmed} confirmed subscriber(s)){}",
-                            rule.name,
-                            if also.is_empty() { String::new() } else { format!("; {}", also.join("; ")) }
-                        ));
-                        break;
-                    }
-                    Some(Collected::Error(e)) => notes.push(format!("rule {} → {t}: {}", rule.name, e.code)),
-                    None => notes.push(format!("rule {} → {t} not collected", rule.name)),
-                }
-            }
-            if sns.is_empty() {
-                notes.push(format!("rule {} has no SNS target", rule.name));
-            }
-            if best.is_some() {
-                break;
-            }
-            region_note = notes.into_iter().next().or(region_note);
         }
-        match best {
-            Some(b) => evidence.push(Evidence::ok(format!("eventbridge.{region}"), b)),
-            None => {
-                let why = region_note.unwrap_or_else(|| "no enabled rule matches every required event".into());
+        match (r.route, r.why) {
+            (Some(b), _) => evidence.push(Evidence::ok(format!("eventbridge.{region}"), b)),
+            (None, Some(why)) => {
                 evidence.push(Evidence::bad(format!("eventbridge.{region}"), why.clone()));
                 missing.push(format!("{region}: {why}"));
             }
+            (None, None) => {}
         }
     }
     if !any_covering {
@@ -279,7 +314,7 @@ pub fn evaluate(
         evidence,
         remediation: (status == Status::Fail).then(|| {
             Hint::default()
-                .note("in every region that lacks it: aws events put-rule --name <rule> --event-pattern '<pattern>' && aws events put-targets --rule <rule> --targets Id=sns,Arn=<topic-arn> (the topic policy must allow events.amazonaws.com to publish)")
+                .note("cis-audit audit --remediate --route eventbridge builds it; by hand, in every region that lacks it: aws events put-rule --name <rule> --event-pattern '<pattern>' && aws events put-targets --rule <rule> --targets Id=sns,Arn=<topic-arn> (the topic policy must allow events.amazonaws.com to publish for that rule's ARN)")
                 .render()
         }),
     })

@@ -380,7 +380,14 @@ impl<'a> Flow<'a> {
                 self.accounts[i].remediation.log_groups.push(LogGroupLookup { region, name, exists });
             }
             Done::RegionAlarms(i, ra) => self.accounts[i].remediation.alarms.push(ra),
-            Done::NamedTopic(i, t) => self.accounts[i].remediation.topics.push(t),
+            Done::NamedTopic(i, t) => {
+                // Its key decides whether the real-time route can publish to it.
+                if let Some(Collected::Ok(TopicAttributes { kms_master_key_id: Some(k), .. })) = &t.attributes {
+                    let k = k.clone();
+                    self.ensure_key(i, &t.arn, &k, &mut next);
+                }
+                self.accounts[i].remediation.topics.push(t)
+            }
         }
         next
     }

@@ -10,4 +10,4 @@ pub mod journal;
 pub mod plan;
 pub mod rollback;
 
-pub use plan::{Inputs, Manual, Notify, Plan, Step};
+pub use plan::{Inputs, Manual, Notify, Plan, Route, Step};

@@ -10,7 +10,7 @@ use crate::inventory::{Inventory, Needs, Target};
 use crate::pattern::{Corpus, Judge};
 use crate::remediate::apply::{apply, Applied, Env};
 use crate::remediate::journal::Journal;
-use crate::remediate::{plan, Inputs, Notify};
+use crate::remediate::{plan, Inputs, Notify, Route};
 use crate::report::plan::{plan_text, step_line, ControlChange, Outcome, StepOutcome};
 use crate::report::Format;
 use std::io::{BufRead, IsTerminal, Write};
@@ -32,6 +32,7 @@ pub struct RemediateOptions {
     pub config_role_arn: Option<String>,
     pub config_bucket: Option<String>,
     pub journal: Option<PathBuf>,
+    pub route: Route,
 }
 
 impl RemediateOptions {
@@ -50,6 +51,7 @@ impl RemediateOptions {
             cloudtrail_logs_role_arn: self.cloudtrail_logs_role_arn.clone(),
             config_role_arn: self.config_role_arn.clone(),
             config_bucket: self.config_bucket.clone(),
+            route: self.route,
         }
     }
 }

@@ -10,12 +10,15 @@
 //! nothing is ever deleted. A step whose input is missing is MANUAL: shown with its command and
 //! the missing value; steps that depend on it are MANUAL too, the others still apply.
 //!
-//! One module per control family: [`trail`] (3.1 and the trail link), [`monitoring`] (4.x),
-//! [`config`] (3.3).
+//! One module per control family: [`trail`] (3.1 and the trail link), [`monitoring`] (4.x on
+//! the metric-filter route), [`eventbridge`] (4.x on the real-time route), [`config`] (3.3).
 
 mod config;
+mod eventbridge;
 mod monitoring;
 mod trail;
+
+pub use eventbridge::{default_topic_policy, merge_statement, POLICY_SID, TARGET_ID};
 
 pub use trail::{trail_target, TrailTarget};
 
@@ -69,6 +72,17 @@ impl std::str::FromStr for Notify {
     }
 }
 
+/// Which route the monitoring family is remediated with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Route {
+    /// The CIS steps: a metric filter on the trail's log group, an alarm, a topic.
+    #[default]
+    MetricFilter,
+    /// EventBridge rules on the default bus in every region, targeting a topic.
+    Eventbridge,
+}
+
 /// The operator's inputs, with CIS defaults.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Inputs {
@@ -89,6 +103,8 @@ pub struct Inputs {
     pub cloudtrail_logs_role_arn: Option<String>,
     pub config_role_arn: Option<String>,
     pub config_bucket: Option<String>,
+    #[serde(default)]
+    pub route: Route,
 }
 
 impl Inputs {
@@ -107,6 +123,7 @@ impl Inputs {
             cloudtrail_logs_role_arn: None,
             config_role_arn: None,
             config_bucket: None,
+            route: Route::MetricFilter,
         }
     }
 
@@ -311,6 +328,7 @@ impl<'a> Facts<'a> {
 /// Builds the plan for every FAILing control of every account in the evaluation.
 pub fn build(ctx: &Context, eval: &Evaluation, controls: &[Control], inputs: &Inputs) -> Plan {
     let mut plan = Plan::default();
+    let mut policies = eventbridge::Policies::default();
     for acct in &ctx.inv.accounts {
         let failing = |c: &Control, region: Option<&str>| {
             eval.controls.iter().any(|r| {
@@ -326,14 +344,30 @@ pub fn build(ctx: &Context, eval: &Evaluation, controls: &[Control], inputs: &In
         let monitoring: Vec<&Control> = of(CheckKind::MetricFilterChain).filter(|c| failing(c, None)).collect();
         let config_ctl = of(CheckKind::ConfigAllRegions).next();
 
-        if trail_ctl.is_some() || logs_ctl.is_some() || !monitoring.is_empty() {
+        let realtime = inputs.route == Route::Eventbridge;
+        // The real-time route needs a trail that satisfies 3.1 (EventBridge receives only the
+        // events a trail records), not its CloudWatch Logs link.
+        let needs_trail = !realtime
+            || (!monitoring.is_empty()
+                && !crate::checks::trail::account_trails(acct, ctx)
+                    .into_iter()
+                    .any(|t| crate::checks::trail::assess_trail(t, ctx).qualifies()));
+        if trail_ctl.is_some() || logs_ctl.is_some() || (needs_trail && !monitoring.is_empty()) {
             let target = trail_target(acct, ctx, inputs);
             let facts = Facts::of(ctx, acct, &target, inputs);
+            let chain: &[&Control] = if realtime { &[] } else { &monitoring };
+            let served: &[&Control] = if needs_trail { &monitoring } else { &[] };
             let ids: Vec<String> =
-                trail_ctl.into_iter().chain(logs_ctl).chain(monitoring.iter().copied()).map(|c| c.id.clone()).collect();
-            let group_step = trail::plan(&mut plan, acct, inputs, &facts, &target, &ids);
-            for c in &monitoring {
+                trail_ctl.into_iter().chain(logs_ctl).chain(served.iter().copied()).map(|c| c.id.clone()).collect();
+            let link = logs_ctl.is_some() || !realtime;
+            let group_step = trail::plan(&mut plan, acct, inputs, &facts, &target, &ids, link);
+            for c in chain {
                 monitoring::plan(&mut plan, ctx, acct, inputs, &facts, &target, c, group_step);
+            }
+        }
+        if realtime {
+            for c in &monitoring {
+                eventbridge::plan(&mut plan, &mut policies, ctx, acct, inputs, c);
             }
         }
         if let Some(c) = config_ctl {
@@ -343,6 +377,7 @@ pub fn build(ctx: &Context, eval: &Evaluation, controls: &[Control], inputs: &In
             }
         }
     }
+    policies.flush(&mut plan);
     plan
 }
 

@@ -5,7 +5,7 @@
 use super::{topic_arn, Facts, Inputs, Manual, Notify, Plan, TrailTarget};
 use crate::actions::{cloudwatch as cw, logs as lg, sns as sn};
 use crate::catalog::{cis, Control};
-use crate::checks::{alarm, metric_filter, Context};
+use crate::checks::{alarm, delivery, metric_filter, Context};
 use crate::inventory::{
     AccountInventory, Arn, Collected, MetricAlarm, MetricFilter, MetricTransformation, Subscription,
 };
@@ -189,6 +189,15 @@ pub(super) fn plan(
             our_topic.clone()
         }
     };
+
+    // The alarm must be able to publish: a key CloudWatch can use, no Deny.
+    let read = ctx.topic(&topic).or_else(|| acct.remediation.as_ref()?.topics.iter().find(|x| x.arn == topic));
+    if let Some(tp) = read {
+        let p = delivery::Publisher { service: delivery::CLOUDWATCH, source_arn: None, source_account: a };
+        let d = delivery::assess(ctx, tp, &p, false);
+        let tr = Arn::parse(&topic).map(|x| x.region.to_string()).unwrap_or_else(|| r.to_string());
+        super::eventbridge::delivery_steps(plan, a, &tr, &ids, &topic, &d, "CloudWatch");
+    }
 
     // 3. Someone must receive the alarm: a confirmed subscription on the topic.
     let subs: &[Subscription] = if topic == our_topic && !topic_reused {

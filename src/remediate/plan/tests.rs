@@ -602,3 +602,40 @@ fn dry_run_plans_snapshot() {
     assert_eq!(monitoring.steps.iter().filter(|s| s.action.operation() == "logs:PutMetricFilter").count(), 3);
     insta::assert_json_snapshot!("plan_three_monitoring_controls", monitoring);
 }
+
+#[test]
+fn topic_policy_statements_are_merged_not_replaced() {
+    use super::{default_topic_policy, merge_statement, POLICY_SID};
+    let topic = "arn:aws:sns:us-east-1:111122223333:t";
+    let rule = |n: &str| format!("arn:aws:events:us-east-1:111122223333:rule/{n}");
+    // A lone statement object, with keys in the user's order.
+    let user = r#"{"Version":"2012-10-17","Statement":{"Sid":"Mine","Effect":"Deny","Principal":"*","Action":"sns:Subscribe","Resource":"*"}}"#;
+    let once = merge_statement(user, topic, &[rule("a")]).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&once).unwrap();
+    let sts = v["Statement"].as_array().unwrap();
+    assert_eq!(sts.len(), 2);
+    assert_eq!(sts[0], serde_json::from_str::<serde_json::Value>(user).unwrap()["Statement"]);
+    assert!(once.starts_with(r#"{"Version":"2012-10-17","Statement":[{"Sid":"Mine""#), "{once}");
+    assert_eq!(sts[1]["Sid"], POLICY_SID);
+    // Merging again adds the new rule to our statement, once.
+    let twice = merge_statement(&once, topic, &[rule("a"), rule("b")]).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&twice).unwrap();
+    assert_eq!(v["Statement"].as_array().unwrap().len(), 2);
+    assert_eq!(v["Statement"][1]["Condition"]["ArnEquals"]["aws:SourceArn"], serde_json::json!([rule("a"), rule("b")]));
+    assert_eq!(merge_statement(&twice, topic, &[rule("b")]).unwrap(), twice, "idempotent");
+    // The merged default policy lets exactly the rule publish, as the delivery check reads it.
+    let merged = merge_statement(&default_topic_policy(topic, "111122223333"), topic, &[rule("a")]).unwrap();
+    let p = |src: String| crate::checks::delivery::Publisher {
+        service: crate::checks::delivery::EVENTS,
+        source_arn: Some(Box::leak(src.into_boxed_str())),
+        source_account: "111122223333",
+    };
+    let decide = |pub_: &crate::checks::delivery::Publisher| {
+        crate::checks::delivery::decide(&merged, pub_, &["sns:Publish"], topic).unwrap()
+    };
+    assert!(matches!(decide(&p(rule("a"))), crate::checks::delivery::Decision::Allowed(_)));
+    assert!(matches!(decide(&p(rule("other"))), crate::checks::delivery::Decision::NotAllowed));
+    for bad in ["not json", "[]", r#"{"Statement":"x"}"#] {
+        assert!(merge_statement(bad, topic, &[rule("a")]).is_err(), "{bad}");
+    }
+}

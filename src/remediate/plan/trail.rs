@@ -63,7 +63,8 @@ pub fn trail_target(acct: &AccountInventory, ctx: &Context, inputs: &Inputs) -> 
     }
 }
 
-/// Plans the trail; returns the CreateLogGroup step, if any.
+/// Plans the trail (and, with `link`, its delivery to CloudWatch Logs); returns the
+/// CreateLogGroup step, if any.
 pub(super) fn plan(
     plan: &mut Plan,
     acct: &AccountInventory,
@@ -71,6 +72,7 @@ pub(super) fn plan(
     f: &Facts,
     t: &TrailTarget,
     control: &[String],
+    link: bool,
 ) -> Option<usize> {
     let a = acct.account_id.as_str();
     let h = t.home_region.clone();
@@ -125,7 +127,7 @@ pub(super) fn plan(
     }
     let mut group_step = None;
     let delivers = t.existing.as_ref().is_some_and(|x| x.log_group_arn.is_some());
-    if !delivers {
+    if link && !delivers {
         if !f.log_group_exists {
             group_step =
                 Some(plan.add(a, &h, control, lg::CreateLogGroup { log_group: t.log_group.clone() }, &[], None));
