@@ -135,6 +135,10 @@ pub struct ControlDef {
     pub alert: Option<String>,
     #[serde(default)]
     pub alert_paths: std::collections::BTreeMap<String, String>,
+    /// A custom control's CloudTrail event source (`ec2.amazonaws.com`); set from the
+    /// configuration file, never from checks/ data.
+    #[serde(skip)]
+    pub event_source: Option<String>,
     #[serde(default, rename = "variant")]
     pub variants: Vec<PatternVariant>,
 }
@@ -205,6 +209,11 @@ impl Control {
     }
     pub fn kind(&self) -> CheckKind {
         self.def.check
+    }
+
+    /// The CloudTrail event source of a custom control's events, `""` for a CIS control.
+    pub fn event_source(&self) -> String {
+        self.def.event_source.clone().unwrap_or_default()
     }
 }
 

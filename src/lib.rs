@@ -12,6 +12,7 @@ pub mod aws;
 pub mod catalog;
 pub mod checks;
 pub mod cli;
+pub mod config;
 pub mod eventpattern;
 pub mod finding;
 pub mod inventory;

@@ -139,11 +139,21 @@ pub struct RegionRoute {
     pub uncollected: bool,
 }
 
-/// The regions a control's route must reach: the audited ones, us-east-1 alone when every
-/// required event comes from a global service.
-pub fn route_regions<'a>(ctx: &Context, variant: &PatternVariant, acct: &'a AccountInventory) -> Vec<&'a str> {
+/// The regions a control's route must reach: the audited ones (those of a custom control that
+/// names its regions), us-east-1 alone when every required event comes from a global service.
+pub fn route_regions<'a>(
+    ctx: &Context,
+    control: &Control,
+    variant: &PatternVariant,
+    acct: &'a AccountInventory,
+) -> Vec<&'a str> {
     let global = global_only(ctx, variant);
-    acct.regions.iter().map(String::as_str).filter(|r| !global || *r == "us-east-1").collect()
+    acct.regions
+        .iter()
+        .map(String::as_str)
+        .filter(|r| !global || *r == "us-east-1")
+        .filter(|r| control.regions.as_ref().is_none_or(|only| only.iter().any(|x| x == r)))
+        .collect()
 }
 
 /// Whether `region` of the account has an enabled rule that covers the control's events and
@@ -252,7 +262,7 @@ pub fn evaluate(
     ctx: &Context,
 ) -> Option<Finding> {
     let global = global_only(ctx, variant);
-    let regions = route_regions(ctx, variant, acct);
+    let regions = route_regions(ctx, control, variant, acct);
     let mut evidence = Vec::new();
     let mut any_covering = false;
     let mut missing: Vec<String> = Vec::new();
@@ -299,7 +309,10 @@ pub fn evaluate(
         let where_ = if global {
             "us-east-1 (global-service events)".to_string()
         } else {
-            format!("all {} audited regions", regions.len())
+            match &control.regions {
+                Some(_) => regions.join(", "),
+                None => format!("all {} audited regions", regions.len()),
+            }
         };
         (Status::Pass, format!("EventBridge rules deliver these events to a confirmed SNS subscriber in {where_}"))
     };

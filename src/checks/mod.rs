@@ -273,9 +273,36 @@ pub fn needs(controls: &[Control]) -> Needs {
     controls.iter().fold(Needs::default(), |n, c| n.union(&(check(c.kind()).needs)()))
 }
 
-/// Evaluates every control for every account, with the built-in corpus.
+/// The corpus the controls are judged over: the built-in one, plus synthetic records for the
+/// events of custom controls it lacks (built once per distinct set of events in a process).
+pub fn corpus_for(controls: &[Control]) -> &'static Corpus {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    let mut events: Vec<(String, String)> = Vec::new();
+    for c in controls.iter().filter(|c| c.custom) {
+        let Some(v) = &c.variant else { continue };
+        let source = c.event_source();
+        for e in &v.events {
+            let pair = (source.clone(), e.clone());
+            if !events.contains(&pair) {
+                events.push(pair);
+            }
+        }
+    }
+    let builtin = Corpus::builtin();
+    let known =
+        |(s, n): &(String, String)| builtin.records().iter().any(|r| r.event_source == *s && r.event_name == *n);
+    if events.iter().all(known) {
+        return builtin;
+    }
+    static EXTENDED: OnceLock<Mutex<HashMap<Vec<(String, String)>, &'static Corpus>>> = OnceLock::new();
+    let mut cache = EXTENDED.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    cache.entry(events.clone()).or_insert_with(|| Box::leak(Box::new(Corpus::with_events(&events))))
+}
+
+/// Evaluates every control for every account, with the corpus the controls need.
 pub fn evaluate(inv: &Inventory, controls: &[Control], opts: EvalOptions) -> Evaluation {
-    let judge = Judge::new(Corpus::builtin());
+    let judge = Judge::new(corpus_for(controls));
     evaluate_with(&Context::new(inv, opts, &judge), controls)
 }
 

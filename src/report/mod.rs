@@ -1,5 +1,6 @@
 //! Rendering. Renderers never compute verdicts; they only format a [`Report`].
 
+pub mod compare;
 pub mod json;
 pub mod markdown;
 pub mod plan;

@@ -6,7 +6,7 @@ use crate::catalog::{catalog, Control};
 use crate::checks::{self, Context, EvalOptions};
 use crate::finding::Evaluation;
 use crate::inventory::{self, regions, store, CollectFatal, Inventory, Needs, Request, Target};
-use crate::pattern::{Corpus, Judge};
+use crate::pattern::Judge;
 use crate::report::{AccountScope, BenchmarkRef, Format, Report, ReportOptions, ScopeState};
 use std::io::Write;
 use std::path::PathBuf;
@@ -69,7 +69,7 @@ pub async fn collect(
 
 /// Evaluates, with a judge over the built-in corpus.
 pub fn evaluate(inv: &Inventory, controls: &[Control], strict: bool) -> Evaluation {
-    let judge = Judge::new(Corpus::builtin());
+    let judge = Judge::new(checks::corpus_for(controls));
     checks::evaluate_with(&Context::new(inv, EvalOptions { strict_patterns: strict }, &judge), controls)
 }
 

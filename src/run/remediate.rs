@@ -7,7 +7,7 @@ use crate::catalog::{cis, Control};
 use crate::checks::{Context, EvalOptions};
 use crate::finding::{exit_code, Evaluation, Status};
 use crate::inventory::{Inventory, Needs, Target};
-use crate::pattern::{Corpus, Judge};
+use crate::pattern::Judge;
 use crate::remediate::apply::{apply, Applied, Env};
 use crate::remediate::journal::Journal;
 use crate::remediate::{plan, Inputs, Notify, Route};
@@ -90,7 +90,7 @@ pub async fn remediate(
     let json = run.audit.format == Format::Json;
     let sessions: Vec<Session> = run.targets.iter().map(|t| t.session.clone()).collect();
     let inputs = r.inputs(run.audit, &home_region(&run.audit.access, &sessions));
-    let judge = Judge::new(Corpus::builtin());
+    let judge = Judge::new(crate::checks::corpus_for(run.controls));
     let ctx = Context::new(run.inv, EvalOptions { strict_patterns: run.audit.strict_patterns }, &judge);
     let plan = plan::build(&ctx, run.eval, run.controls, &inputs);
 

@@ -302,7 +302,7 @@ pub(super) fn plan(
         return;
     };
     let base = format!("cis-audit-{}", c.def.key);
-    for region in route::route_regions(ctx, variant, acct) {
+    for region in route::route_regions(ctx, c, variant, acct) {
         let rr = route::region_route(ctx, variant, acct, region);
         if rr.route.is_some() {
             continue;

@@ -1,0 +1,493 @@
+//! The configuration file, `cis-audit.toml`: defaults for the audit's options (a flag always
+//! wins), `[[suppress]]` — known exceptions, each with a reason and an optional expiry — and
+//! `[[control]]` — custom monitoring controls judged by the same chain and the same EventBridge
+//! route as the CIS ones.
+//!
+//! Unknown keys are refused, and every error names the file, line and column: a syntax or type
+//! error through the `toml` crate's spans, our own checks (an id, an event name, a date, a
+//! pattern) through the span of the entry or key at fault.
+
+use crate::catalog::{CheckKind, Control, ControlDef, PatternVariant};
+use serde::Deserialize;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The file `audit` reads when `--config` is not given (and it exists).
+pub const DEFAULT_FILE: &str = "cis-audit.toml";
+
+/// A string or a list of strings (`format = "json"` or `format = ["json", "sarif"]`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn list(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// Defaults for `audit`'s options: the same names as the flags, with `_` for `-`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub benchmark: Option<String>,
+    pub regions: Option<Vec<String>>,
+    pub controls: Option<Vec<String>>,
+    pub format: Option<OneOrMany>,
+    pub output: Option<PathBuf>,
+    pub output_dir: Option<PathBuf>,
+    pub strict_patterns: Option<bool>,
+    pub quiet: Option<bool>,
+    pub no_color: Option<bool>,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub role_arn: Option<Vec<String>>,
+    pub external_id: Option<String>,
+    pub organization: Option<bool>,
+    pub member_role: Option<String>,
+    pub accounts: Option<Vec<String>>,
+    pub exclude_accounts: Option<Vec<String>>,
+    pub concurrency: Option<usize>,
+    pub account_concurrency: Option<usize>,
+    pub call_timeout: Option<u64>,
+    pub baseline: Option<PathBuf>,
+    pub fail_on: Option<String>,
+    pub remediation: Option<RemediationConfig>,
+    #[serde(default)]
+    pub suppress: Vec<Spanned<SuppressEntry>>,
+    #[serde(default)]
+    pub control: Vec<Spanned<CustomEntry>>,
+}
+
+/// `[remediation]`: defaults for the remediation flags.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemediationConfig {
+    pub notify: Option<Vec<String>>,
+    pub route: Option<String>,
+    pub topic_name: Option<String>,
+    pub metric_namespace: Option<String>,
+    pub trail_name: Option<String>,
+    pub trail_bucket: Option<String>,
+    pub log_group: Option<String>,
+    pub cloudtrail_logs_role_arn: Option<String>,
+    pub config_role_arn: Option<String>,
+    pub config_bucket: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuppressEntry {
+    pub control: Spanned<String>,
+    pub account: Option<Spanned<String>>,
+    pub region: Option<Spanned<String>>,
+    pub reason: Spanned<String>,
+    /// The last day the suppression applies (a TOML date, `2027-03-31`).
+    pub expires: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomEntry {
+    pub id: Spanned<String>,
+    pub title: String,
+    pub event_source: Spanned<String>,
+    pub events: Spanned<Vec<String>>,
+    pub pattern: Option<Spanned<String>>,
+    pub regions: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub level: Option<u8>,
+    pub rationale: Option<String>,
+    pub metric_name: Option<String>,
+}
+
+/// A known exception, validated; `at` says where it is written (`cis-audit.toml:12`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suppression {
+    pub control: String,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub reason: String,
+    /// `YYYY-MM-DD`: the last day it applies.
+    pub expires: Option<String>,
+    pub at: String,
+}
+
+impl Suppression {
+    /// One phrase naming it: `suppression of 4.10 (account 1111…, eu-west-1) at cis-audit.toml:12`.
+    pub fn describe(&self) -> String {
+        let mut scope = vec![];
+        if let Some(a) = &self.account {
+            scope.push(format!("account {a}"));
+        }
+        if let Some(r) = &self.region {
+            scope.push(r.clone());
+        }
+        let scope = if scope.is_empty() { String::new() } else { format!(" ({})", scope.join(", ")) };
+        format!("suppression of {}{scope} at {}", self.control, self.at)
+    }
+}
+
+/// The configuration, validated.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub path: Option<PathBuf>,
+    pub defaults: FileConfig,
+    pub suppressions: Vec<Suppression>,
+    /// Custom controls (not yet bound to a benchmark version: see [`Config::custom_controls`]).
+    pub custom: Vec<CustomControl>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CustomControl {
+    pub id: String,
+    pub title: String,
+    pub level: u8,
+    pub def: ControlDef,
+    pub pattern: String,
+    pub events: Vec<String>,
+    pub regions: Option<Vec<String>>,
+    pub at: String,
+}
+
+/// A configuration error: `FILE:LINE:COLUMN: what`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, col)
+}
+
+struct Source<'a> {
+    name: String,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn at(&self, span: &Range<usize>) -> String {
+        let (l, c) = line_col(self.text, span.start);
+        format!("{}:{l}:{c}", self.name)
+    }
+    fn line(&self, span: &Range<usize>) -> String {
+        format!("{}:{}", self.name, line_col(self.text, span.start).0)
+    }
+    fn err(&self, span: &Range<usize>, what: impl std::fmt::Display) -> ConfigError {
+        ConfigError(format!("{}: {what}", self.at(span)))
+    }
+}
+
+/// Reads `--config FILE`, or `./cis-audit.toml` when present (None: no configuration).
+pub fn load(explicit: Option<&Path>) -> Result<Option<Config>, ConfigError> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let p = PathBuf::from(DEFAULT_FILE);
+            if !p.is_file() {
+                return Ok(None);
+            }
+            p
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| ConfigError(format!("cannot read configuration {}: {e}", path.display())))?;
+    let mut c = parse(&text, &path.display().to_string())?;
+    c.path = Some(path);
+    Ok(Some(c))
+}
+
+/// Parses and validates a configuration; `name` is how errors name the file.
+pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
+    let src = Source { name: name.to_string(), text };
+    let defaults: FileConfig = toml::from_str(text).map_err(|e| {
+        let msg = e.message().trim().lines().map(str::trim).collect::<Vec<_>>().join(": ");
+        match e.span() {
+            Some(span) => src.err(&span, msg),
+            None => ConfigError(format!("{name}: {msg}")),
+        }
+    })?;
+    if let Some(f) = &defaults.fail_on {
+        if !matches!(f.as_str(), "any" | "new") {
+            return Err(ConfigError(format!("{name}: fail_on = '{f}': expected \"any\" or \"new\"")));
+        }
+    }
+    let mut suppressions = Vec::new();
+    for s in &defaults.suppress {
+        let e = s.get_ref();
+        let reason = e.reason.get_ref().trim();
+        if reason.is_empty() {
+            return Err(src.err(&e.reason.span(), "a suppression needs a reason (reason = \"why this is accepted\")"));
+        }
+        if e.control.get_ref().trim().is_empty() {
+            return Err(src.err(&e.control.span(), "control must name a control id"));
+        }
+        if let Some(a) = &e.account {
+            let v = a.get_ref();
+            if v.len() != 12 || !v.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(src.err(&a.span(), format!("account '{v}' is not a 12-digit AWS account id")));
+            }
+        }
+        if let Some(r) = &e.region {
+            crate::inventory::regions::parse_region_list(r.get_ref(), "region").map_err(|x| src.err(&r.span(), x.0))?;
+        }
+        let expires = match &e.expires {
+            None => None,
+            Some(d) => match date_of(d.get_ref()) {
+                Some(x) => Some(x),
+                None => return Err(src.err(&d.span(), "expires must be a date, e.g. expires = 2027-03-31")),
+            },
+        };
+        suppressions.push(Suppression {
+            control: e.control.get_ref().trim().to_string(),
+            account: e.account.as_ref().map(|a| a.get_ref().clone()),
+            region: e.region.as_ref().map(|r| r.get_ref().clone()),
+            reason: reason.to_string(),
+            expires,
+            at: src.line(&s.span()),
+        });
+    }
+    let mut custom: Vec<CustomControl> = Vec::new();
+    for c in &defaults.control {
+        let cc = custom_control(&src, c)?;
+        if let Some(prev) = custom.iter().find(|x| x.id == cc.id) {
+            return Err(src.err(&c.get_ref().id.span(), format!("control {} is already defined at {}", cc.id, prev.at)));
+        }
+        custom.push(cc);
+    }
+    Ok(Config { path: None, defaults, suppressions, custom })
+}
+
+/// `YYYY-MM-DD` of a TOML date (or a string holding one).
+fn date_of(v: &toml::Value) -> Option<String> {
+    let dt = match v {
+        toml::Value::Datetime(d) => *d,
+        toml::Value::String(s) => s.parse::<toml::value::Datetime>().ok()?,
+        _ => return None,
+    };
+    match (dt.date, dt.time) {
+        (Some(d), None) => Some(format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)),
+        _ => None,
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut b = s.bytes();
+    b.next().is_some_and(|c| c.is_ascii_alphabetic()) && b.all(|c| c.is_ascii_alphanumeric())
+}
+
+fn custom_control(src: &Source, c: &Spanned<CustomEntry>) -> Result<CustomControl, ConfigError> {
+    let e = c.get_ref();
+    let id = e.id.get_ref().trim().to_string();
+    let valid_id = !id.is_empty()
+        && id.len() <= 64
+        && id.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if !valid_id {
+        return Err(src.err(
+            &e.id.span(),
+            format!("control id '{id}': use letters, digits, '.', '_' and '-' (e.g. \"x.ec2-instances\")"),
+        ));
+    }
+    if id.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return Err(src.err(
+            &e.id.span(),
+            format!("control id '{id}' looks like a CIS id; custom controls need their own (e.g. \"x.{id}\")"),
+        ));
+    }
+    let source = e.event_source.get_ref().trim().to_string();
+    let service = source.strip_suffix(".amazonaws.com").unwrap_or_default();
+    if service.is_empty() || !service.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(src.err(
+            &e.event_source.span(),
+            format!("event_source '{source}': expected a CloudTrail event source such as \"ec2.amazonaws.com\""),
+        ));
+    }
+    let events = e.events.get_ref().clone();
+    if events.is_empty() {
+        return Err(src.err(&e.events.span(), "events must list at least one CloudTrail event name"));
+    }
+    if let Some(bad) = events.iter().find(|n| !is_identifier(n)) {
+        return Err(src.err(
+            &e.events.span(),
+            format!("event name '{bad}' is not a CloudTrail event name (letters and digits, e.g. \"RunInstances\")"),
+        ));
+    }
+    let pattern = match &e.pattern {
+        Some(p) => {
+            crate::pattern::parse(p.get_ref())
+                .map_err(|x| src.err(&p.span(), format!("pattern does not parse: {x}")))?;
+            p.get_ref().clone()
+        }
+        None => {
+            let names: Vec<String> = events.iter().map(|n| format!("($.eventName = {n})")).collect();
+            format!("{{ ($.eventSource = {source}) && ({}) }}", names.join(" || "))
+        }
+    };
+    let regions = match &e.regions {
+        None => None,
+        Some(r) => {
+            let list = r.get_ref();
+            if list.is_empty() {
+                return Err(src.err(&r.span(), "regions must list at least one region (or be left out)"));
+            }
+            crate::inventory::regions::parse_region_list(&list.join(","), "regions")
+                .map_err(|x| src.err(&r.span(), x.0))?;
+            Some(list.clone())
+        }
+    };
+    let key = id.replace('.', "-").to_ascii_lowercase();
+    let def = ControlDef {
+        key: key.clone(),
+        check: CheckKind::MetricFilterChain,
+        rationale: e.rationale.clone().unwrap_or_else(|| "A custom control of the run's configuration.".into()),
+        metric_name: Some(e.metric_name.clone().unwrap_or_else(|| camel(&key))),
+        alert: None,
+        alert_paths: Default::default(),
+        event_source: Some(source.clone()),
+        variants: vec![],
+    };
+    Ok(CustomControl {
+        id,
+        title: e.title.clone(),
+        level: e.level.unwrap_or(1),
+        def,
+        pattern,
+        events,
+        regions,
+        at: src.line(&c.span()),
+    })
+}
+
+/// `x-ec2-instances` → `XEc2Instances` (a metric name).
+fn camel(key: &str) -> String {
+    key.split(['-', '_'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+impl Config {
+    /// The custom controls as controls of `benchmark`.
+    pub fn custom_controls(&self, benchmark: &str) -> Vec<Control> {
+        self.custom
+            .iter()
+            .map(|c| {
+                let variant = PatternVariant {
+                    benchmarks: vec![benchmark.to_string()],
+                    patterns: vec![c.pattern.clone()],
+                    events: c.events.clone(),
+                    eventbridge: None,
+                };
+                let mut def = c.def.clone();
+                def.variants = vec![variant.clone()];
+                Control {
+                    id: c.id.clone(),
+                    level: c.level,
+                    assessment: "Custom".into(),
+                    title: c.title.clone(),
+                    def,
+                    variant: Some(variant),
+                    custom: true,
+                    regions: c.regions.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Today's date (UTC), `YYYY-MM-DD`.
+pub fn today() -> String {
+    crate::run::now_rfc3339().chars().take(10).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = r#"
+regions = ["us-east-1", "eu-west-1"]
+controls = ["3.1", "4.10"]
+benchmark = "5.0.0"
+format = "json"
+
+[[suppress]]
+control = "4.10"
+account = "111122223333"
+reason = "sandbox account, alerts handled by the platform team"
+expires = 2027-03-31
+
+[[control]]
+id = "x.ec2-instances"
+title = "EC2 instance state changes are monitored"
+event_source = "ec2.amazonaws.com"
+events = ["RunInstances", "StartInstances", "StopInstances", "TerminateInstances"]
+"#;
+
+    #[test]
+    fn a_full_file_parses() {
+        let c = parse(EXAMPLE, "cis-audit.toml").unwrap();
+        assert_eq!(c.defaults.regions.as_deref(), Some(&["us-east-1".to_string(), "eu-west-1".into()][..]));
+        assert_eq!(c.suppressions.len(), 1);
+        let s = &c.suppressions[0];
+        assert_eq!(s.expires.as_deref(), Some("2027-03-31"));
+        assert_eq!(s.at, "cis-audit.toml:7");
+        assert_eq!(c.custom[0].def.key, "x-ec2-instances");
+        assert_eq!(c.custom[0].def.metric_name.as_deref(), Some("XEc2Instances"));
+        assert_eq!(
+            c.custom[0].pattern,
+            "{ ($.eventSource = ec2.amazonaws.com) && (($.eventName = RunInstances) || ($.eventName = StartInstances) || ($.eventName = StopInstances) || ($.eventName = TerminateInstances)) }"
+        );
+        crate::pattern::parse(&c.custom[0].pattern).unwrap();
+    }
+
+    #[test]
+    fn errors_point_at_the_line() {
+        let cases = [
+            ("regions = [\"us-east-1\"]\nregionz = 1\n", "cfg:2:1", "unknown field `regionz`"),
+            ("[[suppress]]\ncontrol = \"4.10\"\n", "cfg:1:1", "missing field `reason`"),
+            ("[[suppress]]\ncontrol = \"4.10\"\nreason = \"  \"\n", "cfg:3:10", "needs a reason"),
+            ("[[suppress]]\ncontrol = \"4.10\"\nreason = \"r\"\nexpires = \"soon\"\n", "cfg:4:11", "expires"),
+            ("[[suppress]]\ncontrol = \"4.10\"\nreason = \"r\"\naccount = \"12\"\n", "cfg:4:11", "12-digit"),
+            ("[[suppress]]\ncontrol = \"4.10\"\nreason = \"r\"\nregion = \"mars-1\"\n", "cfg:4:10", "mars-1"),
+            ("controls = \"4.10\"\n", "cfg:1:12", "invalid type"),
+            ("[[control]]\nid = \"4.99\"\ntitle = \"t\"\nevent_source = \"ec2.amazonaws.com\"\nevents = [\"A\"]\n", "cfg:2:6", "looks like a CIS id"),
+            ("[[control]]\nid = \"x y\"\ntitle = \"t\"\nevent_source = \"ec2.amazonaws.com\"\nevents = [\"A\"]\n", "cfg:2:6", "control id"),
+            ("[[control]]\nid = \"x.a\"\ntitle = \"t\"\nevent_source = \"ec2\"\nevents = [\"A\"]\n", "cfg:4:16", "event_source"),
+            ("[[control]]\nid = \"x.a\"\ntitle = \"t\"\nevent_source = \"ec2.amazonaws.com\"\nevents = [\"Run Instances\"]\n", "cfg:5:10", "Run Instances"),
+            ("[[control]]\nid = \"x.a\"\ntitle = \"t\"\nevent_source = \"ec2.amazonaws.com\"\nevents = []\n", "cfg:5:10", "at least one"),
+            ("[[control]]\nid = \"x.a\"\ntitle = \"t\"\nevent_source = \"ec2.amazonaws.com\"\nevents = [\"A\"]\npattern = \"{ $.x = \"\n", "cfg:6:11", "does not parse"),
+            ("fail_on = \"old\"\n", "cfg", "\"any\" or \"new\""),
+            ("[remediation]\nroute = \"x\"\nnotifyy = []\n", "cfg:3:1", "unknown field `notifyy`"),
+            ("benchmark = \"5.0.0\"\n[[control]]\nid = \"x.a\"\ntitle = \"t\"\nevent_source = \"ec2.amazonaws.com\"\nevents = [\"A\"]\n[[control]]\nid = \"x.a\"\ntitle = \"u\"\nevent_source = \"ec2.amazonaws.com\"\nevents = [\"B\"]\n", "cfg:8:6", "already defined at cfg:2"),
+            ("regions = [\n", "cfg:2:1", "invalid array: expected `]`"),
+        ];
+        for (text, at, what) in cases {
+            let e = parse(text, "cfg").unwrap_err().0;
+            assert!(e.starts_with(at), "{text:?}: {e}");
+            assert!(e.contains(what), "{text:?}: {e}");
+            assert!(!e.contains('\n'), "one line: {e}");
+        }
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        assert_eq!(line_col("a\nbé c", 5), (2, 3), "é is one column");
+        assert_eq!(line_col("", 10), (1, 1));
+    }
+}
