@@ -6,7 +6,8 @@ use crate::catalog::{cis, DEFAULT_BENCHMARK};
 use crate::remediate::Notify;
 use crate::report::Format;
 use crate::run::{self, audit::AuditOptions, remediate::RemediateOptions, Access, RunError};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::TypedValueParser;
+use clap::{Args, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -95,21 +96,10 @@ impl AwsArgs {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    Table,
-    Json,
-    Markdown,
-}
-
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Self {
-        match f {
-            FormatArg::Table => Format::Table,
-            FormatArg::Json => Format::Json,
-            FormatArg::Markdown => Format::Markdown,
-        }
-    }
+/// `--format`'s values: the names of [`Format::ALL`].
+fn format_parser() -> impl TypedValueParser<Value = Format> {
+    clap::builder::PossibleValuesParser::new(Format::ALL.map(Format::name))
+        .map(|s| s.parse::<Format>().expect("a possible value"))
 }
 
 #[derive(Debug, Args)]
@@ -125,12 +115,16 @@ pub struct AuditArgs {
     /// Controls to evaluate, comma-separated CIS ids (e.g. 3.1,4.10) [default: all].
     #[arg(long)]
     pub controls: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
+    /// Output format; several, comma-separated, need --output-dir (the table still goes to
+    /// standard output).
+    #[arg(long, value_name = "FORMAT[,FORMAT...]", value_delimiter = ',', default_value = "table", value_parser = format_parser())]
+    pub format: Vec<Format>,
+    /// Write the report to FILE instead of standard output (one format).
+    #[arg(long, value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
+    /// Write each format of --format to its own file in DIR: cis-audit.json, cis-audit.md, …
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
     /// Write everything collected to FILE (JSON), to keep as evidence or evaluate later.
     #[arg(long, value_name = "FILE")]
     pub save_inventory: Option<PathBuf>,
@@ -258,8 +252,9 @@ fn audit_options(a: AuditArgs) -> AuditOptions {
         regions: a.regions,
         benchmark: a.benchmark,
         controls: a.controls.as_deref().map(split_list),
-        format: a.format.into(),
+        formats: a.format,
         output: a.output,
+        output_dir: a.output_dir,
         save_inventory: a.save_inventory,
         inventory: a.inventory,
         strict_patterns: a.strict_patterns,

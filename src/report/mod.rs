@@ -9,7 +9,8 @@ use crate::finding::{exit_code, ControlResult, Evaluation, Finding, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// An output format.
+/// An output format: the one place that maps a format to its name, its renderer and the file it
+/// is written to with `--output-dir`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     Table,
@@ -18,6 +19,28 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 3] = [Format::Table, Format::Json, Format::Markdown];
+
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+        }
+    }
+
+    /// The file the format is written to under `--output-dir`; None for the table, which is for
+    /// a terminal and always goes to standard output.
+    pub fn file_name(self) -> Option<&'static str> {
+        match self {
+            Format::Table => None,
+            Format::Json => Some("cis-audit.json"),
+            Format::Markdown => Some("cis-audit.md"),
+        }
+    }
+
     /// Renders `report`; `color` only matters for the table.
     pub fn render(self, report: &Report, color: bool) -> String {
         match self {
@@ -25,6 +48,22 @@ impl Format {
             Format::Json => json::render(report),
             Format::Markdown => markdown::render(report),
         }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Format::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+            format!("unknown format '{s}' (use {})", names.join(", "))
+        })
     }
 }
 
@@ -164,6 +203,19 @@ impl Report {
     /// verdicts do not count.
     pub fn exit_code(&self) -> i32 {
         exit_code(self.controls.iter().filter(|c| c.suppressed.is_none()).map(|c| c.status))
+    }
+
+    /// The findings behind a verdict: its account and control, and its region for a regional
+    /// verdict (an account-level verdict draws on findings of any region).
+    pub fn findings_of<'a>(&'a self, c: &'a ControlResult) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings.iter().filter(move |f| {
+            f.control == c.control && f.account == c.account && (c.region.is_none() || f.region == c.region)
+        })
+    }
+
+    /// The account's entry in the scope, when it has one.
+    pub fn account_scope(&self, account: &str) -> Option<&AccountScope> {
+        self.scope.iter().find(|a| a.account == account)
     }
 
     pub fn summary_line(&self) -> String {

@@ -8,7 +8,6 @@ use crate::finding::Evaluation;
 use crate::inventory::{self, regions, store, CollectFatal, Inventory, Needs, Request, Target};
 use crate::pattern::{Corpus, Judge};
 use crate::report::{AccountScope, BenchmarkRef, Format, Report, ReportOptions, ScopeState};
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -20,14 +19,25 @@ pub struct AuditOptions {
     pub regions: Option<String>,
     pub benchmark: String,
     pub controls: Option<Vec<String>>,
-    pub format: Format,
+    /// `--format`: one format or several (several need `output_dir`).
+    pub formats: Vec<Format>,
     pub output: Option<PathBuf>,
+    /// `--output-dir`: each format to its fixed file name there.
+    pub output_dir: Option<PathBuf>,
     pub save_inventory: Option<PathBuf>,
     pub inventory: Option<PathBuf>,
     pub strict_patterns: bool,
     /// Colour the table (a terminal, and colour not refused).
     pub color: bool,
     pub remediation: Option<super::remediate::RemediateOptions>,
+}
+
+impl AuditOptions {
+    /// Whether `--remediate` reports its outcome as JSON on standard output: JSON was asked for
+    /// and no table takes standard output.
+    pub fn json_outcome(&self) -> bool {
+        self.formats.contains(&Format::Json) && !self.formats.contains(&Format::Table)
+    }
 }
 
 /// The controls selected for a run.
@@ -126,6 +136,7 @@ pub fn write_report(path: &std::path::Path, text: &str) -> Result<(), RunError> 
 /// `cis-audit audit`. Returns the exit code.
 pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
     let started = Instant::now();
+    let outputs = super::output::destinations(&o.formats, o.output.as_deref(), o.output_dir.as_deref())?;
     let controls = select(&o.benchmark, o.controls.as_deref())?;
     let requested = o
         .regions
@@ -160,19 +171,7 @@ pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
     }
     let eval = evaluate(&inv, &controls, o.strict_patterns);
     let rep = report(&o, &inv, eval.clone(), started)?;
-    let text = o.format.render(&rep, o.color && o.output.is_none());
-    match &o.output {
-        Some(path) => {
-            write_report(path, &text)?;
-            eprintln!("{} — report written to {}", rep.summary_line(), path.display());
-        }
-        // With --remediate --format json, standard output carries the remediation outcome alone.
-        None if o.remediation.is_some() && o.format == Format::Json => {}
-        None => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes());
-        }
-    }
+    super::output::write_all(&rep, &outputs, o.color, o.remediation.is_some())?;
     match (&o.remediation, live) {
         (Some(r), Some((rt, sessions))) => {
             let run = super::remediate::Run {

@@ -12,7 +12,6 @@ use crate::remediate::apply::{apply, Applied, Env};
 use crate::remediate::journal::Journal;
 use crate::remediate::{plan, Inputs, Notify};
 use crate::report::plan::{plan_text, step_line, ControlChange, Outcome, StepOutcome};
-use crate::report::Format;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -85,7 +84,7 @@ pub async fn remediate(
     requested: Option<&[String]>,
     audit_exit: i32,
 ) -> Result<i32, RunError> {
-    let json = run.audit.format == Format::Json;
+    let json = run.audit.json_outcome();
     let inputs = r.inputs(run.audit, &home_region(&run.audit.access, run.sessions));
     let judge = Judge::new(Corpus::builtin());
     let ctx = Context::new(run.inv, EvalOptions { strict_patterns: run.audit.strict_patterns }, &judge);
