@@ -1,9 +1,11 @@
 //! Rendering. Renderers never compute verdicts; they only format a [`Report`].
 
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod plan;
 pub mod table;
+pub mod view;
 
 use crate::finding::{exit_code, ControlResult, Evaluation, Finding, Status};
 use serde::{Deserialize, Serialize};
@@ -16,11 +18,12 @@ pub enum Format {
     Table,
     Json,
     Markdown,
+    Junit,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 3] = [Format::Table, Format::Json, Format::Markdown];
+    pub const ALL: [Format; 4] = [Format::Table, Format::Json, Format::Markdown, Format::Junit];
 
     /// The name `--format` takes.
     pub fn name(self) -> &'static str {
@@ -28,6 +31,7 @@ impl Format {
             Format::Table => "table",
             Format::Json => "json",
             Format::Markdown => "markdown",
+            Format::Junit => "junit",
         }
     }
 
@@ -38,6 +42,7 @@ impl Format {
             Format::Table => None,
             Format::Json => Some("cis-audit.json"),
             Format::Markdown => Some("cis-audit.md"),
+            Format::Junit => Some("cis-audit.junit.xml"),
         }
     }
 
@@ -47,6 +52,7 @@ impl Format {
             Format::Table => table::render(report, color),
             Format::Json => json::render(report),
             Format::Markdown => markdown::render(report),
+            Format::Junit => junit::render(report),
         }
     }
 }
