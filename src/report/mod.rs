@@ -1,5 +1,6 @@
 //! Rendering. Renderers never compute verdicts; they only format a [`Report`].
 
+pub mod csv;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -18,12 +19,13 @@ pub enum Format {
     Table,
     Json,
     Markdown,
+    Csv,
     Junit,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 4] = [Format::Table, Format::Json, Format::Markdown, Format::Junit];
+    pub const ALL: [Format; 5] = [Format::Table, Format::Json, Format::Markdown, Format::Csv, Format::Junit];
 
     /// The name `--format` takes.
     pub fn name(self) -> &'static str {
@@ -31,6 +33,7 @@ impl Format {
             Format::Table => "table",
             Format::Json => "json",
             Format::Markdown => "markdown",
+            Format::Csv => "csv",
             Format::Junit => "junit",
         }
     }
@@ -42,6 +45,7 @@ impl Format {
             Format::Table => None,
             Format::Json => Some("cis-audit.json"),
             Format::Markdown => Some("cis-audit.md"),
+            Format::Csv => Some("cis-audit.csv"),
             Format::Junit => Some("cis-audit.junit.xml"),
         }
     }
@@ -52,6 +56,7 @@ impl Format {
             Format::Table => table::render(report, color),
             Format::Json => json::render(report),
             Format::Markdown => markdown::render(report),
+            Format::Csv => csv::render(report),
             Format::Junit => junit::render(report),
         }
     }
