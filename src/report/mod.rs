@@ -5,6 +5,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod plan;
+pub mod sarif;
 pub mod table;
 pub mod view;
 
@@ -21,11 +22,13 @@ pub enum Format {
     Markdown,
     Csv,
     Junit,
+    Sarif,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 5] = [Format::Table, Format::Json, Format::Markdown, Format::Csv, Format::Junit];
+    pub const ALL: [Format; 6] =
+        [Format::Table, Format::Json, Format::Markdown, Format::Csv, Format::Junit, Format::Sarif];
 
     /// The name `--format` takes.
     pub fn name(self) -> &'static str {
@@ -35,6 +38,7 @@ impl Format {
             Format::Markdown => "markdown",
             Format::Csv => "csv",
             Format::Junit => "junit",
+            Format::Sarif => "sarif",
         }
     }
 
@@ -47,6 +51,7 @@ impl Format {
             Format::Markdown => Some("cis-audit.md"),
             Format::Csv => Some("cis-audit.csv"),
             Format::Junit => Some("cis-audit.junit.xml"),
+            Format::Sarif => Some("cis-audit.sarif"),
         }
     }
 
@@ -58,6 +63,7 @@ impl Format {
             Format::Markdown => markdown::render(report),
             Format::Csv => csv::render(report),
             Format::Junit => junit::render(report),
+            Format::Sarif => sarif::render(report),
         }
     }
 }

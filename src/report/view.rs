@@ -82,6 +82,17 @@ pub fn primary_resource<'a>(r: &'a Report, c: &'a ControlResult) -> Option<&'a s
     resources(r, c).first().map(|(x, _)| *x)
 }
 
+/// A resource as a name unique in the report: an ARN as it is, anything else (an AWS Config
+/// recorder's name) qualified as `ACCOUNT/REGION/NAME`.
+pub fn qualified_resource(c: &ControlResult, f: &Finding, resource: &str) -> String {
+    if resource.starts_with("arn:") {
+        resource.to_string()
+    } else {
+        let region = f.region.as_deref().or(c.region.as_deref()).unwrap_or("global");
+        format!("{}/{region}/{resource}", c.account)
+    }
+}
+
 /// A resource's type: (CloudFormation-style name, Security Hub ASFF name).
 pub fn resource_kind(resource: &str, f: &Finding) -> (&'static str, &'static str) {
     let mut parts = resource.splitn(6, ':');
