@@ -4,6 +4,7 @@ pub mod csv;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod ocsf;
 pub mod plan;
 pub mod sarif;
 pub mod table;
@@ -23,12 +24,13 @@ pub enum Format {
     Csv,
     Junit,
     Sarif,
+    Ocsf,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 6] =
-        [Format::Table, Format::Json, Format::Markdown, Format::Csv, Format::Junit, Format::Sarif];
+    pub const ALL: [Format; 7] =
+        [Format::Table, Format::Json, Format::Markdown, Format::Csv, Format::Junit, Format::Sarif, Format::Ocsf];
 
     /// The name `--format` takes.
     pub fn name(self) -> &'static str {
@@ -39,6 +41,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Junit => "junit",
             Format::Sarif => "sarif",
+            Format::Ocsf => "ocsf",
         }
     }
 
@@ -52,6 +55,7 @@ impl Format {
             Format::Csv => Some("cis-audit.csv"),
             Format::Junit => Some("cis-audit.junit.xml"),
             Format::Sarif => Some("cis-audit.sarif"),
+            Format::Ocsf => Some("cis-audit.ocsf.json"),
         }
     }
 
@@ -64,6 +68,7 @@ impl Format {
             Format::Csv => csv::render(report),
             Format::Junit => junit::render(report),
             Format::Sarif => sarif::render(report),
+            Format::Ocsf => ocsf::render(report),
         }
     }
 }
