@@ -1,5 +1,6 @@
 //! Rendering. Renderers never compute verdicts; they only format a [`Report`].
 
+pub mod asff;
 pub mod csv;
 pub mod json;
 pub mod junit;
@@ -25,12 +26,21 @@ pub enum Format {
     Junit,
     Sarif,
     Ocsf,
+    Asff,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 7] =
-        [Format::Table, Format::Json, Format::Markdown, Format::Csv, Format::Junit, Format::Sarif, Format::Ocsf];
+    pub const ALL: [Format; 8] = [
+        Format::Table,
+        Format::Json,
+        Format::Markdown,
+        Format::Csv,
+        Format::Junit,
+        Format::Sarif,
+        Format::Ocsf,
+        Format::Asff,
+    ];
 
     /// The name `--format` takes.
     pub fn name(self) -> &'static str {
@@ -42,6 +52,7 @@ impl Format {
             Format::Junit => "junit",
             Format::Sarif => "sarif",
             Format::Ocsf => "ocsf",
+            Format::Asff => "asff",
         }
     }
 
@@ -56,6 +67,7 @@ impl Format {
             Format::Junit => Some("cis-audit.junit.xml"),
             Format::Sarif => Some("cis-audit.sarif"),
             Format::Ocsf => Some("cis-audit.ocsf.json"),
+            Format::Asff => Some("cis-audit.asff.json"),
         }
     }
 
@@ -69,6 +81,7 @@ impl Format {
             Format::Junit => junit::render(report),
             Format::Sarif => sarif::render(report),
             Format::Ocsf => ocsf::render(report),
+            Format::Asff => asff::render(report),
         }
     }
 }
