@@ -2,6 +2,7 @@
 
 pub mod asff;
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -22,6 +23,7 @@ pub enum Format {
     Table,
     Json,
     Markdown,
+    Html,
     Csv,
     Junit,
     Sarif,
@@ -31,10 +33,11 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Table,
         Format::Json,
         Format::Markdown,
+        Format::Html,
         Format::Csv,
         Format::Junit,
         Format::Sarif,
@@ -48,6 +51,7 @@ impl Format {
             Format::Table => "table",
             Format::Json => "json",
             Format::Markdown => "markdown",
+            Format::Html => "html",
             Format::Csv => "csv",
             Format::Junit => "junit",
             Format::Sarif => "sarif",
@@ -63,6 +67,7 @@ impl Format {
             Format::Table => None,
             Format::Json => Some("cis-audit.json"),
             Format::Markdown => Some("cis-audit.md"),
+            Format::Html => Some("cis-audit.html"),
             Format::Csv => Some("cis-audit.csv"),
             Format::Junit => Some("cis-audit.junit.xml"),
             Format::Sarif => Some("cis-audit.sarif"),
@@ -77,6 +82,7 @@ impl Format {
             Format::Table => table::render(report, color),
             Format::Json => json::render(report),
             Format::Markdown => markdown::render(report),
+            Format::Html => html::render(report),
             Format::Csv => csv::render(report),
             Format::Junit => junit::render(report),
             Format::Sarif => sarif::render(report),
