@@ -180,7 +180,13 @@ fn summary(s: &mut String, r: &Report) {
         for st in STATUSES {
             let n = r.summary.get(&st).copied().unwrap_or(0);
             if n > 0 {
-                let _ = write!(s, "<span class=\"{}\" style=\"flex:{n}\">{n} {st}</span>", status_class(st));
+                // A narrow segment shows its count only; the cards above name every status.
+                let label = if n * 10 < total { n.to_string() } else { format!("{n} {st}") };
+                let _ = write!(
+                    s,
+                    "<span class=\"{}\" style=\"flex:{n}\" title=\"{n} {st}\">{label}</span>",
+                    status_class(st)
+                );
             }
         }
         s.push_str("</div>\n");
@@ -504,6 +510,7 @@ td.n.pass{background:#e6f4ea}td.n.fail{background:#fce8e6;font-weight:600}td.n.e
 .bar span{display:flex;align-items:center;justify-content:center;white-space:nowrap;overflow:hidden}
 .bar .pass{background:var(--pass)}.bar .fail{background:var(--fail)}.bar .error{background:var(--error)}.bar .manual{background:var(--manual)}.bar .skipped{background:var(--skipped)}
 .two{display:grid;grid-template-columns:3fr 2fr;gap:18px}
+table.counts{font-size:12px}table.counts td,table.counts th{padding:2px 6px}
 .chip{display:inline-block;border-radius:10px;padding:0 8px;margin:2px 4px 2px 0;font-size:12px;border:1px solid var(--line);background:#fff}
 .chip.suppressed{border-color:#5f6368;background:repeating-linear-gradient(135deg,#fff,#fff 5px,#eceff1 5px,#eceff1 10px)}
 .chip.chg-new{border-color:var(--fail);color:var(--fail)}.chip.chg-fixed{border-color:var(--pass);color:var(--pass)}.chip.chg-still{border-color:var(--manual);color:#b06000}.chip.chg-same{color:var(--muted)}

@@ -402,8 +402,14 @@ pub fn svg(nodes: &[Node], title: &str) -> String {
         if is_first {
             let _ = write!(
                 s,
-                r#"<text x="{cx}" y="{}" text-anchor="middle" class="fb" fill="{stroke}">▼ first broken link</text>"#,
-                TOP - 6
+                r#"<text x="{cx}" y="{}" text-anchor="middle" class="fb" fill="{stroke}">▼ {}</text>"#,
+                TOP - 6,
+                match node.state {
+                    State::Broken => "first broken link",
+                    State::Error => "could not be read",
+                    State::OutOfScope => "outside the audit",
+                    _ => "not reached",
+                }
             );
         }
         s.push_str("</g>");
