@@ -138,6 +138,10 @@ pub struct AuditArgs {
     /// Never colour the table (also NO_COLOR).
     #[arg(long)]
     pub no_color: bool,
+    /// Import the findings (ASFF, as --format asff writes them) into AWS Security Hub, each into
+    /// its account and region (securityhub:BatchImportFindings). Does not change the exit status.
+    #[arg(long, conflicts_with = "inventory")]
+    pub send_to_security_hub: bool,
     #[command(flatten)]
     pub remediation: RemediateArgs,
 }
@@ -260,6 +264,7 @@ fn audit_options(a: AuditArgs) -> AuditOptions {
         strict_patterns: a.strict_patterns,
         color: to_terminal && !a.no_color && std::env::var_os("NO_COLOR").is_none(),
         remediation: a.remediation.options(),
+        send_to_security_hub: a.send_to_security_hub,
     }
 }
 

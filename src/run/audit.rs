@@ -30,6 +30,8 @@ pub struct AuditOptions {
     /// Colour the table (a terminal, and colour not refused).
     pub color: bool,
     pub remediation: Option<super::remediate::RemediateOptions>,
+    /// `--send-to-security-hub`: import the ASFF findings (run::securityhub).
+    pub send_to_security_hub: bool,
 }
 
 impl AuditOptions {
@@ -170,7 +172,11 @@ pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
         store::save(&inv, path).map_err(|e| RunError(e.to_string()))?;
     }
     let eval = evaluate(&inv, &controls, o.strict_patterns);
-    let rep = report(&o, &inv, eval.clone(), started)?;
+    let mut rep = report(&o, &inv, eval.clone(), started)?;
+    // Before the reports are written, so that their stats count the Security Hub calls.
+    if let (true, Some((rt, sessions))) = (o.send_to_security_hub, &live) {
+        super::securityhub::send(&mut rep, rt, sessions).await;
+    }
     super::output::write_all(&rep, &outputs, o.color, o.remediation.is_some())?;
     match (&o.remediation, live) {
         (Some(r), Some((rt, sessions))) => {

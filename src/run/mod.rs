@@ -7,6 +7,7 @@ pub mod output;
 pub mod pattern;
 pub mod remediate;
 pub mod rollback;
+pub mod securityhub;
 
 use crate::aws::{base_config, ApiError, AwsOptions, Runtime, Session};
 use crate::catalog::{catalog, CatalogError};
