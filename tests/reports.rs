@@ -6,8 +6,8 @@
 //! Rewrite the examples after a deliberate change with
 //! `CIS_AUDIT_UPDATE_EXAMPLES=1 scripts/test --test reports`.
 
-use cis_audit::finding::{Change, Evidence, Finding, Status, Suppressed};
-use cis_audit::report::{AccountScope, BaselineSummary, Format, Report, ScopeState};
+use cis_audit::finding::Status;
+use cis_audit::report::{Format, Report};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -179,158 +179,137 @@ fn several_formats_need_an_output_dir() {
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "the table has no file");
 }
 
-fn finding(control: &str, check: &str, status: Status, message: &str, evidence: Vec<Evidence>) -> Finding {
-    Finding {
-        control: control.into(),
-        check: check.into(),
-        status,
-        account: "111122223333".into(),
-        region: Some("us-east-1".into()),
-        resource: None,
-        message: message.into(),
-        evidence,
-        remediation: None,
-    }
+/// A finding of the demo account, as JSON.
+fn finding(control: &str, check: &str, status: &str, message: &str, evidence: Value) -> Value {
+    json!({"control": control, "check": check, "status": status, "account": "111122223333",
+           "region": "us-east-1", "resource": null, "message": message, "evidence": evidence})
 }
 
 /// The demo report with every status and every field of schema 1.1 in it: a suppressed FAIL, an
 /// ERROR (an unreadable link, and an account whose role could not be assumed), a MANUAL (evidence
 /// outside the audit), a SKIPPED verdict, baseline changes, a custom control, excluded and failed
-/// scope accounts, and an EventBridge route.
+/// scope accounts, and an EventBridge route. Edited as JSON, so that fields added to the report
+/// later (with defaults) do not break it.
 fn rich_report() -> Report {
-    let mut r = demo_report();
-    r.generated_at = "2025-06-01T12:00:00Z".into();
-    let idx = |r: &Report, id: &str| r.controls.iter().position(|c| c.control == id).unwrap();
+    let mut r: Value = serde_json::to_value(demo_report()).unwrap();
+    r["generated_at"] = json!("2025-06-01T12:00:00Z");
+    let idx = |r: &Value, id: &str| r["controls"].as_array().unwrap().iter().position(|c| c["control"] == id).unwrap();
+    let for_findings = |r: &mut Value, control: &str, module: &str, f: &dyn Fn(&mut Value)| {
+        for x in r["findings"].as_array_mut().unwrap() {
+            if x["control"] == control && x["check"].as_str().unwrap().ends_with(module) {
+                f(x);
+            }
+        }
+    };
 
-    let i = r.controls.iter().position(|c| c.control == "3.3" && c.status == Status::Fail).unwrap();
-    r.controls[i].suppressed =
-        Some(Suppressed { reason: "eu-central-1 is being decommissioned".into(), expires: Some("2027-01-31".into()) });
+    let i =
+        r["controls"].as_array().unwrap().iter().position(|c| c["control"] == "3.3" && c["status"] == "FAIL").unwrap();
+    r["controls"][i]["suppressed"] = json!({"reason": "eu-central-1 is being decommissioned", "expires": "2027-01-31"});
 
     let i = idx(&r, "4.2");
-    r.controls[i].status = Status::Error;
-    r.controls[i].message = "metric-filter link could not be read: AccessDeniedException: not authorized to perform logs:DescribeMetricFilters".into();
-    for f in r.findings.iter_mut().filter(|f| f.control == "4.2" && f.check.ends_with("/metric-filter")) {
-        f.status = Status::Error;
-        f.message = "AccessDeniedException: not authorized to perform logs:DescribeMetricFilters".into();
-        f.evidence.retain(|e| e.step == "log_group");
-        f.remediation = None;
-    }
+    r["controls"][i]["status"] = json!("ERROR");
+    r["controls"][i]["message"] = json!(
+        "metric-filter link could not be read: AccessDeniedException: not authorized to perform logs:DescribeMetricFilters"
+    );
+    for_findings(&mut r, "4.2", "/metric-filter", &|f| {
+        f["status"] = json!("ERROR");
+        f["message"] = json!("AccessDeniedException: not authorized to perform logs:DescribeMetricFilters");
+        f["evidence"].as_array_mut().unwrap().retain(|e| e["step"] == "log_group");
+        f.as_object_mut().unwrap().remove("remediation");
+    });
 
     let i = idx(&r, "4.3");
-    r.controls[i].status = Status::Manual;
-    r.controls[i].message = "trail delivers to log group org-trail in account 999988887777, outside this audit".into();
-    for f in r.findings.iter_mut().filter(|f| f.control == "4.3" && f.check.ends_with("/metric-filter")) {
-        f.status = Status::Manual;
-        f.message = r.controls[i].message.clone();
-        f.evidence.retain(|e| e.step == "log_group");
-        f.remediation = None;
-    }
+    let manual = "trail delivers to log group org-trail in account 999988887777, outside this audit";
+    r["controls"][i]["status"] = json!("MANUAL");
+    r["controls"][i]["message"] = json!(manual);
+    for_findings(&mut r, "4.3", "/metric-filter", &|f| {
+        f["status"] = json!("MANUAL");
+        f["message"] = json!(manual);
+        f["evidence"].as_array_mut().unwrap().retain(|e| e["step"] == "log_group");
+        f.as_object_mut().unwrap().remove("remediation");
+    });
 
     let i = idx(&r, "4.12");
-    r.controls[i].status = Status::Skipped;
-    r.controls[i].message = "not evaluated: excluded by the configuration".into();
-    r.findings.retain(|f| f.control != "4.12");
+    r["controls"][i]["status"] = json!("SKIPPED");
+    r["controls"][i]["message"] = json!("not evaluated: excluded by the configuration");
+    r["findings"].as_array_mut().unwrap().retain(|f| f["control"] != "4.12");
 
     // 4.5 also has an EventBridge route, complete in us-east-1 only.
-    let f = finding(
+    let mut route = finding(
         "4.5",
         "cloudtrail-config-changes/eventbridge-rule",
-        Status::Fail,
+        "FAIL",
         "EventBridge route incomplete: eu-west-1: no enabled rule matches every required event",
-        vec![
-            Evidence::ok("eventbridge.trail", "arn:aws:cloudtrail:us-east-1:111122223333:trail/cis-demo-management-events"),
-            Evidence::ok(
-                "eventbridge.us-east-1",
-                "rule cloudtrail-changes → arn:aws:sns:us-east-1:111122223333:cis-security-alarms (2 confirmed subscriber(s))",
-            ),
-            Evidence::bad("eventbridge.eu-west-1", "no enabled rule matches every required event"),
-        ],
+        json!([
+            {"step": "eventbridge.trail", "observed": "arn:aws:cloudtrail:us-east-1:111122223333:trail/cis-demo-management-events", "ok": true},
+            {"step": "eventbridge.us-east-1", "observed": "rule cloudtrail-changes → arn:aws:sns:us-east-1:111122223333:cis-security-alarms (2 confirmed subscriber(s))", "ok": true},
+            {"step": "eventbridge.eu-west-1", "observed": "no enabled rule matches every required event", "ok": false},
+        ]),
     );
-    let at = r.findings.iter().rposition(|x| x.control == "4.5").unwrap() + 1;
-    r.findings.insert(
-        at,
-        Finding {
-            region: None,
-            remediation: Some("aws events put-rule --name <rule> --event-pattern '<pattern>'".into()),
-            ..f
-        },
-    );
+    route["region"] = Value::Null;
+    route["remediation"] = json!("aws events put-rule --name <rule> --event-pattern '<pattern>'");
+    let at = r["findings"].as_array().unwrap().iter().rposition(|x| x["control"] == "4.5").unwrap() + 1;
+    r["findings"].as_array_mut().unwrap().insert(at, route);
 
-    for (id, ch) in
-        [("4.1", Change::New), ("4.10", Change::Fixed), ("4.11", Change::StillFailing), ("3.1", Change::Unchanged)]
-    {
+    for (id, ch) in [("4.1", "new"), ("4.10", "fixed"), ("4.11", "still-failing"), ("3.1", "unchanged")] {
         let i = idx(&r, id);
-        r.controls[i].change = Some(ch);
+        r["controls"][i]["change"] = json!(ch);
     }
-    r.baseline = Some(BaselineSummary {
-        generated_at: "2025-05-01T12:00:00Z".into(),
-        new: 1,
-        fixed: 1,
-        still_failing: 1,
-        gone: 2,
-    });
+    r["baseline"] =
+        json!({"generated_at": "2025-05-01T12:00:00Z", "new": 1, "fixed": 1, "still_failing": 1, "gone": 2});
 
-    let mut custom = r.controls[idx(&r, "3.1")].clone();
-    custom.control = "ORG-1".into();
-    custom.title = "Ensure the organization trail bucket is versioned".into();
-    custom.status = Status::Fail;
-    custom.message = "bucket org-trail-logs has versioning suspended".into();
-    custom.custom = true;
-    custom.change = None;
-    r.controls.push(custom);
-    r.findings.push(Finding {
-        resource: Some("arn:aws:s3:::org-trail-logs".into()),
-        remediation: Some(
-            "aws s3api put-bucket-versioning --bucket org-trail-logs --versioning-configuration Status=Enabled".into(),
-        ),
-        ..finding(
-            "ORG-1",
-            "bucket-versioning/bucket",
-            Status::Fail,
-            "bucket org-trail-logs has versioning suspended",
-            vec![Evidence::bad("bucket.versioning", "Suspended")],
-        )
-    });
+    let mut custom = r["controls"][idx(&r, "3.1")].clone();
+    custom["control"] = json!("ORG-1");
+    custom["title"] = json!("Ensure the organization trail bucket is versioned");
+    custom["status"] = json!("FAIL");
+    custom["message"] = json!("bucket org-trail-logs has versioning suspended");
+    custom["custom"] = json!(true);
+    custom.as_object_mut().unwrap().remove("change");
+    r["controls"].as_array_mut().unwrap().push(custom);
+    let mut f = finding(
+        "ORG-1",
+        "bucket-versioning/bucket",
+        "FAIL",
+        "bucket org-trail-logs has versioning suspended",
+        json!([{"step": "bucket.versioning", "observed": "Suspended", "ok": false}]),
+    );
+    f["resource"] = json!("arn:aws:s3:::org-trail-logs");
+    f["remediation"] =
+        json!("aws s3api put-bucket-versioning --bucket org-trail-logs --versioning-configuration Status=Enabled");
+    r["findings"].as_array_mut().unwrap().push(f);
 
     // Another account could not be read; a third was excluded.
-    let mut failed = r.controls[idx(&r, "3.1")].clone();
-    failed.account = "444455556666".into();
-    failed.status = Status::Error;
-    failed.message = "cannot assume arn:aws:iam::444455556666:role/audit: AccessDenied".into();
-    failed.change = None;
-    r.controls.push(failed);
-    r.findings.push(Finding {
-        account: "444455556666".into(),
-        region: None,
-        ..finding(
-            "3.1",
-            "account/assume-role",
-            Status::Error,
-            "cannot assume the role",
-            vec![Evidence::bad("account.assume_role", "AccessDenied: not authorized")],
-        )
-    });
-    r.scope.push(AccountScope {
-        account: "444455556666".into(),
-        name: Some("payments".into()),
-        state: ScopeState::Failed,
-        reason: Some("cannot assume arn:aws:iam::444455556666:role/audit: AccessDenied".into()),
-        regions: vec![],
-        regions_source: "--regions".into(),
-    });
-    r.scope.push(AccountScope {
-        account: "777788889999".into(),
-        name: Some("sandbox".into()),
-        state: ScopeState::Excluded,
-        reason: Some("--exclude-accounts".into()),
-        regions: vec![],
-        regions_source: "none".into(),
-    });
-    r.summary.clear();
-    for c in &r.controls {
-        *r.summary.entry(c.status).or_default() += 1;
+    let mut failed = r["controls"][idx(&r, "3.1")].clone();
+    failed["account"] = json!("444455556666");
+    failed["status"] = json!("ERROR");
+    failed["message"] = json!("cannot assume arn:aws:iam::444455556666:role/audit: AccessDenied");
+    failed.as_object_mut().unwrap().remove("change");
+    r["controls"].as_array_mut().unwrap().push(failed);
+    let mut f = finding(
+        "3.1",
+        "account/assume-role",
+        "ERROR",
+        "cannot assume the role",
+        json!([{"step": "account.assume_role", "observed": "AccessDenied: not authorized", "ok": false}]),
+    );
+    f["account"] = json!("444455556666");
+    f["region"] = Value::Null;
+    r["findings"].as_array_mut().unwrap().push(f);
+    r["scope"].as_array_mut().unwrap().extend([
+        json!({"account": "444455556666", "name": "payments", "state": "failed",
+               "reason": "cannot assume arn:aws:iam::444455556666:role/audit: AccessDenied",
+               "regions": [], "regions_source": "--regions"}),
+        json!({"account": "777788889999", "name": "sandbox", "state": "excluded",
+               "reason": "--exclude-accounts", "regions": [], "regions_source": "none"}),
+    ]);
+    let mut summary = serde_json::Map::new();
+    for c in r["controls"].as_array().unwrap() {
+        let k = c["status"].as_str().unwrap().to_string();
+        let n = summary.get(&k).and_then(Value::as_u64).unwrap_or(0);
+        summary.insert(k, json!(n + 1));
     }
-    r
+    r["summary"] = Value::Object(summary);
+    serde_json::from_value(r).expect("the edited report is still a Report")
 }
 
 #[test]
