@@ -7,7 +7,8 @@ use crate::remediate::{Notify, Route};
 use crate::report::Format;
 use crate::run::scope::{OrgOptions, Shard};
 use crate::run::{self, audit::AuditOptions, remediate::RemediateOptions, Access, RunError};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::TypedValueParser;
+use clap::{Args, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -123,21 +124,10 @@ impl AwsArgs {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    Table,
-    Json,
-    Markdown,
-}
-
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Self {
-        match f {
-            FormatArg::Table => Format::Table,
-            FormatArg::Json => Format::Json,
-            FormatArg::Markdown => Format::Markdown,
-        }
-    }
+/// `--format`'s values: the names of [`Format::ALL`].
+fn format_parser() -> impl TypedValueParser<Value = Format> {
+    clap::builder::PossibleValuesParser::new(Format::ALL.map(Format::name))
+        .map(|s| s.parse::<Format>().expect("a possible value"))
 }
 
 #[derive(Debug, Args)]
@@ -153,12 +143,16 @@ pub struct AuditArgs {
     /// Controls to evaluate, comma-separated CIS ids (e.g. 3.1,4.10) [default: all].
     #[arg(long)]
     pub controls: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
+    /// Output format; several, comma-separated, need --output-dir (the table still goes to
+    /// standard output).
+    #[arg(long, value_name = "FORMAT[,FORMAT...]", value_delimiter = ',', default_value = "table", value_parser = format_parser())]
+    pub format: Vec<Format>,
+    /// Write the report to FILE instead of standard output (one format).
+    #[arg(long, value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
+    /// Write each format of --format to its own file in DIR: cis-audit.json, cis-audit.md, …
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
     /// Write everything collected to FILE (JSON), to keep as evidence or evaluate later.
     #[arg(long, value_name = "FILE")]
     pub save_inventory: Option<PathBuf>,
@@ -176,6 +170,10 @@ pub struct AuditArgs {
     /// summary line (no progress bar, no warnings).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Import the findings (ASFF, as --format asff writes them) into AWS Security Hub, each into
+    /// its account and region (securityhub:BatchImportFindings). Does not change the exit status.
+    #[arg(long, conflicts_with = "inventory")]
+    pub send_to_security_hub: bool,
     #[command(flatten)]
     pub remediation: RemediateArgs,
 }
@@ -297,14 +295,16 @@ fn audit_options(a: AuditArgs) -> AuditOptions {
         regions: a.regions,
         benchmark: a.benchmark,
         controls: a.controls.as_deref().map(split_list),
-        format: a.format.into(),
+        formats: a.format,
         output: a.output,
+        output_dir: a.output_dir,
         save_inventory: a.save_inventory,
         inventory: a.inventory,
         strict_patterns: a.strict_patterns,
         color: to_terminal && !a.no_color && std::env::var_os("NO_COLOR").is_none(),
         quiet: a.quiet,
         remediation: a.remediation.options(),
+        send_to_security_hub: a.send_to_security_hub,
     }
 }
 

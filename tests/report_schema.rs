@@ -96,7 +96,7 @@ fn check(report: &Value) {
 
 #[test]
 fn the_validator_catches_violations() {
-    let mut bad: Value = serde_json::from_str(include_str!("../reports/example-demo.json")).unwrap();
+    let mut bad: Value = serde_json::from_str(include_str!("../reports/examples/cis-audit.json")).unwrap();
     bad["controls"][0]["status"] = "MAYBE".into();
     bad["findings"][0].as_object_mut().unwrap().remove("evidence");
     let s = schema();
@@ -107,7 +107,7 @@ fn the_validator_catches_violations() {
 
 #[test]
 fn example_report_conforms() {
-    check(&serde_json::from_str(include_str!("../reports/example-demo.json")).unwrap());
+    check(&serde_json::from_str(include_str!("../reports/examples/cis-audit.json")).unwrap());
 }
 
 #[test]
@@ -121,7 +121,7 @@ fn offline_replay_of_the_demo_inventory_conforms_and_matches_the_example() {
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     check(&report);
-    let example: Value = serde_json::from_str(include_str!("../reports/example-demo.json")).unwrap();
+    let example: Value = serde_json::from_str(include_str!("../reports/examples/cis-audit.json")).unwrap();
     assert_eq!(report["controls"], example["controls"]);
     assert_eq!(report["findings"], example["findings"]);
     assert_eq!(report["options"]["inventory"], fixture);

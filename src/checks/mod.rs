@@ -295,7 +295,8 @@ pub fn corpus_for(controls: &[Control]) -> &'static Corpus {
     if events.iter().all(known) {
         return builtin;
     }
-    static EXTENDED: OnceLock<Mutex<HashMap<Vec<(String, String)>, &'static Corpus>>> = OnceLock::new();
+    type Cache = Mutex<HashMap<Vec<(String, String)>, &'static Corpus>>;
+    static EXTENDED: OnceLock<Cache> = OnceLock::new();
     let mut cache = EXTENDED.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     cache.entry(events.clone()).or_insert_with(|| Box::leak(Box::new(Corpus::with_events(&events))))
 }

@@ -276,6 +276,7 @@ pub fn merge(inputs: Vec<(String, Report)>, generated_at: String) -> Result<(Rep
         controls,
         findings,
         stats: Stats { api_calls_total: api_calls.values().sum(), api_calls, duration_ms },
+        lookup: Default::default(),
     };
     Ok((report, warnings))
 }

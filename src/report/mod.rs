@@ -1,32 +1,96 @@
 //! Rendering. Renderers never compute verdicts; they only format a [`Report`].
 
+pub mod asff;
 pub mod compare;
+pub mod csv;
+pub mod html;
 pub mod json;
+pub mod junit;
 pub mod markdown;
+pub mod ocsf;
 pub mod plan;
+pub mod sarif;
 #[cfg(test)]
 mod snapshots;
 pub mod table;
+pub mod view;
 
 use crate::finding::{exit_code, ControlResult, Evaluation, Finding, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// An output format.
+/// An output format: the one place that maps a format to its name, its renderer and the file it
+/// is written to with `--output-dir`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     Table,
     Json,
     Markdown,
+    Html,
+    Csv,
+    Junit,
+    Sarif,
+    Ocsf,
+    Asff,
 }
 
 impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 9] = [
+        Format::Table,
+        Format::Json,
+        Format::Markdown,
+        Format::Html,
+        Format::Csv,
+        Format::Junit,
+        Format::Sarif,
+        Format::Ocsf,
+        Format::Asff,
+    ];
+
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::Csv => "csv",
+            Format::Junit => "junit",
+            Format::Sarif => "sarif",
+            Format::Ocsf => "ocsf",
+            Format::Asff => "asff",
+        }
+    }
+
+    /// The file the format is written to under `--output-dir`; None for the table, which is for
+    /// a terminal and always goes to standard output.
+    pub fn file_name(self) -> Option<&'static str> {
+        match self {
+            Format::Table => None,
+            Format::Json => Some("cis-audit.json"),
+            Format::Markdown => Some("cis-audit.md"),
+            Format::Html => Some("cis-audit.html"),
+            Format::Csv => Some("cis-audit.csv"),
+            Format::Junit => Some("cis-audit.junit.xml"),
+            Format::Sarif => Some("cis-audit.sarif"),
+            Format::Ocsf => Some("cis-audit.ocsf.json"),
+            Format::Asff => Some("cis-audit.asff.json"),
+        }
+    }
+
     /// Renders `report`; `color` only matters for the table.
     pub fn render(self, report: &Report, color: bool) -> String {
         match self {
             Format::Table => table::render(report, color, None),
             Format::Json => json::render(report),
             Format::Markdown => markdown::render(report),
+            Format::Html => html::render(report),
+            Format::Csv => csv::render(report),
+            Format::Junit => junit::render(report),
+            Format::Sarif => sarif::render(report),
+            Format::Ocsf => ocsf::render(report),
+            Format::Asff => asff::render(report),
         }
     }
 
@@ -36,6 +100,22 @@ impl Format {
             Format::Json => json::write(report, w),
             other => w.write_all(other.render(report, color).as_bytes()),
         }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Format::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+            format!("unknown format '{s}' (use {})", names.join(", "))
+        })
     }
 }
 
@@ -60,6 +140,35 @@ pub struct Report {
     pub controls: Vec<ControlResult>,
     pub findings: Vec<Finding>,
     pub stats: Stats,
+    /// Findings by control and account, scope by account: built on first lookup.
+    #[serde(skip)]
+    pub lookup: LazyLookup,
+}
+
+#[derive(Debug, Default)]
+struct Lookup {
+    findings: std::collections::HashMap<String, std::collections::HashMap<String, Vec<usize>>>,
+    scope: std::collections::HashMap<String, usize>,
+}
+
+/// A cache of the report's lookups: not part of its value (never compared, cloned empty).
+#[derive(Default)]
+pub struct LazyLookup(std::sync::OnceLock<Lookup>);
+
+impl Clone for LazyLookup {
+    fn clone(&self) -> Self {
+        LazyLookup::default()
+    }
+}
+impl PartialEq for LazyLookup {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl std::fmt::Debug for LazyLookup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LazyLookup")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,6 +257,7 @@ impl Report {
             controls: eval.controls,
             findings: eval.findings,
             stats: Stats { api_calls_total: api_calls.values().sum(), api_calls, duration_ms },
+            lookup: LazyLookup::default(),
         }
     }
 
@@ -173,6 +283,38 @@ impl Report {
                     .unwrap_or_default()
             })
             .collect()
+    }
+
+    /// The findings behind a verdict: its account and control, and its region for a regional
+    /// verdict (an account-level verdict draws on findings of any region). Indexed on first
+    /// use: renderers call it once per verdict.
+    pub fn findings_of<'a>(&'a self, c: &'a ControlResult) -> impl Iterator<Item = &'a Finding> + 'a {
+        let l = self.lookup();
+        l.findings
+            .get(&c.control)
+            .and_then(|m| m.get(&c.account))
+            .into_iter()
+            .flatten()
+            .map(|i| &self.findings[*i])
+            .filter(move |f| c.region.is_none() || f.region == c.region)
+    }
+
+    /// The account's entry in the scope, when it has one.
+    pub fn account_scope(&self, account: &str) -> Option<&AccountScope> {
+        self.lookup().scope.get(account).map(|i| &self.scope[*i])
+    }
+
+    fn lookup(&self) -> &Lookup {
+        self.lookup.0.get_or_init(|| {
+            let mut l = Lookup::default();
+            for (i, f) in self.findings.iter().enumerate() {
+                l.findings.entry(f.control.clone()).or_default().entry(f.account.clone()).or_default().push(i);
+            }
+            for (i, a) in self.scope.iter().enumerate() {
+                l.scope.entry(a.account.clone()).or_insert(i);
+            }
+            l
+        })
     }
 
     /// One line: verdicts by status, accounts and regions, calls and time, and the accounts

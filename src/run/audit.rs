@@ -8,7 +8,6 @@ use crate::finding::Evaluation;
 use crate::inventory::{self, regions, store, CollectFatal, Inventory, Needs, Request, Target};
 use crate::pattern::Judge;
 use crate::report::{AccountScope, BenchmarkRef, Format, Report, ReportOptions, ScopeState};
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -20,8 +19,11 @@ pub struct AuditOptions {
     pub regions: Option<String>,
     pub benchmark: String,
     pub controls: Option<Vec<String>>,
-    pub format: Format,
+    /// `--format`: one format or several (several need `output_dir`).
+    pub formats: Vec<Format>,
     pub output: Option<PathBuf>,
+    /// `--output-dir`: each format to its fixed file name there.
+    pub output_dir: Option<PathBuf>,
     pub save_inventory: Option<PathBuf>,
     pub inventory: Option<PathBuf>,
     pub strict_patterns: bool,
@@ -30,6 +32,16 @@ pub struct AuditOptions {
     /// Only errors and the closing summary line on stderr; no progress bar, no warnings.
     pub quiet: bool,
     pub remediation: Option<super::remediate::RemediateOptions>,
+    /// `--send-to-security-hub`: import the ASFF findings (run::securityhub).
+    pub send_to_security_hub: bool,
+}
+
+impl AuditOptions {
+    /// Whether `--remediate` reports its outcome as JSON on standard output: JSON was asked for
+    /// and no table takes standard output.
+    pub fn json_outcome(&self) -> bool {
+        self.formats.contains(&Format::Json) && !self.formats.contains(&Format::Table)
+    }
 }
 
 /// The controls selected for a run.
@@ -140,6 +152,7 @@ pub fn write_report(path: &std::path::Path, text: &str) -> Result<(), RunError> 
 /// `cis-audit audit`. Returns the exit code.
 pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
     let started = Instant::now();
+    let outputs = super::output::destinations(&o.formats, o.output.as_deref(), o.output_dir.as_deref())?;
     let controls = select(&o.benchmark, o.controls.as_deref())?;
     let requested = o
         .regions
@@ -180,29 +193,16 @@ pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
     }
     let eval = evaluate(&inv, &controls, o.strict_patterns);
     // The evaluation is kept beside the report only when remediation plans from it.
-    let (rep, eval) = match &o.remediation {
+    let (mut rep, eval) = match &o.remediation {
         Some(_) => (report(&o, &inv, eval.clone(), started)?, eval),
         None => (report(&o, &inv, eval, started)?, Evaluation::default()),
     };
-    let color = o.color && o.output.is_none();
-    match &o.output {
-        Some(path) => {
-            store::write_atomic_with(path, store::Access::Shared, &mut |w| o.format.write(&rep, color, w))
-                .map_err(|e| RunError(format!("cannot write report to {}: {e}", path.display())))?;
-            eprintln!("{} — report written to {}", rep.summary_line(), path.display());
-        }
-        // With --remediate --format json, standard output carries the remediation outcome alone.
-        None if o.remediation.is_some() && o.format == Format::Json => eprintln!("{}", rep.summary_line()),
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let _ = o.format.write(&rep, color, &mut out).and_then(|_| out.flush());
-            drop(out);
-            // The table ends with the summary line already.
-            if o.format != Format::Table {
-                eprintln!("{}", rep.summary_line());
-            }
-        }
+    // Before the reports are written, so that their stats count the Security Hub calls.
+    if let (true, Some((rt, targets))) = (o.send_to_security_hub, &live) {
+        let sessions: Vec<crate::aws::Session> = targets.iter().map(|t| t.session.clone()).collect();
+        super::securityhub::send(&mut rep, rt, &sessions).await;
     }
+    super::output::write_all(&rep, &outputs, o.color, o.remediation.is_some())?;
     match (&o.remediation, live) {
         (Some(r), Some((rt, targets))) => {
             let run = super::remediate::Run {

@@ -3,11 +3,13 @@
 //! [`RunError`]s, which the CLI prints.
 
 pub mod audit;
+pub mod output;
 pub mod pattern;
 pub mod progress;
 pub mod remediate;
 pub mod rollback;
 pub mod scope;
+pub mod securityhub;
 
 use crate::aws::{base_config, ApiError, AwsOptions, Runtime, Session};
 use crate::catalog::{catalog, CatalogError};

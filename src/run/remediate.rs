@@ -12,7 +12,6 @@ use crate::remediate::apply::{apply, Applied, Env};
 use crate::remediate::journal::Journal;
 use crate::remediate::{plan, Inputs, Notify, Route};
 use crate::report::plan::{plan_text, step_line, ControlChange, Outcome, StepOutcome};
-use crate::report::Format;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -87,7 +86,7 @@ pub async fn remediate(
     requested: Option<&[String]>,
     audit_exit: i32,
 ) -> Result<i32, RunError> {
-    let json = run.audit.format == Format::Json;
+    let json = run.audit.json_outcome();
     let sessions: Vec<Session> = run.targets.iter().map(|t| t.session.clone()).collect();
     let inputs = r.inputs(run.audit, &home_region(&run.audit.access, &sessions));
     let judge = Judge::new(crate::checks::corpus_for(run.controls));

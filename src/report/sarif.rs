@@ -1,0 +1,182 @@
+//! `--format sarif`: SARIF 2.1.0 for code-scanning dashboards. One run of `cis-audit`; one rule
+//! per evaluated control (its help names the CIS reference); a result for every FAIL (level
+//! `error`) and ERROR (level `warning`), with the resource's ARN as a logical location and a
+//! fingerprint from account, region and control, so a dashboard tracks the same verdict across
+//! runs. PASS, MANUAL and SKIPPED verdicts have no result (SARIF results are problems).
+//!
+//! A suppressed FAIL or ERROR keeps its result, at level `note`, with `properties.suppressed`
+//! (reason, expiry) and the reason in its message. SARIF's own `suppressions` is not written: the
+//! two published 2.1.0 schemas disagree on it (`state` in the Committee Specification, `status`
+//! in the OASIS Standard with Errata 01), so no suppression with a review status validates
+//! against both, and consumers read that status to decide whether it counts.
+
+use super::view::{
+    pascal_case, qualified_resource, region_key, remediation, resources, standard_name, suppression_text, verdict_key,
+    CIS_URL,
+};
+use super::{Report, ScopeState};
+use crate::finding::{ControlResult, Status};
+use serde_json::{json, Map, Value};
+
+pub const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+pub fn render(r: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(&sarif(r)).expect("SARIF serialises");
+    s.push('\n');
+    s
+}
+
+/// The SARIF log.
+pub fn sarif(r: &Report) -> Value {
+    let mut rule_ids: Vec<&str> = Vec::new();
+    let mut rules: Vec<Value> = Vec::new();
+    for c in &r.controls {
+        if !rule_ids.contains(&c.control.as_str()) {
+            rule_ids.push(&c.control);
+            rules.push(rule(r, c));
+        }
+    }
+    let results: Vec<Value> = r
+        .controls
+        .iter()
+        .filter(|c| matches!(c.status, Status::Fail | Status::Error))
+        .map(|c| result(r, c, rule_ids.iter().position(|x| *x == c.control).unwrap_or(0)))
+        .collect();
+    let notifications: Vec<Value> = r
+        .scope
+        .iter()
+        .filter(|a| a.state == ScopeState::Failed)
+        .map(|a| {
+            json!({
+                "level": "error",
+                "message": {"text": format!("account {} could not be audited: {}", a.account,
+                    a.reason.as_deref().unwrap_or("no reason given"))},
+            })
+        })
+        .collect();
+    let mut invocation = json!({
+        "executionSuccessful": true,
+        "endTimeUtc": r.generated_at,
+    });
+    if !notifications.is_empty() {
+        invocation["toolExecutionNotifications"] = Value::Array(notifications);
+    }
+    let mut props = Map::new();
+    props.insert("benchmark".into(), json!({"title": r.benchmark.title, "version": r.benchmark.version}));
+    props.insert("summary".into(), json!(r.summary));
+    props.insert("scope".into(), serde_json::to_value(&r.scope).expect("scope serialises"));
+    if let Some(b) = &r.baseline {
+        props.insert("baseline".into(), serde_json::to_value(b).expect("baseline serialises"));
+    }
+    json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "cis-audit",
+                "version": r.tool.version,
+                "semanticVersion": r.tool.version,
+                "informationUri": CIS_URL,
+                "rules": rules,
+            }},
+            "invocations": [invocation],
+            "automationDetails": {"id": format!("cis-audit/{}/", r.benchmark.version)},
+            "results": results,
+            "properties": props,
+        }],
+    })
+}
+
+fn rule(r: &Report, c: &ControlResult) -> Value {
+    let standard = standard_name(r, c);
+    let reference = if c.custom {
+        format!("{} {}, a control of the cis-audit configuration (not part of the CIS benchmark)", c.control, c.title)
+    } else {
+        format!("{standard}, recommendation {} (Level {}, {}): {}", c.control, c.level, c.assessment, c.title)
+    };
+    let help = format!(
+        "{reference}.\n\ncis-audit evaluates it with evidence for every step; a result's message names the first \
+         broken step, and the report's findings carry the remediation command.{}",
+        if c.custom { String::new() } else { format!(" Benchmark: {CIS_URL}") }
+    );
+    let markdown = format!(
+        "**{}** {}\n\n{reference}.{}",
+        c.control,
+        c.title,
+        if c.custom { String::new() } else { format!(" See the benchmark: <{CIS_URL}>.") }
+    );
+    let mut tags = vec![standard.clone(), format!("Level {}", c.level), c.assessment.clone()];
+    if c.custom {
+        tags.push("custom".into());
+    } else {
+        tags.insert(0, "CIS".into());
+    }
+    let mut rule = json!({
+        "id": c.control,
+        "name": pascal_case(&c.title),
+        "shortDescription": {"text": c.title},
+        "fullDescription": {"text": reference},
+        "help": {"text": help, "markdown": markdown},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {
+            "tags": tags,
+            "cis": {"control": c.control, "level": c.level, "assessment": c.assessment, "custom": c.custom},
+            "security-severity": if c.level == 1 { "5.0" } else { "3.0" },
+        },
+    });
+    if !c.custom {
+        rule["helpUri"] = json!(CIS_URL);
+    }
+    rule
+}
+
+fn result(r: &Report, c: &ControlResult, rule_index: usize) -> Value {
+    let level = match (&c.suppressed, c.status) {
+        (Some(_), _) => "note",
+        (None, Status::Fail) => "error",
+        _ => "warning",
+    };
+    let where_ = c.region.as_deref().map(|x| format!(", {x}")).unwrap_or_default();
+    let text = match &c.suppressed {
+        Some(s) => {
+            format!("{} ({}{where_}) {} [{}]: {}", c.control, c.account, c.status, suppression_text(s), c.message)
+        }
+        None => format!("{} ({}{where_}) {}: {}", c.control, c.account, c.status, c.message),
+    };
+    let resource = resources(r, c)
+        .first()
+        .map(|(res, f)| qualified_resource(c, f, res))
+        .unwrap_or_else(|| format!("AWS::::Account:{}", c.account));
+    let name = resource.rsplit([':', '/']).next().filter(|x| !x.is_empty()).unwrap_or(&resource).to_string();
+    let mut props = Map::new();
+    props.insert("account".into(), json!(c.account));
+    props.insert("region".into(), json!(region_key(c)));
+    props.insert("status".into(), json!(c.status));
+    props.insert("level".into(), json!(c.level));
+    props.insert("assessment".into(), json!(c.assessment));
+    if c.custom {
+        props.insert("custom".into(), json!(true));
+    }
+    if let Some(ch) = c.change {
+        props.insert("change".into(), json!(ch));
+    }
+    if let Some(rem) = remediation(r, c) {
+        props.insert("remediation".into(), json!(rem));
+    }
+    if let Some(s) = &c.suppressed {
+        props.insert("suppressed".into(), serde_json::to_value(s).expect("suppression serialises"));
+    }
+    json!({
+        "ruleId": c.control,
+        "ruleIndex": rule_index,
+        "kind": "fail",
+        "level": level,
+        "message": {"text": text},
+        "locations": [{
+            "logicalLocations": [{"name": name, "fullyQualifiedName": resource, "kind": "resource"}],
+        }],
+        "partialFingerprints": {"cisAudit/v1": verdict_key(r, c)},
+        "properties": props,
+    })
+}
