@@ -3,12 +3,15 @@
 
 use crate::aws::AwsOptions;
 use crate::catalog::{cis, DEFAULT_BENCHMARK};
+use crate::config::Config;
 use crate::remediate::{Notify, Route};
+use crate::report::compare::FailOn;
 use crate::report::Format;
 use crate::run::scope::{OrgOptions, Shard};
 use crate::run::{self, audit::AuditOptions, remediate::RemediateOptions, Access, RunError};
 use clap::builder::TypedValueParser;
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -45,6 +48,11 @@ pub enum Command {
     /// Undo what `audit --remediate` applied, from its journal, newest first. Refuses to touch
     /// a resource that changed since; running it twice is harmless.
     Rollback(RollbackArgs),
+    /// Join JSON reports (shards, accounts, runs) into one report: every account's verdicts, the
+    /// scope joined, the stats summed; the newer verdict wins where two reports hold the same.
+    /// Exit status from the merged verdicts, as for `audit`.
+    #[command(after_help = EXIT_CODES)]
+    Merge(MergeArgs),
     /// List the controls of a benchmark version (with --json: their patterns and events too).
     Controls {
         #[arg(long, default_value = DEFAULT_BENCHMARK)]
@@ -174,6 +182,18 @@ pub struct AuditArgs {
     /// its account and region (securityhub:BatchImportFindings). Does not change the exit status.
     #[arg(long, conflicts_with = "inventory")]
     pub send_to_security_hub: bool,
+    /// Defaults for these options, known exceptions ([[suppress]]) and custom controls
+    /// ([[control]]) [default: ./cis-audit.toml when it exists]. A flag always wins.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A JSON report of an earlier run: every verdict says what changed since (new, fixed,
+    /// still-failing, unchanged).
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+    /// Exit 1 on any FAIL, or only on a FAIL that is new since --baseline (every FAIL without
+    /// one). ERROR still exits 2.
+    #[arg(long, value_enum, default_value = "any")]
+    pub fail_on: FailOn,
     #[command(flatten)]
     pub remediation: RemediateArgs,
 }
@@ -252,6 +272,29 @@ impl RemediateArgs {
     }
 }
 
+/// `cis-audit merge A.json B.json …`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports written by `audit --format json`.
+    #[arg(required = true, num_args = 1..)]
+    pub reports: Vec<PathBuf>,
+    /// Output format; several, comma-separated, need --output-dir.
+    #[arg(long, value_name = "FORMAT[,FORMAT...]", value_delimiter = ',', default_value = "json", value_parser = format_parser())]
+    pub format: Vec<Format>,
+    /// Write the merged report to FILE instead of standard output (one format).
+    #[arg(long, value_name = "FILE", conflicts_with = "output_dir")]
+    pub output: Option<PathBuf>,
+    /// Write each format to its own file in DIR.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Exit 1 on any FAIL, or only on a FAIL that is new since the inputs' baseline.
+    #[arg(long, value_enum, default_value = "any")]
+    pub fail_on: FailOn,
+    /// Only errors and the summary line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
 /// `cis-audit rollback JOURNAL`.
 #[derive(Debug, Args)]
 pub struct RollbackArgs {
@@ -288,9 +331,98 @@ fn split_list(s: &str) -> Vec<String> {
     s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()
 }
 
-fn audit_options(a: AuditArgs) -> AuditOptions {
+/// Whether the user gave option `id` (on the command line or through its environment
+/// variable): then the configuration file does not override it.
+fn given(m: &ArgMatches, id: &str) -> bool {
+    matches!(m.value_source(id), Some(ValueSource::CommandLine | ValueSource::EnvVariable))
+}
+
+/// Fills every option the user did not give from the configuration file.
+fn apply_config(a: &mut AuditArgs, m: &ArgMatches, c: &Config) -> Result<(), RunError> {
+    let d = &c.defaults;
+    macro_rules! take {
+        ($id:literal, $field:expr, $value:expr) => {
+            if !given(m, $id) {
+                if let Some(v) = $value {
+                    $field = v;
+                }
+            }
+        };
+    }
+    let offline = given(m, "inventory");
+    take!("benchmark", a.benchmark, d.benchmark.as_ref().map(|b| b.get_ref().clone()));
+    if !offline {
+        take!("regions", a.regions, d.regions.as_ref().map(|r| Some(r.get_ref().join(","))));
+        take!("profile", a.aws.profile, d.profile.clone().map(Some));
+        take!("endpoint_url", a.aws.endpoint_url, d.endpoint_url.clone().map(Some));
+        if !given(m, "organization") {
+            take!("role_arns", a.aws.role_arns, d.role_arn.clone());
+        }
+        if a.aws.role_arns.is_empty() {
+            take!("organization", a.aws.organization, d.organization);
+        }
+    }
+    take!("controls", a.controls, d.controls.as_ref().map(|r| Some(r.get_ref().join(","))));
+    take!("format", a.format, c.checked.formats.clone());
+    if !given(m, "output_dir") {
+        take!("output", a.output, d.output.clone().map(Some));
+    }
+    if !given(m, "output") {
+        take!("output_dir", a.output_dir, d.output_dir.clone().map(Some));
+    }
+    take!("strict_patterns", a.strict_patterns, d.strict_patterns);
+    take!("quiet", a.quiet, d.quiet);
+    take!("no_color", a.no_color, d.no_color);
+    take!("region", a.aws.region, d.region.as_ref().map(|r| Some(r.get_ref().clone())));
+    take!("external_id", a.aws.external_id, d.external_id.clone().map(Some));
+    take!("member_role", a.aws.member_role, d.member_role.clone());
+    take!("accounts", a.aws.accounts, d.accounts.as_ref().map(|x| Some(x.get_ref().join(","))));
+    take!("exclude_accounts", a.aws.exclude_accounts, d.exclude_accounts.as_ref().map(|x| Some(x.get_ref().join(","))));
+    take!("concurrency", a.aws.concurrency, d.concurrency);
+    take!("account_concurrency", a.aws.account_concurrency, d.account_concurrency);
+    take!("call_timeout", a.aws.call_timeout, d.call_timeout);
+    if !offline {
+        take!("send_to_security_hub", a.send_to_security_hub, d.send_to_security_hub);
+    }
+    take!("baseline", a.baseline, d.baseline.clone().map(Some));
+    take!("fail_on", a.fail_on, c.checked.fail_on);
+    if let Some(r) = &d.remediation {
+        let x = &mut a.remediation;
+        take!("notify", x.notify, c.checked.notify.clone());
+        take!("route", x.route, c.checked.route.map(Some));
+        take!("topic_name", x.topic_name, r.topic_name.clone().map(Some));
+        take!("metric_namespace", x.metric_namespace, r.metric_namespace.clone());
+        take!("trail_name", x.trail_name, r.trail_name.clone());
+        take!("trail_bucket", x.trail_bucket, r.trail_bucket.clone().map(Some));
+        take!("log_group", x.log_group, r.log_group.clone());
+        take!("cloudtrail_logs_role_arn", x.cloudtrail_logs_role_arn, r.cloudtrail_logs_role_arn.clone().map(Some));
+        take!("config_role_arn", x.config_role_arn, r.config_role_arn.clone().map(Some));
+        take!("config_bucket", x.config_bucket, r.config_bucket.clone().map(Some));
+    }
+    // Controls named by the file must exist (those of --controls are checked by the audit).
+    if let (false, Some(ids)) = (given(m, "controls"), &d.controls) {
+        let custom: Vec<&str> = c.custom.iter().map(|x| x.id.as_str()).collect();
+        let cis: Vec<&String> = ids.get_ref().iter().filter(|i| !custom.contains(&i.as_str())).collect();
+        let cis: Vec<String> = cis.into_iter().cloned().collect();
+        crate::catalog::catalog()
+            .select(&a.benchmark, Some(&cis))
+            .map_err(|e| RunError(format!("{}: {e}", c.at(ids.span()))))?;
+    }
+    Ok(())
+}
+
+fn audit_options(mut a: AuditArgs, m: &ArgMatches) -> Result<AuditOptions, RunError> {
+    let config = crate::config::load(a.config.as_deref()).map_err(|e| RunError(e.0))?;
+    if let Some(c) = &config {
+        apply_config(&mut a, m, c)?;
+    }
+    let (suppressions, custom) = config.map(|c| (c.suppressions, c.custom)).unwrap_or_default();
     let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
-    AuditOptions {
+    Ok(AuditOptions {
+        suppressions,
+        custom,
+        baseline: a.baseline,
+        fail_on: a.fail_on,
         access: a.aws.access(),
         regions: a.regions,
         benchmark: a.benchmark,
@@ -305,12 +437,24 @@ fn audit_options(a: AuditArgs) -> AuditOptions {
         quiet: a.quiet,
         remediation: a.remediation.options(),
         send_to_security_hub: a.send_to_security_hub,
-    }
+    })
 }
 
-fn dispatch(cli: Cli) -> Result<i32, RunError> {
+fn dispatch(cli: Cli, m: &ArgMatches) -> Result<i32, RunError> {
     match cli.command {
-        Command::Audit(a) => run::block_on(run::audit::audit(audit_options(a))),
+        Command::Audit(a) => {
+            let sub = m.subcommand_matches("audit").expect("the audit subcommand was parsed");
+            let o = audit_options(a, sub)?;
+            run::block_on(run::audit::audit(o))
+        }
+        Command::Merge(a) => run::merge::run(&run::merge::MergeOptions {
+            reports: a.reports,
+            formats: a.format,
+            output: a.output,
+            output_dir: a.output_dir,
+            fail_on: a.fail_on,
+            quiet: a.quiet,
+        }),
         Command::Pattern(PatternCommand::Check { control, benchmark, strict_patterns, json, pattern }) => {
             run::pattern::check_pattern(&control, &benchmark, strict_patterns, json, &pattern)
         }
@@ -325,7 +469,12 @@ fn dispatch(cli: Cli) -> Result<i32, RunError> {
 
 /// Parses the command line, runs the command, and returns the process exit code.
 pub fn main() -> i32 {
-    match dispatch(Cli::parse()) {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    match dispatch(cli, &matches) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");

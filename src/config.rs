@@ -37,29 +37,30 @@ impl OneOrMany {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
-    pub benchmark: Option<String>,
-    pub regions: Option<Vec<String>>,
-    pub controls: Option<Vec<String>>,
-    pub format: Option<OneOrMany>,
+    pub benchmark: Option<Spanned<String>>,
+    pub regions: Option<Spanned<Vec<String>>>,
+    pub controls: Option<Spanned<Vec<String>>>,
+    pub format: Option<Spanned<OneOrMany>>,
     pub output: Option<PathBuf>,
     pub output_dir: Option<PathBuf>,
     pub strict_patterns: Option<bool>,
     pub quiet: Option<bool>,
     pub no_color: Option<bool>,
     pub profile: Option<String>,
-    pub region: Option<String>,
+    pub region: Option<Spanned<String>>,
     pub endpoint_url: Option<String>,
     pub role_arn: Option<Vec<String>>,
     pub external_id: Option<String>,
     pub organization: Option<bool>,
     pub member_role: Option<String>,
-    pub accounts: Option<Vec<String>>,
-    pub exclude_accounts: Option<Vec<String>>,
+    pub accounts: Option<Spanned<Vec<String>>>,
+    pub exclude_accounts: Option<Spanned<Vec<String>>>,
     pub concurrency: Option<usize>,
     pub account_concurrency: Option<usize>,
     pub call_timeout: Option<u64>,
+    pub send_to_security_hub: Option<bool>,
     pub baseline: Option<PathBuf>,
-    pub fail_on: Option<String>,
+    pub fail_on: Option<Spanned<String>>,
     pub remediation: Option<RemediationConfig>,
     #[serde(default)]
     pub suppress: Vec<Spanned<SuppressEntry>>,
@@ -71,8 +72,8 @@ pub struct FileConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RemediationConfig {
-    pub notify: Option<Vec<String>>,
-    pub route: Option<String>,
+    pub notify: Option<Spanned<Vec<String>>>,
+    pub route: Option<Spanned<String>>,
     pub topic_name: Option<String>,
     pub metric_namespace: Option<String>,
     pub trail_name: Option<String>,
@@ -81,6 +82,15 @@ pub struct RemediationConfig {
     pub cloudtrail_logs_role_arn: Option<String>,
     pub config_role_arn: Option<String>,
     pub config_bucket: Option<String>,
+}
+
+/// The values of the defaults, checked and typed (flags not given take them).
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    pub formats: Option<Vec<crate::report::Format>>,
+    pub fail_on: Option<crate::report::compare::FailOn>,
+    pub notify: Option<Vec<crate::remediate::Notify>>,
+    pub route: Option<crate::remediate::Route>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -140,7 +150,11 @@ impl Suppression {
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub path: Option<PathBuf>,
+    /// How messages name the file.
+    pub name: String,
+    text: String,
     pub defaults: FileConfig,
+    pub checked: Checked,
     pub suppressions: Vec<Suppression>,
     /// Custom controls (not yet bound to a benchmark version: see [`Config::custom_controls`]).
     pub custom: Vec<CustomControl>,
@@ -222,11 +236,6 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
             None => ConfigError(format!("{name}: {msg}")),
         }
     })?;
-    if let Some(f) = &defaults.fail_on {
-        if !matches!(f.as_str(), "any" | "new") {
-            return Err(ConfigError(format!("{name}: fail_on = '{f}': expected \"any\" or \"new\"")));
-        }
-    }
     let mut suppressions = Vec::new();
     for s in &defaults.suppress {
         let e = s.get_ref();
@@ -270,7 +279,69 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
         }
         custom.push(cc);
     }
-    Ok(Config { path: None, defaults, suppressions, custom })
+    let checked = check_values(&src, &defaults)?;
+    Ok(Config { path: None, name: name.to_string(), text: text.to_string(), defaults, checked, suppressions, custom })
+}
+
+fn check_accounts(src: &Source, v: &Option<Spanned<Vec<String>>>) -> Result<(), ConfigError> {
+    if let Some(list) = v {
+        if let Some(bad) = list.get_ref().iter().find(|a| a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(src.err(&list.span(), format!("'{bad}' is not a 12-digit AWS account id")));
+        }
+    }
+    Ok(())
+}
+
+/// The values whose meaning the file's syntax does not fix: formats, regions, a benchmark
+/// version, account ids, `fail_on`, `[remediation]` notify and route.
+fn check_values(src: &Source, d: &FileConfig) -> Result<Checked, ConfigError> {
+    use clap::ValueEnum;
+    let mut c = Checked::default();
+    if let Some(b) = &d.benchmark {
+        crate::catalog::catalog().benchmark(b.get_ref()).map_err(|e| src.err(&b.span(), e))?;
+    }
+    if let Some(r) = &d.regions {
+        if r.get_ref().is_empty() {
+            return Err(src.err(&r.span(), "regions must list at least one region (or be left out)"));
+        }
+        crate::inventory::regions::parse_region_list(&r.get_ref().join(","), "regions")
+            .map_err(|e| src.err(&r.span(), e.0))?;
+    }
+    if let Some(r) = &d.region {
+        crate::inventory::regions::parse_region_list(r.get_ref(), "region").map_err(|e| src.err(&r.span(), e.0))?;
+    }
+    if let Some(f) = &d.format {
+        let list: Result<Vec<crate::report::Format>, String> = f.get_ref().list().iter().map(|x| x.parse()).collect();
+        c.formats = Some(list.map_err(|e| src.err(&f.span(), e))?);
+    }
+    if let Some(f) = &d.fail_on {
+        c.fail_on =
+            Some(crate::report::compare::FailOn::from_str(f.get_ref(), false).map_err(|_| {
+                src.err(&f.span(), format!("fail_on = '{}': expected \"any\" or \"new\"", f.get_ref()))
+            })?);
+    }
+    check_accounts(src, &d.accounts)?;
+    check_accounts(src, &d.exclude_accounts)?;
+    if let Some(r) = &d.remediation {
+        if let Some(n) = &r.notify {
+            let list: Result<Vec<crate::remediate::Notify>, String> = n.get_ref().iter().map(|x| x.parse()).collect();
+            c.notify = Some(list.map_err(|e| src.err(&n.span(), e))?);
+        }
+        if let Some(x) = &r.route {
+            c.route = Some(crate::remediate::Route::from_str(x.get_ref(), false).map_err(|_| {
+                src.err(&x.span(), format!("route = '{}': expected \"metric-filter\" or \"eventbridge\"", x.get_ref()))
+            })?);
+        }
+    }
+    Ok(c)
+}
+
+impl Config {
+    /// `FILE:LINE:COLUMN` of a span of the file.
+    pub fn at(&self, span: Range<usize>) -> String {
+        let (l, c) = line_col(&self.text, span.start);
+        format!("{}:{l}:{c}", self.name)
+    }
 }
 
 /// `YYYY-MM-DD` of a TOML date (or a string holding one).
@@ -385,10 +456,10 @@ fn camel(key: &str) -> String {
         .collect()
 }
 
-impl Config {
-    /// The custom controls as controls of `benchmark`.
-    pub fn custom_controls(&self, benchmark: &str) -> Vec<Control> {
-        self.custom
+/// Custom controls as controls of `benchmark`.
+pub fn bind(custom: &[CustomControl], benchmark: &str) -> Vec<Control> {
+    {
+        custom
             .iter()
             .map(|c| {
                 let variant = PatternVariant {
@@ -402,7 +473,7 @@ impl Config {
                 Control {
                     id: c.id.clone(),
                     level: c.level,
-                    assessment: "Custom".into(),
+                    assessment: "Automated".into(),
                     title: c.title.clone(),
                     def,
                     variant: Some(variant),
@@ -445,7 +516,8 @@ events = ["RunInstances", "StartInstances", "StopInstances", "TerminateInstances
     #[test]
     fn a_full_file_parses() {
         let c = parse(EXAMPLE, "cis-audit.toml").unwrap();
-        assert_eq!(c.defaults.regions.as_deref(), Some(&["us-east-1".to_string(), "eu-west-1".into()][..]));
+        assert_eq!(c.defaults.regions.as_ref().unwrap().get_ref(), &["us-east-1".to_string(), "eu-west-1".into()]);
+        assert_eq!(c.checked.formats, Some(vec![crate::report::Format::Json]));
         assert_eq!(c.suppressions.len(), 1);
         let s = &c.suppressions[0];
         assert_eq!(s.expires.as_deref(), Some("2027-03-31"));
@@ -475,8 +547,14 @@ events = ["RunInstances", "StartInstances", "StopInstances", "TerminateInstances
             ("[[control]]\nid = \"x.a\"\ntitle = \"t\"\nevent_source = \"ec2.amazonaws.com\"\nevents = [\"Run Instances\"]\n", "cfg:5:10", "Run Instances"),
             ("[[control]]\nid = \"x.a\"\ntitle = \"t\"\nevent_source = \"ec2.amazonaws.com\"\nevents = []\n", "cfg:5:10", "at least one"),
             ("[[control]]\nid = \"x.a\"\ntitle = \"t\"\nevent_source = \"ec2.amazonaws.com\"\nevents = [\"A\"]\npattern = \"{ $.x = \"\n", "cfg:6:11", "does not parse"),
-            ("fail_on = \"old\"\n", "cfg", "\"any\" or \"new\""),
-            ("[remediation]\nroute = \"x\"\nnotifyy = []\n", "cfg:3:1", "unknown field `notifyy`"),
+            ("fail_on = \"old\"\n", "cfg:1:11", "\"any\" or \"new\""),
+            ("format = [\"json\", \"xml\"]\n", "cfg:1:10", "unknown format 'xml'"),
+            ("benchmark = \"9.9.9\"\n", "cfg:1:13", "unknown benchmark version '9.9.9'"),
+            ("regions = [\"us-east-1\", \"moon\"]\n", "cfg:1:11", "'moon' is not a region code"),
+            ("accounts = [\"1234\"]\n", "cfg:1:12", "12-digit"),
+            ("[remediation]\nnotify = [\"pager:1\"]\n", "cfg:2:10", "unknown protocol"),
+            ("[remediation]\nroute = \"fast\"\n", "cfg:2:9", "\"metric-filter\" or \"eventbridge\""),
+            ("[remediation]\nroute = \"eventbridge\"\nnotifyy = []\n", "cfg:3:1", "unknown field `notifyy`"),
             ("benchmark = \"5.0.0\"\n[[control]]\nid = \"x.a\"\ntitle = \"t\"\nevent_source = \"ec2.amazonaws.com\"\nevents = [\"A\"]\n[[control]]\nid = \"x.a\"\ntitle = \"u\"\nevent_source = \"ec2.amazonaws.com\"\nevents = [\"B\"]\n", "cfg:8:6", "already defined at cfg:2"),
             ("regions = [\n", "cfg:2:1", "invalid array: expected `]`"),
         ];
@@ -486,6 +564,15 @@ events = ["RunInstances", "StartInstances", "StopInstances", "TerminateInstances
             assert!(e.contains(what), "{text:?}: {e}");
             assert!(!e.contains('\n'), "one line: {e}");
         }
+    }
+
+    #[test]
+    fn the_documented_example_parses() {
+        let c = parse(include_str!("../docs/cis-audit.example.toml"), "docs/cis-audit.example.toml").unwrap();
+        assert_eq!(c.suppressions.len(), 1);
+        assert_eq!(c.custom.len(), 1);
+        assert_eq!(c.checked.fail_on, Some(crate::report::compare::FailOn::New));
+        assert_eq!(c.checked.route, Some(crate::remediate::Route::MetricFilter));
     }
 
     #[test]

@@ -126,3 +126,44 @@ fn offline_replay_of_the_demo_inventory_conforms_and_matches_the_example() {
     assert_eq!(report["findings"], example["findings"]);
     assert_eq!(report["options"]["inventory"], fixture);
 }
+
+#[test]
+fn a_report_with_every_job_field_conforms() {
+    // Offline: the demo inventory, a baseline, a suppression and a custom control.
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/demo-inventory.json");
+    let dir = std::env::temp_dir().join(format!("cis-audit-schema-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = dir.join("base.json");
+    let cfg = dir.join("c.toml");
+    std::fs::write(
+        &cfg,
+        "[[suppress]]\ncontrol = \"4.11\"\nreason = \"network team\"\nexpires = 2999-01-01\n\n[[control]]\nid = \"x.ec2\"\ntitle = \"EC2 changes\"\nevent_source = \"ec2.amazonaws.com\"\nevents = [\"RunInstances\"]\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_cis-audit"))
+            .args(["audit", "--inventory", fixture, "--format", "json"])
+            .args(extra)
+            .env_remove("AWS_ENDPOINT_URL")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    std::fs::write(&base, run(&["--controls", "3.1,4.10,4.11,4.12"])).unwrap();
+    let report: Value = serde_json::from_slice(&run(&[
+        "--baseline",
+        base.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+        "--controls",
+        "3.1,4.10,4.11,x.ec2",
+    ]))
+    .unwrap();
+    check(&report);
+    assert!(report["baseline"].is_object());
+    let controls = report["controls"].as_array().unwrap();
+    assert!(controls.iter().any(|c| c["suppressed"]["reason"] == "network team"));
+    assert!(controls.iter().any(|c| c["custom"] == true && c["change"] == "new"));
+    assert_eq!(report["baseline"]["gone"], 1, "4.12 is no longer evaluated");
+}

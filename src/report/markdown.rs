@@ -1,6 +1,7 @@
 //! `--format markdown`: a report a person can read, with every verdict's evidence chain and
 //! the remediation for what failed.
 
+use super::view::{reason_label, status_label, title_label};
 use super::Report;
 use crate::finding::Status;
 use std::fmt::Write;
@@ -15,18 +16,33 @@ pub fn render(r: &Report) -> String {
     if r.options.strict_patterns {
         let _ = writeln!(s, "- Strict patterns: only the benchmark's exact filter text counts");
     }
-    let _ = writeln!(s, "- {}\n", r.summary_line());
-    let _ = writeln!(s, "| ID | Title | Status | Account | Region | Reason |\n|---|---|---|---|---|---|");
-    for c in &r.controls {
+    if let Some(b) = &r.baseline {
         let _ = writeln!(
             s,
-            "| {} | {} | **{}** | {} | {} | {} |",
+            "- Compared with the baseline report of {}: {} new, {} fixed, {} still failing, {} gone",
+            b.generated_at, b.new, b.fixed, b.still_failing, b.gone
+        );
+    }
+    let _ = writeln!(s, "- {}\n", r.summary_line());
+    let changes = r.baseline.is_some();
+    if changes {
+        let _ =
+            writeln!(s, "| ID | Title | Status | Change | Account | Region | Reason |\n|---|---|---|---|---|---|---|");
+    } else {
+        let _ = writeln!(s, "| ID | Title | Status | Account | Region | Reason |\n|---|---|---|---|---|---|");
+    }
+    for c in &r.controls {
+        let change =
+            if changes { format!(" {} |", c.change.map(|x| x.as_str()).unwrap_or("-")) } else { String::new() };
+        let _ = writeln!(
+            s,
+            "| {} | {} | **{}** |{change} {} | {} | {} |",
             c.control,
-            esc(&c.title),
-            c.status,
+            esc(&title_label(c)),
+            status_label(c),
             c.account,
             c.region.as_deref().unwrap_or("-"),
-            esc(&c.message)
+            esc(&reason_label(c))
         );
     }
     let _ = writeln!(s, "\n## Evidence\n");
@@ -35,8 +51,8 @@ pub fn render(r: &Report) -> String {
             s,
             "### {} {} — {} ({}{})\n",
             c.control,
-            c.title,
-            c.status,
+            title_label(c),
+            status_label(c),
             c.account,
             c.region.as_deref().map(|x| format!(", {x}")).unwrap_or_default()
         );

@@ -336,6 +336,12 @@ impl Report {
             self.stats.api_calls_total,
             self.stats.duration_ms as f64 / 1000.0
         );
+        if let Some(b) = &self.baseline {
+            s.push_str(&format!(
+                " | since the baseline: {} new, {} fixed, {} still failing, {} gone",
+                b.new, b.fixed, b.still_failing, b.gone
+            ));
+        }
         let failed: Vec<String> = self
             .scope
             .iter()

@@ -1,5 +1,6 @@
 //! `--format table`: one row per control verdict, coloured on a terminal.
 
+use super::view::{reason_label, status_label, title_label};
 use super::Report;
 use crate::finding::Status;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
@@ -14,9 +15,14 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
         t.enforce_styling();
     }
     t.set_width(width.or_else(terminal_width).unwrap_or(160));
-    t.set_header(vec!["ID", "Title", "Status", "Account", "Region", "Reason"]);
+    let changes = report.baseline.is_some();
+    let mut header = vec!["ID", "Title", "Status", "Account", "Region", "Reason"];
+    if changes {
+        header.insert(3, "Change");
+    }
+    t.set_header(header);
     for c in &report.controls {
-        let mut status = Cell::new(c.status.as_str());
+        let mut status = Cell::new(status_label(c));
         if color {
             status = status.fg(match c.status {
                 Status::Pass => Color::Green,
@@ -26,14 +32,18 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
                 Status::Skipped => Color::Grey,
             });
         }
-        t.add_row(vec![
+        let mut row = vec![
             Cell::new(&c.control),
-            Cell::new(&c.title),
+            Cell::new(title_label(c)),
             status,
             Cell::new(&c.account),
             Cell::new(c.region.as_deref().unwrap_or("-")),
-            Cell::new(&c.message),
-        ]);
+            Cell::new(reason_label(c)),
+        ];
+        if changes {
+            row.insert(3, Cell::new(c.change.map(|x| x.as_str()).unwrap_or("-")));
+        }
+        t.add_row(row);
     }
     format!("{t}\n{}\n", report.summary_line())
 }

@@ -178,6 +178,23 @@ pub fn suppression_text(s: &Suppressed) -> String {
     }
 }
 
+/// The title, marked when the control is not part of the CIS benchmark.
+pub fn title_label(c: &ControlResult) -> String {
+    if c.custom {
+        format!("{} [custom control, not CIS]", c.title)
+    } else {
+        c.title.clone()
+    }
+}
+
+/// The reason, followed by the suppression that accepts it.
+pub fn reason_label(c: &ControlResult) -> String {
+    match &c.suppressed {
+        Some(s) => format!("{} — {}", c.message, suppression_text(s)),
+        None => c.message.clone(),
+    }
+}
+
 /// The verdict's status with its qualifiers, e.g. `FAIL (suppressed)`.
 pub fn status_label(c: &ControlResult) -> String {
     if c.suppressed.is_some() {

@@ -34,6 +34,13 @@ pub struct AuditOptions {
     pub remediation: Option<super::remediate::RemediateOptions>,
     /// `--send-to-security-hub`: import the ASFF findings (run::securityhub).
     pub send_to_security_hub: bool,
+    /// Known exceptions of the configuration file.
+    pub suppressions: Vec<crate::config::Suppression>,
+    /// Custom monitoring controls of the configuration file.
+    pub custom: Vec<crate::config::CustomControl>,
+    /// `--baseline`: the report of an earlier run.
+    pub baseline: Option<PathBuf>,
+    pub fail_on: crate::report::compare::FailOn,
 }
 
 impl AuditOptions {
@@ -44,9 +51,53 @@ impl AuditOptions {
     }
 }
 
-/// The controls selected for a run.
-pub fn select(benchmark: &str, only: Option<&[String]>) -> Result<Vec<Control>, RunError> {
-    Ok(catalog().select(benchmark, only)?)
+/// The controls selected for a run: those of the benchmark, then the custom ones (all, or
+/// those `only` names).
+pub fn select(
+    benchmark: &str,
+    only: Option<&[String]>,
+    custom: &[crate::config::CustomControl],
+) -> Result<Vec<Control>, RunError> {
+    let custom = crate::config::bind(custom, benchmark);
+    let is_custom = |id: &String| custom.iter().any(|c| &c.id == id);
+    let cis_only: Option<Vec<String>> = only.map(|ids| ids.iter().filter(|i| !is_custom(i)).cloned().collect());
+    let mut out = match (&cis_only, only) {
+        // Only custom controls named: none of the benchmark's.
+        (Some(c), Some(all)) if c.is_empty() && !all.is_empty() => vec![],
+        _ => catalog().select(benchmark, cis_only.as_deref())?,
+    };
+    out.extend(custom.into_iter().filter(|c| only.is_none_or(|ids| ids.contains(&c.id))));
+    Ok(out)
+}
+
+/// Every suppression must name a control of the benchmark or a custom one.
+fn check_suppressions(o: &AuditOptions) -> Result<(), RunError> {
+    let b = catalog().benchmark(&o.benchmark)?;
+    for s in &o.suppressions {
+        let known = b.controls.iter().any(|c| c.id == s.control) || o.custom.iter().any(|c| c.id == s.control);
+        if !known {
+            return Err(RunError(format!(
+                "{}: suppression names control '{}', which CIS v{} does not have and no [[control]] defines",
+                s.at, s.control, o.benchmark
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Reads `--baseline`, refusing a report of another benchmark version before anything is
+/// collected.
+fn read_baseline(o: &AuditOptions) -> Result<Option<(String, Report)>, RunError> {
+    let Some(path) = &o.baseline else { return Ok(None) };
+    let name = path.display().to_string();
+    let b = crate::report::compare::load_report(path).map_err(RunError)?;
+    if b.benchmark.version != o.benchmark {
+        return Err(RunError(format!(
+            "baseline {name} is a report of CIS v{}; this run audits CIS v{} (use --benchmark {} or another baseline)",
+            b.benchmark.version, o.benchmark, b.benchmark.version
+        )));
+    }
+    Ok(Some((name, b)))
 }
 
 /// Collects an inventory of `targets` for `controls` (plus `extra` needs) from AWS.
@@ -153,7 +204,9 @@ pub fn write_report(path: &std::path::Path, text: &str) -> Result<(), RunError> 
 pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
     let started = Instant::now();
     let outputs = super::output::destinations(&o.formats, o.output.as_deref(), o.output_dir.as_deref())?;
-    let controls = select(&o.benchmark, o.controls.as_deref())?;
+    let controls = select(&o.benchmark, o.controls.as_deref(), &o.custom)?;
+    check_suppressions(&o)?;
+    let baseline = read_baseline(&o)?;
     let requested = o
         .regions
         .as_deref()
@@ -191,12 +244,23 @@ pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
     if let Some(path) = &o.save_inventory {
         store::save(&inv, path).map_err(|e| RunError(e.to_string()))?;
     }
-    let eval = evaluate(&inv, &controls, o.strict_patterns);
+    let mut eval = evaluate(&inv, &controls, o.strict_patterns);
+    let warnings =
+        crate::report::compare::apply_suppressions(&mut eval.controls, &o.suppressions, &crate::config::today());
+    if !o.quiet {
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+    }
     // The evaluation is kept beside the report only when remediation plans from it.
     let (mut rep, eval) = match &o.remediation {
         Some(_) => (report(&o, &inv, eval.clone(), started)?, eval),
         None => (report(&o, &inv, eval, started)?, Evaluation::default()),
     };
+    if let Some((name, b)) = &baseline {
+        crate::report::compare::apply_baseline(&mut rep, b, name).map_err(RunError)?;
+    }
+    let exit = crate::report::compare::exit_status(&rep, o.fail_on);
     // Before the reports are written, so that their stats count the Security Hub calls.
     if let (true, Some((rt, targets))) = (o.send_to_security_hub, &live) {
         let sessions: Vec<crate::aws::Session> = targets.iter().map(|t| t.session.clone()).collect();
@@ -213,10 +277,10 @@ pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
                 rt: &rt,
                 targets: &targets,
             };
-            super::remediate::remediate(&run, r, requested.as_deref(), rep.exit_code()).await
+            super::remediate::remediate(&run, r, requested.as_deref(), exit).await
         }
         _ => {
-            let code = rep.exit_code();
+            let code = exit;
             // The process ends right after: freeing a large inventory and report piece by
             // piece would only delay the exit (a thousand accounts: a quarter of a second).
             std::mem::forget(rep);

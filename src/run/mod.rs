@@ -3,6 +3,7 @@
 //! [`RunError`]s, which the CLI prints.
 
 pub mod audit;
+pub mod merge;
 pub mod output;
 pub mod pattern;
 pub mod progress;

@@ -329,12 +329,22 @@ impl<'a> Facts<'a> {
 pub fn build(ctx: &Context, eval: &Evaluation, controls: &[Control], inputs: &Inputs) -> Plan {
     let mut plan = Plan::default();
     let mut policies = eventbridge::Policies::default();
+    for r in eval.controls.iter().filter(|r| r.status == Status::Fail) {
+        if let Some(s) = &r.suppressed {
+            let at = r.region.as_deref().map(|x| format!(" in {x}")).unwrap_or_default();
+            plan.note(format!(
+                "{} (account {}{at}) is suppressed ({}): not remediated",
+                r.control, r.account, s.reason
+            ));
+        }
+    }
     for acct in &ctx.inv.accounts {
         let failing = |c: &Control, region: Option<&str>| {
             eval.controls.iter().any(|r| {
                 r.control == c.id
                     && r.account == acct.account_id
                     && r.status == Status::Fail
+                    && r.suppressed.is_none()
                     && region.is_none_or(|x| r.region.as_deref() == Some(x))
             })
         };
