@@ -53,6 +53,29 @@ pub enum Command {
     /// Exit status from the merged verdicts, as for `audit`.
     #[command(after_help = EXIT_CODES)]
     Merge(MergeArgs),
+    /// Print the IAM policy (JSON) cis-audit needs: the read-only audit, and what
+    /// --remediation, --organization and --security-hub add.
+    IamPolicy {
+        /// Add what `audit --remediate` and `rollback` need.
+        #[arg(long)]
+        remediation: bool,
+        /// Add what `--organization` needs in the management account (and sts:AssumeRole on
+        /// the member role).
+        #[arg(long)]
+        organization: bool,
+        /// Add what `--send-to-security-hub` needs.
+        #[arg(long)]
+        security_hub: bool,
+        /// The member role of --organization.
+        #[arg(long, default_value = "OrganizationAccountAccessRole", value_name = "NAME")]
+        member_role: String,
+        /// Roles audited with `audit --role-arn` (ARNs; `*` allowed): sts:AssumeRole on them.
+        #[arg(long = "role-arn", value_name = "ARN")]
+        role_arns: Vec<String>,
+        /// Print the permission lists as markdown (the README's) instead.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// List the controls of a benchmark version (with --json: their patterns and events too).
     Controls {
         #[arg(long, default_value = DEFAULT_BENCHMARK)]
@@ -460,6 +483,22 @@ fn dispatch(cli: Cli, m: &ArgMatches) -> Result<i32, RunError> {
         }
         Command::Pattern(PatternCommand::Test { pattern, file }) => run::pattern::test_pattern(&pattern, &file),
         Command::Rollback(r) => run::block_on(run::rollback::run(&r.aws.access(), &r.journal)),
+        Command::IamPolicy { remediation, organization, security_hub, member_role, role_arns, markdown } => {
+            if markdown {
+                print!("{}", crate::iam::markdown());
+            } else {
+                let scope = crate::iam::Scope {
+                    remediation,
+                    organization,
+                    security_hub,
+                    member_role: organization.then_some(member_role),
+                    role_arns,
+                };
+                let text = serde_json::to_string_pretty(&crate::iam::policy(&scope)).unwrap_or_default();
+                println!("{text}");
+            }
+            Ok(0)
+        }
         Command::Controls { benchmark, json } => {
             print!("{}", run::controls(&benchmark, json)?);
             Ok(0)

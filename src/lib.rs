@@ -15,6 +15,7 @@ pub mod cli;
 pub mod config;
 pub mod eventpattern;
 pub mod finding;
+pub mod iam;
 pub mod inventory;
 pub mod pattern;
 pub mod remediate;

@@ -110,6 +110,10 @@ macro_rules! actions {
             fn from(a: $module::$ty) -> Action { Action::$variant(a) }
         } )*
 
+        /// The IAM action of every action's call, forward and inverse (the remediation policy
+        /// must allow them all: see [`crate::iam`]).
+        pub const OPERATIONS: &[&str] = &[ $( <$module::$ty as Spec>::OPERATION, )* ];
+
         impl Action {
             pub fn operation(&self) -> &'static str {
                 match self { $( Action::$variant(_) => <$module::$ty as Spec>::OPERATION, )* }

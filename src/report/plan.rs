@@ -95,6 +95,9 @@ pub struct Outcome {
     pub journal: Option<String>,
     pub steps: Vec<StepOutcome>,
     pub controls: Vec<ControlChange>,
+    /// Every call of the run (audit, plan reads, steps, re-audit), by IAM action name.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub api_calls: std::collections::BTreeMap<String, u64>,
 }
 
 impl Outcome {
@@ -107,6 +110,7 @@ impl Outcome {
             journal: None,
             steps: vec![],
             controls: vec![],
+            api_calls: Default::default(),
         }
     }
 

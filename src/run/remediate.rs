@@ -103,7 +103,9 @@ pub async fn remediate(
     };
     let finish = |outcome: &Outcome, code: i32| {
         if json {
-            let _ = std::io::stdout().lock().write_all(outcome.json().as_bytes());
+            let mut o = outcome.clone();
+            o.api_calls = run.rt.calls();
+            let _ = std::io::stdout().lock().write_all(o.json().as_bytes());
         }
         Ok(code)
     };

@@ -1,0 +1,241 @@
+//! The IAM permissions cis-audit needs, as the one source of truth: `cis-audit iam-policy`
+//! prints them as a policy, the README's permission lists are generated from them, and the tests
+//! check that every call an audit or a remediation makes (`stats.api_calls`, named as IAM
+//! actions) is allowed by them.
+//!
+//! The audit is read-only: no action of [`AUDIT`] creates, changes or deletes anything.
+
+use serde_json::{json, Value};
+
+/// One permission and why cis-audit needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Permission {
+    pub action: &'static str,
+    pub why: &'static str,
+}
+
+const fn p(action: &'static str, why: &'static str) -> Permission {
+    Permission { action, why }
+}
+
+/// What every audit reads, in each audited account.
+pub const AUDIT: &[Permission] = &[
+    p("sts:GetCallerIdentity", "the account the credentials belong to"),
+    p("account:ListRegions", "the regions enabled for the account"),
+    p("cloudtrail:DescribeTrails", "3.1: the trails, organization trails included"),
+    p("cloudtrail:GetTrailStatus", "3.1: whether a trail is logging; its last CloudWatch Logs delivery"),
+    p("cloudtrail:GetEventSelectors", "3.1: whether a trail records every management event"),
+    p("config:DescribeConfigurationRecorders", "3.3: the recorder of each region"),
+    p("config:DescribeConfigurationRecorderStatus", "3.3: whether it is recording"),
+    p("config:DescribeDeliveryChannels", "3.3: where it delivers"),
+    p("logs:DescribeMetricFilters", "4.x: the filters on the trail's log group"),
+    p("logs:DescribeLogGroups", "4.x / remediation: whether a log group exists"),
+    p("cloudwatch:DescribeAlarmsForMetric", "4.x: the alarms on each filter's metric"),
+    p("cloudwatch:DescribeAlarms", "remediation: the alarms a plan must not clash with"),
+    p("sns:ListSubscriptionsByTopic", "4.x: whether someone confirmed a subscription"),
+    p("sns:GetTopicAttributes", "4.x: the topic policy and encryption key (can the alert be delivered?)"),
+    p("kms:DescribeKey", "4.x: the key a topic is encrypted with"),
+    p("kms:GetKeyPolicy", "4.x: whether that key lets CloudWatch / EventBridge publish"),
+    p("events:ListRules", "4.x: the EventBridge rules of each region (the real-time route)"),
+    p("events:ListTargetsByRule", "4.x: where each rule sends its events"),
+];
+
+/// What `--organization` adds, in the management (or delegated administrator) account.
+pub const ORGANIZATION: &[Permission] = &[
+    p("organizations:DescribeOrganization", "the organization and its management account"),
+    p("organizations:ListAccounts", "every account, with its status"),
+];
+
+/// What `--send-to-security-hub` adds, in each audited account.
+pub const SECURITY_HUB: &[Permission] = &[
+    p("securityhub:DescribeHub", "whether Security Hub is enabled in a region"),
+    p("securityhub:BatchImportFindings", "import the findings"),
+];
+
+/// What `--remediate` (and `rollback`) adds: the writes of the plan's steps and their inverses,
+/// and the reads that observe each resource before and after a step.
+pub const REMEDIATION: &[Permission] = &[
+    p("events:DescribeRule", "observe a rule before and after a step"),
+    p("cloudtrail:CreateTrail", "3.1: a multi-region trail when there is none"),
+    p("cloudtrail:UpdateTrail", "3.1: make a trail multi-region; deliver it to CloudWatch Logs"),
+    p("cloudtrail:PutEventSelectors", "3.1: record every management event (data selectors kept)"),
+    p("cloudtrail:StartLogging", "3.1: a trail that is not logging"),
+    p("cloudtrail:StopLogging", "rollback of StartLogging"),
+    p("cloudtrail:DeleteTrail", "rollback of CreateTrail"),
+    p("logs:CreateLogGroup", "the trail's log group"),
+    p("logs:DeleteLogGroup", "rollback of CreateLogGroup"),
+    p("logs:PutMetricFilter", "4.x: the benchmark's filter"),
+    p("logs:DeleteMetricFilter", "rollback of PutMetricFilter"),
+    p("cloudwatch:PutMetricAlarm", "4.x: the alarm on the filter's metric"),
+    p("cloudwatch:DeleteAlarms", "rollback of PutMetricAlarm"),
+    p("sns:CreateTopic", "4.x: the topic alarms and rules notify"),
+    p("sns:DeleteTopic", "rollback of CreateTopic"),
+    p("sns:Subscribe", "4.x: --notify"),
+    p("sns:Unsubscribe", "rollback of Subscribe"),
+    p("sns:SetTopicAttributes", "--route eventbridge: the statement that lets the rules publish"),
+    p("events:PutRule", "--route eventbridge: the rule in each region"),
+    p("events:DeleteRule", "rollback of PutRule"),
+    p("events:PutTargets", "--route eventbridge: the rule's topic target"),
+    p("events:RemoveTargets", "rollback of PutTargets"),
+    p("config:PutConfigurationRecorder", "3.3: a recorder of all resources"),
+    p("config:DeleteConfigurationRecorder", "rollback of PutConfigurationRecorder"),
+    p("config:PutDeliveryChannel", "3.3: its delivery channel"),
+    p("config:DeleteDeliveryChannel", "rollback of PutDeliveryChannel"),
+    p("config:StartConfigurationRecorder", "3.3: start recording"),
+    p("config:StopConfigurationRecorder", "rollback of StartConfigurationRecorder"),
+];
+
+/// The services remediation hands an IAM role to (`--cloudtrail-logs-role-arn`,
+/// `--config-role-arn`): `iam:PassRole` is allowed for them only.
+pub const PASS_ROLE_TO: &[&str] = &["cloudtrail.amazonaws.com", "config.amazonaws.com"];
+
+/// Which parts of cis-audit a policy is for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub remediation: bool,
+    pub organization: bool,
+    pub security_hub: bool,
+    /// The role assumed in member accounts (`--member-role`), for `sts:AssumeRole`.
+    pub member_role: Option<String>,
+    /// Roles audited through `--role-arn` (ARNs, `*` allowed), for `sts:AssumeRole`.
+    pub role_arns: Vec<String>,
+}
+
+/// Every action the scope allows.
+pub fn actions(s: &Scope) -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = AUDIT.iter().map(|p| p.action).collect();
+    if s.organization {
+        v.extend(ORGANIZATION.iter().map(|p| p.action));
+    }
+    if s.security_hub {
+        v.extend(SECURITY_HUB.iter().map(|p| p.action));
+    }
+    if s.remediation {
+        v.extend(REMEDIATION.iter().map(|p| p.action));
+    }
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Whether the scope allows `action` (`sts:AssumeRole` counts when roles are assumed).
+pub fn allows(s: &Scope, action: &str) -> bool {
+    actions(s).contains(&action)
+        || (action == "sts:AssumeRole" && (s.organization || s.member_role.is_some() || !s.role_arns.is_empty()))
+}
+
+/// The identity-based policy for the scope.
+pub fn policy(s: &Scope) -> Value {
+    let read = actions(&Scope { remediation: false, security_hub: false, ..s.clone() });
+    let mut statements = vec![json!({"Sid": "CisAuditRead", "Effect": "Allow", "Action": read, "Resource": "*"})];
+    if s.security_hub {
+        let import: Vec<&str> = SECURITY_HUB.iter().map(|p| p.action).collect();
+        statements.push(json!({"Sid": "CisAuditSecurityHub", "Effect": "Allow", "Action": import, "Resource": "*"}));
+    }
+    let mut roles: Vec<String> = s.role_arns.clone();
+    if s.organization || s.member_role.is_some() {
+        let role = s.member_role.clone().unwrap_or_else(|| "OrganizationAccountAccessRole".into());
+        roles.push(format!("arn:aws:iam::*:role/{role}"));
+    }
+    if !roles.is_empty() {
+        statements.push(
+            json!({"Sid": "CisAuditAssumeRoles", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": roles}),
+        );
+    }
+    if s.remediation {
+        let mut writes: Vec<&str> = REMEDIATION.iter().map(|p| p.action).collect();
+        writes.sort();
+        statements.push(json!({"Sid": "CisAuditRemediate", "Effect": "Allow", "Action": writes, "Resource": "*"}));
+        statements.push(json!({
+            "Sid": "CisAuditPassRoleToCloudTrailAndConfig",
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"iam:PassedToService": PASS_ROLE_TO}},
+        }));
+    }
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// The README's permission lists: a markdown table per part.
+pub fn markdown() -> String {
+    let mut s = String::new();
+    for (title, list) in [
+        ("Audit (read-only, every audited account)", AUDIT),
+        ("`--organization` (management or delegated administrator account)", ORGANIZATION),
+        ("`--send-to-security-hub`", SECURITY_HUB),
+        ("`--remediate` and `rollback`", REMEDIATION),
+    ] {
+        s.push_str(&format!("**{title}**\n\n| Action | Why |\n|---|---|\n"));
+        for p in list {
+            s.push_str(&format!("| `{}` | {} |\n", p.action, p.why));
+        }
+        s.push('\n');
+    }
+    s.push_str(&format!(
+        "Remediation also needs `iam:PassRole` for the roles it hands to {}; `--organization` and `--role-arn` need `sts:AssumeRole` on the roles they assume.\n",
+        PASS_ROLE_TO.join(" and ")
+    ));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audit_policy_is_read_only() {
+        let writes = [
+            "Put",
+            "Create",
+            "Delete",
+            "Update",
+            "Start",
+            "Stop",
+            "Set",
+            "Subscribe",
+            "Unsubscribe",
+            "Remove",
+            "Batch",
+        ];
+        for a in actions(&Scope { organization: true, ..Default::default() }) {
+            let verb = a.split(':').nth(1).unwrap();
+            assert!(!writes.iter().any(|w| verb.starts_with(w)), "{a} is not a read");
+        }
+    }
+
+    #[test]
+    fn every_action_remediation_or_rollback_can_run_is_allowed() {
+        let s = Scope { remediation: true, ..Default::default() };
+        for op in crate::actions::OPERATIONS {
+            assert!(allows(&s, op), "{op} is not in the remediation policy");
+        }
+        // And nothing in the policy is unused by an action or a read.
+        for p in REMEDIATION {
+            assert!(
+                crate::actions::OPERATIONS.contains(&p.action) || p.action == "events:DescribeRule",
+                "{} is allowed but no action calls it",
+                p.action
+            );
+        }
+    }
+
+    #[test]
+    fn the_policy_is_valid_iam_json() {
+        let v = policy(&Scope {
+            remediation: true,
+            organization: true,
+            security_hub: true,
+            member_role: Some("R".into()),
+            role_arns: vec![],
+        });
+        let sts = v["Statement"].as_array().unwrap();
+        assert_eq!(sts.len(), 5);
+        assert!(sts
+            .iter()
+            .all(|s| s["Effect"] == "Allow" && s["Sid"].as_str().unwrap().chars().all(|c| c.is_ascii_alphanumeric())));
+        assert_eq!(sts[2]["Resource"], json!(["arn:aws:iam::*:role/R"]));
+        assert!(sts[1]["Action"].as_array().unwrap().contains(&json!("securityhub:BatchImportFindings")));
+        assert!(!sts[0]["Action"].as_array().unwrap().contains(&json!("securityhub:BatchImportFindings")));
+    }
+}

@@ -1,0 +1,143 @@
+//! The shipped IAM policy is the one cis-audit needs: every call an audit, an organization
+//! run, a Security Hub import or a remediation made (as the emulator saw them, `stats.api_calls`
+//! and the remediation outcome's `api_calls`, named as IAM actions) is allowed by
+//! `cis-audit iam-policy`, and the README's permission lists are generated from the same source.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+fn policy(flags: &[&str]) -> Value {
+    let mut c = bin();
+    c.arg("iam-policy").args(flags);
+    let r = run(c);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.json()
+}
+
+/// The actions a policy allows (`*` patterns are not used by cis-audit's policy).
+fn allowed(p: &Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for st in p["Statement"].as_array().unwrap() {
+        assert_eq!(st["Effect"], "Allow");
+        match &st["Action"] {
+            Value::String(a) => {
+                out.insert(a.clone());
+            }
+            Value::Array(list) => out.extend(list.iter().map(|a| a.as_str().unwrap().to_string())),
+            other => panic!("Action {other}"),
+        }
+    }
+    out
+}
+
+fn assert_covered(calls: &Value, policy: &BTreeSet<String>, what: &str) {
+    let calls: Vec<&String> = calls.as_object().unwrap_or_else(|| panic!("{what}: no api_calls")).keys().collect();
+    assert!(!calls.is_empty(), "{what}: no calls recorded");
+    let missing: Vec<&&String> = calls.iter().filter(|c| !policy.contains(c.as_str())).collect();
+    assert!(missing.is_empty(), "{what}: calls the policy does not allow: {missing:?} (policy: {policy:?})");
+}
+
+#[test]
+fn every_call_of_an_audit_and_a_remediation_is_in_the_policy() {
+    // The tests audit through --role-arn: the caller may assume those roles.
+    let role = ["--role-arn", "arn:aws:iam::*:role/audit"];
+    let read = allowed(&policy(&role));
+    for a in &read {
+        let verb = a.split(':').nth(1).unwrap();
+        assert!(
+            ["Describe", "Get", "List", "AssumeRole"].iter().any(|v| verb.starts_with(v)),
+            "the audit policy is read-only: {a}"
+        );
+    }
+
+    // A full audit of a compliant account, with an EventBridge route and a customer key.
+    let acct = "270000000001";
+    let mut spec = compliant_spec(acct);
+    spec["kms_keys"] = json!([{"region": "us-east-1", "name": "k"}]);
+    spec["topics"][0]["kms_key"] = json!("k");
+    spec["event_rules"] = json!([{"region": "us-east-1", "name": "sg",
+        "pattern": {"source": ["aws.ec2"], "detail": {"eventName": ["CreateSecurityGroup"]}}, "targets": ["cis-alarms"]}]);
+    seed(&spec);
+    let r = audit(acct, &["--format", "json"]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    assert_covered(&r.json()["stats"]["api_calls"], &read, "audit");
+
+    // Security Hub import.
+    let hub = allowed(&policy(&["--security-hub", role[0], role[1]]));
+    let r = audit(acct, &["--controls", "3.1", "--format", "json", "--send-to-security-hub"]);
+    assert_covered(&r.json()["stats"]["api_calls"], &hub, "--send-to-security-hub");
+    assert!(r.json()["stats"]["api_calls"].get("securityhub:DescribeHub").is_some());
+
+    // A remediation of an empty account on both routes (applied: every step's call and read).
+    let rem = allowed(&policy(&["--remediation", role[0], role[1]]));
+    for (i, route) in ["metric-filter", "eventbridge"].iter().enumerate() {
+        let acct = format!("27000000001{i}");
+        seed(&json!({"account": acct, "buckets": [{"region": "us-east-1", "name": "trail-{account}"},
+            {"region": "us-east-1", "name": "config-{account}"}]}));
+        let r = audit(
+            &acct,
+            &[
+                "--controls",
+                "3.1,3.3,4.10",
+                "--remediate",
+                "--yes",
+                "--format",
+                "json",
+                "--route",
+                route,
+                "--notify",
+                "email:secops@example.com",
+                "--trail-bucket",
+                &format!("trail-{acct}"),
+                "--cloudtrail-logs-role-arn",
+                &format!("arn:aws:iam::{acct}:role/ct"),
+                "--config-role-arn",
+                &format!("arn:aws:iam::{acct}:role/config"),
+                "--config-bucket",
+                &format!("config-{acct}"),
+            ],
+        );
+        let out = r.json();
+        assert_eq!(out["applied"], true, "{}\n{}", r.stdout, r.stderr);
+        assert_covered(&out["api_calls"], &rem, route);
+    }
+}
+
+#[test]
+fn organization_runs_are_in_the_policy() {
+    let mgmt = "270000000020";
+    let mut spec = compliant_spec(mgmt);
+    spec["organization"] = json!({"members": [{"name": "m1", "email": "m1@example.com", "key": "m1"}]});
+    let created = seed_json(&spec);
+    let m1 = created["organization"]["accounts"]["m1"].as_str().unwrap().to_string();
+    seed(&compliant_spec(&m1));
+    let org = allowed(&policy(&["--organization"]));
+    assert!(org.contains("sts:AssumeRole"));
+    let r = audit_org(mgmt, &["--controls", "3.1", "--format", "json"]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    assert_covered(&r.json()["stats"]["api_calls"], &org, "--organization");
+}
+
+#[test]
+fn the_readme_lists_the_permissions_of_the_policy() {
+    let mut c = bin();
+    c.args(["iam-policy", "--markdown"]);
+    let lists = run(c).stdout;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let (begin, end) =
+        ("<!-- iam-policy:begin (generated by `cis-audit iam-policy --markdown`) -->\n", "<!-- iam-policy:end -->");
+    let (Some(b), Some(e)) = (readme.find(begin), readme.find(end)) else {
+        panic!("README.md has no {begin:?} … {end:?} section");
+    };
+    let current = &readme[b + begin.len()..e];
+    if current != lists {
+        if std::env::var_os("CIS_AUDIT_UPDATE_README").is_some() {
+            std::fs::write(path, format!("{}{}{}", &readme[..b + begin.len()], lists, &readme[e..])).unwrap();
+        } else {
+            panic!("README.md's permission lists are stale: run CIS_AUDIT_UPDATE_README=1 scripts/test --test iam");
+        }
+    }
+}
