@@ -10,6 +10,7 @@ fn statuses(r: &serde_json::Value) -> Vec<(String, Option<String>, String)> {
 
 #[test]
 fn compliant_account_passes_with_evidence_and_each_call_made_once() {
+    need_emulator!();
     let acct = "210000000001";
     seed(&compliant_spec(acct));
     let r = audit(acct, &["--controls", "3.1,3.3,4.10", "--format", "json"]);
@@ -53,6 +54,7 @@ fn compliant_account_passes_with_evidence_and_each_call_made_once() {
 
 #[test]
 fn pending_email_subscription_fails_4_10_until_confirmed() {
+    need_emulator!();
     let acct = "210000000002";
     let mut spec = compliant_spec(acct);
     spec["topics"][0]["subscriptions"][0]["confirm"] = json!(false);
@@ -75,6 +77,7 @@ fn pending_email_subscription_fails_4_10_until_confirmed() {
 
 #[test]
 fn and_joined_pattern_fails_and_v3_pattern_depends_on_the_benchmark() {
+    need_emulator!();
     let acct = "210000000003";
     let mut spec = compliant_spec(acct);
     spec["metric_filters"][0]["pattern"] = json!(SG_V3);
@@ -94,6 +97,7 @@ fn and_joined_pattern_fails_and_v3_pattern_depends_on_the_benchmark() {
 
 #[test]
 fn alarm_on_another_namespace_and_a_non_logging_trail_fail() {
+    need_emulator!();
     let acct = "210000000004";
     let mut spec = compliant_spec(acct);
     spec["alarms"][0]["namespace"] = json!("SomethingElse");
@@ -116,6 +120,7 @@ fn alarm_on_another_namespace_and_a_non_logging_trail_fail() {
 
 #[test]
 fn access_denied_on_one_api_is_error_for_its_controls_only() {
+    need_emulator!();
     let acct = "210000000006";
     seed(&compliant_spec(acct));
     let (st, _) = harness(
@@ -139,6 +144,7 @@ fn access_denied_on_one_api_is_error_for_its_controls_only() {
 
 #[test]
 fn throttled_config_in_one_region_is_error_there_only() {
+    need_emulator!();
     let acct = "210000000007";
     seed(&compliant_spec(acct));
     harness(
@@ -162,6 +168,7 @@ fn throttled_config_in_one_region_is_error_there_only() {
 
 #[test]
 fn same_named_recorders_in_two_regions_are_judged_separately() {
+    need_emulator!();
     let acct = "210000000008";
     let mut spec = compliant_spec(acct);
     spec["config"][1]["recording"] = json!(false);
@@ -179,6 +186,7 @@ fn same_named_recorders_in_two_regions_are_judged_separately() {
 
 #[test]
 fn empty_account_fails_everything_with_exit_1() {
+    need_emulator!();
     let acct = "210000000009";
     let r = audit(acct, &["--format", "json"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
@@ -189,6 +197,7 @@ fn empty_account_fails_everything_with_exit_1() {
 
 #[test]
 fn saved_inventory_evaluates_offline_to_the_same_verdicts() {
+    need_emulator!();
     let acct = "210000000010";
     seed(&compliant_spec(acct));
     let dir = std::env::temp_dir().join(format!("cis-audit-test-{acct}"));
@@ -225,6 +234,7 @@ fn saved_inventory_evaluates_offline_to_the_same_verdicts() {
 
 #[test]
 fn table_is_plain_when_not_a_terminal_and_markdown_has_evidence() {
+    need_emulator!();
     let acct = "210000000011";
     seed(&compliant_spec(acct));
     let r = audit(acct, &["--controls", "3.1,4.10"]);
@@ -245,6 +255,7 @@ fn table_is_plain_when_not_a_terminal_and_markdown_has_evidence() {
 
 #[test]
 fn bad_input_is_one_clear_line_and_exit_2() {
+    need_emulator!();
     let acct = "210000000012";
     for (args, needle) in [
         (vec!["--controls", "4.99"], "unknown control '4.99'"),
@@ -265,6 +276,7 @@ fn bad_input_is_one_clear_line_and_exit_2() {
 
 #[test]
 fn unreachable_endpoint_fails_fast_with_exit_2() {
+    need_emulator!();
     let mut c = bin();
     c.args(["audit", "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1", "--regions", "us-east-1"]);
     c.env("AWS_ACCESS_KEY_ID", "x").env("AWS_SECRET_ACCESS_KEY", "y");
@@ -277,6 +289,7 @@ fn unreachable_endpoint_fails_fast_with_exit_2() {
 
 #[test]
 fn two_accounts_in_one_run_follow_an_organization_trail_into_the_management_account() {
+    need_emulator!();
     let mgmt = "210000000013";
     let member = "210000000014";
     seed(&compliant_spec(mgmt));
@@ -324,6 +337,7 @@ fn two_accounts_in_one_run_follow_an_organization_trail_into_the_management_acco
 
 #[test]
 fn pattern_commands_exit_0_1_2() {
+    need_emulator!();
     let check = |p: &str| {
         let mut c = bin();
         c.args(["pattern", "check", "--control", "4.10", p]);
@@ -388,6 +402,7 @@ const SG_EVENTS: [&str; 7] = [
 
 #[test]
 fn eventbridge_rules_in_every_region_pass_4_10_and_a_missing_region_fails() {
+    need_emulator!();
     let acct = "210000000015";
     seed(&eventbridge_spec(acct, &["us-east-1", "eu-west-1"], &SG_EVENTS));
     let r = audit(acct, &["--controls", "4.10", "--format", "json"]);

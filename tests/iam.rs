@@ -41,6 +41,7 @@ fn assert_covered(calls: &Value, policy: &BTreeSet<String>, what: &str) {
 
 #[test]
 fn every_call_of_an_audit_and_a_remediation_is_in_the_policy() {
+    need_emulator!();
     // The tests audit through --role-arn: the caller may assume those roles.
     let role = ["--role-arn", "arn:aws:iam::*:role/audit"];
     let read = allowed(&policy(&role));
@@ -107,6 +108,7 @@ fn every_call_of_an_audit_and_a_remediation_is_in_the_policy() {
 
 #[test]
 fn organization_runs_are_in_the_policy() {
+    need_emulator!();
     let mgmt = "270000000020";
     let mut spec = compliant_spec(mgmt);
     spec["organization"] = json!({"members": [{"name": "m1", "email": "m1@example.com", "key": "m1"}]});

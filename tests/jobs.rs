@@ -72,6 +72,7 @@ fn change_of<'a>(r: &'a Value, control: &str, region: Option<&str>) -> &'a str {
 
 #[test]
 fn a_baseline_shows_a_fix_and_a_regression_and_fail_on_new_gates_regressions() {
+    need_emulator!();
     let acct = "250000000001";
     let mut spec = compliant_spec(acct);
     spec["config"].as_array_mut().unwrap().truncate(1); // no recorder in eu-west-1
@@ -127,6 +128,7 @@ fn a_baseline_shows_a_fix_and_a_regression_and_fail_on_new_gates_regressions() {
 
 #[test]
 fn suppressions_apply_until_they_expire_and_say_when_they_match_nothing() {
+    need_emulator!();
     let acct = "250000000002";
     let mut spec = compliant_spec(acct);
     spec.as_object_mut().unwrap().remove("alarms"); // 4.10 fails: no alarm
@@ -183,6 +185,7 @@ fn suppressions_apply_until_they_expire_and_say_when_they_match_nothing() {
 
 #[test]
 fn the_configuration_file_gives_defaults_and_a_flag_always_wins() {
+    need_emulator!();
     let acct = "250000000003";
     seed(&compliant_spec(acct));
     let d = dir("config");
@@ -254,6 +257,7 @@ fn add_ec2_alarm(spec: &mut Value, pattern: &str) {
 
 #[test]
 fn a_custom_control_passes_through_a_metric_filter_or_an_eventbridge_rule() {
+    need_emulator!();
     let d = dir("custom");
     let cfg = ec2_config(&d);
     let names: Vec<String> = EC2_EVENTS.iter().map(|e| format!("($.eventName = {e})")).collect();
@@ -313,6 +317,7 @@ fn a_custom_control_passes_through_a_metric_filter_or_an_eventbridge_rule() {
 
 #[test]
 fn merge_joins_two_accounts_and_refuses_mixed_benchmark_versions() {
+    need_emulator!();
     let (a, b) = ("250000000007", "250000000008");
     seed(&compliant_spec(a));
     let mut spec = compliant_spec(b);
@@ -369,6 +374,7 @@ fn merge_joins_two_accounts_and_refuses_mixed_benchmark_versions() {
 
 #[test]
 fn quiet_prints_only_the_summary_line() {
+    need_emulator!();
     let acct = "250000000009";
     seed(&compliant_spec(acct));
     let d = dir("quiet");

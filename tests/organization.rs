@@ -46,6 +46,7 @@ fn scope_state(rep: &Value, account: &str) -> String {
 
 #[test]
 fn every_active_account_is_audited_and_the_organization_trail_covers_the_members() {
+    need_emulator!();
     let mgmt = "240000000001";
     let ids = organization(mgmt, &["m1", "m2", "gone"], &["gone"]);
     let (m1, m2, gone) = (ids["m1"].as_str().unwrap(), ids["m2"].as_str().unwrap(), ids["gone"].as_str().unwrap());
@@ -83,6 +84,7 @@ fn every_active_account_is_audited_and_the_organization_trail_covers_the_members
 
 #[test]
 fn a_denied_member_is_error_and_every_other_account_is_audited() {
+    need_emulator!();
     let mgmt = "240000000002";
     let ids = organization(mgmt, &["m1", "m2"], &[]);
     let (m1, m2) = (ids["m1"].as_str().unwrap(), ids["m2"].as_str().unwrap());
@@ -110,6 +112,7 @@ fn a_denied_member_is_error_and_every_other_account_is_audited() {
 
 #[test]
 fn shards_are_disjoint_and_cover_the_organization() {
+    need_emulator!();
     let mgmt = "240000000003";
     let ids = organization(mgmt, &["a", "b", "c", "d", "e"], &[]);
     let mut all: Vec<String> = ids.as_object().unwrap().values().map(|v| v.as_str().unwrap().to_string()).collect();
@@ -136,6 +139,7 @@ fn shards_are_disjoint_and_cover_the_organization() {
 
 #[test]
 fn accounts_and_exclusions_narrow_the_audit_and_an_unknown_id_is_refused() {
+    need_emulator!();
     let mgmt = "240000000004";
     let ids = organization(mgmt, &["m1", "m2"], &[]);
     let (m1, m2) = (ids["m1"].as_str().unwrap(), ids["m2"].as_str().unwrap());
@@ -161,6 +165,7 @@ fn accounts_and_exclusions_narrow_the_audit_and_an_unknown_id_is_refused() {
 
 #[test]
 fn a_caller_outside_any_organization_gets_one_line_and_exit_2() {
+    need_emulator!();
     let r = audit_org("240000000005", &["--controls", "3.1"]);
     assert_eq!(r.code, 2, "{}", r.stdout);
     let err = r.stderr.trim();

@@ -21,6 +21,25 @@ fn env(k: &str) -> String {
         .unwrap_or_else(|_| panic!("{k} is not set: run these tests with scripts/test, which sets up the consumers"))
 }
 
+/// Whether the report consumers are there (scripts/test sets them up); without them — a bare
+/// `cargo test` — the test writes one line and returns, unless CIS_AUDIT_TEST_REQUIRE is set.
+fn have_consumers() -> bool {
+    use std::io::Write;
+    if std::env::var_os("CIS_AUDIT_TEST_CONSUMERS").is_some() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CIS_AUDIT_TEST_REQUIRE").is_none(),
+        "CIS_AUDIT_TEST_REQUIRE is set but the consumers are not"
+    );
+    let name = std::thread::current().name().unwrap_or("a consumer test").to_string();
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "skipped {name}: no report consumers (CIS_AUDIT_TEST_CONSUMERS is unset); scripts/test sets them up and runs it"
+    );
+    false
+}
+
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cis-audit"));
     c.env_remove("AWS_ENDPOINT_URL").env_remove("NO_COLOR");
@@ -62,6 +81,9 @@ fn strs(v: &Value) -> Vec<String> {
 
 #[test]
 fn every_format_of_the_demo_passes_its_consumer_and_is_the_renderer_s_output() {
+    if !have_consumers() {
+        return;
+    }
     let dir = tmpdir("reports-demo");
     let out = bin().args(["audit", "--inventory", DEMO, "--format", ALL, "--output-dir"]).arg(&dir).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -314,6 +336,9 @@ fn rich_report() -> Report {
 
 #[test]
 fn every_status_and_every_schema_1_1_field_pass_the_consumers_and_show() {
+    if !have_consumers() {
+        return;
+    }
     let r = rich_report();
     let dir = tmpdir("reports-rich");
     let write = |f: Format| {

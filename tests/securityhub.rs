@@ -52,6 +52,7 @@ fn by_control(findings: &[Value]) -> Vec<(String, String, String)> {
 
 #[test]
 fn findings_go_to_their_region_a_region_without_security_hub_warns_and_a_rerun_updates() {
+    need_emulator!();
     let acct = "310000000001";
     let mut spec = compliant_spec(acct);
     // 4.10 FAILs (nobody confirmed the subscription), so the audit exits 1.
@@ -106,6 +107,7 @@ fn findings_go_to_their_region_a_region_without_security_hub_warns_and_a_rerun_u
 
 #[test]
 fn security_hub_needs_a_live_audit() {
+    need_emulator!();
     let mut c = bin();
     c.args(["audit", "--inventory", "tests/fixtures/demo-inventory.json", "--send-to-security-hub"]);
     let r = run(c);

@@ -733,7 +733,7 @@ class HarnessMiddleware:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         try:
-            raw = _read_body(environ) if method in ("POST", "PUT", "DELETE") else b""
+            raw = _read_body(environ)  # even a GET's: werkzeug would wait for unread bytes
             payload = json.loads(raw) if raw.strip() else {}
         except ValueError as exc:
             return self._json(start_response, 400, {"error": f"bad JSON: {exc}"})
