@@ -91,13 +91,13 @@ pub struct AwsArgs {
     /// Named profile from the AWS config files [default: AWS_PROFILE, then the default chain].
     #[arg(long)]
     pub profile: Option<String>,
-    /// Home region for global calls (STS, Account) [default: AWS_REGION, the profile's, us-east-1].
+    /// Home region for global calls (STS, Account, Organizations) [default: AWS_REGION, the profile's, us-east-1].
     #[arg(long)]
     pub region: Option<String>,
     /// Send every AWS request to this URL (an emulator or a proxy) [default: AWS_ENDPOINT_URL].
     #[arg(long)]
     pub endpoint_url: Option<String>,
-    /// Assume this role and audit its account; repeat to audit several accounts in one run.
+    /// Assume this role and work in its account; repeat for several accounts in one run.
     #[arg(long = "role-arn", value_name = "ARN")]
     pub role_arns: Vec<String>,
     /// External id for --role-arn.
@@ -112,24 +112,57 @@ pub struct AwsArgs {
     /// Maximum API calls in flight to any one account.
     #[arg(long, default_value_t = 32)]
     pub account_concurrency: usize,
+}
+
+/// `audit --organization` and the options that narrow it.
+#[derive(Debug, Clone, Args)]
+pub struct OrgArgs {
     /// Audit every ACTIVE account of the caller's AWS Organization (the caller must be its
     /// management account or a delegated administrator): the caller's own account with its own
     /// credentials, every other through --member-role.
     #[arg(long, conflicts_with = "role_arns")]
     pub organization: bool,
     /// The role assumed in each member account with --organization.
-    #[arg(long, default_value = "OrganizationAccountAccessRole", value_name = "NAME", requires = "organization")]
+    #[arg(long, default_value = "OrganizationAccountAccessRole", value_name = "NAME")]
     pub member_role: String,
     /// With --organization: only these accounts (comma-separated ids).
-    #[arg(long, value_name = "ID,ID", requires = "organization")]
+    #[arg(long, value_name = "ID,ID")]
     pub accounts: Option<String>,
     /// With --organization: leave these accounts out (comma-separated ids).
-    #[arg(long, value_name = "ID,ID", requires = "organization")]
+    #[arg(long, value_name = "ID,ID")]
     pub exclude_accounts: Option<String>,
     /// With --organization: audit the K-th of N stable, balanced slices of the accounts (by
     /// account id), e.g. 2/4; N jobs with 1/N … N/N cover the organization exactly once.
-    #[arg(long, value_name = "K/N", requires = "organization")]
+    #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
+}
+
+impl OrgArgs {
+    /// The organization options; an error when one is given without --organization (on the
+    /// command line or in the configuration file).
+    fn options(&self, m: &ArgMatches) -> Result<Option<OrgOptions>, RunError> {
+        if !self.organization {
+            for (id, flag) in [
+                ("member_role", "--member-role"),
+                ("accounts", "--accounts"),
+                ("exclude_accounts", "--exclude-accounts"),
+                ("shard", "--shard"),
+            ] {
+                if given(m, id) {
+                    return Err(RunError(format!(
+                        "{flag} needs --organization (or organization = true in the configuration)"
+                    )));
+                }
+            }
+            return Ok(None);
+        }
+        Ok(Some(OrgOptions {
+            member_role: self.member_role.clone(),
+            only: self.accounts.as_deref().map(split_list),
+            exclude: self.exclude_accounts.as_deref().map(split_list).unwrap_or_default(),
+            shard: self.shard,
+        }))
+    }
 }
 
 impl AwsArgs {
@@ -145,12 +178,7 @@ impl AwsArgs {
             },
             role_arns: self.role_arns.clone(),
             external_id: self.external_id.clone(),
-            organization: self.organization.then(|| OrgOptions {
-                member_role: self.member_role.clone(),
-                only: self.accounts.as_deref().map(split_list),
-                exclude: self.exclude_accounts.as_deref().map(split_list).unwrap_or_default(),
-                shard: self.shard,
-            }),
+            organization: None,
         }
     }
 }
@@ -165,6 +193,8 @@ fn format_parser() -> impl TypedValueParser<Value = Format> {
 pub struct AuditArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
+    #[command(flatten)]
+    pub org: OrgArgs,
     /// Regions to audit, comma-separated [default: every region enabled for the account].
     #[arg(long)]
     pub regions: Option<String>,
@@ -244,9 +274,9 @@ pub struct RemediateArgs {
     /// (repeatable).
     #[arg(long, value_name = "PROTOCOL:ENDPOINT", help_heading = "Remediation")]
     pub notify: Vec<Notify>,
-    /// SNS topic every new alarm notifies, created in the log group's region if missing
-    /// [default: cis-security-alarms, or an existing topic in that region that alarms already
-    /// notify and someone has confirmed a subscription to].
+    /// SNS topic new alarms (in the log group's region) and new EventBridge rules (in each
+    /// region) notify, created where missing [default: cis-security-alarms, or an existing topic
+    /// of that region someone has confirmed a subscription to].
     #[arg(long, help_heading = "Remediation")]
     pub topic_name: Option<String>,
     /// Namespace of the metrics new metric filters publish.
@@ -270,7 +300,7 @@ pub struct RemediateArgs {
     /// Existing S3 bucket for a new AWS Config delivery channel.
     #[arg(long, value_name = "BUCKET", help_heading = "Remediation")]
     pub config_bucket: Option<String>,
-    /// Where to write the journal [default: reports/out/remediation-<time>.json].
+    /// Where to write the journal [default: reports/out/remediation-<time>-<pid>.json].
     #[arg(long, value_name = "FILE", help_heading = "Remediation")]
     pub journal: Option<PathBuf>,
 }
@@ -382,7 +412,7 @@ fn apply_config(a: &mut AuditArgs, m: &ArgMatches, c: &Config) -> Result<(), Run
             take!("role_arns", a.aws.role_arns, d.role_arn.clone());
         }
         if a.aws.role_arns.is_empty() {
-            take!("organization", a.aws.organization, d.organization);
+            take!("organization", a.org.organization, d.organization);
         }
     }
     take!("controls", a.controls, d.controls.as_ref().map(|r| Some(r.get_ref().join(","))));
@@ -398,9 +428,9 @@ fn apply_config(a: &mut AuditArgs, m: &ArgMatches, c: &Config) -> Result<(), Run
     take!("no_color", a.no_color, d.no_color);
     take!("region", a.aws.region, d.region.as_ref().map(|r| Some(r.get_ref().clone())));
     take!("external_id", a.aws.external_id, d.external_id.clone().map(Some));
-    take!("member_role", a.aws.member_role, d.member_role.clone());
-    take!("accounts", a.aws.accounts, d.accounts.as_ref().map(|x| Some(x.get_ref().join(","))));
-    take!("exclude_accounts", a.aws.exclude_accounts, d.exclude_accounts.as_ref().map(|x| Some(x.get_ref().join(","))));
+    take!("member_role", a.org.member_role, d.member_role.clone());
+    take!("accounts", a.org.accounts, d.accounts.as_ref().map(|x| Some(x.get_ref().join(","))));
+    take!("exclude_accounts", a.org.exclude_accounts, d.exclude_accounts.as_ref().map(|x| Some(x.get_ref().join(","))));
     take!("concurrency", a.aws.concurrency, d.concurrency);
     take!("account_concurrency", a.aws.account_concurrency, d.account_concurrency);
     take!("call_timeout", a.aws.call_timeout, d.call_timeout);
@@ -446,7 +476,7 @@ fn audit_options(mut a: AuditArgs, m: &ArgMatches) -> Result<AuditOptions, RunEr
         custom,
         baseline: a.baseline,
         fail_on: a.fail_on,
-        access: a.aws.access(),
+        access: Access { organization: a.org.options(m)?, ..a.aws.access() },
         regions: a.regions,
         benchmark: a.benchmark,
         controls: a.controls.as_deref().map(split_list),

@@ -1,6 +1,9 @@
 //! Verdict-path tests over inventory fixtures, including the traps of
 //! shared/reference/peers.md. Every test starts from a compliant account and breaks one thing.
 
+// The table-driven cases pair a label with a mutation closure.
+#![allow(clippy::type_complexity)]
+
 use super::*;
 use crate::catalog::catalog;
 use crate::finding::Status;

@@ -136,7 +136,12 @@ pub fn apply_baseline(report: &mut Report, base: &Report, name: &str) -> Result<
 /// `FailOn::New`, only a FAIL whose change is `new`; without a baseline every FAIL is new);
 /// else 0. Suppressed verdicts do not count.
 pub fn exit_status(report: &Report, fail_on: FailOn) -> i32 {
-    let counted = report.controls.iter().filter(|c| c.suppressed.is_none());
+    exit_status_of(&report.controls, fail_on)
+}
+
+/// [`exit_status`] of a list of verdicts.
+pub fn exit_status_of(controls: &[ControlResult], fail_on: FailOn) -> i32 {
+    let counted = controls.iter().filter(|c| c.suppressed.is_none());
     match fail_on {
         FailOn::Any => exit_code(counted.map(|c| c.status)),
         FailOn::New => {

@@ -274,6 +274,7 @@ pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
                 controls: &controls,
                 inv: &inv,
                 eval: &eval,
+                report_controls: &rep.controls,
                 rt: &rt,
                 targets: &targets,
             };

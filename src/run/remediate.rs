@@ -5,7 +5,7 @@ use super::RunError;
 use crate::aws::{Runtime, Session};
 use crate::catalog::{cis, Control};
 use crate::checks::{Context, EvalOptions};
-use crate::finding::{exit_code, Evaluation, Status};
+use crate::finding::{Evaluation, Status};
 use crate::inventory::{Inventory, Needs, Target};
 use crate::pattern::Judge;
 use crate::remediate::apply::{apply, Applied, Env};
@@ -61,6 +61,8 @@ pub struct Run<'a> {
     pub controls: &'a [Control],
     pub inv: &'a Inventory,
     pub eval: &'a Evaluation,
+    /// The report's verdicts (suppressions and baseline changes applied).
+    pub report_controls: &'a [crate::finding::ControlResult],
     pub rt: &'a Runtime,
     pub targets: &'a [Target],
 }
@@ -195,19 +197,25 @@ pub async fn remediate(
         });
     }
     say(&outcome.after_text());
-    let statuses = run
-        .eval
-        .controls
-        .iter()
-        .filter(|c| !affected.contains(&c.control))
-        .map(|c| c.status)
-        .chain(eval2.controls.iter().map(|c| c.status));
+    // The verdicts after: the re-audited ones (with the run's suppressions, and the change the
+    // audit found for them), and the others as the audit left them; the exit status as for
+    // `audit`, --fail-on included.
+    let mut after = eval2.controls.clone();
+    crate::report::compare::apply_suppressions(&mut after, &run.audit.suppressions, &crate::config::today());
+    for c in after.iter_mut() {
+        c.change = run
+            .report_controls
+            .iter()
+            .find(|b| b.control == c.control && b.account == c.account && b.region == c.region)
+            .and_then(|b| b.change);
+    }
+    after.extend(run.report_controls.iter().filter(|c| !affected.contains(&c.control)).cloned());
     let code = match applied {
         Applied::Failed(_) => {
             eprintln!("error: a remediation step failed; the journal says what was done (undo it with {undo})");
             2
         }
-        _ => exit_code(statuses),
+        _ => crate::report::compare::exit_status_of(&after, run.audit.fail_on),
     };
     finish(&outcome, code)
 }
