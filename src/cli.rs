@@ -100,7 +100,7 @@ pub struct AwsArgs {
     /// Assume this role and work in its account; repeat for several accounts in one run.
     #[arg(long = "role-arn", value_name = "ARN")]
     pub role_arns: Vec<String>,
-    /// External id for --role-arn.
+    /// External id for --role-arn and for --member-role's sessions.
     #[arg(long)]
     pub external_id: Option<String>,
     /// Per-attempt timeout of one API call, in seconds.
@@ -270,8 +270,8 @@ pub struct RemediateArgs {
     /// [default: metric-filter]
     #[arg(long, value_enum, requires = "remediate", help_heading = "Remediation")]
     pub route: Option<Route>,
-    /// Who receives the alarms: email:ADDRESS, https:URL, sms:+NUMBER, lambda:ARN, sqs:ARN
-    /// (repeatable).
+    /// Who receives the alarms: email:ADDRESS, email-json:ADDRESS, https:URL, http:URL,
+    /// sms:+NUMBER, lambda:ARN, sqs:ARN, firehose:ARN (repeatable).
     #[arg(long, value_name = "PROTOCOL:ENDPOINT", help_heading = "Remediation")]
     pub notify: Vec<Notify>,
     /// SNS topic new alarms (in the log group's region) and new EventBridge rules (in each

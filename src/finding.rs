@@ -105,13 +105,13 @@ pub struct ControlResult {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Change {
-    /// Not PASS now; PASS or absent in the baseline.
+    /// Failing (FAIL or ERROR) now; not failing or absent in the baseline.
     New,
-    /// PASS now, not PASS then.
+    /// Not failing now, failing then.
     Fixed,
-    /// Not PASS both times.
+    /// Failing both times.
     StillFailing,
-    /// PASS both times.
+    /// Not failing either time.
     Unchanged,
 }
 
