@@ -77,29 +77,13 @@ fn every_call_of_an_audit_and_a_remediation_is_in_the_policy() {
         let acct = format!("27000000001{i}");
         seed(&json!({"account": acct, "buckets": [{"region": "us-east-1", "name": "trail-{account}"},
             {"region": "us-east-1", "name": "config-{account}"}]}));
-        let r = audit(
-            &acct,
-            &[
-                "--controls",
-                "3.1,3.3,4.10",
-                "--remediate",
-                "--yes",
-                "--format",
-                "json",
-                "--route",
-                route,
-                "--notify",
-                "email:secops@example.com",
-                "--trail-bucket",
-                &format!("trail-{acct}"),
-                "--cloudtrail-logs-role-arn",
-                &format!("arn:aws:iam::{acct}:role/ct"),
-                "--config-role-arn",
-                &format!("arn:aws:iam::{acct}:role/config"),
-                "--config-bucket",
-                &format!("config-{acct}"),
-            ],
-        );
+        let mut args: Vec<String> =
+            ["--controls", "3.1,3.3,4.10", "--remediate", "--yes", "--format", "json", "--route", route]
+                .map(String::from)
+                .to_vec();
+        args.extend(remediation_inputs(&acct, "ct"));
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = audit(&acct, &refs);
         let out = r.json();
         assert_eq!(out["applied"], true, "{}\n{}", r.stdout, r.stderr);
         assert_covered(&out["api_calls"], &rem, route);

@@ -18,27 +18,11 @@ use std::time::{Duration, Instant};
 const CONTROLS: &str = "3.1,3.3,4.10";
 
 fn tmp(name: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("cis-audit-interrupt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name).display().to_string()
+    tmp_path("interrupt", name)
 }
 
 fn inputs(acct: &str) -> Vec<String> {
-    [
-        "--notify",
-        "email:secops@example.com",
-        "--trail-bucket",
-        &format!("trail-{acct}"),
-        "--cloudtrail-logs-role-arn",
-        &format!("arn:aws:iam::{acct}:role/ct"),
-        "--config-role-arn",
-        &format!("arn:aws:iam::{acct}:role/config"),
-        "--config-bucket",
-        &format!("config-{acct}"),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
+    remediation_inputs(acct, "ct")
 }
 
 fn seed_account(acct: &str) {
@@ -133,22 +117,6 @@ impl Lossy for Child {
         }
         s
     }
-}
-
-fn rollback(acct: &str, journal: &str) -> Run {
-    let e = emu();
-    let mut c = bin();
-    c.args([
-        "rollback",
-        "--endpoint-url",
-        &e.endpoint,
-        "--role-arn",
-        &format!("arn:aws:iam::{acct}:role/audit"),
-        "--region",
-        "us-east-1",
-        journal,
-    ]);
-    run(c)
 }
 
 enum Stop {

@@ -8,28 +8,12 @@ use serde_json::{json, Value};
 const CIS_4_11: &str = "{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry) || ($.eventName = ReplaceNetworkAclAssociation) }";
 
 fn tmp(name: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("cis-audit-remediate-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name).display().to_string()
+    tmp_path("remediate", name)
 }
 
 /// Every input remediation can use, for `acct`.
 fn all_inputs(acct: &str) -> Vec<String> {
-    [
-        "--notify",
-        "email:secops@example.com",
-        "--trail-bucket",
-        &format!("trail-{acct}"),
-        "--cloudtrail-logs-role-arn",
-        &format!("arn:aws:iam::{acct}:role/CloudTrail_CloudWatchLogs_Role"),
-        "--config-role-arn",
-        &format!("arn:aws:iam::{acct}:role/config"),
-        "--config-bucket",
-        &format!("config-{acct}"),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
+    remediation_inputs(acct, "CloudTrail_CloudWatchLogs_Role")
 }
 
 fn remediate(acct: &str, controls: &str, journal: &str, extra: &[String]) -> Run {
@@ -41,22 +25,6 @@ fn remediate(acct: &str, controls: &str, journal: &str, extra: &[String]) -> Run
     args.extend(extra.iter().cloned());
     let refs: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
     audit(acct, &refs)
-}
-
-fn rollback(acct: &str, journal: &str) -> Run {
-    let e = emu();
-    let mut c = bin();
-    c.args([
-        "rollback",
-        "--endpoint-url",
-        &e.endpoint,
-        "--role-arn",
-        &format!("arn:aws:iam::{acct}:role/audit"),
-        "--region",
-        "us-east-1",
-        journal,
-    ]);
-    run(c)
 }
 
 /// The parts of a saved inventory that describe the account (not when or how it was read),

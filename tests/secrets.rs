@@ -9,9 +9,7 @@ use serde_json::json;
 use std::os::unix::fs::PermissionsExt;
 
 fn tmp(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("cis-audit-secrets-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    tmp_path("secrets", name).into()
 }
 
 #[test]

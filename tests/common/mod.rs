@@ -250,3 +250,47 @@ pub fn audit_org(mgmt: &str, extra: &[&str]) -> Run {
     }
     run(c)
 }
+
+/// A path under this test process's own temporary directory (`cis-audit-SUITE-PID/NAME`).
+pub fn tmp_path(suite: &str, name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("cis-audit-{suite}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name).display().to_string()
+}
+
+/// Every input remediation can use, for `acct`: an email to notify, the trail and Config
+/// buckets (`trail-ACCT`, `config-ACCT`), the CloudTrail-to-Logs role `ct_role` and the Config role.
+pub fn remediation_inputs(acct: &str, ct_role: &str) -> Vec<String> {
+    [
+        "--notify",
+        "email:secops@example.com",
+        "--trail-bucket",
+        &format!("trail-{acct}"),
+        "--cloudtrail-logs-role-arn",
+        &format!("arn:aws:iam::{acct}:role/{ct_role}"),
+        "--config-role-arn",
+        &format!("arn:aws:iam::{acct}:role/config"),
+        "--config-bucket",
+        &format!("config-{acct}"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// `cis-audit rollback JOURNAL` as `acct`.
+pub fn rollback(acct: &str, journal: &str) -> Run {
+    let e = emu();
+    let mut c = bin();
+    c.args([
+        "rollback",
+        "--endpoint-url",
+        &e.endpoint,
+        "--role-arn",
+        &format!("arn:aws:iam::{acct}:role/audit"),
+        "--region",
+        "us-east-1",
+        journal,
+    ]);
+    run(c)
+}
