@@ -196,46 +196,60 @@ fn statements(policy: &Value) -> Vec<&Value> {
     }
 }
 
+/// Whether statement `st` (of either effect) covers `p` performing `action` on `resource`.
+fn statement_applies(st: &Value, p: &Publisher, action: &str, resource: &str) -> Applies {
+    all([
+        principal_applies(st, p.service),
+        action_applies(st, action),
+        resource_applies(st, resource),
+        conditions_apply(st, p),
+    ])
+}
+
+fn has_effect(st: &Value, effect: &str) -> bool {
+    st.get("Effect").and_then(|e| e.as_str()) == Some(effect)
+}
+
+/// What the Deny statements of a policy say of a request.
+enum Denies {
+    /// This statement applies.
+    Denied(String),
+    /// None applies, except perhaps this one, which this evaluator cannot decide (and why).
+    NotDenied(Option<(String, String)>),
+}
+
+fn scan_denies(sts: &[&Value], p: &Publisher, actions: &[&str], resource: &str) -> Denies {
+    let mut unknown = None;
+    for (i, st) in sts.iter().enumerate().filter(|(_, st)| has_effect(st, "Deny")) {
+        for action in actions {
+            match statement_applies(st, p, action, resource) {
+                Applies::Yes => return Denies::Denied(statement_name(st, i)),
+                Applies::Unknown(why) => {
+                    unknown.get_or_insert((statement_name(st, i), why));
+                }
+                Applies::No => {}
+            }
+        }
+    }
+    Denies::NotDenied(unknown)
+}
+
 /// Whether `policy` lets `p` perform every one of `actions` on `resource`: an explicit Deny
 /// decides first; then each action needs an Allow (different statements may allow different
 /// actions). Err: the policy is not JSON.
 pub fn decide(policy: &str, p: &Publisher, actions: &[&str], resource: &str) -> Result<Decision, String> {
     let doc: Value = serde_json::from_str(policy).map_err(|e| format!("the policy is not JSON: {e}"))?;
     let sts = statements(&doc);
-    let mut unknown_deny: Option<(String, String)> = None;
-    for (i, st) in sts.iter().enumerate() {
-        if st.get("Effect").and_then(|e| e.as_str()) != Some("Deny") {
-            continue;
-        }
-        for action in actions {
-            match all([
-                principal_applies(st, p.service),
-                action_applies(st, action),
-                resource_applies(st, resource),
-                conditions_apply(st, p),
-            ]) {
-                Applies::Yes => return Ok(Decision::Denied(statement_name(st, i))),
-                Applies::Unknown(why) => {
-                    unknown_deny.get_or_insert((statement_name(st, i), why));
-                }
-                Applies::No => {}
-            }
-        }
-    }
+    let unknown_deny = match scan_denies(&sts, p, actions, resource) {
+        Denies::Denied(statement) => return Ok(Decision::Denied(statement)),
+        Denies::NotDenied(unknown) => unknown,
+    };
     let mut allowed_by: Vec<String> = Vec::new();
     let mut unknown_allow: Option<(String, String)> = None;
     for action in actions {
         let mut this: Option<String> = None;
-        for (i, st) in sts.iter().enumerate() {
-            if st.get("Effect").and_then(|e| e.as_str()) != Some("Allow") {
-                continue;
-            }
-            match all([
-                principal_applies(st, p.service),
-                action_applies(st, action),
-                resource_applies(st, resource),
-                conditions_apply(st, p),
-            ]) {
+        for (i, st) in sts.iter().enumerate().filter(|(_, st)| has_effect(st, "Allow")) {
+            match statement_applies(st, p, action, resource) {
                 Applies::Yes => {
                     this = Some(statement_name(st, i));
                     break;
@@ -269,27 +283,10 @@ pub fn decide(policy: &str, p: &Publisher, actions: &[&str], resource: &str) -> 
 /// An explicit Deny that applies to the request, or a Deny beyond this evaluator that might.
 pub fn denial(policy: &str, p: &Publisher, actions: &[&str], resource: &str) -> Result<Option<Decision>, String> {
     let doc: Value = serde_json::from_str(policy).map_err(|e| format!("the policy is not JSON: {e}"))?;
-    let mut unknown = None;
-    for (i, st) in statements(&doc).iter().enumerate() {
-        if st.get("Effect").and_then(|e| e.as_str()) != Some("Deny") {
-            continue;
-        }
-        for action in actions {
-            match all([
-                principal_applies(st, p.service),
-                action_applies(st, action),
-                resource_applies(st, resource),
-                conditions_apply(st, p),
-            ]) {
-                Applies::Yes => return Ok(Some(Decision::Denied(statement_name(st, i)))),
-                Applies::Unknown(why) => {
-                    unknown.get_or_insert(Decision::Unknown(statement_name(st, i), why));
-                }
-                Applies::No => {}
-            }
-        }
-    }
-    Ok(unknown)
+    Ok(match scan_denies(&statements(&doc), p, actions, resource) {
+        Denies::Denied(statement) => Some(Decision::Denied(statement)),
+        Denies::NotDenied(unknown) => unknown.map(|(s, why)| Decision::Unknown(s, why)),
+    })
 }
 
 /// The verdict on a topic's delivery path for one publisher.
