@@ -131,14 +131,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
     for t in account_trails(acct, ctx) {
         trail_chains(ctx, control, variant, acct, t, &mut chains);
     }
-    let describe_errors: Vec<String> = acct
-        .trails_by_region
-        .iter()
-        .filter_map(|r| match &r.trails {
-            Collected::Error(e) => Some(e.to_string()),
-            _ => None,
-        })
-        .collect();
+    let describe_errors = super::trail::describe_errors(acct);
 
     let best_of =
         |pred: &dyn Fn(&Chain) -> bool| chains.iter().filter(|c| pred(c)).max_by_key(|c| (c.depth(), c.closeness));

@@ -239,6 +239,17 @@ pub fn account_trails<'a>(acct: &'a AccountInventory, ctx: &Context<'a>) -> Vec<
     out
 }
 
+/// The regions whose `DescribeTrails` failed, as their errors: a trail could hide there.
+pub fn describe_errors(acct: &AccountInventory) -> Vec<String> {
+    acct.trails_by_region
+        .iter()
+        .filter_map(|r| match &r.trails {
+            Collected::Error(e) => Some(e.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// 3.1 for one account.
 pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Vec<(ControlResult, Vec<Finding>)> {
     let check = format!("{}/trail", control.def.key);
@@ -268,11 +279,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
             remediation: (status == Status::Fail).then(|| fix_trail(t).render()),
         });
     }
-    for rt in &acct.trails_by_region {
-        if let Collected::Error(e) = &rt.trails {
-            errors.push(e.to_string());
-        }
-    }
+    errors.extend(describe_errors(acct));
     let (status, message) = if let Some(arn) = &qualifying {
         (Status::Pass, format!("{arn} is multi-region, logging and records all management events"))
     } else if !errors.is_empty() {

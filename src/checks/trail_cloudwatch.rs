@@ -13,7 +13,7 @@ use super::Context;
 use crate::actions::{cloudtrail as ct, Hint};
 use crate::catalog::Control;
 use crate::finding::{ControlResult, Evidence, Finding, Status};
-use crate::inventory::{AccountInventory, Collected, Trail};
+use crate::inventory::{AccountInventory, Trail};
 use aws_smithy_types::date_time::{DateTime, Format};
 
 /// How old the latest delivery may be.
@@ -118,14 +118,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
             remediation: (state == Status::Fail).then(|| fix_delivery(t).render()),
         });
     }
-    let describe_errors: Vec<String> = acct
-        .trails_by_region
-        .iter()
-        .filter_map(|r| match &r.trails {
-            Collected::Error(e) => Some(e.to_string()),
-            _ => None,
-        })
-        .collect();
+    let describe_errors = super::trail::describe_errors(acct);
     let failing: Vec<&Finding> = findings.iter().filter(|f| f.status == Status::Fail).collect();
     let (status, message) = if findings.is_empty() && describe_errors.is_empty() {
         (Status::Fail, "no CloudTrail trail in any audited region".to_string())
