@@ -41,16 +41,8 @@ fn state(acct: &str, name: &str) -> Value {
 
 /// Starts `audit --remediate --yes` in the background.
 fn start(acct: &str, journal: &str) -> Child {
-    let e = emu();
-    let mut c = bin();
+    let mut c = audit_command(acct);
     c.args([
-        "audit",
-        "--endpoint-url",
-        &e.endpoint,
-        "--role-arn",
-        &format!("arn:aws:iam::{acct}:role/audit"),
-        "--region",
-        "us-east-1",
         "--regions",
         "us-east-1,eu-west-1",
         "--controls",

@@ -41,17 +41,7 @@ def c(service, region="us-east-1"):
 
 /// `cis-audit audit` as `account`, with nothing added (no --regions): for configuration tests.
 fn bare(account: &str, cwd: Option<&Path>, extra: &[&str]) -> Run {
-    let e = emu();
-    let mut c = bin();
-    c.args([
-        "audit",
-        "--endpoint-url",
-        &e.endpoint,
-        "--role-arn",
-        &format!("arn:aws:iam::{account}:role/audit"),
-        "--region",
-        "us-east-1",
-    ]);
+    let mut c = audit_command(account);
     c.args(extra);
     if let Some(d) = cwd {
         c.current_dir(d);

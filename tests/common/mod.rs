@@ -81,9 +81,15 @@ pub fn compliant_spec(account: &str) -> Value {
 }
 
 pub fn seed(spec: &Value) {
+    run_seeder(spec, &[]);
+}
+
+/// Runs the seeder on `spec` with `extra` arguments; its standard output.
+fn run_seeder(spec: &Value, extra: &[&str]) -> Vec<u8> {
     let e = emu();
     let mut child = Command::new(&e.python)
         .args([&e.seed, "--endpoint", &e.endpoint, "--spec", "-"])
+        .args(extra)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -97,6 +103,7 @@ pub fn seed(spec: &Value) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    out.stdout
 }
 
 pub fn bin() -> Command {
@@ -127,8 +134,9 @@ pub fn run(mut c: Command) -> Run {
     }
 }
 
-/// `cis-audit audit` against the emulator, as `account`, over us-east-1 and eu-west-1.
-pub fn audit(account: &str, extra: &[&str]) -> Run {
+/// `cis-audit audit` against the emulator, as `account` (its role `audit`), home region
+/// us-east-1, with nothing else: the command the helpers below add to.
+pub fn audit_command(account: &str) -> Command {
     let e = emu();
     let mut c = bin();
     c.args([
@@ -140,6 +148,12 @@ pub fn audit(account: &str, extra: &[&str]) -> Run {
         "--region",
         "us-east-1",
     ]);
+    c
+}
+
+/// `cis-audit audit` against the emulator, as `account`, over us-east-1 and eu-west-1.
+pub fn audit(account: &str, extra: &[&str]) -> Run {
+    let mut c = audit_command(account);
     if !extra.contains(&"--regions") {
         c.args(["--regions", "us-east-1,eu-west-1"]);
     }
@@ -200,19 +214,8 @@ pub fn harness(method: &str, path: &str, body: &Value) -> (u16, Value) {
 /// Seeds like [`seed`] and returns what the seeder created (its --json output): member account
 /// ids of an organization under `organization.accounts.KEY`, KMS key ARNs under `kms_keys.NAME`.
 pub fn seed_json(spec: &Value) -> Value {
-    let e = emu();
-    let mut child = Command::new(&e.python)
-        .args([&e.seed, "--endpoint", &e.endpoint, "--spec", "-", "--json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start seed.py");
-    child.stdin.take().unwrap().write_all(spec.to_string().as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "seeding failed: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("seed --json: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+    let out = run_seeder(spec, &["--json"]);
+    serde_json::from_slice(&out).unwrap_or_else(|e| panic!("seed --json: {e}: {}", String::from_utf8_lossy(&out)))
 }
 
 /// Credentials that act as `account` in the emulator (an assumed role there), as environment
