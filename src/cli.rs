@@ -4,8 +4,8 @@
 use crate::aws::AwsOptions;
 use crate::catalog::{cis, DEFAULT_BENCHMARK};
 use crate::config::Config;
+use crate::policy::FailOn;
 use crate::remediate::{Notify, Route};
-use crate::report::compare::FailOn;
 use crate::report::Format;
 use crate::run::scope::{OrgOptions, Shard};
 use crate::run::{self, audit::AuditOptions, remediate::RemediateOptions, Access, RunError};
@@ -201,7 +201,8 @@ pub struct AuditArgs {
     /// CIS benchmark version.
     #[arg(long, default_value = DEFAULT_BENCHMARK)]
     pub benchmark: String,
-    /// Controls to evaluate, comma-separated CIS ids (e.g. 3.1,4.10) [default: all].
+    /// Controls to evaluate, comma-separated: CIS ids of --benchmark (e.g. 3.1,4.10) or control
+    /// keys (e.g. security-group-changes) [default: all].
     #[arg(long)]
     pub controls: Option<String>,
     /// Output format; several, comma-separated, need --output-dir (the table still goes to
@@ -415,7 +416,6 @@ fn apply_config(a: &mut AuditArgs, m: &ArgMatches, c: &Config) -> Result<(), Run
             take!("organization", a.org.organization, d.organization);
         }
     }
-    take!("controls", a.controls, d.controls.as_ref().map(|r| Some(r.get_ref().join(","))));
     take!("format", a.format, c.checked.formats.clone());
     if !given(m, "output_dir") {
         take!("output", a.output, d.output.clone().map(Some));
@@ -452,16 +452,29 @@ fn apply_config(a: &mut AuditArgs, m: &ArgMatches, c: &Config) -> Result<(), Run
         take!("config_role_arn", x.config_role_arn, r.config_role_arn.clone().map(Some));
         take!("config_bucket", x.config_bucket, r.config_bucket.clone().map(Some));
     }
-    // Controls named by the file must exist (those of --controls are checked by the audit).
-    if let (false, Some(ids)) = (given(m, "controls"), &d.controls) {
-        let custom: Vec<&str> = c.custom.iter().map(|x| x.id.as_str()).collect();
-        let cis: Vec<&String> = ids.get_ref().iter().filter(|i| !custom.contains(&i.as_str())).collect();
-        let cis: Vec<String> = cis.into_iter().cloned().collect();
-        crate::catalog::catalog()
-            .select(&a.benchmark, Some(&cis))
-            .map_err(|e| RunError(format!("{}: {e}", c.at(ids.span()))))?;
-    }
     Ok(())
+}
+
+/// The controls `--controls` names (keys or CIS ids of the run's version), as keys; custom
+/// controls by id or key.
+fn cli_controls(
+    list: &str,
+    benchmark: &str,
+    custom: &[crate::catalog::custom::CustomControl],
+) -> Result<Vec<String>, RunError> {
+    let mut keys = Vec::new();
+    for text in split_list(list) {
+        let key = match custom.iter().find(|c| c.named(&text)) {
+            Some(c) => c.def.key.clone(),
+            None => {
+                crate::catalog::catalog().resolve(&text, benchmark).map_err(|e| RunError(format!("--controls: {e}")))?
+            }
+        };
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    Ok(keys)
 }
 
 fn audit_options(mut a: AuditArgs, m: &ArgMatches) -> Result<AuditOptions, RunError> {
@@ -469,17 +482,43 @@ fn audit_options(mut a: AuditArgs, m: &ArgMatches) -> Result<AuditOptions, RunEr
     if let Some(c) = &config {
         apply_config(&mut a, m, c)?;
     }
-    let (suppressions, custom) = config.map(|c| (c.suppressions, c.custom)).unwrap_or_default();
+    crate::catalog::catalog().benchmark(&a.benchmark)?;
+    let custom = config.as_ref().map(|c| c.custom.clone()).unwrap_or_default();
+    let (mut notes, mut warnings) = (Vec::new(), Vec::new());
+    let suppressions = match &config {
+        Some(c) => {
+            let (list, r) = c.suppressions(&a.benchmark).map_err(|e| RunError(e.0))?;
+            notes.extend(r.notes);
+            warnings.extend(r.warnings);
+            list
+        }
+        None => vec![],
+    };
+    let controls = match (&a.controls, &config) {
+        (Some(list), _) if given(m, "controls") => Some(cli_controls(list, &a.benchmark, &custom)?),
+        (_, Some(c)) => match c.controls(&a.benchmark).map_err(|e| RunError(e.0))? {
+            Some((keys, r)) => {
+                notes.extend(r.notes);
+                warnings.extend(r.warnings);
+                Some(keys)
+            }
+            None => None,
+        },
+        (Some(list), None) => Some(cli_controls(list, &a.benchmark, &custom)?),
+        (None, None) => None,
+    };
     let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
     Ok(AuditOptions {
         suppressions,
         custom,
+        notes,
+        warnings,
         baseline: a.baseline,
         fail_on: a.fail_on,
         access: Access { organization: a.org.options(m)?, ..a.aws.access() },
         regions: a.regions,
         benchmark: a.benchmark,
-        controls: a.controls.as_deref().map(split_list),
+        controls,
         formats: a.format,
         output: a.output,
         output_dir: a.output_dir,

@@ -1,13 +1,20 @@
 //! The configuration file, `cis-audit.toml`: defaults for the audit's options (a flag always
 //! wins), `[[suppress]]` — known exceptions, each with a reason and an optional expiry — and
 //! `[[control]]` — custom monitoring controls judged by the same chain and the same EventBridge
-//! route as the CIS ones.
+//! route as the CIS ones. It belongs to the command line: nothing below `cli` reads it.
+//!
+//! A control named by the file (`controls`, `[[suppress]] control`) is a key or a CIS number; a
+//! number is read in the file's own benchmark version (its `benchmark`, else the run's) and
+//! resolved to its key, so a file written for v5.0.0 keeps meaning the same controls under a
+//! v6.0.0 run ([`Config::suppressions`], [`Config::controls`]).
 //!
 //! Unknown keys are refused, and every error names the file, line and column: a syntax or type
 //! error through the `toml` crate's spans, our own checks (an id, an event name, a date, a
 //! pattern) through the span of the entry or key at fault.
 
-use crate::catalog::{CheckKind, Control, ControlDef, PatternVariant};
+use crate::catalog::custom::{CustomControl, MONITORING_CHECK};
+use crate::catalog::{catalog, ControlDef};
+use crate::policy::{FailOn, Suppression};
 use serde::Deserialize;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -88,7 +95,7 @@ pub struct RemediationConfig {
 #[derive(Debug, Clone, Default)]
 pub struct Checked {
     pub formats: Option<Vec<crate::report::Format>>,
-    pub fail_on: Option<crate::report::compare::FailOn>,
+    pub fail_on: Option<FailOn>,
     pub notify: Option<Vec<crate::remediate::Notify>>,
     pub route: Option<crate::remediate::Route>,
 }
@@ -119,31 +126,19 @@ pub struct CustomEntry {
     pub metric_name: Option<String>,
 }
 
-/// A known exception, validated; `at` says where it is written (`cis-audit.toml:12`).
+/// A `[[suppress]]` entry as written: its control is resolved once the run's version is known.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Suppression {
+pub struct SuppressionEntry {
+    /// The control as written, and where (`cis-audit.toml:12:11`).
     pub control: String,
+    pub control_at: String,
     pub account: Option<String>,
     pub region: Option<String>,
     pub reason: String,
     /// `YYYY-MM-DD`: the last day it applies.
     pub expires: Option<String>,
+    /// Where the entry is written (`cis-audit.toml:12`).
     pub at: String,
-}
-
-impl Suppression {
-    /// One phrase naming it: `suppression of 4.10 (account 1111…, eu-west-1) at cis-audit.toml:12`.
-    pub fn describe(&self) -> String {
-        let mut scope = vec![];
-        if let Some(a) = &self.account {
-            scope.push(format!("account {a}"));
-        }
-        if let Some(r) = &self.region {
-            scope.push(r.clone());
-        }
-        let scope = if scope.is_empty() { String::new() } else { format!(" ({})", scope.join(", ")) };
-        format!("suppression of {}{scope} at {}", self.control, self.at)
-    }
 }
 
 /// The configuration, validated.
@@ -155,21 +150,17 @@ pub struct Config {
     text: String,
     pub defaults: FileConfig,
     pub checked: Checked,
-    pub suppressions: Vec<Suppression>,
-    /// Custom controls (not yet bound to a benchmark version: see [`Config::custom_controls`]).
+    pub suppress: Vec<SuppressionEntry>,
+    /// Custom controls (bound to the run's version by [`crate::catalog::custom::bind`]).
     pub custom: Vec<CustomControl>,
 }
 
-#[derive(Debug, Clone)]
-pub struct CustomControl {
-    pub id: String,
-    pub title: String,
-    pub level: u8,
-    pub def: ControlDef,
-    pub pattern: String,
-    pub events: Vec<String>,
-    pub regions: Option<Vec<String>>,
-    pub at: String,
+/// What reading the file's control names in the run's version has to say: notes (a number the
+/// run's version gives another number) and warnings (a control the run's version lacks).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Resolution {
+    pub notes: Vec<String>,
+    pub warnings: Vec<String>,
 }
 
 /// A configuration error: `FILE:LINE:COLUMN: what`.
@@ -262,8 +253,9 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
                 None => return Err(src.err(&d.span(), "expires must be a date, e.g. expires = 2027-03-31")),
             },
         };
-        suppressions.push(Suppression {
+        suppressions.push(SuppressionEntry {
             control: e.control.get_ref().trim().to_string(),
+            control_at: src.at(&e.control.span()),
             account: e.account.as_ref().map(|a| a.get_ref().clone()),
             region: e.region.as_ref().map(|r| r.get_ref().clone()),
             reason: reason.to_string(),
@@ -280,7 +272,21 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigError> {
         custom.push(cc);
     }
     let checked = check_values(&src, &defaults)?;
-    Ok(Config { path: None, name: name.to_string(), text: text.to_string(), defaults, checked, suppressions, custom })
+    let c = Config {
+        path: None,
+        name: name.to_string(),
+        text: text.to_string(),
+        defaults,
+        checked,
+        suppress: suppressions,
+        custom,
+    };
+    // Every control the file names must exist in the file's own version (a typo is an error
+    // here, whatever version a run uses).
+    if let Some(v) = c.defaults.benchmark.as_ref().map(|b| b.get_ref().clone()) {
+        c.resolve_all(&v)?;
+    }
+    Ok(c)
 }
 
 fn check_accounts(src: &Source, v: &Option<Spanned<Vec<String>>>) -> Result<(), ConfigError> {
@@ -316,7 +322,7 @@ fn check_values(src: &Source, d: &FileConfig) -> Result<Checked, ConfigError> {
     }
     if let Some(f) = &d.fail_on {
         c.fail_on =
-            Some(crate::report::compare::FailOn::from_str(f.get_ref(), false).map_err(|_| {
+            Some(FailOn::from_str(f.get_ref(), false).map_err(|_| {
                 src.err(&f.span(), format!("fail_on = '{}': expected \"any\" or \"new\"", f.get_ref()))
             })?);
     }
@@ -341,6 +347,101 @@ impl Config {
     pub fn at(&self, span: Range<usize>) -> String {
         let (l, c) = line_col(&self.text, span.start);
         format!("{}:{l}:{c}", self.name)
+    }
+
+    /// The version the file's control numbers are read in: its `benchmark`, else the run's.
+    pub fn version_for(&self, run: &str) -> String {
+        self.defaults.benchmark.as_ref().map(|b| b.get_ref().clone()).unwrap_or_else(|| run.to_string())
+    }
+
+    /// The key of a control the file names (a custom control's id or key, a catalog key, or a
+    /// CIS number of `version`); the error names where it is written.
+    fn resolve(&self, text: &str, at: &str, version: &str) -> Result<String, ConfigError> {
+        if let Some(c) = self.custom.iter().find(|c| c.named(text)) {
+            return Ok(c.def.key.clone());
+        }
+        catalog().resolve(text, version).map_err(|e| ConfigError(format!("{at}: {e}")))
+    }
+
+    fn resolve_all(&self, version: &str) -> Result<(), ConfigError> {
+        for s in &self.suppress {
+            self.resolve(&s.control, &s.control_at, version)?;
+        }
+        if let Some(ids) = &self.defaults.controls {
+            let at = self.at(ids.span());
+            for id in ids.get_ref() {
+                self.resolve(id, &at, version)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Notes and warnings for a control named at `at` as `text`, resolved to `key` in the file's
+    /// version, when the run uses `run`. Ok(false): the run's version lacks the control.
+    fn judge(&self, text: &str, key: &str, at: &str, run: &str, out: &mut Resolution) -> bool {
+        let file_version = self.version_for(run);
+        if self.custom.iter().any(|c| c.def.key == key) {
+            return true;
+        }
+        match catalog().id_of(key, run) {
+            None => {
+                out.warnings.push(format!(
+                    "{at}: {text} ({key}{}) is not part of CIS v{run}: ignored in this run",
+                    if file_version != run { format!(", read in CIS v{file_version}") } else { String::new() }
+                ));
+                false
+            }
+            Some(id) if id != text && text != key => {
+                let note =
+                    format!("{at}: {text} of CIS v{file_version} is {key}, numbered {id} in CIS v{run} (this run's)");
+                if !out.notes.contains(&note) {
+                    out.notes.push(note);
+                }
+                true
+            }
+            Some(_) => true,
+        }
+    }
+
+    /// The suppressions, resolved to keys for a run of CIS `run`; those whose control the run's
+    /// version lacks are left out with a warning.
+    pub fn suppressions(&self, run: &str) -> Result<(Vec<Suppression>, Resolution), ConfigError> {
+        let version = self.version_for(run);
+        let mut out = Resolution::default();
+        let mut list = Vec::new();
+        for s in &self.suppress {
+            let key = self.resolve(&s.control, &s.control_at, &version)?;
+            if !self.judge(&s.control, &key, &s.control_at, run, &mut out) {
+                continue;
+            }
+            list.push(Suppression {
+                control: s.control.clone(),
+                key,
+                version: (!self.custom.iter().any(|c| c.named(&s.control))).then(|| version.clone()),
+                account: s.account.clone(),
+                region: s.region.clone(),
+                reason: s.reason.clone(),
+                expires: s.expires.clone(),
+                at: s.at.clone(),
+            });
+        }
+        Ok((list, out))
+    }
+
+    /// The file's `controls`, resolved to keys for a run of CIS `run` (None: the file sets none).
+    pub fn controls(&self, run: &str) -> Result<Option<(Vec<String>, Resolution)>, ConfigError> {
+        let Some(ids) = &self.defaults.controls else { return Ok(None) };
+        let version = self.version_for(run);
+        let at = self.at(ids.span());
+        let mut out = Resolution::default();
+        let mut keys = Vec::new();
+        for id in ids.get_ref() {
+            let key = self.resolve(id, &at, &version)?;
+            if self.judge(id, &key, &at, run, &mut out) && !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        Ok(Some((keys, out)))
     }
 }
 
@@ -422,16 +523,17 @@ fn custom_control(src: &Source, c: &Spanned<CustomEntry>) -> Result<CustomContro
             Some(list.clone())
         }
     };
-    let key = id.replace('.', "-").to_ascii_lowercase();
+    let key = CustomControl::key_of(&id);
+    if catalog().is_key(&key) {
+        return Err(src.err(&e.id.span(), format!("control id '{id}' is the key of a CIS control; choose another")));
+    }
     let def = ControlDef {
         key: key.clone(),
-        check: CheckKind::MetricFilterChain,
+        check: Some(MONITORING_CHECK.to_string()),
         rationale: e.rationale.clone().unwrap_or_else(|| "A custom control of the run's configuration.".into()),
         metric_name: Some(e.metric_name.clone().unwrap_or_else(|| camel(&key))),
-        alert: None,
-        alert_paths: Default::default(),
         event_source: Some(source.clone()),
-        variants: vec![],
+        ..Default::default()
     };
     Ok(CustomControl {
         id,
@@ -454,40 +556,6 @@ fn camel(key: &str) -> String {
             c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
         })
         .collect()
-}
-
-/// Custom controls as controls of `benchmark`.
-pub fn bind(custom: &[CustomControl], benchmark: &str) -> Vec<Control> {
-    {
-        custom
-            .iter()
-            .map(|c| {
-                let variant = PatternVariant {
-                    benchmarks: vec![benchmark.to_string()],
-                    patterns: vec![c.pattern.clone()],
-                    events: c.events.clone(),
-                    eventbridge: None,
-                };
-                let mut def = c.def.clone();
-                def.variants = vec![variant.clone()];
-                Control {
-                    id: c.id.clone(),
-                    level: c.level,
-                    assessment: "Automated".into(),
-                    title: c.title.clone(),
-                    def,
-                    variant: Some(variant),
-                    custom: true,
-                    regions: c.regions.clone(),
-                }
-            })
-            .collect()
-    }
-}
-
-/// Today's date (UTC), `YYYY-MM-DD`.
-pub fn today() -> String {
-    crate::run::now_rfc3339().chars().take(10).collect()
 }
 
 #[cfg(test)]
@@ -518,8 +586,8 @@ events = ["RunInstances", "StartInstances", "StopInstances", "TerminateInstances
         let c = parse(EXAMPLE, "cis-audit.toml").unwrap();
         assert_eq!(c.defaults.regions.as_ref().unwrap().get_ref(), &["us-east-1".to_string(), "eu-west-1".into()]);
         assert_eq!(c.checked.formats, Some(vec![crate::report::Format::Json]));
-        assert_eq!(c.suppressions.len(), 1);
-        let s = &c.suppressions[0];
+        assert_eq!(c.suppress.len(), 1);
+        let s = &c.suppress[0];
         assert_eq!(s.expires.as_deref(), Some("2027-03-31"));
         assert_eq!(s.at, "cis-audit.toml:7");
         assert_eq!(c.custom[0].def.key, "x-ec2-instances");
@@ -569,9 +637,9 @@ events = ["RunInstances", "StartInstances", "StopInstances", "TerminateInstances
     #[test]
     fn the_documented_example_parses() {
         let c = parse(include_str!("../docs/cis-audit.example.toml"), "docs/cis-audit.example.toml").unwrap();
-        assert_eq!(c.suppressions.len(), 1);
+        assert_eq!(c.suppress.len(), 1);
         assert_eq!(c.custom.len(), 1);
-        assert_eq!(c.checked.fail_on, Some(crate::report::compare::FailOn::New));
+        assert_eq!(c.checked.fail_on, Some(FailOn::New));
         assert_eq!(c.checked.route, Some(crate::remediate::Route::MetricFilter));
     }
 

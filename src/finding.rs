@@ -59,13 +59,66 @@ impl Evidence {
     }
 }
 
-/// The verdict of one check module for one account (and region, for regional checks).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What a finding is about within its control: a link of the monitoring chain, or the kind of
+/// resource a check judges. With the control's key it makes the finding's stable check id
+/// (`security-group-changes/metric-filter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Subject {
+    /// The account as a whole (it could not be read, or the control is account-wide).
+    Account,
+    Trail,
+    MetricFilter,
+    Alarm,
+    SnsSubscription,
+    EventbridgeRule,
+    Recorder,
+}
+
+impl Subject {
+    pub const ALL: &'static [Subject] = &[
+        Subject::Account,
+        Subject::Trail,
+        Subject::MetricFilter,
+        Subject::Alarm,
+        Subject::SnsSubscription,
+        Subject::EventbridgeRule,
+        Subject::Recorder,
+    ];
+
+    /// Its kebab-case name, as check ids spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Subject::Account => "account",
+            Subject::Trail => "trail",
+            Subject::MetricFilter => "metric-filter",
+            Subject::Alarm => "alarm",
+            Subject::SnsSubscription => "sns-subscription",
+            Subject::EventbridgeRule => "eventbridge-rule",
+            Subject::Recorder => "recorder",
+        }
+    }
+}
+
+/// An observed value as one line of text.
+pub fn observed_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "none".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The verdict of one check module (a [`Subject`] of a control) for one account (and region,
+/// for regional checks). Built with [`Finding::about`], which will not make one without its
+/// control, subject and account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
+    /// The control's stable key, e.g. `security-group-changes`.
+    pub key: String,
     /// CIS control id in the selected benchmark, e.g. `4.10`.
     pub control: String,
-    /// Stable kebab-case id of the check module, e.g. `security-group-changes/metric-filter`.
-    pub check: String,
+    pub subject: Subject,
     pub status: Status,
     pub account: String,
     pub region: Option<String>,
@@ -74,13 +127,63 @@ pub struct Finding {
     pub message: String,
     pub evidence: Vec<Evidence>,
     /// What to do about a FAIL or ERROR.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub remediation: Option<String>,
 }
 
+impl Finding {
+    /// A finding of `control` about `subject` in `account`: PASS with no message until said
+    /// otherwise.
+    pub fn about(control: &Control, subject: Subject, account: &str) -> Finding {
+        Finding {
+            key: control.key.clone(),
+            control: control.id.clone(),
+            subject,
+            status: Status::Pass,
+            account: account.to_string(),
+            region: None,
+            resource: None,
+            message: String::new(),
+            evidence: Vec::new(),
+            remediation: None,
+        }
+    }
+    pub fn status(mut self, s: Status) -> Self {
+        self.status = s;
+        self
+    }
+    pub fn region(mut self, r: Option<impl Into<String>>) -> Self {
+        self.region = r.map(Into::into);
+        self
+    }
+    pub fn resource(mut self, r: Option<impl Into<String>>) -> Self {
+        self.resource = r.map(Into::into);
+        self
+    }
+    pub fn message(mut self, m: impl Into<String>) -> Self {
+        self.message = m.into();
+        self
+    }
+    pub fn evidence(mut self, e: Vec<Evidence>) -> Self {
+        self.evidence = e;
+        self
+    }
+    pub fn remediation(mut self, r: Option<String>) -> Self {
+        self.remediation = r;
+        self
+    }
+
+    /// The stable check id: `<control key>/<subject>`.
+    pub fn check_id(&self) -> String {
+        format!("{}/{}", self.key, self.subject.name())
+    }
+}
+
 /// The rolled-up verdict of one control for one account (and region, for regional controls).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ControlResult {
+    /// The control's stable key.
+    pub key: String,
+    /// CIS id in the selected benchmark (a custom control's own id).
     pub control: String,
     pub title: String,
     pub status: Status,
@@ -90,15 +193,14 @@ pub struct ControlResult {
     pub level: u8,
     pub assessment: String,
     /// A control of the run's configuration, not part of the CIS benchmark.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub custom: bool,
-    /// How the verdict compares with the baseline report (`--baseline`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// How the verdict compares with the baseline report (`--baseline`), set by the policy.
     pub change: Option<Change>,
-    /// A known exception from the configuration: the verdict keeps its status, and does not
-    /// count for the exit code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A known exception from the configuration, set by the policy: the verdict keeps its
+    /// status, and does not count for the exit code.
     pub suppressed: Option<Suppressed>,
+    /// The evidence chain of a monitoring verdict, link by link, as reports draw it.
+    pub chain: Option<ChainView>,
 }
 
 /// A verdict against the same account × control × region of the baseline.
@@ -138,6 +240,7 @@ impl ControlResult {
     /// The rolled-up verdict of `control` for one account (and region, for regional controls).
     pub fn new(control: &Control, account: &str, region: Option<&str>, status: Status, message: String) -> Self {
         ControlResult {
+            key: control.key.clone(),
             control: control.id.clone(),
             title: control.title().to_string(),
             status,
@@ -149,23 +252,115 @@ impl ControlResult {
             custom: control.custom,
             change: None,
             suppressed: None,
+            chain: None,
+        }
+    }
+
+    pub fn with_chain(mut self, chain: Option<ChainView>) -> Self {
+        self.chain = chain;
+        self
+    }
+}
+
+/// A link of the monitoring chain, as reports draw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkKind {
+    Trail,
+    LogGroup,
+    MetricFilter,
+    Alarm,
+    SnsTopic,
+    Subscriber,
+}
+
+impl LinkKind {
+    pub const ALL: [LinkKind; 6] = [
+        LinkKind::Trail,
+        LinkKind::LogGroup,
+        LinkKind::MetricFilter,
+        LinkKind::Alarm,
+        LinkKind::SnsTopic,
+        LinkKind::Subscriber,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LinkKind::Trail => "Trail",
+            LinkKind::LogGroup => "Log group",
+            LinkKind::MetricFilter => "Metric filter",
+            LinkKind::Alarm => "Alarm",
+            LinkKind::SnsTopic => "SNS topic",
+            LinkKind::Subscriber => "Subscriber",
         }
     }
 }
 
+/// Whether a link of the chain holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkState {
+    Holds,
+    Broken,
+    /// It could not be read.
+    Unreadable,
+    /// Its evidence lives in an account outside the audit.
+    OutOfScope,
+    /// An earlier link is broken.
+    NotReached,
+}
+
+/// One link of a monitoring verdict's chain: what it is, whether it holds, the resource, the
+/// value observed in short, and the observations behind it (`step` → value).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChainLink {
+    pub kind: LinkKind,
+    pub state: LinkState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observed: Vec<Observation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observation {
+    pub step: String,
+    pub value: String,
+}
+
+/// The real-time route of a monitoring verdict: the trail that feeds EventBridge, and per region
+/// the rule that delivers (or why none does).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteView {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trail: Option<String>,
+    pub regions: Vec<RouteRegion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteRegion {
+    pub region: String,
+    pub holds: bool,
+    pub text: String,
+}
+
+/// The evidence chain of a monitoring verdict: the metric-filter route's six links (trail → log
+/// group → metric filter → alarm → SNS topic → subscriber) and, when the account has one, the
+/// EventBridge route. Reports draw it from these values alone; part of the JSON report (v1.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChainView {
+    pub links: Vec<ChainLink>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<RouteView>,
+}
+
 /// What one run concludes: a verdict per account × control (× region), and the findings of every
 /// check module behind them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Evaluation {
     pub controls: Vec<ControlResult>,
     pub findings: Vec<Finding>,
-}
-
-impl Evaluation {
-    /// The exit status of the verdicts that count: suppressed ones do not.
-    pub fn exit_code(&self) -> i32 {
-        exit_code(self.controls.iter().filter(|c| c.suppressed.is_none()).map(|c| c.status))
-    }
 }
 
 /// The process exit status for a set of verdicts: 2 when one is ERROR, else 1 when one FAILed,

@@ -42,19 +42,10 @@ fn state(acct: &str, name: &str) -> Value {
 /// Starts `audit --remediate --yes` in the background.
 fn start(acct: &str, journal: &str) -> Child {
     let mut c = audit_command(acct);
-    c.args([
-        "--regions",
-        "us-east-1,eu-west-1",
-        "--controls",
-        CONTROLS,
-        "--remediate",
-        "--yes",
-        "--journal",
-        journal,
-    ])
-    .args(inputs(acct))
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
+    c.args(["--regions", "us-east-1,eu-west-1", "--controls", CONTROLS, "--remediate", "--yes", "--journal", journal])
+        .args(inputs(acct))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     c.spawn().expect("start cis-audit")
 }
 

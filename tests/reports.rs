@@ -7,7 +7,7 @@
 //! `CIS_AUDIT_UPDATE_EXAMPLES=1 scripts/test --test reports`.
 
 use cis_audit::finding::Status;
-use cis_audit::report::{Format, Report};
+use cis_audit::report::{Format, Report, ReportPolicy};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -228,7 +228,24 @@ fn rich_report() -> Report {
         r["controls"].as_array().unwrap().iter().position(|c| c["control"] == "3.3" && c["status"] == "FAIL").unwrap();
     r["controls"][i]["suppressed"] = json!({"reason": "eu-central-1 is being decommissioned", "expires": "2027-01-31"});
 
+    // The chain a verdict carries: its links from `from` on in `state`, the rest not reached.
+    let set_chain = |r: &mut Value, i: usize, from: &str, state: &str| {
+        let links = r["controls"][i]["chain"]["links"].as_array_mut().unwrap();
+        let at = links.iter().position(|l| l["kind"] == from).unwrap();
+        for (k, l) in links.iter_mut().enumerate() {
+            if k == at {
+                l["state"] = json!(state);
+            } else if k > at {
+                l["state"] = json!("not-reached");
+                l["value"] = json!("—");
+            } else {
+                l["state"] = json!("holds");
+            }
+        }
+    };
+
     let i = idx(&r, "4.2");
+    set_chain(&mut r, i, "log-group", "unreadable");
     r["controls"][i]["status"] = json!("ERROR");
     r["controls"][i]["message"] = json!(
         "metric-filter link could not be read: AccessDeniedException: not authorized to perform logs:DescribeMetricFilters"
@@ -241,6 +258,7 @@ fn rich_report() -> Report {
     });
 
     let i = idx(&r, "4.3");
+    set_chain(&mut r, i, "log-group", "out-of-scope");
     let manual = "trail delivers to log group org-trail in account 999988887777, outside this audit";
     r["controls"][i]["status"] = json!("MANUAL");
     r["controls"][i]["message"] = json!(manual);
@@ -254,6 +272,7 @@ fn rich_report() -> Report {
     let i = idx(&r, "4.12");
     r["controls"][i]["status"] = json!("SKIPPED");
     r["controls"][i]["message"] = json!("not evaluated: excluded by the configuration");
+    r["controls"][i].as_object_mut().unwrap().remove("chain");
     r["findings"].as_array_mut().unwrap().retain(|f| f["control"] != "4.12");
 
     // 4.5 also has an EventBridge route, complete in us-east-1 only.
@@ -272,6 +291,13 @@ fn rich_report() -> Report {
     route["remediation"] = json!("aws events put-rule --name <rule> --event-pattern '<pattern>'");
     let at = r["findings"].as_array().unwrap().iter().rposition(|x| x["control"] == "4.5").unwrap() + 1;
     r["findings"].as_array_mut().unwrap().insert(at, route);
+    let i = idx(&r, "4.5");
+    r["controls"][i]["chain"]["route"] = json!({
+    "trail": "arn:aws:cloudtrail:us-east-1:111122223333:trail/cis-demo-management-events",
+    "regions": [
+        {"region": "us-east-1", "holds": true, "text": "rule cloudtrail-changes → arn:aws:sns:us-east-1:111122223333:cis-security-alarms (2 confirmed subscriber(s))"},
+        {"region": "eu-west-1", "holds": false, "text": "no enabled rule matches every required event"},
+    ]});
 
     for (id, ch) in [("4.1", "new"), ("4.10", "fixed"), ("4.11", "still-failing"), ("3.1", "unchanged")] {
         let i = idx(&r, id);
@@ -331,7 +357,14 @@ fn rich_report() -> Report {
         summary.insert(k, json!(n + 1));
     }
     r["summary"] = Value::Object(summary);
-    serde_json::from_value(r).expect("the edited report is still a Report")
+    r["notes"] = json!([
+        "cis-audit.toml:7:11: 4.10 of CIS v4.0.0 is security-group-changes, numbered 4.10 in CIS v5.0.0 (this run's)"
+    ]);
+    let mut rep: Report = serde_json::from_value(r).expect("the edited report is still a Report");
+    // What counts, decided again over the edited verdicts.
+    rep.policy =
+        ReportPolicy::of(cis_audit::policy::outcome(&rep.controls, cis_audit::policy::FailOn::Any), vec![], false);
+    rep
 }
 
 #[test]

@@ -7,11 +7,22 @@
 //! `AWS::EC2::SecurityGroup` is recorded is stated explicitly. Recorders are keyed by region:
 //! two regions' recorders may share a name ("default").
 
+use super::registry::Check;
 use super::Context;
 use crate::actions::{config as cf, Hint};
 use crate::catalog::Control;
-use crate::finding::{ControlResult, Evidence, Finding, Status};
-use crate::inventory::{AccountInventory, Collected, ConfigRecorder, RegionConfig};
+use crate::finding::{ControlResult, Evidence, Finding, Status, Subject};
+use crate::inventory::{AccountInventory, Collected, ConfigRecorder, Read, RegionConfig};
+
+pub(crate) const CHECK: Check = Check {
+    name: "config-all-regions",
+    doc: include_str!("config_recorder.rs"),
+    evaluate,
+    subjects: &[Subject::Recorder],
+    reads: &[Read::Config],
+    has_patterns: false,
+    plan: None,
+};
 
 const SG_TYPE: &str = "AWS::EC2::SecurityGroup";
 
@@ -176,17 +187,16 @@ fn region_verdict(
     if status == Status::Pass && !notes.is_empty() {
         message.push_str(&format!(" (note: {})", notes.join("; ")));
     }
-    let finding = Finding {
-        control: control.id.clone(),
-        check: format!("{}/recorder", control.def.key),
-        status,
-        account: acct.account_id.clone(),
-        region: Some(rc.region.clone()),
-        resource,
-        message: message.clone(),
-        evidence: ev,
-        remediation: (status == Status::Fail).then(|| fix(&rc.region, &acct.partition, &acct.account_id).render()),
-    };
+    let finding = Finding::about(control, Subject::Recorder, &acct.account_id)
+        .status(status)
+        .region(Some(&rc.region))
+        .resource(resource)
+        .message(message.clone())
+        .evidence(ev)
+        .remediation((status == Status::Fail).then(|| fix(&rc.region, &acct.partition, &acct.account_id).render()));
     let result = ControlResult::new(control, &acct.account_id, Some(&rc.region), status, message);
     (result, vec![finding])
 }
+
+#[cfg(test)]
+mod tests;

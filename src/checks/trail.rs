@@ -8,11 +8,22 @@
 //! excluded management event source (`ExcludeManagementEventSources`, or an advanced
 //! `eventSource` restriction). Status and selectors are read in the trail's home region.
 
+use super::registry::Check;
 use super::Context;
 use crate::actions::{cloudtrail as ct, Action, Hint};
 use crate::catalog::{cis, Control};
-use crate::finding::{ControlResult, Evidence, Finding, Status};
-use crate::inventory::{AccountInventory, CollectError, Collected, Trail, TrailSelectors};
+use crate::finding::{ControlResult, Evidence, Finding, Status, Subject};
+use crate::inventory::{AccountInventory, CollectError, Collected, Read, Trail, TrailSelectors};
+
+pub(crate) const CHECK: Check = Check {
+    name: "cloudtrail-multi-region",
+    doc: include_str!("trail.rs"),
+    evaluate,
+    subjects: &[Subject::Trail],
+    reads: &[Read::Trails],
+    has_patterns: false,
+    plan: None,
+};
 
 /// How one trail measures up to 3.1.
 #[derive(Debug, Clone)]
@@ -36,7 +47,9 @@ impl TrailAssessment {
 /// trail seen from a member account borrows the status and selectors its owner account read,
 /// when that account is audited too.
 pub fn assess_trail(trail: &Trail, ctx: &Context) -> std::sync::Arc<TrailAssessment> {
-    ctx.memo_trail(trail, || assess_now(trail, ctx))
+    // By address: the inventory is borrowed for the context's whole life.
+    let key = format!("{:p}", trail as *const Trail);
+    ctx.memo(key, || assess_now(trail, ctx))
 }
 
 fn assess_now(trail: &Trail, ctx: &Context) -> TrailAssessment {
@@ -252,7 +265,6 @@ pub fn describe_errors(acct: &AccountInventory) -> Vec<String> {
 
 /// 3.1 for one account.
 pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Vec<(ControlResult, Vec<Finding>)> {
-    let check = format!("{}/trail", control.def.key);
     let mut findings = Vec::new();
     let mut qualifying = None;
     let mut errors = Vec::new();
@@ -267,17 +279,15 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
         } else {
             (Status::Fail, a.failure.clone().unwrap_or_default())
         };
-        findings.push(Finding {
-            control: control.id.clone(),
-            check: check.clone(),
-            status,
-            account: acct.account_id.clone(),
-            region: Some(t.home_region.clone()),
-            resource: Some(t.arn.clone()),
-            message,
-            evidence: a.evidence.clone(),
-            remediation: (status == Status::Fail).then(|| fix_trail(t).render()),
-        });
+        findings.push(
+            Finding::about(control, Subject::Trail, &acct.account_id)
+                .status(status)
+                .region(Some(&t.home_region))
+                .resource(Some(&t.arn))
+                .message(message)
+                .evidence(a.evidence.clone())
+                .remediation((status == Status::Fail).then(|| fix_trail(t).render())),
+        );
     }
     errors.extend(describe_errors(acct));
     let (status, message) = if let Some(arn) = &qualifying {
@@ -285,21 +295,18 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
     } else if !errors.is_empty() {
         (Status::Error, format!("could not read every trail: {}", errors.join("; ")))
     } else if findings.is_empty() {
-        findings.push(Finding {
-            control: control.id.clone(),
-            check: check.clone(),
-            status: Status::Fail,
-            account: acct.account_id.clone(),
-            region: None,
-            resource: None,
-            message: "no CloudTrail trail in any audited region".into(),
-            evidence: acct
-                .trails_by_region
-                .iter()
-                .map(|r| Evidence::bad(format!("describe_trails.{}", r.region), serde_json::json!([])))
-                .collect(),
-            remediation: Some(new_trail(acct.regions.first().map(String::as_str).unwrap_or("us-east-1")).render()),
-        });
+        findings.push(
+            Finding::about(control, Subject::Trail, &acct.account_id)
+                .status(Status::Fail)
+                .message("no CloudTrail trail in any audited region")
+                .evidence(
+                    acct.trails_by_region
+                        .iter()
+                        .map(|r| Evidence::bad(format!("describe_trails.{}", r.region), serde_json::json!([])))
+                        .collect(),
+                )
+                .remediation(Some(new_trail(acct.regions.first().map(String::as_str).unwrap_or("us-east-1")).render())),
+        );
         (Status::Fail, "no CloudTrail trail in any audited region".into())
     } else {
         let reasons: Vec<String> = findings.iter().map(|f| f.message.clone()).collect();
@@ -345,3 +352,6 @@ pub fn new_trail(region: &str) -> Hint {
     )
     .then("a trail created this way records all read and write management events")
 }
+
+#[cfg(test)]
+mod tests;

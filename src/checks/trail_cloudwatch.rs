@@ -8,12 +8,23 @@
 //! control passes when every trail of the account passes (as Security Hub's CloudTrail.5 and
 //! Steampipe judge each trail). A delivery error also fails.
 
+use super::registry::Check;
 use super::trail::account_trails;
 use super::Context;
 use crate::actions::{cloudtrail as ct, Hint};
 use crate::catalog::Control;
-use crate::finding::{ControlResult, Evidence, Finding, Status};
-use crate::inventory::{AccountInventory, Trail};
+use crate::finding::{ControlResult, Evidence, Finding, Status, Subject};
+use crate::inventory::{AccountInventory, Read, Trail};
+
+pub(crate) const CHECK: Check = Check {
+    name: "cloudtrail-cloudwatch-logs",
+    doc: include_str!("trail_cloudwatch.rs"),
+    evaluate,
+    subjects: &[Subject::Trail],
+    reads: &[Read::Trails],
+    has_patterns: false,
+    plan: None,
+};
 use aws_smithy_types::date_time::{DateTime, Format};
 
 /// How old the latest delivery may be.
@@ -53,7 +64,6 @@ fn parse_time(s: &str) -> Option<i64> {
 /// 3.4 for one account.
 pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Vec<(ControlResult, Vec<Finding>)> {
     let now = parse_time(&ctx.inv.collected_at);
-    let check = format!("{}/trail", control.def.key);
     let mut findings = Vec::new();
     for t in account_trails(acct, ctx) {
         let mut ev =
@@ -106,17 +116,15 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
                 }
             }
         };
-        findings.push(Finding {
-            control: control.id.clone(),
-            check: check.clone(),
-            status: state,
-            account: acct.account_id.clone(),
-            region: Some(t.home_region.clone()),
-            resource: Some(t.arn.clone()),
-            message,
-            evidence: ev,
-            remediation: (state == Status::Fail).then(|| fix_delivery(t).render()),
-        });
+        findings.push(
+            Finding::about(control, Subject::Trail, &acct.account_id)
+                .status(state)
+                .region(Some(&t.home_region))
+                .resource(Some(&t.arn))
+                .message(message)
+                .evidence(ev)
+                .remediation((state == Status::Fail).then(|| fix_delivery(t).render())),
+        );
     }
     let describe_errors = super::trail::describe_errors(acct);
     let failing: Vec<&Finding> = findings.iter().filter(|f| f.status == Status::Fail).collect();
@@ -133,3 +141,6 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
     };
     vec![(ControlResult::new(control, &acct.account_id, None, status, message), findings)]
 }
+
+#[cfg(test)]
+mod tests;

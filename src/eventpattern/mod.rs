@@ -59,6 +59,7 @@
 //!
 //! Nothing here panics on any input.
 
+pub mod cloudtrail;
 mod error;
 mod matcher;
 mod model;

@@ -59,21 +59,37 @@ where
         .map_err(|e| CollectError::new(operation, &s.account_id, region, classify(&e)))
 }
 
+/// A part of the inventory a check reads; the collector starts only the reads the selected
+/// controls need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Read {
+    /// `DescribeTrails` in every region, each trail's status and selectors.
+    Trails,
+    /// AWS Config's recorders, their status and delivery channels, in every region.
+    Config,
+    /// The monitoring chain: metric filters of the trails' log groups, their alarms, the
+    /// notified topics and their keys, and EventBridge rules in every region.
+    Monitoring,
+}
+
 /// Which parts of the inventory the selected controls (and remediation) need.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
-    pub trails: bool,
-    pub config: bool,
-    /// Metric filters, alarms, topics and EventBridge rules (the monitoring family).
-    pub monitoring: bool,
+    pub reads: BTreeSet<Read>,
     pub remediation: Option<RemediationNeeds>,
 }
 
 impl Needs {
+    pub fn of(reads: &[Read]) -> Needs {
+        Needs { reads: reads.iter().copied().collect(), remediation: None }
+    }
+
+    pub fn has(&self, r: Read) -> bool {
+        self.reads.contains(&r)
+    }
+
     pub fn union(mut self, other: &Needs) -> Needs {
-        self.trails |= other.trails;
-        self.config |= other.config;
-        self.monitoring |= other.monitoring;
+        self.reads.extend(other.reads.iter().copied());
         if self.remediation.is_none() {
             self.remediation = other.remediation.clone();
         }
@@ -451,7 +467,7 @@ impl<'a> Flow<'a> {
     fn start_region(&mut self, i: usize, region: String, next: &mut Jobs<'a>) {
         self.accounts[i].regions_started.push(region.clone());
         let (s, rt, needs) = (self.session(i), self.req.rt, self.req.needs);
-        if needs.trails || needs.monitoring {
+        if needs.has(Read::Trails) || needs.has(Read::Monitoring) {
             let r = region.clone();
             next.add(
                 i,
@@ -461,11 +477,11 @@ impl<'a> Flow<'a> {
                 }),
             );
         }
-        if needs.config {
+        if needs.has(Read::Config) {
             let r = region.clone();
             next.add(i, Box::pin(async move { Done::Config(i, config::region_config(s, rt, &r).await) }));
         }
-        if needs.monitoring {
+        if needs.has(Read::Monitoring) {
             let r = region.clone();
             next.add(
                 i,
@@ -546,7 +562,7 @@ impl<'a> Flow<'a> {
         if owned {
             self.start_remediation_region(i, t.home_region.clone(), next);
         }
-        if !self.req.needs.monitoring {
+        if !self.req.needs.has(Read::Monitoring) {
             return;
         }
         if let Some(key) = t.log_group_arn.as_deref().and_then(log_group_from_arn) {

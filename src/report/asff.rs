@@ -17,7 +17,8 @@ use super::view::{
     standard_key, standard_name, suppression_text, truncate, utc_millis, verdict_key, Severity, CIS_URL,
 };
 use super::Report;
-use crate::finding::{ControlResult, Status};
+use super::Verdict as ControlResult;
+use crate::finding::Status;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

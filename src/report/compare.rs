@@ -1,75 +1,14 @@
-//! What a scheduled job needs beyond one run's verdicts: known exceptions applied
-//! (`[[suppress]]`), the change against the previous run (`--baseline`), the exit status a gate
-//! wants (`--fail-on`), and several reports joined into one (`cis-audit merge`).
-//!
-//! A verdict "fails" here when it is FAIL or ERROR, as for the exit status (MANUAL and SKIPPED
-//! verdicts are not failures).
+//! Reports read back and joined: a baseline or a `merge` input read (and completed, when it is
+//! of an earlier 1.x schema), and several reports joined into one (`cis-audit merge`). What
+//! counts and the exit status are the policy's ([`crate::policy`]), decided again over the
+//! joined verdicts.
 
-use super::{BaselineSummary, Report, Stats, REPORT_SCHEMA_VERSION};
-use crate::config::Suppression;
-use crate::finding::{exit_code, Change, ControlResult, Status, Suppressed};
-use std::collections::{BTreeMap, HashMap};
+use super::{BaselineSummary, Report, ReportPolicy, Stats, Verdict, REPORT_SCHEMA_VERSION};
+use crate::finding::Change;
+use crate::policy::{self, FailOn, SuppressionUse};
+use crate::report::ScopeState;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
-
-/// Which verdicts make the exit status 1.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailOn {
-    /// Any FAIL.
-    #[default]
-    Any,
-    /// Only a FAIL that is new since the baseline (every FAIL, without one).
-    New,
-}
-
-fn failing(s: Status) -> bool {
-    matches!(s, Status::Fail | Status::Error)
-}
-
-type Key<'a> = (&'a str, &'a str, Option<&'a str>);
-
-fn key(c: &ControlResult) -> Key<'_> {
-    (c.account.as_str(), c.control.as_str(), c.region.as_deref())
-}
-
-/// Applies the suppressions in force on `today` (`YYYY-MM-DD`) to the failing verdicts; returns
-/// the warnings: an expired suppression (not applied), one that matched nothing evaluated, one
-/// that matches only passing verdicts (no longer needed).
-pub fn apply_suppressions(controls: &mut [ControlResult], rules: &[Suppression], today: &str) -> Vec<String> {
-    let mut warnings = Vec::new();
-    let evaluated: std::collections::HashSet<&str> = controls.iter().map(|c| c.control.as_str()).collect();
-    let evaluated: std::collections::HashSet<String> = evaluated.into_iter().map(String::from).collect();
-    for s in rules {
-        if let Some(e) = s.expires.as_deref().filter(|e| *e < today) {
-            warnings.push(format!("{} expired on {e}: not applied ({})", s.describe(), s.reason));
-            continue;
-        }
-        let (mut applied, mut passing) = (0, 0);
-        for c in controls.iter_mut() {
-            let hit = c.control == s.control
-                && s.account.as_ref().is_none_or(|a| *a == c.account)
-                && s.region.as_ref().is_none_or(|r| c.region.as_deref() == Some(r.as_str()));
-            if !hit {
-                continue;
-            }
-            if !failing(c.status) {
-                passing += 1;
-                continue;
-            }
-            if c.suppressed.is_none() {
-                c.suppressed = Some(Suppressed { reason: s.reason.clone(), expires: s.expires.clone() });
-            }
-            applied += 1;
-        }
-        if applied == 0 && evaluated.contains(&s.control) {
-            warnings.push(if passing > 0 {
-                format!("{} matches only passing verdicts: it is no longer needed", s.describe())
-            } else {
-                format!("{} matched nothing", s.describe())
-            });
-        }
-    }
-    warnings
-}
 
 /// Reads a JSON report (a baseline, or an input of `merge`).
 pub fn load_report(path: &Path) -> Result<Report, String> {
@@ -93,75 +32,46 @@ pub fn parse_report(text: &str, name: &str) -> Result<Report, String> {
             major(REPORT_SCHEMA_VERSION)
         ));
     }
-    serde_json::from_value(head).map_err(|e| format!("{name} is not a valid cis-audit report: {e}"))
+    let mut r: Report =
+        serde_json::from_value(head).map_err(|e| format!("{name} is not a valid cis-audit report: {e}"))?;
+    r.complete();
+    Ok(r)
 }
 
-/// Marks every verdict with its change against `base` and sets the report's baseline summary.
-pub fn apply_baseline(report: &mut Report, base: &Report, name: &str) -> Result<(), String> {
-    if base.benchmark.version != report.benchmark.version {
-        return Err(format!(
-            "baseline {name} is a report of CIS v{}; this run audits CIS v{}",
-            base.benchmark.version, report.benchmark.version
-        ));
-    }
-    let then: HashMap<Key, Status> = base.controls.iter().map(|c| (key(c), c.status)).collect();
-    let mut now = std::collections::HashSet::new();
-    let (mut new, mut fixed, mut still) = (0, 0, 0);
-    for c in report.controls.iter_mut() {
-        let prev = then.get(&key(c)).copied();
-        let change = match (failing(c.status), prev.map(failing)) {
-            (true, Some(true)) => Change::StillFailing,
-            (true, _) => Change::New,
-            (false, Some(true)) => Change::Fixed,
-            (false, _) => Change::Unchanged,
-        };
-        match change {
-            Change::New => new += 1,
-            Change::Fixed => fixed += 1,
-            Change::StillFailing => still += 1,
-            Change::Unchanged => {}
-        }
-        c.change = Some(change);
-    }
-    for c in &report.controls {
-        now.insert(key(c));
-    }
-    let gone = base.controls.iter().filter(|c| !now.contains(&key(c))).count();
-    report.baseline =
-        Some(BaselineSummary { generated_at: base.generated_at.clone(), new, fixed, still_failing: still, gone });
-    Ok(())
+/// The verdicts of a report as the policy compares them with a run's (`--baseline`).
+pub fn base_verdicts(r: &Report) -> Vec<policy::BaseVerdict> {
+    r.controls
+        .iter()
+        .map(|c| policy::BaseVerdict {
+            key: c.key.clone(),
+            account: c.account.clone(),
+            region: c.region.clone(),
+            status: c.status,
+        })
+        .collect()
 }
 
-/// The exit status: 2 when a verdict that counts is ERROR; else 1 when one FAILs (with
-/// `FailOn::New`, only a FAIL whose change is `new`; without a baseline every FAIL is new);
-/// else 0. Suppressed verdicts do not count.
-pub fn exit_status(report: &Report, fail_on: FailOn) -> i32 {
-    exit_status_of(&report.controls, fail_on)
-}
-
-/// [`exit_status`] of a list of verdicts.
-pub fn exit_status_of(controls: &[ControlResult], fail_on: FailOn) -> i32 {
-    let counted = controls.iter().filter(|c| c.suppressed.is_none());
-    match fail_on {
-        FailOn::Any => exit_code(counted.map(|c| c.status)),
-        FailOn::New => {
-            let mut code = 0;
-            for c in counted {
-                match c.status {
-                    Status::Error => return 2,
-                    Status::Fail if c.change.is_none_or(|x| x == Change::New) => code = 1,
-                    _ => {}
-                }
-            }
-            code
-        }
+/// Which state of an account wins when several reports hold it: an audited (or failed) account
+/// over one a report left to another shard; otherwise the newer report's.
+fn scope_rank(s: ScopeState) -> u8 {
+    match s {
+        ScopeState::Audited | ScopeState::Failed => 3,
+        ScopeState::Suspended | ScopeState::Excluded => 2,
+        ScopeState::OtherShard => 1,
     }
 }
 
 /// Joins reports (shards, accounts, runs) into one: verdicts and findings of every account, the
-/// scope joined, the stats summed. Reports of different benchmark versions are refused. The same
-/// account × control × region in several: the newest `generated_at` wins (a warning says so).
-pub fn merge(inputs: Vec<(String, Report)>, generated_at: String) -> Result<(Report, Vec<String>), String> {
+/// scope joined (one state per account: audited or failed over another shard's), the stats
+/// summed, and the policy decided again over the joined verdicts with `fail_on`. Reports of
+/// different benchmark versions are refused. The same key × account × region in several: the
+/// newest `generated_at` wins (a warning says so). Suppressions that matched nothing in any
+/// shard are reported here, once.
+pub fn merge(
+    inputs: Vec<(String, Report)>,
+    generated_at: String,
+    fail_on: FailOn,
+) -> Result<(Report, Vec<String>), String> {
     let Some(first) = inputs.first().map(|x| &x.1) else {
         return Err("merge needs at least one report".into());
     };
@@ -183,14 +93,15 @@ pub fn merge(inputs: Vec<(String, Report)>, generated_at: String) -> Result<(Rep
             .push("the reports were evaluated with and without --strict-patterns; each verdict keeps its own".into());
     }
 
+    type K = (String, String, Option<String>);
     // Newest first: the first report holding a key wins.
     let mut order: Vec<usize> = (0..inputs.len()).collect();
     order.sort_by(|a, b| inputs[*b].1.generated_at.cmp(&inputs[*a].1.generated_at).then(b.cmp(a)));
-    let mut winner: HashMap<(String, String, Option<String>), usize> = HashMap::new();
+    let mut winner: HashMap<K, usize> = HashMap::new();
     let mut overridden: BTreeMap<(usize, usize), usize> = BTreeMap::new();
     for &i in &order {
         for c in &inputs[i].1.controls {
-            let k = (c.account.clone(), c.control.clone(), c.region.clone());
+            let k = (c.account.clone(), c.key.clone(), c.region.clone());
             match winner.get(&k) {
                 None => {
                     winner.insert(k, i);
@@ -207,33 +118,40 @@ pub fn merge(inputs: Vec<(String, Report)>, generated_at: String) -> Result<(Rep
         ));
     }
 
-    let mut controls = Vec::new();
+    let mut controls: Vec<Verdict> = Vec::new();
     let mut findings = Vec::new();
     let mut scope: BTreeMap<String, (usize, super::AccountScope)> = BTreeMap::new();
     let mut api_calls: BTreeMap<String, u64> = BTreeMap::new();
     let mut duration_ms = 0;
     let mut baseline: Option<BaselineSummary> = None;
+    let mut notes: Vec<String> = Vec::new();
+    let mut uses: Vec<SuppressionUse> = Vec::new();
+    let mut partial = false;
     for (i, (_, r)) in inputs.iter().enumerate() {
-        let wins = |account: &str, control: &str, region: Option<&str>| {
-            let k = (account.to_string(), control.to_string(), region.map(String::from));
-            winner.get(&k).copied()
+        let wins = |account: &str, key: &str, region: Option<&str>| {
+            winner.get(&(account.to_string(), key.to_string(), region.map(String::from))).copied()
         };
-        controls.extend(
-            r.controls.iter().filter(|c| wins(&c.account, &c.control, c.region.as_deref()) == Some(i)).cloned(),
-        );
+        controls
+            .extend(r.controls.iter().filter(|c| wins(&c.account, &c.key, c.region.as_deref()) == Some(i)).cloned());
         findings.extend(
             r.findings
                 .iter()
                 .filter(|f| {
-                    wins(&f.account, &f.control, f.region.as_deref())
-                        .or_else(|| wins(&f.account, &f.control, None))
+                    wins(&f.account, &f.key, f.region.as_deref())
+                        .or_else(|| wins(&f.account, &f.key, None))
                         .is_none_or(|w| w == i)
                 })
                 .cloned(),
         );
         for s in &r.scope {
-            let newer = scope.get(&s.account).is_none_or(|(j, _)| inputs[*j].1.generated_at <= r.generated_at);
-            if newer {
+            let better = match scope.get(&s.account) {
+                None => true,
+                Some((j, kept)) => {
+                    let (mine, theirs) = (scope_rank(s.state), scope_rank(kept.state));
+                    mine > theirs || (mine == theirs && inputs[*j].1.generated_at <= r.generated_at)
+                }
+            };
+            if better {
                 scope.insert(s.account.clone(), (i, s.clone()));
             }
         }
@@ -244,6 +162,7 @@ pub fn merge(inputs: Vec<(String, Report)>, generated_at: String) -> Result<(Rep
         if let Some(b) = &r.baseline {
             let acc = baseline.get_or_insert_with(|| BaselineSummary {
                 generated_at: b.generated_at.clone(),
+                benchmark_version: b.benchmark_version.clone(),
                 new: 0,
                 fixed: 0,
                 still_failing: 0,
@@ -254,6 +173,13 @@ pub fn merge(inputs: Vec<(String, Report)>, generated_at: String) -> Result<(Rep
                 acc.generated_at = b.generated_at.clone();
             }
         }
+        for n in &r.notes {
+            if !notes.contains(n) {
+                notes.push(n.clone());
+            }
+        }
+        uses.extend(r.policy.suppressions.iter().cloned());
+        partial |= r.policy.partial_scope;
     }
     if let Some(b) = baseline.as_mut() {
         for c in &controls {
@@ -265,10 +191,23 @@ pub fn merge(inputs: Vec<(String, Report)>, generated_at: String) -> Result<(Rep
             }
         }
     }
-    let mut summary = BTreeMap::new();
-    for c in &controls {
-        *summary.entry(c.status).or_default() += 1;
+    if partial {
+        let evaluated: HashSet<String> = controls.iter().map(|c| c.key.clone()).collect();
+        warnings.extend(policy::merged_suppression_warnings(&uses, &evaluated));
     }
+    // One entry per suppression (the shards each recorded theirs): what it matched in all.
+    let mut joined: Vec<SuppressionUse> = Vec::new();
+    for u in uses {
+        match joined.iter_mut().find(|x| x.rule == u.rule) {
+            Some(x) => {
+                x.applied += u.applied;
+                x.passing += u.passing;
+                x.out_of_scope &= u.out_of_scope;
+            }
+            None => joined.push(u),
+        }
+    }
+    let policy = ReportPolicy::of(policy::outcome(&controls, fail_on), joined, false);
     let report = Report {
         schema_version: REPORT_SCHEMA_VERSION.to_string(),
         tool: super::Tool { name: "cis-audit".into(), version: env!("CARGO_PKG_VERSION").into() },
@@ -276,8 +215,10 @@ pub fn merge(inputs: Vec<(String, Report)>, generated_at: String) -> Result<(Rep
         generated_at,
         options,
         scope: scope.into_values().map(|(_, s)| s).collect(),
-        summary,
+        summary: super::summary_of(controls.iter().map(|c| &c.status)),
+        policy,
         baseline,
+        notes,
         controls,
         findings,
         stats: Stats { api_calls_total: api_calls.values().sum(), api_calls, duration_ms },
@@ -289,139 +230,55 @@ pub fn merge(inputs: Vec<(String, Report)>, generated_at: String) -> Result<(Rep
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{AccountScope, BenchmarkRef, ReportOptions, ScopeState};
+    use crate::finding::{ControlResult, Status};
+    use crate::report::{AccountScope, BenchmarkRef, Meta, ReportOptions, ScopeState};
 
-    fn verdict(account: &str, control: &str, region: Option<&str>, status: Status) -> ControlResult {
+    fn verdict(account: &str, key: &str, status: Status) -> ControlResult {
         ControlResult {
-            control: control.into(),
-            title: format!("control {control}"),
+            key: key.into(),
+            control: format!("id-{key}"),
+            title: format!("control {key}"),
             status,
             account: account.into(),
-            region: region.map(String::from),
+            region: None,
             message: String::new(),
             level: 1,
             assessment: "Automated".into(),
             custom: false,
             change: None,
             suppressed: None,
+            chain: None,
         }
     }
 
-    fn report(at: &str, version: &str, controls: Vec<ControlResult>) -> Report {
-        let mut accounts: Vec<String> = controls.iter().map(|c| c.account.clone()).collect();
-        accounts.dedup();
-        let mut r = Report::new(
-            crate::finding::Evaluation { controls, findings: vec![] },
-            BenchmarkRef { title: "CIS".into(), version: version.into(), numbering: String::new() },
-            at.into(),
-            ReportOptions { strict_patterns: false, inventory: None },
-            accounts
-                .into_iter()
-                .map(|a| AccountScope {
-                    account: a,
-                    name: None,
-                    state: ScopeState::Audited,
-                    reason: None,
-                    regions: vec!["us-east-1".into()],
-                    regions_source: "--regions".into(),
-                })
-                .collect(),
-            [("sts:AssumeRole".to_string(), 1)].into_iter().collect(),
-            10,
-        );
-        r.generated_at = at.into();
-        r
-    }
-
-    fn rule(control: &str, account: Option<&str>, expires: Option<&str>) -> Suppression {
-        Suppression {
-            control: control.into(),
-            account: account.map(String::from),
-            region: None,
-            reason: "accepted".into(),
-            expires: expires.map(String::from),
-            at: "cis-audit.toml:3".into(),
+    fn scope(account: &str, state: ScopeState) -> AccountScope {
+        AccountScope {
+            account: account.into(),
+            name: None,
+            state,
+            reason: None,
+            regions: if state == ScopeState::Audited { vec!["us-east-1".into()] } else { vec![] },
+            regions_source: "--regions".into(),
         }
     }
 
-    #[test]
-    fn suppressions_apply_expire_and_warn() {
-        let a = "111122223333";
-        let mut r = report(
-            "2026-12-01T00:00:00Z",
-            "5.0.0",
-            vec![verdict(a, "4.10", None, Status::Fail), verdict(a, "3.1", None, Status::Pass)],
-        );
-        assert_eq!(exit_status(&r, FailOn::Any), 1);
-        let w = apply_suppressions(
-            &mut r.controls,
-            &[
-                rule("4.10", Some(a), Some("2026-12-01")),
-                rule("4.10", None, Some("2026-11-30")),
-                rule("4.10", Some("999999999999"), None),
-                rule("3.1", None, None),
-                rule("4.1", None, None),
-            ],
-            "2026-12-01",
-        );
-        assert_eq!(r.controls[0].suppressed.as_ref().unwrap().expires.as_deref(), Some("2026-12-01"));
-        assert_eq!(exit_status(&r, FailOn::Any), 0, "a suppressed FAIL does not count");
-        assert_eq!(w.len(), 3, "{w:?}");
-        assert!(w[0].contains("expired on 2026-11-30"), "{w:?}");
-        assert!(w[1].contains("account 999999999999") && w[1].ends_with("matched nothing"), "{w:?}");
-        assert!(w[2].contains("no longer needed"), "{w:?}");
+    fn report(at: &str, version: &str, controls: Vec<ControlResult>, scope: Vec<AccountScope>) -> Report {
+        let meta = Meta {
+            benchmark: BenchmarkRef { title: "CIS".into(), version: version.into(), numbering: String::new() },
+            generated_at: at.into(),
+            options: ReportOptions { strict_patterns: false, inventory: None },
+            scope,
+            api_calls: [("sts:AssumeRole".to_string(), 1)].into_iter().collect(),
+            duration_ms: 10,
+        };
+        let policy = ReportPolicy::of(policy::outcome(&controls, FailOn::Any), vec![], false);
+        Report::new(crate::finding::Evaluation { controls, findings: vec![] }, meta, policy)
     }
 
     #[test]
-    fn baseline_marks_changes_and_fail_on_new_gates_regressions() {
+    fn reports_parse_with_clear_errors_and_old_ones_are_completed() {
         let a = "111122223333";
-        let base = report(
-            "2026-11-30T00:00:00Z",
-            "5.0.0",
-            vec![
-                verdict(a, "3.1", None, Status::Fail),
-                verdict(a, "4.10", None, Status::Pass),
-                verdict(a, "4.11", None, Status::Fail),
-                verdict(a, "4.12", None, Status::Pass),
-                verdict(a, "4.9", None, Status::Fail),
-            ],
-        );
-        let mut now = report(
-            "2026-12-01T00:00:00Z",
-            "5.0.0",
-            vec![
-                verdict(a, "3.1", None, Status::Pass),
-                verdict(a, "4.10", None, Status::Fail),
-                verdict(a, "4.11", None, Status::Fail),
-                verdict(a, "4.12", None, Status::Pass),
-                verdict(a, "4.13", None, Status::Fail),
-            ],
-        );
-        assert_eq!(exit_status(&now, FailOn::New), 1, "without a baseline every FAIL is new");
-        apply_baseline(&mut now, &base, "prev.json").unwrap();
-        let changes: Vec<_> = now.controls.iter().map(|c| c.change.unwrap().as_str()).collect();
-        assert_eq!(changes, ["fixed", "new", "still-failing", "unchanged", "new"]);
-        let b = now.baseline.as_ref().unwrap();
-        assert_eq!((b.new, b.fixed, b.still_failing, b.gone), (2, 1, 1, 1));
-        assert_eq!(b.generated_at, "2026-11-30T00:00:00Z");
-        assert_eq!(exit_status(&now, FailOn::New), 1);
-        // Only the regressions are suppressed: the gate opens, still-failing does not count.
-        let w =
-            apply_suppressions(&mut now.controls, &[rule("4.10", None, None), rule("4.13", None, None)], "2026-12-01");
-        assert!(w.is_empty(), "{w:?}");
-        assert_eq!(exit_status(&now, FailOn::New), 0);
-        assert_eq!(exit_status(&now, FailOn::Any), 1);
-        now.controls[3].status = Status::Error;
-        assert_eq!(exit_status(&now, FailOn::New), 2, "ERROR still exits 2");
-
-        let other = report("2026-11-30T00:00:00Z", "4.0.0", vec![]);
-        let e = apply_baseline(&mut now, &other, "old.json").unwrap_err();
-        assert!(e.contains("CIS v4.0.0") && e.contains("CIS v5.0.0") && e.contains("old.json"), "{e}");
-    }
-
-    #[test]
-    fn reports_parse_with_clear_errors() {
-        let r = report("2026-12-01T00:00:00Z", "5.0.0", vec![]);
+        let r = report("2026-12-01T00:00:00Z", "5.0.0", vec![verdict(a, "sg", Status::Fail)], vec![]);
         let text = serde_json::to_string(&r).unwrap();
         assert_eq!(parse_report(&text, "r.json").unwrap(), r);
         let cases = [
@@ -434,30 +291,51 @@ mod tests {
             let e = parse_report(t, "r.json").unwrap_err();
             assert!(e.contains(want), "{t}: {e}");
         }
+        // A 1.1 report: no keys, no policy. Its ids are read in its own version.
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["schema_version"] = "1.1".into();
+        v.as_object_mut().unwrap().remove("policy");
+        v["controls"][0].as_object_mut().unwrap().remove("key");
+        v["controls"][0]["control"] = "4.10".into();
+        let old = parse_report(&v.to_string(), "old.json").unwrap();
+        assert_eq!(old.controls[0].key, "security-group-changes");
+        assert_eq!(old.policy.exit_status, 1);
     }
 
     #[test]
-    fn merge_joins_accounts_and_prefers_the_newer_verdict() {
+    fn merge_joins_accounts_prefers_the_newer_verdict_and_decides_the_policy_again() {
         let (a, b) = ("111111111111", "222222222222");
-        let one = report("2026-12-01T01:00:00Z", "5.0.0", vec![verdict(a, "4.10", None, Status::Fail)]);
+        let one = report(
+            "2026-12-01T01:00:00Z",
+            "5.0.0",
+            vec![verdict(a, "sg", Status::Fail)],
+            vec![scope(a, ScopeState::Audited), scope(b, ScopeState::OtherShard)],
+        );
         let two = report(
             "2026-12-01T02:00:00Z",
             "5.0.0",
-            vec![verdict(a, "4.10", None, Status::Pass), verdict(b, "4.10", None, Status::Fail)],
+            vec![verdict(a, "sg", Status::Pass), verdict(b, "sg", Status::Fail)],
+            vec![scope(a, ScopeState::OtherShard), scope(b, ScopeState::Audited)],
         );
-        let (m, w) = merge(vec![("one.json".into(), one.clone()), ("two.json".into(), two)], "now".into()).unwrap();
+        let (m, w) =
+            merge(vec![("one.json".into(), one.clone()), ("two.json".into(), two)], "now".into(), FailOn::Any).unwrap();
         assert_eq!(m.controls.len(), 2);
         let va = m.controls.iter().find(|c| c.account == a).unwrap();
         assert_eq!(va.status, Status::Pass, "the newer verdict wins");
-        assert_eq!(m.scope.iter().map(|s| s.account.as_str()).collect::<Vec<_>>(), [a, b]);
+        assert!(
+            m.scope.iter().all(|s| s.state == ScopeState::Audited),
+            "audited wins over another shard's: {:?}",
+            m.scope
+        );
         assert_eq!(m.stats.api_calls_total, 2);
         assert_eq!(m.stats.duration_ms, 20);
         assert_eq!(m.summary.get(&Status::Fail), Some(&1));
+        assert_eq!(m.policy.exit_status, 1);
         assert_eq!(w.len(), 1);
         assert!(w[0].contains("1 verdict(s) of one.json are also in two.json"), "{w:?}");
 
-        let old = report("2026-12-01T00:00:00Z", "4.0.0", vec![]);
-        let e = merge(vec![("one.json".into(), one), ("old.json".into(), old)], "now".into()).unwrap_err();
+        let old = report("2026-12-01T00:00:00Z", "4.0.0", vec![], vec![]);
+        let e = merge(vec![("one.json".into(), one), ("old.json".into(), old)], "now".into(), FailOn::Any).unwrap_err();
         assert!(e.contains("one.json (CIS v5.0.0)") && e.contains("old.json (CIS v4.0.0)"), "{e}");
     }
 }

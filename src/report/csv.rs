@@ -5,7 +5,7 @@
 
 use super::view::{mark, observed_text, primary_resource, remediation, resources};
 use super::Report;
-use crate::finding::ControlResult;
+use super::Verdict as ControlResult;
 
 pub const COLUMNS: [&str; 20] = [
     "control",

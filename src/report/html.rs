@@ -12,8 +12,10 @@ mod chain;
 
 use super::view::{mark, observed_text, status_label, suppression_text, truncate};
 use super::{Report, ScopeState};
-use crate::finding::{Change, ControlResult, Finding, Status};
-use chain::{first_broken, ChainFindings, State};
+use super::{ReportFinding as Finding, Verdict as ControlResult};
+use crate::finding::{ChainView, Subject};
+use crate::finding::{Change, Status};
+use chain::first_broken;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -191,22 +193,22 @@ fn summary(s: &mut String, r: &Report) {
         }
         s.push_str("</div>\n");
     }
-    let exit = r.exit_code();
-    let _ = writeln!(
-        s,
-        "<p class=\"verdict-line\">Exit status {exit}: {}{}</p>",
-        match exit {
-            0 => "every control that counts passed (or is MANUAL / SKIPPED)",
-            1 => "at least one control FAILED",
-            _ => "at least one control could not be evaluated (ERROR)",
-        },
-        if suppressed > 0 { "; suppressed verdicts do not count" } else { "" }
-    );
+    let exit = r.exit_status();
+    let _ = writeln!(s, "<p class=\"verdict-line\">Exit status {exit}: {}</p>", esc(&super::view::exit_reason(r)));
+    for n in &r.notes {
+        let _ = writeln!(s, "<p class=\"muted small\">Note: {}</p>", esc(n));
+    }
     if let Some(b) = &r.baseline {
         let _ = writeln!(
             s,
-            "<p class=\"baseline\">Compared with the baseline report of {}: <span class=\"chip chg-new\">{} new</span> <span class=\"chip chg-fixed\">{} fixed</span> <span class=\"chip chg-still\">{} still failing</span> <span class=\"chip chg-same\">{} gone</span></p>",
+            "<p class=\"baseline\">Compared with the baseline report of {}{}: <span class=\"chip chg-new\">{} new</span> <span class=\"chip chg-fixed\">{} fixed</span> <span class=\"chip chg-still\">{} still failing</span> <span class=\"chip chg-same\">{} gone</span></p>",
             esc(&b.generated_at),
+            esc(&b
+                .benchmark_version
+                .as_deref()
+                .filter(|v| *v != r.benchmark.version)
+                .map(|v| format!(" (a report of CIS v{v}, matched by control key)"))
+                .unwrap_or_default()),
             b.new,
             b.fixed,
             b.still_failing,
@@ -368,8 +370,8 @@ fn evidence(s: &mut String, r: &Report) {
             esc(&c.assessment),
             if c.custom { " · a control of the run's configuration, not part of the CIS benchmark" } else { "" }
         );
-        if let Some(ch) = ChainFindings::of(&findings) {
-            chain_section(s, c, &ch);
+        if let Some(ch) = &c.chain {
+            chain_section(s, c, ch, &findings);
         }
         findings_table(s, &findings);
         s.push_str("</article>\n");
@@ -377,30 +379,31 @@ fn evidence(s: &mut String, r: &Report) {
     s.push_str("</section>\n");
 }
 
-fn chain_section(s: &mut String, c: &ControlResult, ch: &ChainFindings) {
-    let nodes = chain::nodes(ch);
-    let first = first_broken(&nodes);
+fn chain_section(s: &mut String, c: &ControlResult, ch: &ChainView, findings: &[&Finding]) {
+    let nodes = &ch.links;
+    let first = first_broken(nodes);
     s.push_str("<div class=\"chain\">\n<div class=\"diagram\"><h4>Metric-filter route</h4>");
-    s.push_str(&chain::svg(&nodes, &format!("{} evidence chain in {}", c.control, c.account)));
+    s.push_str(&chain::svg(nodes, &format!("{} evidence chain in {}", c.control, c.account)));
     s.push_str("</div>\n<aside class=\"fix\">");
+    let route_subject = format!("/{}", Subject::EventbridgeRule.name());
+    let chain_findings: Vec<&&Finding> = findings.iter().filter(|f| !f.check.ends_with(&route_subject)).collect();
     match first {
         None => s.push_str("<p class=\"ok-text\">Every link holds: a change is logged, counted, alarmed and delivered to a confirmed subscriber.</p>"),
         Some(i) => {
             let n = &nodes[i];
-            let what = match n.state {
-                State::Broken => "First broken link",
-                State::Error => "Could not be read",
-                State::OutOfScope => "Outside the audit",
-                _ => "Not reached",
-            };
-            let _ = write!(s, "<p><span class=\"lbl {}\">{what}:</span> <b>{}</b></p>", n.state.class(), esc(n.label));
-            if let Some(f) = n.finding {
+            let _ = write!(
+                s,
+                "<p><span class=\"lbl {}\">{}:</span> <b>{}</b></p>",
+                chain::class(n.state),
+                chain::first_label(n.state),
+                esc(n.kind.label())
+            );
+            // The finding that broke the chain: the first of the chain's findings that did not pass.
+            let broken = chain_findings.iter().find(|f| !matches!(f.status, Status::Pass | Status::Skipped));
+            if let Some(f) = broken {
                 let _ = write!(s, "<p class=\"small\">{}</p>", esc(&truncate(&f.message, 600)));
             }
-            let fix = n.finding.and_then(|f| f.remediation.as_deref()).or_else(|| {
-                nodes[i..].iter().filter_map(|x| x.finding).find_map(|f| f.remediation.as_deref())
-            });
-            match fix {
+            match chain_findings.iter().find_map(|f| f.remediation.as_deref()) {
                 Some(cmd) => {
                     let _ = write!(s, "<p class=\"lbl\">Remediation</p><pre class=\"cmd\">{}</pre>", esc(cmd));
                 }
@@ -409,12 +412,13 @@ fn chain_section(s: &mut String, c: &ControlResult, ch: &ChainFindings) {
         }
     }
     s.push_str("</aside>\n</div>\n");
-    if let Some(eb) = ch.eventbridge {
+    let eb = findings.iter().find(|f| f.check.ends_with(&route_subject));
+    if let (Some(route), Some(eb)) = (&ch.route, eb) {
         let _ = writeln!(
             s,
             "<div class=\"chain\"><div class=\"diagram\"><h4>EventBridge route {}</h4>{}</div><aside class=\"fix\"><p class=\"small\">{}</p>{}</aside></div>",
             badge(eb.status),
-            chain::eventbridge_svg(eb),
+            chain::eventbridge_svg(route, &eb.message),
             esc(&eb.message),
             eb.remediation
                 .as_deref()

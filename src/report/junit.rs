@@ -5,8 +5,9 @@
 //! not fail the build, as it does not count for the exit code either.
 
 use super::view::{evidence_text, remediation, suppression_text};
+use super::Verdict as ControlResult;
 use super::{Report, ScopeState};
-use crate::finding::{ControlResult, Status};
+use crate::finding::Status;
 use quick_junit::{NonSuccessKind, Property, Report as Junit, TestCase, TestCaseStatus, TestSuite};
 use std::time::Duration;
 

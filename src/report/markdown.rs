@@ -1,7 +1,7 @@
 //! `--format markdown`: a report a person can read, with every verdict's evidence chain and
 //! the remediation for what failed.
 
-use super::view::{reason_label, status_label, title_label};
+use super::view::{baseline_text, exit_reason, reason_label, status_label, title_label};
 use super::Report;
 use crate::finding::Status;
 use std::fmt::Write;
@@ -17,13 +17,13 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(s, "- Strict patterns: only the benchmark's exact filter text counts");
     }
     if let Some(b) = &r.baseline {
-        let _ = writeln!(
-            s,
-            "- Compared with the baseline report of {}: {} new, {} fixed, {} still failing, {} gone",
-            b.generated_at, b.new, b.fixed, b.still_failing, b.gone
-        );
+        let _ = writeln!(s, "- {}", baseline_text(r, b));
     }
-    let _ = writeln!(s, "- {}\n", r.summary_line());
+    for n in &r.notes {
+        let _ = writeln!(s, "- Note: {n}");
+    }
+    let _ = writeln!(s, "- {}", r.summary_line());
+    let _ = writeln!(s, "- Exit status {}: {}\n", r.exit_status(), exit_reason(r));
     let changes = r.baseline.is_some();
     if changes {
         let _ =

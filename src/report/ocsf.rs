@@ -13,7 +13,8 @@ use super::view::{
     suppression_text, verdict_key, Severity, CIS_URL,
 };
 use super::Report;
-use crate::finding::{ControlResult, Status};
+use super::Verdict as ControlResult;
+use crate::finding::Status;
 use serde_json::{json, Map, Value};
 
 pub const OCSF_VERSION: &str = "1.5.0";

@@ -14,8 +14,9 @@ use super::view::{
     pascal_case, qualified_resource, region_key, remediation, resources, standard_name, suppression_text, verdict_key,
     CIS_URL,
 };
+use super::Verdict as ControlResult;
 use super::{Report, ScopeState};
-use crate::finding::{ControlResult, Status};
+use crate::finding::Status;
 use serde_json::{json, Map, Value};
 
 pub const SCHEMA_URI: &str =

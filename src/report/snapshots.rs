@@ -1,7 +1,7 @@
 //! Snapshots of the renderers over the demo account's saved inventory
 //! (`tests/fixtures/demo-inventory.json`), with the run-specific fields fixed.
 
-use super::{AccountScope, BenchmarkRef, Report, ReportOptions, ScopeState};
+use super::{AccountScope, BenchmarkRef, Meta, Report, ReportOptions, ReportPolicy, ScopeState};
 use crate::catalog::catalog;
 use crate::checks::{evaluate, EvalOptions};
 use crate::inventory::store;
@@ -11,12 +11,12 @@ pub(crate) fn demo_report() -> Report {
     let controls = catalog().select("5.0.0", None).unwrap();
     let eval = evaluate(&inv, &controls, EvalOptions::default());
     let b = catalog().benchmark("5.0.0").unwrap();
-    Report::new(
-        eval,
-        BenchmarkRef { title: b.title.clone(), version: b.version.clone(), numbering: b.numbering.clone() },
-        "2026-01-01T00:00:00Z".into(),
-        ReportOptions { strict_patterns: false, inventory: Some("demo-inventory.json".into()) },
-        inv.accounts
+    let meta = Meta {
+        benchmark: BenchmarkRef { title: b.title.clone(), version: b.version.clone(), numbering: b.numbering.clone() },
+        generated_at: "2026-01-01T00:00:00Z".into(),
+        options: ReportOptions { strict_patterns: false, inventory: Some("demo-inventory.json".into()) },
+        scope: inv
+            .accounts
             .iter()
             .map(|a| AccountScope {
                 account: a.account_id.clone(),
@@ -27,9 +27,11 @@ pub(crate) fn demo_report() -> Report {
                 regions_source: a.regions_source.clone(),
             })
             .collect(),
-        inv.api_calls.clone(),
-        0,
-    )
+        api_calls: inv.api_calls.clone(),
+        duration_ms: 0,
+    };
+    let policy = ReportPolicy::of(crate::policy::outcome(&eval.controls, crate::policy::FailOn::Any), vec![], false);
+    Report::new(eval, meta, policy)
 }
 
 #[test]

@@ -2,8 +2,8 @@
 //! resources and evidence as text, timestamps. Presentation only: nothing here decides a verdict.
 
 use super::Report;
-use crate::finding::{ControlResult, Finding, Status, Suppressed};
-use serde_json::Value;
+use super::{ReportFinding as Finding, Verdict as ControlResult};
+use crate::finding::{Status, Suppressed};
 
 /// Where the CIS AWS Foundations Benchmark is published (the reference of every CIS control).
 pub const CIS_URL: &str = "https://www.cisecurity.org/benchmark/amazon_web_services";
@@ -153,12 +153,43 @@ pub fn report_region(r: &Report, c: &ControlResult) -> String {
 }
 
 /// An observed value as text: strings bare, anything else as JSON.
-pub fn observed_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "none".to_string(),
-        other => other.to_string(),
+pub use crate::finding::observed_text;
+
+/// What changed since the baseline, in one sentence (naming its benchmark version when it is
+/// not the report's: verdicts are then matched by control key).
+pub fn baseline_text(r: &Report, b: &super::BaselineSummary) -> String {
+    let other = b
+        .benchmark_version
+        .as_deref()
+        .filter(|v| *v != r.benchmark.version)
+        .map(|v| format!(" (a report of CIS v{v}, matched by control key)"))
+        .unwrap_or_default();
+    format!(
+        "Compared with the baseline report of {}{other}: {} new, {} fixed, {} still failing, {} gone",
+        b.generated_at, b.new, b.fixed, b.still_failing, b.gone
+    )
+}
+
+/// Why the run exits as it does, in one phrase, from what the policy decided.
+pub fn exit_reason(r: &Report) -> String {
+    let p = &r.policy;
+    let mut s = match p.exit_status {
+        0 => match (p.fail_on, p.counted.get(&Status::Fail).copied().unwrap_or(0)) {
+            (crate::policy::FailOn::New, n) if n > 0 => {
+                format!("no FAIL is new since the baseline ({n} FAIL not new; --fail-on new)")
+            }
+            _ => "every control that counts passed (or is MANUAL / SKIPPED)".to_string(),
+        },
+        1 => match p.fail_on {
+            crate::policy::FailOn::New => format!("{} FAIL new since the baseline (--fail-on new)", p.gating_failures),
+            crate::policy::FailOn::Any => format!("{} control verdict(s) FAILED", p.gating_failures),
+        },
+        _ => "at least one control could not be evaluated (ERROR)".to_string(),
+    };
+    if p.suppressed > 0 {
+        s.push_str(&format!("; {} suppressed verdict(s) do not count", p.suppressed));
     }
+    s
 }
 
 /// `ok`, `FAILED` or `info` for an evidence step.

@@ -1,13 +1,17 @@
-//! `cis-audit audit`: scope → collect (or load) → evaluate → report, then remediation if asked.
+//! `cis-audit audit`: scope → collect (or load) → evaluate → policy → report, then remediation
+//! if asked.
 
-use super::{now_rfc3339, scope, Access, RunError};
+use super::pipeline::{collect, evaluate, home_region, scope, select};
+use super::{scope as reach, Access, RunError};
 use crate::aws::Runtime;
-use crate::catalog::{catalog, Control};
-use crate::checks::{self, Context, EvalOptions};
+use crate::catalog::catalog;
+use crate::clock::{now_rfc3339, today};
 use crate::finding::Evaluation;
-use crate::inventory::{self, regions, store, CollectFatal, Inventory, Needs, Request, Target};
-use crate::pattern::Judge;
-use crate::report::{AccountScope, BenchmarkRef, Format, Report, ReportOptions, ScopeState};
+use crate::inventory::{regions, store, Inventory, Needs};
+use crate::policy::{self, FailOn, ScopeKnowledge, Suppression};
+use crate::report::compare::base_verdicts;
+use crate::report::{BaselineSummary, BenchmarkRef, Format, Meta, Report, ReportOptions, ReportPolicy};
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -18,6 +22,7 @@ pub struct AuditOptions {
     /// `--regions`, unparsed.
     pub regions: Option<String>,
     pub benchmark: String,
+    /// The controls to evaluate, as keys (None: all).
     pub controls: Option<Vec<String>>,
     /// `--format`: one format or several (several need `output_dir`).
     pub formats: Vec<Format>,
@@ -34,13 +39,16 @@ pub struct AuditOptions {
     pub remediation: Option<super::remediate::RemediateOptions>,
     /// `--send-to-security-hub`: import the ASFF findings (run::securityhub).
     pub send_to_security_hub: bool,
-    /// Known exceptions of the configuration file.
-    pub suppressions: Vec<crate::config::Suppression>,
+    /// Known exceptions of the configuration file, resolved to keys.
+    pub suppressions: Vec<Suppression>,
     /// Custom monitoring controls of the configuration file.
-    pub custom: Vec<crate::config::CustomControl>,
+    pub custom: Vec<crate::catalog::custom::CustomControl>,
+    /// What reading the configuration's control numbers in this run's version has to say.
+    pub notes: Vec<String>,
+    pub warnings: Vec<String>,
     /// `--baseline`: the report of an earlier run.
     pub baseline: Option<PathBuf>,
-    pub fail_on: crate::report::compare::FailOn,
+    pub fail_on: FailOn,
 }
 
 impl AuditOptions {
@@ -49,149 +57,82 @@ impl AuditOptions {
     pub fn json_outcome(&self) -> bool {
         self.formats.contains(&Format::Json) && !self.formats.contains(&Format::Table)
     }
-}
 
-/// The controls selected for a run: those of the benchmark, then the custom ones (all, or
-/// those `only` names).
-pub fn select(
-    benchmark: &str,
-    only: Option<&[String]>,
-    custom: &[crate::config::CustomControl],
-) -> Result<Vec<Control>, RunError> {
-    let custom = crate::config::bind(custom, benchmark);
-    let is_custom = |id: &String| custom.iter().any(|c| &c.id == id);
-    let cis_only: Option<Vec<String>> = only.map(|ids| ids.iter().filter(|i| !is_custom(i)).cloned().collect());
-    let mut out = match (&cis_only, only) {
-        // Only custom controls named: none of the benchmark's.
-        (Some(c), Some(all)) if c.is_empty() && !all.is_empty() => vec![],
-        _ => catalog().select(benchmark, cis_only.as_deref())?,
-    };
-    out.extend(custom.into_iter().filter(|c| only.is_none_or(|ids| ids.contains(&c.id))));
-    Ok(out)
-}
-
-/// Every suppression must name a control of the benchmark or a custom one.
-fn check_suppressions(o: &AuditOptions) -> Result<(), RunError> {
-    let b = catalog().benchmark(&o.benchmark)?;
-    for s in &o.suppressions {
-        let known = b.controls.iter().any(|c| c.id == s.control) || o.custom.iter().any(|c| c.id == s.control);
-        if !known {
-            return Err(RunError(format!(
-                "{}: suppression names control '{}', which CIS v{} does not have and no [[control]] defines",
-                s.at, s.control, o.benchmark
-            )));
-        }
+    /// Whether the run audits one shard of the scope (so that whether a suppression matched
+    /// nothing is for `merge` to say).
+    fn partial_scope(&self) -> bool {
+        self.access.organization.as_ref().is_some_and(|o| o.shard.is_some())
     }
-    Ok(())
 }
 
-/// Reads `--baseline`, refusing a report of another benchmark version before anything is
-/// collected.
+/// Reads `--baseline` before anything is collected. A baseline of another benchmark version is
+/// compared by control key; the report notes it.
 fn read_baseline(o: &AuditOptions) -> Result<Option<(String, Report)>, RunError> {
     let Some(path) = &o.baseline else { return Ok(None) };
-    let name = path.display().to_string();
     let b = crate::report::compare::load_report(path).map_err(RunError)?;
-    if b.benchmark.version != o.benchmark {
-        return Err(RunError(format!(
-            "baseline {name} is a report of CIS v{}; this run audits CIS v{} (use --benchmark {} or another baseline)",
-            b.benchmark.version, o.benchmark, b.benchmark.version
-        )));
-    }
-    Ok(Some((name, b)))
+    Ok(Some((path.display().to_string(), b)))
 }
 
-/// Collects an inventory of `targets` for `controls` (plus `extra` needs) from AWS.
-pub async fn collect(
-    access: &Access,
-    regions: Option<&[String]>,
-    controls: &[Control],
-    extra: &Needs,
-    rt: &Runtime,
-    targets: &[Target],
-    quiet: bool,
-) -> Result<Inventory, RunError> {
-    let needs = checks::needs(controls).union(extra);
-    let progress = super::progress::Progress::new(targets.iter().filter(|t| !t.support).count(), rt, quiet);
-    let tick = |d: inventory::AccountDone| progress.account_done(d);
-    let req = Request {
-        targets,
-        regions,
-        needs: &needs,
-        rt,
-        collected_at: now_rfc3339(),
-        endpoint: access.aws.endpoint_for_messages(),
-        progress: Some(&tick),
-    };
-    let inv = inventory::collect(&req).await;
-    progress.finish();
-    inv.map_err(|e| match e {
-        CollectFatal::Region(r) => RunError(r.0),
-        other => RunError(other.to_string()),
-    })
+/// The policy decided over the run's verdicts: suppressions, baseline marks, `--fail-on`.
+/// Returns the report's policy, its baseline summary and notes, and the warnings to print.
+pub(crate) fn decide(
+    o: &AuditOptions,
+    eval: &mut Evaluation,
+    inv: &Inventory,
+    baseline: Option<&(String, Report)>,
+) -> (ReportPolicy, Option<BaselineSummary>, Vec<String>, Vec<String>) {
+    let audited: HashSet<String> = inv.accounts.iter().filter(|a| !a.support).map(|a| a.account_id.clone()).collect();
+    let knowledge = if o.partial_scope() { ScopeKnowledge::Partial } else { ScopeKnowledge::Whole };
+    let (uses, warnings) =
+        policy::apply_suppressions(&mut eval.controls, &o.suppressions, &today(), &audited, knowledge);
+    let mut notes = o.notes.clone();
+    let summary = baseline.map(|(name, b)| {
+        let ch = policy::apply_baseline(&mut eval.controls, &base_verdicts(b));
+        let other = (b.benchmark.version != o.benchmark).then(|| b.benchmark.version.clone());
+        if let Some(v) = &other {
+            notes.push(format!(
+                "the baseline {name} is a report of CIS v{v}; its verdicts are matched by control key to this run's CIS v{}",
+                o.benchmark
+            ));
+        }
+        BaselineSummary {
+            generated_at: b.generated_at.clone(),
+            benchmark_version: Some(b.benchmark.version.clone()),
+            new: ch.new,
+            fixed: ch.fixed,
+            still_failing: ch.still_failing,
+            gone: ch.gone,
+        }
+    });
+    let outcome = policy::outcome(&eval.controls, o.fail_on);
+    (ReportPolicy::of(outcome, uses, o.partial_scope()), summary, notes, warnings)
 }
 
-/// Evaluates, with a judge over the built-in corpus.
-pub fn evaluate(inv: &Inventory, controls: &[Control], strict: bool) -> Evaluation {
-    let judge = Judge::new(checks::corpus_for(controls));
-    checks::evaluate_with(&Context::new(inv, EvalOptions { strict_patterns: strict }, &judge), controls)
-}
-
-fn report(o: &AuditOptions, inv: &Inventory, eval: Evaluation, started: Instant) -> Result<Report, RunError> {
+/// The report of an evaluation the policy has decided.
+pub(crate) fn build_report(
+    o: &AuditOptions,
+    inv: &Inventory,
+    eval: Evaluation,
+    decided: (ReportPolicy, Option<BaselineSummary>, Vec<String>),
+    started: Instant,
+) -> Result<Report, RunError> {
     let b = catalog().benchmark(&o.benchmark)?;
-    Ok(Report::new(
-        eval,
-        BenchmarkRef { title: b.title.clone(), version: b.version.clone(), numbering: b.numbering.clone() },
-        now_rfc3339(),
-        ReportOptions {
+    let meta = Meta {
+        benchmark: BenchmarkRef { title: b.title.clone(), version: b.version.clone(), numbering: b.numbering.clone() },
+        generated_at: now_rfc3339(),
+        options: ReportOptions {
             strict_patterns: o.strict_patterns,
             inventory: o.inventory.as_ref().map(|p| p.display().to_string()),
         },
-        scope(inv),
-        inv.api_calls.clone(),
-        started.elapsed().as_millis() as u64,
-    ))
-}
-
-/// Every account of the run: those audited (or failed), then those left out and why.
-pub fn scope(inv: &Inventory) -> Vec<AccountScope> {
-    let name = |id: &str| {
-        inv.organization.as_ref().and_then(|o| o.accounts.iter().find(|a| a.id == id)).and_then(|a| a.name.clone())
+        scope: scope(inv),
+        api_calls: inv.api_calls.clone(),
+        duration_ms: started.elapsed().as_millis() as u64,
     };
-    let mut out: Vec<AccountScope> =
-        inv.accounts
-            .iter()
-            .filter(|x| !x.support)
-            .map(|x| AccountScope {
-                account: x.account_id.clone(),
-                name: name(&x.account_id),
-                state: if x.error.is_some() { ScopeState::Failed } else { ScopeState::Audited },
-                reason: x.error.as_ref().map(|e| {
-                    format!("{e}{}", x.role_arn.as_deref().map(|r| format!(" (role {r})")).unwrap_or_default())
-                }),
-                regions: x.regions.clone(),
-                regions_source: x.regions_source.clone(),
-            })
-            .collect();
-    out.extend(inv.unaudited.iter().map(|u| AccountScope {
-        account: u.account.clone(),
-        name: u.name.clone(),
-        state: u.state,
-        reason: Some(u.reason.clone()),
-        regions: vec![],
-        regions_source: String::new(),
-    }));
-    out.sort_by(|a, b| a.account.cmp(&b.account));
-    out
-}
-
-/// The home region: `--region`, else the configuration's (AWS_REGION, the profile), else us-east-1.
-pub fn home_region(access: &Access, sessions: &[crate::aws::Session]) -> String {
-    access
-        .aws
-        .region
-        .clone()
-        .or_else(|| sessions.first().and_then(|s| s.config.region().map(|x| x.to_string())))
-        .unwrap_or_else(|| "us-east-1".into())
+    let (policy, baseline, notes) = decided;
+    let mut r = Report::new(eval, meta, policy);
+    r.baseline = baseline;
+    r.notes = notes;
+    Ok(r)
 }
 
 /// Writes `text` to `path` atomically.
@@ -205,7 +146,14 @@ pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
     let started = Instant::now();
     let outputs = super::output::destinations(&o.formats, o.output.as_deref(), o.output_dir.as_deref())?;
     let controls = select(&o.benchmark, o.controls.as_deref(), &o.custom)?;
-    check_suppressions(&o)?;
+    if !o.quiet {
+        for n in &o.notes {
+            eprintln!("note: {n}");
+        }
+        for w in &o.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
     let baseline = read_baseline(&o)?;
     let requested = o
         .regions
@@ -220,8 +168,8 @@ pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
         Some(path) => (store::load(path).map_err(|e| RunError(e.to_string()))?, None),
         None => {
             let rt = Runtime::new(o.access.aws.concurrency, o.access.aws.account_concurrency);
-            let reach = scope::reach(&o.access, &rt).await?;
-            let sessions: Vec<_> = reach.targets.iter().map(|t| t.session.clone()).collect();
+            let reached = reach::reach(&o.access, &rt).await?;
+            let sessions: Vec<_> = reached.targets.iter().map(|t| t.session.clone()).collect();
             let extra = match &o.remediation {
                 Some(r) => Needs {
                     remediation: Some(r.inputs(&o, &home_region(&o.access, &sessions)).needs()),
@@ -230,10 +178,10 @@ pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
                 None => Needs::default(),
             };
             let mut inv =
-                collect(&o.access, requested.as_deref(), &controls, &extra, &rt, &reach.targets, o.quiet).await?;
-            inv.organization = reach.organization;
-            inv.unaudited = reach.not_audited;
-            (inv, Some((rt, reach.targets)))
+                collect(&o.access, requested.as_deref(), &controls, &extra, &rt, &reached.targets, o.quiet).await?;
+            inv.organization = reached.organization;
+            inv.unaudited = reached.not_audited;
+            (inv, Some((rt, reached.targets)))
         }
     };
     if !o.quiet {
@@ -245,43 +193,41 @@ pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
         store::save(&inv, path).map_err(|e| RunError(e.to_string()))?;
     }
     let mut eval = evaluate(&inv, &controls, o.strict_patterns);
-    let warnings =
-        crate::report::compare::apply_suppressions(&mut eval.controls, &o.suppressions, &crate::config::today());
+    let (policy, summary, notes, warnings) = decide(&o, &mut eval, &inv, baseline.as_ref());
     if !o.quiet {
+        for n in notes.iter().skip(o.notes.len()) {
+            eprintln!("note: {n}");
+        }
         for w in &warnings {
             eprintln!("warning: {w}");
         }
     }
     // The evaluation is kept beside the report only when remediation plans from it.
-    let (mut rep, eval) = match &o.remediation {
-        Some(_) => (report(&o, &inv, eval.clone(), started)?, eval),
-        None => (report(&o, &inv, eval, started)?, Evaluation::default()),
-    };
-    if let Some((name, b)) = &baseline {
-        crate::report::compare::apply_baseline(&mut rep, b, name).map_err(RunError)?;
-    }
-    let exit = crate::report::compare::exit_status(&rep, o.fail_on);
+    let keep = o.remediation.is_some().then(|| eval.clone());
+    let mut rep = build_report(&o, &inv, eval, (policy, summary, notes), started)?;
     // Before the reports are written, so that their stats count the Security Hub calls.
     if let (true, Some((rt, targets))) = (o.send_to_security_hub, &live) {
         let sessions: Vec<crate::aws::Session> = targets.iter().map(|t| t.session.clone()).collect();
         super::securityhub::send(&mut rep, rt, &sessions).await;
     }
-    super::output::write_all(&rep, &outputs, o.color, o.remediation.is_some())?;
-    match (&o.remediation, live) {
-        (Some(r), Some((rt, targets))) => {
+    match (&o.remediation, live, keep) {
+        (Some(r), Some((rt, targets)), Some(eval)) => {
+            let (written, _) = super::output::write_reports(&rep, &outputs, o.color, true)?;
             let run = super::remediate::Run {
                 audit: &o,
                 controls: &controls,
                 inv: &inv,
                 eval: &eval,
-                report_controls: &rep.controls,
+                report: &rep,
                 rt: &rt,
                 targets: &targets,
+                written: &written,
             };
-            super::remediate::remediate(&run, r, requested.as_deref(), exit).await
+            super::remediate::remediate(&run, r, requested.as_deref()).await
         }
         _ => {
-            let code = exit;
+            super::output::write_all(&rep, &outputs, o.color, false)?;
+            let code = rep.exit_status();
             // The process ends right after: freeing a large inventory and report piece by
             // piece would only delay the exit (a thousand accounts: a quarter of a second).
             std::mem::forget(rep);

@@ -2,8 +2,10 @@
 //! separate runs) rendered as one ([`crate::report::compare::merge`]).
 
 use super::output::{destinations, write_all};
-use super::{now_rfc3339, RunError};
-use crate::report::compare::{exit_status, load_report, merge, FailOn};
+use super::RunError;
+use crate::clock::now_rfc3339;
+use crate::policy::FailOn;
+use crate::report::compare::{load_report, merge};
 use crate::report::Format;
 use std::path::PathBuf;
 
@@ -24,12 +26,12 @@ pub fn run(o: &MergeOptions) -> Result<i32, RunError> {
     for p in &o.reports {
         inputs.push((p.display().to_string(), load_report(p).map_err(RunError)?));
     }
-    let (report, warnings) = merge(inputs, now_rfc3339()).map_err(RunError)?;
+    let (report, warnings) = merge(inputs, now_rfc3339(), o.fail_on).map_err(RunError)?;
     if !o.quiet {
         for w in &warnings {
             eprintln!("warning: {w}");
         }
     }
     write_all(&report, &outputs, false, false)?;
-    Ok(exit_status(&report, o.fail_on))
+    Ok(report.exit_status())
 }

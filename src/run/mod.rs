@@ -6,6 +6,7 @@ pub mod audit;
 pub mod merge;
 pub mod output;
 pub mod pattern;
+pub mod pipeline;
 pub mod progress;
 pub mod remediate;
 pub mod rollback;
@@ -33,13 +34,6 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
         std::process::exit(2)
     });
     rt.block_on(f)
-}
-
-/// The current time, RFC 3339.
-pub fn now_rfc3339() -> String {
-    aws_smithy_types::DateTime::from(std::time::SystemTime::now())
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .unwrap_or_default()
 }
 
 /// Whom to audit or remediate, and how to reach AWS.
@@ -104,7 +98,8 @@ pub fn controls(benchmark: &str, json: bool) -> Result<String, RunError> {
             .map(|c| {
                 serde_json::json!({
                     "id": c.id, "title": c.title, "level": c.level, "assessment": c.assessment,
-                    "check": c.def.key, "kind": c.kind(), "metric_name": c.def.metric_name,
+                    "key": c.key, "check": c.check(), "evaluated": crate::checks::registry::is_evaluated(c),
+                    "metric_name": c.def.metric_name,
                     "patterns": c.variant.as_ref().map(|v| v.patterns.clone()).unwrap_or_default(),
                     "events": c.variant.as_ref().map(|v| v.events.clone()).unwrap_or_default(),
                 })
@@ -115,8 +110,18 @@ pub fn controls(benchmark: &str, json: bool) -> Result<String, RunError> {
         return Ok(format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
     }
     let mut out = format!("{}\n{}\n", b.title, b.numbering);
+    let width = list.iter().map(|c| c.key.len()).max().unwrap_or(0);
     for c in list {
-        out.push_str(&format!("{:<5} L{} {:<10} {}\n", c.id, c.level, c.assessment, c.title()));
+        let how = if crate::checks::registry::is_evaluated(&c) { "evaluated" } else { "MANUAL" };
+        out.push_str(&format!(
+            "{:<6} L{} {:<10} {:<9} {:<width$}  {}\n",
+            c.id,
+            c.level,
+            c.assessment,
+            how,
+            c.key,
+            c.title()
+        ));
     }
     Ok(out)
 }

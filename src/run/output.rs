@@ -57,16 +57,16 @@ pub fn destinations(
     Ok(vec![(list[0], output.map(|p| Destination::File(p.to_path_buf())).unwrap_or(Destination::Stdout))])
 }
 
-/// Renders and writes every report (JSON streamed, never built as one string), then the one
-/// summary line on standard error (the table ends with it already). `quiet_json`: the JSON
-/// report is not printed on standard output (with `--remediate --format json` standard output
-/// carries the remediation outcome).
-pub fn write_all(
+/// Renders and writes every report (JSON streamed, never built as one string); returns the files
+/// written, and whether a table (which ends with the summary line) went to standard output.
+/// `quiet_json`: the JSON report is not printed on standard output (with `--remediate --format
+/// json` standard output carries the remediation outcome).
+pub fn write_reports(
     report: &Report,
     outputs: &[(Format, Destination)],
     color: bool,
     quiet_json: bool,
-) -> Result<(), RunError> {
+) -> Result<(Vec<String>, bool), RunError> {
     let mut written: Vec<String> = Vec::new();
     let mut summary_shown = false;
     for (format, dest) in outputs {
@@ -90,11 +90,29 @@ pub fn write_all(
             }
         }
     }
+    Ok((written, summary_shown))
+}
+
+/// The summary line, and where the reports went.
+pub fn summary(line: &str, written: &[String]) -> String {
     match written.len() {
-        0 if summary_shown => {}
-        0 => eprintln!("{}", report.summary_line()),
-        1 => eprintln!("{} — report written to {}", report.summary_line(), written[0]),
-        _ => eprintln!("{} — reports written to {}", report.summary_line(), written.join(", ")),
+        0 => line.to_string(),
+        1 => format!("{line} — report written to {}", written[0]),
+        _ => format!("{line} — reports written to {}", written.join(", ")),
+    }
+}
+
+/// [`write_reports`], then the one summary line on standard error (unless a table on standard
+/// output ended with it already).
+pub fn write_all(
+    report: &Report,
+    outputs: &[(Format, Destination)],
+    color: bool,
+    quiet_json: bool,
+) -> Result<(), RunError> {
+    let (written, summary_shown) = write_reports(report, outputs, color, quiet_json)?;
+    if !(summary_shown && written.is_empty()) {
+        eprintln!("{}", summary(&report.summary_line(), &written));
     }
     Ok(())
 }

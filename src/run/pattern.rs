@@ -2,7 +2,6 @@
 
 use super::RunError;
 use crate::catalog::catalog;
-use crate::checks::check;
 use crate::pattern::{self, Corpus, Judge};
 use std::path::Path;
 
@@ -15,9 +14,10 @@ fn caret(src: &str, pos: usize) -> String {
 
 /// `pattern check`: exit 0 covered, 1 not covered, 2 the pattern does not parse.
 pub fn check_pattern(control: &str, benchmark: &str, strict: bool, json: bool, src: &str) -> Result<i32, RunError> {
-    let selected = catalog().select(benchmark, Some(&[control.to_string()]))?;
+    let key = catalog().resolve(control, benchmark)?;
+    let selected = catalog().select(benchmark, Some(&[key]))?;
     let Some(c) = selected.first() else { return Err(RunError(format!("unknown control '{control}'"))) };
-    if !check(c.kind()).has_patterns {
+    if !crate::checks::for_control(c).has_patterns {
         return Err(RunError(format!(
             "control {control} ({}) has no filter pattern; pattern check applies to the monitoring controls",
             c.title()

@@ -1,6 +1,7 @@
 //! `audit --remediate`: plan → show → confirm → apply (journaled) → re-audit → before → after.
 
-use super::audit::{collect, evaluate, home_region, AuditOptions};
+use super::audit::AuditOptions;
+use super::pipeline::{collect, evaluate, home_region};
 use super::RunError;
 use crate::aws::{Runtime, Session};
 use crate::catalog::{cis, Control};
@@ -61,10 +62,12 @@ pub struct Run<'a> {
     pub controls: &'a [Control],
     pub inv: &'a Inventory,
     pub eval: &'a Evaluation,
-    /// The report's verdicts (suppressions and baseline changes applied).
-    pub report_controls: &'a [crate::finding::ControlResult],
+    /// The audit's report (the policy applied: suppressions, baseline changes, exit status).
+    pub report: &'a crate::report::Report,
     pub rt: &'a Runtime,
     pub targets: &'a [Target],
+    /// The report files already written (for the summary line).
+    pub written: &'a [String],
 }
 
 /// Set by SIGINT/SIGTERM during apply: finish the call in flight, then stop.
@@ -80,14 +83,13 @@ fn default_journal(now: &str) -> PathBuf {
     PathBuf::from("reports/out").join(format!("remediation-{stamp}-{}.json", std::process::id()))
 }
 
-/// `audit --remediate`, after the audit's own report was printed. `audit_exit` is the audit's
-/// exit code, returned when nothing is applied.
-pub async fn remediate(
-    run: &Run<'_>,
-    r: &RemediateOptions,
-    requested: Option<&[String]>,
-    audit_exit: i32,
-) -> Result<i32, RunError> {
+/// `audit --remediate`, after the audit's own report was written. When nothing is applied the
+/// audit's exit status stands; after applying, the exit status is the policy's over the
+/// verdicts after (the re-audited ones, and the others as the audit left them), and the summary
+/// line shows both.
+pub async fn remediate(run: &Run<'_>, r: &RemediateOptions, requested: Option<&[String]>) -> Result<i32, RunError> {
+    let audit_exit = run.report.exit_status();
+    let summary = || eprintln!("{}", super::output::summary(&run.report.summary_line(), run.written));
     let json = run.audit.json_outcome();
     let sessions: Vec<Session> = run.targets.iter().map(|t| t.session.clone()).collect();
     let inputs = r.inputs(run.audit, &home_region(&run.audit.access, &sessions));
@@ -104,6 +106,9 @@ pub async fn remediate(
         }
     };
     let finish = |outcome: &Outcome, code: i32| {
+        if outcome.controls.is_empty() {
+            summary();
+        }
         if json {
             let mut o = outcome.clone();
             o.api_calls = run.rt.calls();
@@ -140,7 +145,7 @@ pub async fn remediate(
     }
 
     // Apply, journaled; Ctrl-C / SIGTERM stop between steps.
-    let started = super::now_rfc3339();
+    let started = crate::clock::now_rfc3339();
     let path = r.journal.clone().unwrap_or_else(|| default_journal(&started));
     let mut j = Journal::new(&plan, path.clone(), started);
     say(&format!("\nApplying (journal: {}):\n", path.display()));
@@ -201,21 +206,38 @@ pub async fn remediate(
     // audit found for them), and the others as the audit left them; the exit status as for
     // `audit`, --fail-on included.
     let mut after = eval2.controls.clone();
-    crate::report::compare::apply_suppressions(&mut after, &run.audit.suppressions, &crate::config::today());
+    let audited: std::collections::HashSet<String> = run.inv.accounts.iter().map(|a| a.account_id.clone()).collect();
+    crate::policy::apply_suppressions(
+        &mut after,
+        &run.audit.suppressions,
+        &crate::clock::today(),
+        &audited,
+        crate::policy::ScopeKnowledge::Partial,
+    );
+    let same = |a: &crate::report::Verdict, c: &crate::finding::ControlResult| {
+        a.key == c.key && a.account == c.account && a.region == c.region
+    };
     for c in after.iter_mut() {
-        c.change = run
-            .report_controls
-            .iter()
-            .find(|b| b.control == c.control && b.account == c.account && b.region == c.region)
-            .and_then(|b| b.change);
+        c.change = run.report.controls.iter().find(|b| same(b, c)).and_then(|b| b.change);
     }
-    after.extend(run.report_controls.iter().filter(|c| !affected.contains(&c.control)).cloned());
+    let mut verdicts: Vec<crate::report::Verdict> = after.into_iter().map(Into::into).collect();
+    verdicts.extend(run.report.controls.iter().filter(|c| !affected.contains(&c.control)).cloned());
+    let decided = crate::policy::outcome(&verdicts, run.audit.fail_on);
     let code = match applied {
         Applied::Failed(_) => {
             eprintln!("error: a remediation step failed; the journal says what was done (undo it with {undo})");
             2
         }
-        _ => crate::report::compare::exit_status_of(&after, run.audit.fail_on),
+        _ => decided.exit_status,
     };
+    let counts: Vec<String> =
+        crate::report::summary_of(verdicts.iter().map(|c| &c.status)).iter().map(|(s, n)| format!("{n} {s}")).collect();
+    let before = run.report.summary_line();
+    let before = before.rsplit_once(" | exit status").map(|(b, _)| b).unwrap_or(&before);
+    eprintln!(
+        "{} | after remediation: {} | exit status {code}",
+        super::output::summary(before, run.written),
+        counts.join(", ")
+    );
     finish(&outcome, code)
 }

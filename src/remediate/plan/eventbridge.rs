@@ -11,11 +11,12 @@
 //! AWS-managed key `alias/aws/sns`, which EventBridge cannot use, gets a MANUAL step: cis-audit
 //! does not re-encrypt a topic or edit a key policy or a Deny.
 
-use super::monitoring::subscribe;
-use super::{topic_arn, Inputs, Manual, Plan};
+use super::topic::{delivery_steps, subscribe};
+use super::{topic_arn, Inputs, Plan};
 use crate::actions::{events as ev, sns as sn};
 use crate::catalog::Control;
-use crate::checks::{delivery, eventbridge_rule as route, Context};
+use crate::checks::monitoring::{delivery, eventbridge_rule as route};
+use crate::checks::Context;
 use crate::inventory::TopicInventory;
 use crate::inventory::{AccountInventory, Arn, Collected, EventRule, InputTransformer, RuleTarget, Subscription};
 use serde_json::{json, Value};
@@ -232,38 +233,6 @@ fn same_json(a: &str, b: &str) -> bool {
     match (serde_json::from_str::<Value>(a), serde_json::from_str::<Value>(b)) {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
-    }
-}
-
-/// What cis-audit does not fix on a topic's delivery path: a topic on the AWS-managed key gets
-/// the MANUAL step of a customer managed key; a Deny or a key policy is reported. (A missing
-/// statement allowing the publisher is the caller's business.)
-pub(super) fn delivery_steps(
-    plan: &mut Plan,
-    a: &str,
-    region: &str,
-    ids: &[String],
-    topic: &str,
-    d: &delivery::Delivery,
-    who: &str,
-) {
-    let id = ids.join(", ");
-    if d.aws_managed_key {
-        let service = if who == "EventBridge" { delivery::EVENTS } else { delivery::CLOUDWATCH };
-        let manual = Manual {
-            missing: vec![],
-            reason: format!(
-                "topic {topic} is encrypted with the AWS-managed key alias/aws/sns, which {who} cannot use, and cis-audit does not re-encrypt a topic: create a customer managed key whose policy allows {service} kms:GenerateDataKey* and kms:Decrypt (aws kms create-key --policy file://key-policy.json), then run this step with its ARN"
-            ),
-        };
-        let enc = sn::EncryptTopic { topic_arn: topic.to_string(), kms_key: "<customer-managed-key-arn>".into() };
-        plan.add(a, region, ids, enc, &[], Some(manual));
-        return;
-    }
-    for f in &d.failures {
-        if !(d.needs_statement && f.contains("does not let")) {
-            plan.note(format!("{id}: {f}; left to you (cis-audit does not change a Deny or a key policy)"));
-        }
     }
 }
 

@@ -16,6 +16,7 @@
 mod config;
 mod eventbridge;
 mod monitoring;
+mod topic;
 mod trail;
 
 pub use eventbridge::{default_topic_policy, merge_statement, POLICY_SID, TARGET_ID};
@@ -23,8 +24,9 @@ pub use eventbridge::{default_topic_policy, merge_statement, POLICY_SID, TARGET_
 pub use trail::{trail_target, TrailTarget};
 
 use crate::actions::Action;
-use crate::catalog::{cis, CheckKind, Control};
+use crate::catalog::{cis, Control};
 use crate::checks::Context;
+use crate::checks::{config_recorder, monitoring as chain, trail as trail_check, trail_cloudwatch};
 use crate::finding::{Evaluation, Status};
 use crate::inventory::{AccountInventory, Arn, Collected, MetricAlarm, MetricFilter, Subscription};
 use serde::{Deserialize, Serialize};
@@ -348,11 +350,11 @@ pub fn build(ctx: &Context, eval: &Evaluation, controls: &[Control], inputs: &In
                     && region.is_none_or(|x| r.region.as_deref() == Some(x))
             })
         };
-        let of = |k: CheckKind| controls.iter().filter(move |c| c.kind() == k);
-        let trail_ctl = of(CheckKind::CloudtrailMultiRegion).find(|c| failing(c, None));
-        let logs_ctl = of(CheckKind::CloudtrailCloudwatchLogs).find(|c| failing(c, None));
-        let monitoring: Vec<&Control> = of(CheckKind::MetricFilterChain).filter(|c| failing(c, None)).collect();
-        let config_ctl = of(CheckKind::ConfigAllRegions).next();
+        let of = |k: &'static str| controls.iter().filter(move |c| c.check() == k);
+        let trail_ctl = of(trail_check::CHECK.name).find(|c| failing(c, None));
+        let logs_ctl = of(trail_cloudwatch::CHECK.name).find(|c| failing(c, None));
+        let monitoring: Vec<&Control> = of(chain::CHECK.name).filter(|c| failing(c, None)).collect();
+        let config_ctl = of(config_recorder::CHECK.name).next();
 
         let realtime = inputs.route == Route::Eventbridge;
         // The real-time route needs a trail that satisfies 3.1 (EventBridge receives only the

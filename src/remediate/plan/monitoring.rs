@@ -2,10 +2,12 @@
 //! existing one, or the benchmark's text), a working alarm on its metric (an existing one, or the
 //! CIS alarm), a topic, and a confirmed subscriber.
 
-use super::{topic_arn, Facts, Inputs, Manual, Notify, Plan, TrailTarget};
+use super::topic::subscribe;
+use super::{topic_arn, Facts, Inputs, Plan, TrailTarget};
 use crate::actions::{cloudwatch as cw, logs as lg, sns as sn};
 use crate::catalog::{cis, Control};
-use crate::checks::{alarm, delivery, metric_filter, Context};
+use crate::checks::monitoring::{alarm, delivery, metric_filter};
+use crate::checks::Context;
 use crate::inventory::{
     AccountInventory, Arn, Collected, MetricAlarm, MetricFilter, MetricTransformation, Subscription,
 };
@@ -43,12 +45,6 @@ fn same_alarm(a: &MetricAlarm, metric: &str, ns: &str, topic: &str) -> bool {
         && a.dimensions.is_empty()
         && a.actions_enabled
         && a.alarm_actions == [topic.to_string()]
-}
-
-pub fn pending_note(protocol: &str, endpoint: &str, topic: &str) -> String {
-    format!(
-        "the {protocol} subscription of {endpoint} to {topic} stays pending until someone follows the confirmation link AWS sends to {endpoint}: that is the one thing left to do"
-    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -196,7 +192,7 @@ pub(super) fn plan(
         let p = delivery::Publisher { service: delivery::CLOUDWATCH, source_arn: None, source_account: a };
         let d = delivery::assess(ctx, tp, &p, false);
         let tr = Arn::parse(&topic).map(|x| x.region.to_string()).unwrap_or_else(|| r.to_string());
-        super::eventbridge::delivery_steps(plan, a, &tr, &ids, &topic, &d, "CloudWatch");
+        super::topic::delivery_steps(plan, a, &tr, &ids, &topic, &d, "CloudWatch");
     }
 
     // 3. Someone must receive the alarm: a confirmed subscription on the topic.
@@ -209,60 +205,4 @@ pub(super) fn plan(
         }
     };
     subscribe(plan, inputs, a, r, &ids, &topic, subs, topic_step);
-}
-
-/// Subscribes `--notify` to a topic nobody receives (a MANUAL step without `--notify`).
-#[allow(clippy::too_many_arguments)]
-pub(super) fn subscribe(
-    plan: &mut Plan,
-    inputs: &Inputs,
-    a: &str,
-    r: &str,
-    ids: &[String],
-    topic: &str,
-    subs: &[Subscription],
-    topic_step: Option<usize>,
-) {
-    let confirmed = subs.iter().any(Subscription::is_confirmed);
-    let mut any = confirmed;
-    // A topic someone already receives is reused as it is.
-    let wanted: &[Notify] = if confirmed { &[] } else { &inputs.notify };
-    for n in wanted {
-        match subs.iter().find(|s| s.protocol == n.protocol && s.endpoint == n.endpoint) {
-            Some(s) if s.is_pending() => {
-                plan.left(pending_note(&n.protocol, &n.endpoint, topic));
-                any = true;
-            }
-            Some(_) => any = true,
-            None => {
-                let tr_region = Arn::parse(topic).map(|x| x.region.to_string()).unwrap_or_else(|| r.to_string());
-                let sub = sn::Subscribe {
-                    topic_arn: topic.to_string(),
-                    protocol: n.protocol.clone(),
-                    endpoint: n.endpoint.clone(),
-                };
-                plan.add(a, &tr_region, ids, sub, &[topic_step], None);
-                if n.protocol.starts_with("email") || n.protocol.starts_with("http") {
-                    plan.left(pending_note(&n.protocol, &n.endpoint, topic));
-                }
-                any = true;
-            }
-        }
-    }
-    if !any {
-        let id = ids.join(",");
-        if subs.iter().any(Subscription::is_pending) {
-            plan.left(format!(
-                "{id}: topic {topic} has subscriptions pending confirmation and none confirmed: confirm one from the message AWS sent"
-            ));
-        } else {
-            let sub =
-                sn::Subscribe { topic_arn: topic.to_string(), protocol: "email".into(), endpoint: "<address>".into() };
-            let manual = Manual {
-                missing: vec!["--notify".into()],
-                reason: format!("topic {topic} has no subscriber; say who receives the alarms"),
-            };
-            plan.add(a, r, ids, sub, &[topic_step], Some(manual));
-        }
-    }
 }

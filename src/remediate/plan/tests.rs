@@ -182,8 +182,8 @@ fn plan_for(inv: &Inventory, ids: &[&str], inputs: &Inputs, f: &TestFacts) -> Pl
             inv.metric_alarms = alarms;
         }
     }
-    let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
-    let controls = catalog().select("5.0.0", Some(&ids)).unwrap();
+    let keys: Vec<String> = ids.iter().map(|s| catalog().resolve(s, "5.0.0").unwrap()).collect();
+    let controls = catalog().select("5.0.0", Some(&keys)).unwrap();
     let judge = Judge::new(Corpus::builtin());
     let ctx = Context::new(&inv, EvalOptions::default(), &judge);
     let eval = evaluate_with(&ctx, &controls);
@@ -625,16 +625,16 @@ fn topic_policy_statements_are_merged_not_replaced() {
     assert_eq!(merge_statement(&twice, topic, &[rule("b")]).unwrap(), twice, "idempotent");
     // The merged default policy lets exactly the rule publish, as the delivery check reads it.
     let merged = merge_statement(&default_topic_policy(topic, "111122223333"), topic, &[rule("a")]).unwrap();
-    let p = |src: String| crate::checks::delivery::Publisher {
-        service: crate::checks::delivery::EVENTS,
+    let p = |src: String| crate::checks::monitoring::delivery::Publisher {
+        service: crate::checks::monitoring::delivery::EVENTS,
         source_arn: Some(Box::leak(src.into_boxed_str())),
         source_account: "111122223333",
     };
-    let decide = |pub_: &crate::checks::delivery::Publisher| {
-        crate::checks::delivery::decide(&merged, pub_, &["sns:Publish"], topic).unwrap()
+    let decide = |pub_: &crate::checks::monitoring::delivery::Publisher| {
+        crate::checks::monitoring::delivery::decide(&merged, pub_, &["sns:Publish"], topic).unwrap()
     };
-    assert!(matches!(decide(&p(rule("a"))), crate::checks::delivery::Decision::Allowed(_)));
-    assert!(matches!(decide(&p(rule("other"))), crate::checks::delivery::Decision::NotAllowed));
+    assert!(matches!(decide(&p(rule("a"))), crate::checks::monitoring::delivery::Decision::Allowed(_)));
+    assert!(matches!(decide(&p(rule("other"))), crate::checks::monitoring::delivery::Decision::NotAllowed));
     for bad in ["not json", "[]", r#"{"Statement":"x"}"#] {
         assert!(merge_statement(bad, topic, &[rule("a")]).is_err(), "{bad}");
     }

@@ -1,0 +1,191 @@
+//! Snapshot cases of the monitoring family (4.10 and its chain, its delivery, the EventBridge route): the compliant fixture broken one way per case, and the
+//! verdicts and findings it yields (evidence and remediation included).
+
+use crate::checks::fixtures::*;
+use crate::inventory::*;
+
+snapshot_cases! {
+    sg_pass_v5: "5.0.0", ["4.10"], |inv| {},
+    sg_pass_v6_as_5_10: "6.0.0", ["5.10"], |inv| {},
+    sg_v3_text_under_v5: "5.0.0", ["4.10"], |inv| { set_pattern(inv, SG_V3); },
+    sg_v3_text_under_v4: "4.0.0", ["4.10"], |inv| { set_pattern(inv, SG_V3); },
+    sg_and_joined: "5.0.0", ["4.10"], |inv| { set_pattern(inv, &SG_V5.replace("||", "&&")); },
+    sg_narrowed_by_arn: "5.0.0", ["4.10"], |inv| {
+        set_pattern(inv, &SG_V5.replace(" }", r#" && ($.userIdentity.arn = "nobody") }"#))
+    },
+    sg_wildcard_broader: "5.0.0", ["4.10"], |inv| { set_pattern(inv, "{ $.eventName = *SecurityGroup* }"); },
+    sg_unparseable: "5.0.0", ["4.10"], |inv| { set_pattern(inv, "{ ($.eventName = CreateSecurityGroup "); },
+    sg_no_log_group_delivery: "5.0.0", ["4.10"], |inv| { inv.accounts[0].trails[0].log_group_arn = None; },
+    sg_log_group_missing: "5.0.0", ["4.10"], |inv| {
+        inv.log_groups[0].metric_filters =
+            Collected::Error(err("logs:DescribeMetricFilters", "ResourceNotFoundException"))
+    },
+    sg_filters_denied: "5.0.0", ["4.10"], |inv| {
+        inv.log_groups[0].metric_filters = Collected::Error(err("logs:DescribeMetricFilters", "AccessDeniedException"))
+    },
+    sg_no_filter: "5.0.0", ["4.10"], |inv| { inv.log_groups[0].metric_filters = Collected::Ok(vec![]); },
+    sg_delivery_failing: "5.0.0", ["4.10"], |inv| {
+        inv.accounts[0].trails[0].status = Some(Collected::Ok(TrailStatus {
+            is_logging: true,
+            latest_cloudwatch_logs_delivery_error: Some("AccessDenied".into()),
+            ..Default::default()
+        }))
+    },
+    sg_no_alarm: "5.0.0", ["4.10"], |inv| { inv.metric_alarms[0].alarms = Collected::Ok(vec![]); },
+    sg_alarm_other_namespace: "5.0.0", ["4.10"], |inv| {
+        let a = ok(&mut inv.metric_alarms[0].alarms);
+        a[0].namespace = Some("Other".into());
+    },
+    sg_alarm_actions_disabled_two_periods: "5.0.0", ["4.10"], |inv| {
+        let a = ok(&mut inv.metric_alarms[0].alarms);
+        a[0].actions_enabled = false;
+        a[0].evaluation_periods = Some(2);
+    },
+    sg_alarm_no_sns_action: "5.0.0", ["4.10"], |inv| {
+        let a = ok(&mut inv.metric_alarms[0].alarms);
+        a[0].alarm_actions = vec!["arn:aws:automate:us-east-1:ec2:stop".into()];
+    },
+    sg_topic_missing: "5.0.0", ["4.10"], |inv| {
+        inv.topics[0].subscriptions = Collected::Error(CollectError {
+            code: "NotFound".into(),
+            ..err("sns:ListSubscriptionsByTopic", "NotFound")
+        })
+    },
+    sg_subscription_pending: "5.0.0", ["4.10"], |inv| {
+        let s = ok(&mut inv.topics[0].subscriptions);
+        s[0].subscription_arn = "PendingConfirmation".into();
+    },
+    sg_org_trail_out_of_scope: "5.0.0", ["4.10"], |inv| {
+        let g = format!("arn:aws:logs:us-east-1:{MGMT}:log-group:org-trail:*");
+        let mut org = trail(MGMT, "org", Some(&g));
+        org.is_organization_trail = true;
+        inv.accounts[0].trails = vec![org];
+        inv.log_groups.clear();
+    },
+    sg_assume_role_denied: "5.0.0", ["3.1", "4.10"], |inv| {
+        inv.accounts[0].role_arn = Some(format!("arn:aws:iam::{ACCT}:role/audit"));
+        inv.accounts[0].error = Some(err("sts:AssumeRole", "AccessDenied"));
+    },
+    sg_topic_aws_managed_key: "5.0.0", ["4.10"], |inv| { set_topic_key(inv, "alias/aws/sns"); },
+    sg_topic_customer_key_without_cloudwatch: "5.0.0", ["4.10"], |inv| {
+        set_topic_key(inv, KEY_ARN);
+        add_key(inv, &root_key_policy());
+    },
+    sg_topic_customer_key_with_cloudwatch: "5.0.0", ["4.10"], |inv| {
+        set_topic_key(inv, KEY_ARN);
+        add_key(inv, &service_key_policy("cloudwatch.amazonaws.com"));
+    },
+    sg_topic_policy_denies_publish: "5.0.0", ["4.10"], |inv| {
+        let mut p: serde_json::Value = serde_json::from_str(&default_topic_policy(TOPIC, ACCT)).unwrap();
+        p["Statement"].as_array_mut().unwrap().push(serde_json::json!(
+            {"Sid": "freeze", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish", "Resource": TOPIC}));
+        set_topic_policy(inv, TOPIC, &p.to_string());
+    },
+    sg_topic_policy_beyond_the_evaluator: "5.0.0", ["4.10"], |inv| {
+        let p = serde_json::json!({"Statement": [{"Sid": "org", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish",
+            "Resource": TOPIC, "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-abc"}}}]});
+        set_topic_policy(inv, TOPIC, &p.to_string());
+    },
+    eventbridge_default_policy_fails: "5.0.0", ["4.10"], |inv| { eventbridge(inv, None, None); },
+    eventbridge_statement_for_the_rule_passes: "5.0.0", ["4.10"], |inv| { eventbridge(inv, Some("sg-changes"), None); },
+    eventbridge_statement_for_another_rule_fails: "5.0.0", ["4.10"], |inv| {
+        eventbridge(inv, Some("other-rule"), None)
+    },
+    eventbridge_target_role_not_verified: "5.0.0", ["4.10"], |inv| {
+        eventbridge(inv, None, Some("arn:aws:iam::111122223333:role/events-to-sns"))
+    },
+    eventbridge_aws_managed_key_fails: "5.0.0", ["4.10"], |inv| {
+        eventbridge(inv, Some("sg-changes"), None);
+        set_topic_key_of(inv, REALTIME, "alias/aws/sns");
+    },
+    unauthorized_api_calls_fail: "5.0.0", ["4.1"], |inv| {},
+    root_usage_v1_2_as_3_3: "1.2.0", ["3.3"], |inv| {},
+}
+
+const KEY_ARN: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+pub(crate) const REALTIME: &str = "arn:aws:sns:us-east-1:111122223333:realtime";
+
+pub(crate) fn set_topic_key_of(inv: &mut Inventory, topic: &str, key: &str) {
+    let t = inv.topics.iter_mut().find(|t| t.arn == topic).unwrap();
+    let mut attrs = match &t.attributes {
+        Some(Collected::Ok(a)) => a.clone(),
+        _ => TopicAttributes::default(),
+    };
+    attrs.kms_master_key_id = Some(key.into());
+    t.attributes = Some(Collected::Ok(attrs));
+}
+
+pub(crate) fn set_topic_key(inv: &mut Inventory, key: &str) {
+    set_topic_key_of(inv, TOPIC, key)
+}
+
+pub(crate) fn set_topic_policy(inv: &mut Inventory, topic: &str, policy: &str) {
+    let t = inv.topics.iter_mut().find(|t| t.arn == topic).unwrap();
+    t.attributes = Some(Collected::Ok(TopicAttributes { policy: Some(policy.into()), kms_master_key_id: None }));
+}
+
+pub(crate) fn root_key_policy() -> String {
+    serde_json::json!({"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]})
+    .to_string()
+}
+
+pub(crate) fn service_key_policy(service: &str) -> String {
+    let mut p: serde_json::Value = serde_json::from_str(&root_key_policy()).unwrap();
+    p["Statement"].as_array_mut().unwrap().push(serde_json::json!({"Sid": "AllowAlarms", "Effect": "Allow",
+        "Principal": {"Service": service}, "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"}));
+    p.to_string()
+}
+
+pub(crate) fn add_key(inv: &mut Inventory, policy: &str) {
+    inv.kms_keys.push(KmsKeyInventory {
+        account: ACCT.into(),
+        region: "us-east-1".into(),
+        key: KEY_ARN.into(),
+        details: Collected::Ok(KmsKey {
+            arn: KEY_ARN.into(),
+            key_id: "1234abcd-12ab-34cd-56ef-1234567890ab".into(),
+            manager: Some("CUSTOMER".into()),
+            state: Some("Enabled".into()),
+            policy: Collected::Ok(policy.into()),
+        }),
+    });
+}
+
+/// The EventBridge route in both regions to topic `realtime`, whose policy lets `rule` publish
+/// (None: SNS's default policy), optionally through a target role.
+pub(crate) fn eventbridge(inv: &mut Inventory, rule: Option<&str>, role: Option<&str>) {
+    with_rules(inv, &["us-east-1", "eu-west-1"], EB_SG, true);
+    let policy = match rule {
+        None => default_topic_policy(REALTIME, ACCT),
+        Some(r) => {
+            let mut p: serde_json::Value = serde_json::from_str(&default_topic_policy(REALTIME, ACCT)).unwrap();
+            for region in ["us-east-1", "eu-west-1"] {
+                let arn = format!("arn:aws:events:{region}:{ACCT}:rule/{r}");
+                let mut st = serde_json::from_str::<serde_json::Value>(&events_topic_policy(REALTIME, ACCT, &arn))
+                    .unwrap()["Statement"][1]
+                    .clone();
+                st["Sid"] = format!("AWSEvents_{region}").into();
+                p["Statement"].as_array_mut().unwrap().push(st);
+            }
+            p.to_string()
+        }
+    };
+    set_topic_policy(inv, REALTIME, &policy);
+    if let Some(role) = role {
+        for rr in &mut inv.accounts[0].event_rules {
+            let rules = ok(&mut rr.rules);
+            let Some(targets) = rules[0].targets.as_mut() else { panic!("the fixture's rule has no targets") };
+            ok(targets)[0].role_arn = Some(role.into());
+        }
+    }
+}
+
+#[test]
+fn strict_patterns_refuse_a_broader_pattern() {
+    let mut inv = compliant();
+    set_pattern(&mut inv, "{ $.eventName = *SecurityGroup* }");
+    let e = verdicts(&inv, "5.0.0", &["4.10"], true);
+    assert_eq!(e.controls[0].status, crate::finding::Status::Fail);
+    insta::assert_json_snapshot!("sg_strict_patterns_refuse_broader", e);
+}
