@@ -76,13 +76,27 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
-    /// List the controls of a benchmark version (with --json: their patterns and events too).
+    /// List the controls of a benchmark version: id, level, assessment, whether cis-audit
+    /// evaluates it or reports it MANUAL, its key and its title (with --json: its patterns and
+    /// events too; with --markdown: every control of every version as one table).
     Controls {
         #[arg(long, default_value = DEFAULT_BENCHMARK)]
         benchmark: String,
-        /// Print the controls as JSON: id, title, level, assessment, check, patterns, events.
-        #[arg(long)]
+        /// Print the controls as JSON: id, key, title, level, assessment, check, patterns, events.
+        #[arg(long, conflicts_with = "markdown")]
         json: bool,
+        /// Print every control of every version as a markdown table (the README's).
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Explain a control: its ids and titles in every version, what cis-audit checks, the
+    /// audit steps, the rationale, and what --remediate does.
+    Explain {
+        /// A control key (security-group-changes) or a CIS id of --benchmark (4.10).
+        control: String,
+        /// The version a CIS id is read in.
+        #[arg(long, default_value = DEFAULT_BENCHMARK)]
+        benchmark: String,
     },
 }
 
@@ -568,8 +582,16 @@ fn dispatch(cli: Cli, m: &ArgMatches) -> Result<i32, RunError> {
             }
             Ok(0)
         }
-        Command::Controls { benchmark, json } => {
-            print!("{}", run::controls(&benchmark, json)?);
+        Command::Controls { benchmark, json, markdown } => {
+            if markdown {
+                print!("{}", run::explain::controls_markdown());
+            } else {
+                print!("{}", run::controls(&benchmark, json)?);
+            }
+            Ok(0)
+        }
+        Command::Explain { control, benchmark } => {
+            print!("{}", run::explain::explain(&control, &benchmark)?);
             Ok(0)
         }
     }

@@ -2,13 +2,15 @@
 //! pattern, an event listed that the pattern never catches, a check kind or version not
 //! registered, or an EventBridge route that misses a required event fails here.
 
+mod common;
+
 use cis_audit::catalog::catalog;
 use cis_audit::checks::monitoring::eventbridge_rule;
 use cis_audit::checks::{check, check_ids, Context, EvalOptions};
 use cis_audit::inventory::Inventory;
 use cis_audit::pattern::{corpus, parse, squash_whitespace, Corpus, CoverageKind, Judge};
 
-const VERSIONS: &[&str] = &["1.2.0", "1.4.0", "2.0.0", "3.0.0", "4.0.0", "5.0.0", "6.0.0"];
+const VERSIONS: &[&str] = &["1.2.0", "1.4.0", "2.0.0", "3.0.0", "4.0.0", "5.0.0", "6.0.0", "7.0.0"];
 
 #[test]
 fn every_version_is_shipped_with_unique_ids_and_titles() {
@@ -140,4 +142,13 @@ fn check_ids_are_kebab_case_and_unique() {
     for id in &ids {
         assert!(id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '/'), "{id}");
     }
+}
+
+#[test]
+fn the_readme_lists_every_control_of_every_version() {
+    let mut c = common::bin();
+    c.args(["controls", "--markdown"]);
+    let table = common::run(c).stdout;
+    assert_eq!(table.lines().count(), catalog().keys().len() + 2);
+    common::readme_section("controls", "cis-audit controls --markdown", &table, "catalog");
 }

@@ -159,8 +159,8 @@ macro_rules! at_every_step {
     ($( $name:ident: $op:literal, $acct:literal, $how:expr; )*) => {
         $(
             #[test]
+            #[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
             fn $name() {
-                need_emulator!();
                 interrupt_at($acct, $op, $how);
             }
         )*
@@ -185,8 +185,8 @@ at_every_step! {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
 fn the_plan_has_the_steps_these_tests_interrupt() {
-    need_emulator!();
     let acct = "280000000020";
     seed_account(acct);
     let mut args: Vec<String> =

@@ -74,8 +74,8 @@ fn buckets(acct: &str) -> Value {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
 fn remediate_then_pass_then_rollback_restores_the_account() {
-    need_emulator!();
     let acct = "230000000001";
     let controls = "3.1,3.3,4.10,4.11";
     seed(&buckets(acct));
@@ -147,8 +147,8 @@ fn remediate_then_pass_then_rollback_restores_the_account() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
 fn existing_filter_and_alarm_with_our_names_are_left_untouched() {
-    need_emulator!();
     let acct = "230000000002";
     let mut spec = compliant_spec(acct);
     // 4.10: a filter named as ours would be, with a narrower pattern, on the same metric.
@@ -195,8 +195,8 @@ fn existing_filter_and_alarm_with_our_names_are_left_untouched() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
 fn missing_inputs_give_manual_steps_and_the_rest_applies() {
-    need_emulator!();
     let acct = "230000000003";
     seed(&buckets(acct));
     let journal = tmp("journal-3.json");
@@ -234,8 +234,8 @@ fn missing_inputs_give_manual_steps_and_the_rest_applies() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
 fn a_failure_halfway_leaves_a_journal_that_rollback_undoes() {
-    need_emulator!();
     let acct = "230000000004";
     let controls = "3.1,4.10";
     seed(&buckets(acct));
@@ -266,8 +266,8 @@ fn a_failure_halfway_leaves_a_journal_that_rollback_undoes() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
 fn rollback_refuses_to_delete_what_changed_since() {
-    need_emulator!();
     let acct = "230000000005";
     seed(&buckets(acct));
     let journal = tmp("journal-5.json");
@@ -305,8 +305,8 @@ fn topic_policy(state: &Value, arn: &str) -> Value {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
 fn the_eventbridge_route_is_built_in_every_region_and_rolled_back() {
-    need_emulator!();
     let acct = "230000000006";
     let team = format!("arn:aws:sns:us-east-1:{acct}:team-alerts");
     let user_statement = json!({"Sid": "TeamPublish", "Effect": "Allow",
@@ -389,8 +389,8 @@ fn the_eventbridge_route_is_built_in_every_region_and_rolled_back() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
 fn a_topic_on_the_aws_managed_key_gets_a_manual_step() {
-    need_emulator!();
     let acct = "230000000007";
     seed(&json!({
         "account": acct,

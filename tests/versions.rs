@@ -39,8 +39,8 @@ fn control_status(rep: &Value, id: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
 fn the_six_event_text_passes_v4_and_fails_v6_where_the_seven_event_text_passes() {
-    need_emulator!();
     let v3 = "260000000001";
     seed(&with_sg_pattern(v3, SG_V3));
     assert_eq!(status(v3, "4.0.0", "4.10").0, "PASS", "v4.0.0 4.10 lists six events");
@@ -63,8 +63,8 @@ fn the_six_event_text_passes_v4_and_fails_v6_where_the_seven_event_text_passes()
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
 fn v1_2_numbering_and_its_exact_text_pass_3_10() {
-    need_emulator!();
     let acct = "260000000003";
     let text = benchmark_pattern("1.2.0", "3.10");
     assert!(text.starts_with("{($.eventName"), "v1.2.0 has no space after the brace: {text}");
@@ -83,8 +83,8 @@ fn v1_2_numbering_and_its_exact_text_pass_3_10() {
 }
 
 #[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
 fn the_cloudwatch_logs_integration_control_needs_a_delivery_within_a_day() {
-    need_emulator!();
     // No CloudWatch Logs delivery at all.
     let none = "260000000004";
     seed(&json!({

@@ -102,6 +102,9 @@ pub struct ControlDef {
     /// shares one; by default the control's own key.
     #[serde(default)]
     pub check: Option<String>,
+    /// A short name of what it checks, the same in every version ("Root user has no access keys").
+    #[serde(default)]
+    pub name: String,
     /// Why the control matters, in a sentence or two.
     #[serde(default)]
     pub rationale: String,

@@ -7,7 +7,7 @@
 //! `AWS::EC2::SecurityGroup` is recorded is stated explicitly. Recorders are keyed by region:
 //! two regions' recorders may share a name ("default").
 
-use super::registry::Check;
+use super::module::Check;
 use super::Context;
 use crate::actions::{config as cf, Hint};
 use crate::catalog::Control;
@@ -21,6 +21,7 @@ pub(crate) const CHECK: Check = Check {
     subjects: &[Subject::Recorder],
     reads: &[Read::Config],
     has_patterns: false,
+    remedy: "creates a recorder of all supported resource types (global types in the home region) with the role --config-role-arn names, a delivery channel to --config-bucket, and starts it, in each failing region.",
     plan: None,
 };
 

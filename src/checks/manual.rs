@@ -2,7 +2,7 @@
 //! with the audit steps an assessor follows (`cis-audit explain KEY` prints them in full), so
 //! that a report holds every recommendation of its version and none is silently absent.
 
-use super::registry::Check;
+use super::module::Check;
 use super::Context;
 use crate::catalog::Control;
 use crate::finding::{ControlResult, Evidence, Finding, Status, Subject};
@@ -15,6 +15,7 @@ pub(crate) const CHECK: Check = Check {
     subjects: &[Subject::Account],
     reads: &[],
     has_patterns: false,
+    remedy: "nothing: a person follows the audit steps and fixes what they find.",
     plan: None,
 };
 

@@ -14,6 +14,7 @@
 pub mod config_recorder;
 pub mod context;
 pub mod manual;
+pub mod module;
 pub mod monitoring;
 pub mod registry;
 pub mod trail;

@@ -8,7 +8,7 @@
 //! excluded management event source (`ExcludeManagementEventSources`, or an advanced
 //! `eventSource` restriction). Status and selectors are read in the trail's home region.
 
-use super::registry::Check;
+use super::module::Check;
 use super::Context;
 use crate::actions::{cloudtrail as ct, Action, Hint};
 use crate::catalog::{cis, Control};
@@ -22,6 +22,7 @@ pub(crate) const CHECK: Check = Check {
     subjects: &[Subject::Trail],
     reads: &[Read::Trails],
     has_patterns: false,
+    remedy: "makes an existing trail multi-region, starts its logging and adds every management event to its selectors (its data-event selectors kept); with no trail at all, creates one (--trail-name, in the bucket --trail-bucket names) and starts it.",
     plan: None,
 };
 

@@ -8,7 +8,7 @@
 //! control passes when every trail of the account passes (as Security Hub's CloudTrail.5 and
 //! Steampipe judge each trail). A delivery error also fails.
 
-use super::registry::Check;
+use super::module::Check;
 use super::trail::account_trails;
 use super::Context;
 use crate::actions::{cloudtrail as ct, Hint};
@@ -23,6 +23,7 @@ pub(crate) const CHECK: Check = Check {
     subjects: &[Subject::Trail],
     reads: &[Read::Trails],
     has_patterns: false,
+    remedy: "points the trail at a CloudWatch Logs group (--log-group, created if missing) with the role --cloudtrail-logs-role-arn names.",
     plan: None,
 };
 use aws_smithy_types::date_time::{DateTime, Format};

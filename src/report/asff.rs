@@ -157,6 +157,7 @@ fn finding(r: &Report, c: &ControlResult) -> AsffFinding {
     }
     let mut fields = BTreeMap::new();
     fields.insert("cis-audit/ControlId".to_string(), c.control.clone());
+    fields.insert("cis-audit/ControlKey".to_string(), c.key.clone());
     fields.insert("cis-audit/Status".to_string(), c.status.to_string());
     fields.insert("cis-audit/Level".to_string(), c.level.to_string());
     fields.insert("cis-audit/Assessment".to_string(), c.assessment.clone());

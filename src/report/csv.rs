@@ -7,8 +7,9 @@ use super::view::{mark, observed_text, primary_resource, remediation, resources}
 use super::Report;
 use super::Verdict as ControlResult;
 
-pub const COLUMNS: [&str; 20] = [
+pub const COLUMNS: [&str; 21] = [
     "control",
+    "key",
     "title",
     "status",
     "account",
@@ -58,6 +59,7 @@ fn row(r: &Report, c: &ControlResult) -> Vec<String> {
         .collect();
     vec![
         c.control.clone(),
+        c.key.clone(),
         c.title.clone(),
         c.status.to_string(),
         c.account.clone(),

@@ -319,7 +319,7 @@ fn verdicts(s: &mut String, r: &Report) {
     for (i, c) in r.controls.iter().enumerate() {
         let _ = writeln!(
             s,
-            "<tr data-verdict data-status=\"{}\" data-account=\"{}\" data-control=\"{}\" class=\"{}\"><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
+            "<tr data-verdict data-status=\"{}\" data-account=\"{}\" data-control=\"{}\" class=\"{}\"><td><a href=\"#{}\">{}</a></td><td>{}<div class=\"muted small\">{}</div></td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
             c.status,
             esc(&c.account),
             esc(&c.control),
@@ -327,6 +327,7 @@ fn verdicts(s: &mut String, r: &Report) {
             anchor(i),
             esc(&c.control),
             esc(&c.title),
+            esc(&c.key),
             badge(c.status),
             esc(&c.account),
             esc(c.region.as_deref().unwrap_or("—")),
@@ -343,7 +344,7 @@ fn evidence(s: &mut String, r: &Report) {
         let findings: Vec<&Finding> = r.findings_of(c).collect();
         let _ = write!(
             s,
-            "<article class=\"verdict {}\" id=\"{}\" data-verdict data-status=\"{}\" data-account=\"{}\" data-control=\"{}\">\n<h3>{} {} {} <span class=\"where\">{}</span></h3>\n",
+            "<article class=\"verdict {}\" id=\"{}\" data-verdict data-status=\"{}\" data-account=\"{}\" data-control=\"{}\">\n<h3>{} {} {} <span class=\"where\">{}</span></h3>\n<p class=\"muted small\">Key <code>{}</code></p>\n",
             status_class(c.status),
             anchor(i),
             c.status,
@@ -352,7 +353,8 @@ fn evidence(s: &mut String, r: &Report) {
             esc(&c.control),
             esc(&c.title),
             badge(c.status),
-            esc(&where_(c))
+            esc(&where_(c)),
+            esc(&c.key)
         );
         let _ = writeln!(
             s,

@@ -103,6 +103,7 @@ fn case(r: &Report, c: &ControlResult) -> TestCase {
     let mut t = TestCase::new(case_name(c), status);
     t.set_classname(format!("cis-audit.{}", c.account));
     t.add_property(Property::new("control", c.control.as_str()));
+    t.add_property(Property::new("key", c.key.as_str()));
     t.add_property(Property::new("status", c.status.as_str()));
     if let Some(region) = &c.region {
         t.add_property(Property::new("region", region.as_str()));

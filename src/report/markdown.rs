@@ -26,18 +26,21 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(s, "- Exit status {}: {}\n", r.exit_status(), exit_reason(r));
     let changes = r.baseline.is_some();
     if changes {
-        let _ =
-            writeln!(s, "| ID | Title | Status | Change | Account | Region | Reason |\n|---|---|---|---|---|---|---|");
+        let _ = writeln!(
+            s,
+            "| ID | Key | Title | Status | Change | Account | Region | Reason |\n|---|---|---|---|---|---|---|---|"
+        );
     } else {
-        let _ = writeln!(s, "| ID | Title | Status | Account | Region | Reason |\n|---|---|---|---|---|---|");
+        let _ = writeln!(s, "| ID | Key | Title | Status | Account | Region | Reason |\n|---|---|---|---|---|---|---|");
     }
     for c in &r.controls {
         let change =
             if changes { format!(" {} |", c.change.map(|x| x.as_str()).unwrap_or("-")) } else { String::new() };
         let _ = writeln!(
             s,
-            "| {} | {} | **{}** |{change} {} | {} | {} |",
+            "| {} | `{}` | {} | **{}** |{change} {} | {} | {} |",
             c.control,
+            c.key,
             esc(&title_label(c)),
             status_label(c),
             c.account,
@@ -49,12 +52,13 @@ pub fn render(r: &Report) -> String {
     for (c, findings) in r.controls.iter().zip(r.findings_by_control()) {
         let _ = writeln!(
             s,
-            "### {} {} — {} ({}{})\n",
+            "### {} {} — {} ({}{})\n\nKey: `{}`\n",
             c.control,
             title_label(c),
             status_label(c),
             c.account,
-            c.region.as_deref().map(|x| format!(", {x}")).unwrap_or_default()
+            c.region.as_deref().map(|x| format!(", {x}")).unwrap_or_default(),
+            c.key
         );
         let _ = writeln!(s, "{}\n", c.message);
         for f in findings {

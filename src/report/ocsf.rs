@@ -59,6 +59,7 @@ fn finding(r: &Report, c: &ControlResult) -> Value {
     }
     let mut compliance = json!({
         "control": c.control,
+        "control_parameters": [{"name": "cis-audit-key", "value": c.key}],
         "standards": [standard],
         "requirements": [format!("{standard} {}", c.control)],
         "status_id": sid,

@@ -122,7 +122,7 @@ fn rule(r: &Report, c: &ControlResult) -> Value {
         "defaultConfiguration": {"level": "error"},
         "properties": {
             "tags": tags,
-            "cis": {"control": c.control, "level": c.level, "assessment": c.assessment, "custom": c.custom},
+            "cis": {"control": c.control, "key": c.key, "level": c.level, "assessment": c.assessment, "custom": c.custom},
             "security-severity": if c.level == 1 { "5.0" } else { "3.0" },
         },
     });

@@ -34,7 +34,7 @@ pub fn render(report: &Report, color: bool, width: Option<u16>) -> String {
         }
         let mut row = vec![
             Cell::new(&c.control),
-            Cell::new(title_label(c)),
+            Cell::new(format!("{}\n{}", title_label(c), c.key)),
             status,
             Cell::new(&c.account),
             Cell::new(c.region.as_deref().unwrap_or("-")),

@@ -23,10 +23,10 @@ pub fn standard_key(r: &Report, c: &ControlResult) -> String {
     }
 }
 
-/// The stable identity of a verdict: standard, account, region, control; never a time, so the
-/// same verdict of a later run has the same key.
+/// The stable identity of a verdict: standard, account, region, control key; never a time, so
+/// the same verdict of a later run has the same identity.
 pub fn verdict_key(r: &Report, c: &ControlResult) -> String {
-    format!("{}/{}/{}/{}", standard_key(r, c), c.account, region_key(c), c.control)
+    format!("{}/{}/{}/{}", standard_key(r, c), c.account, region_key(c), c.key)
 }
 
 /// The standard's name as people read it: the benchmark's title, or "custom control".

@@ -1,69 +1,19 @@
 //! `cis-audit audit`: scope → collect (or load) → evaluate → policy → report, then remediation
 //! if asked.
 
+pub use super::options::AuditOptions;
 use super::pipeline::{collect, evaluate, home_region, scope, select};
-use super::{scope as reach, Access, RunError};
+use super::{scope as reach, RunError};
 use crate::aws::Runtime;
 use crate::catalog::catalog;
 use crate::clock::{now_rfc3339, today};
 use crate::finding::Evaluation;
 use crate::inventory::{regions, store, Inventory, Needs};
-use crate::policy::{self, FailOn, ScopeKnowledge, Suppression};
+use crate::policy::{self, ScopeKnowledge};
 use crate::report::compare::base_verdicts;
-use crate::report::{BaselineSummary, BenchmarkRef, Format, Meta, Report, ReportOptions, ReportPolicy};
+use crate::report::{BaselineSummary, BenchmarkRef, Meta, Report, ReportOptions, ReportPolicy};
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::time::Instant;
-
-/// Everything `audit` is asked to do.
-#[derive(Debug, Clone)]
-pub struct AuditOptions {
-    pub access: Access,
-    /// `--regions`, unparsed.
-    pub regions: Option<String>,
-    pub benchmark: String,
-    /// The controls to evaluate, as keys (None: all).
-    pub controls: Option<Vec<String>>,
-    /// `--format`: one format or several (several need `output_dir`).
-    pub formats: Vec<Format>,
-    pub output: Option<PathBuf>,
-    /// `--output-dir`: each format to its fixed file name there.
-    pub output_dir: Option<PathBuf>,
-    pub save_inventory: Option<PathBuf>,
-    pub inventory: Option<PathBuf>,
-    pub strict_patterns: bool,
-    /// Colour the table (a terminal, and colour not refused).
-    pub color: bool,
-    /// Only errors and the closing summary line on stderr; no progress bar, no warnings.
-    pub quiet: bool,
-    pub remediation: Option<super::remediate::RemediateOptions>,
-    /// `--send-to-security-hub`: import the ASFF findings (run::securityhub).
-    pub send_to_security_hub: bool,
-    /// Known exceptions of the configuration file, resolved to keys.
-    pub suppressions: Vec<Suppression>,
-    /// Custom monitoring controls of the configuration file.
-    pub custom: Vec<crate::catalog::custom::CustomControl>,
-    /// What reading the configuration's control numbers in this run's version has to say.
-    pub notes: Vec<String>,
-    pub warnings: Vec<String>,
-    /// `--baseline`: the report of an earlier run.
-    pub baseline: Option<PathBuf>,
-    pub fail_on: FailOn,
-}
-
-impl AuditOptions {
-    /// Whether `--remediate` reports its outcome as JSON on standard output: JSON was asked for
-    /// and no table takes standard output.
-    pub fn json_outcome(&self) -> bool {
-        self.formats.contains(&Format::Json) && !self.formats.contains(&Format::Table)
-    }
-
-    /// Whether the run audits one shard of the scope (so that whether a suppression matched
-    /// nothing is for `merge` to say).
-    fn partial_scope(&self) -> bool {
-        self.access.organization.as_ref().is_some_and(|o| o.shard.is_some())
-    }
-}
 
 /// Reads `--baseline` before anything is collected. A baseline of another benchmark version is
 /// compared by control key; the report notes it.

@@ -3,7 +3,9 @@
 //! [`RunError`]s, which the CLI prints.
 
 pub mod audit;
+pub mod explain;
 pub mod merge;
+pub mod options;
 pub mod output;
 pub mod pattern;
 pub mod pipeline;

@@ -1,60 +1,22 @@
 //! `audit --remediate`: plan → show → confirm → apply (journaled) → re-audit → before → after.
 
-use super::audit::AuditOptions;
+use super::options::AuditOptions;
+pub use super::options::RemediateOptions;
 use super::pipeline::{collect, evaluate, home_region};
 use super::RunError;
 use crate::aws::{Runtime, Session};
-use crate::catalog::{cis, Control};
+use crate::catalog::Control;
 use crate::checks::{Context, EvalOptions};
 use crate::finding::{Evaluation, Status};
 use crate::inventory::{Inventory, Needs, Target};
 use crate::pattern::Judge;
 use crate::remediate::apply::{apply, Applied, Env};
 use crate::remediate::journal::Journal;
-use crate::remediate::{plan, Inputs, Notify, Route};
+use crate::remediate::plan;
 use crate::report::plan::{plan_text, step_line, ControlChange, Outcome, StepOutcome};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-
-/// The remediation options of `audit`.
-#[derive(Debug, Clone, Default)]
-pub struct RemediateOptions {
-    pub yes: bool,
-    pub dry_run: bool,
-    pub notify: Vec<Notify>,
-    pub topic_name: Option<String>,
-    pub metric_namespace: String,
-    pub trail_name: String,
-    pub trail_bucket: Option<String>,
-    pub log_group: String,
-    pub cloudtrail_logs_role_arn: Option<String>,
-    pub config_role_arn: Option<String>,
-    pub config_bucket: Option<String>,
-    pub journal: Option<PathBuf>,
-    pub route: Route,
-}
-
-impl RemediateOptions {
-    pub fn inputs(&self, o: &AuditOptions, home_region: &str) -> Inputs {
-        Inputs {
-            benchmark: o.benchmark.clone(),
-            strict_patterns: o.strict_patterns,
-            home_region: home_region.to_string(),
-            notify: self.notify.clone(),
-            topic_name: self.topic_name.clone().unwrap_or_else(|| cis::TOPIC_NAME.into()),
-            reuse_confirmed_topic: self.topic_name.is_none(),
-            metric_namespace: self.metric_namespace.clone(),
-            trail_name: self.trail_name.clone(),
-            trail_bucket: self.trail_bucket.clone(),
-            log_group: self.log_group.clone(),
-            cloudtrail_logs_role_arn: self.cloudtrail_logs_role_arn.clone(),
-            config_role_arn: self.config_role_arn.clone(),
-            config_bucket: self.config_bucket.clone(),
-            route: self.route,
-        }
-    }
-}
 
 /// What the audit hands over.
 pub struct Run<'a> {

@@ -20,7 +20,7 @@ pub mod link;
 pub mod metric_filter;
 pub mod sns_subscription;
 
-use super::registry::Check;
+use super::module::Check;
 use super::trail::{account_trails, assess_trail};
 use super::{trail, Context};
 use crate::catalog::{Control, PatternVariant};
@@ -46,6 +46,7 @@ pub(crate) const CHECK: Check = Check {
     ],
     reads: &[Read::Trails, Read::Monitoring],
     has_patterns: true,
+    remedy: "the benchmark's steps on the qualifying trail's log group: a metric filter with the benchmark's pattern, an alarm on its metric, a topic (--topic-name) with --notify subscribed; or, with --route eventbridge, a rule in every region targeting a topic whose policy lets the rules publish. Existing filters, alarms and topics are reused, never replaced.",
     plan: None,
 };
 
