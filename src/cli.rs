@@ -72,6 +72,9 @@ pub enum Command {
         /// Roles audited with `audit --role-arn` (ARNs; `*` allowed): sts:AssumeRole on them.
         #[arg(long = "role-arn", value_name = "ARN")]
         role_arns: Vec<String>,
+        /// The partition of the accounts (aws, aws-us-gov, aws-cn): the member role's ARN.
+        #[arg(long, default_value = "aws", value_parser = ["aws", "aws-us-gov", "aws-cn"])]
+        partition: String,
         /// Print the permission lists as markdown (the README's) instead.
         #[arg(long)]
         markdown: bool,
@@ -566,7 +569,7 @@ fn dispatch(cli: Cli, m: &ArgMatches) -> Result<i32, RunError> {
         }
         Command::Pattern(PatternCommand::Test { pattern, file }) => run::pattern::test_pattern(&pattern, &file),
         Command::Rollback(r) => run::block_on(run::rollback::run(&r.aws.access(), &r.journal)),
-        Command::IamPolicy { remediation, organization, security_hub, member_role, role_arns, markdown } => {
+        Command::IamPolicy { remediation, organization, security_hub, member_role, role_arns, partition, markdown } => {
             if markdown {
                 print!("{}", crate::iam::markdown());
             } else {
@@ -576,6 +579,7 @@ fn dispatch(cli: Cli, m: &ArgMatches) -> Result<i32, RunError> {
                     security_hub,
                     member_role: organization.then_some(member_role),
                     role_arns,
+                    partition,
                 };
                 let text = serde_json::to_string_pretty(&crate::iam::policy(&scope)).unwrap_or_default();
                 println!("{text}");

@@ -90,7 +90,7 @@ pub const REMEDIATION: &[Permission] = &[
 pub const PASS_ROLE_TO: &[&str] = &["cloudtrail.amazonaws.com", "config.amazonaws.com"];
 
 /// Which parts of cis-audit a policy is for.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
     pub remediation: bool,
     pub organization: bool,
@@ -99,6 +99,21 @@ pub struct Scope {
     pub member_role: Option<String>,
     /// Roles audited through `--role-arn` (ARNs, `*` allowed), for `sts:AssumeRole`.
     pub role_arns: Vec<String>,
+    /// The partition of the member roles' ARNs (`aws`, `aws-us-gov`, `aws-cn`).
+    pub partition: String,
+}
+
+impl Default for Scope {
+    fn default() -> Self {
+        Scope {
+            remediation: false,
+            organization: false,
+            security_hub: false,
+            member_role: None,
+            role_arns: vec![],
+            partition: "aws".into(),
+        }
+    }
 }
 
 /// Every action the scope allows.
@@ -135,7 +150,7 @@ pub fn policy(s: &Scope) -> Value {
     let mut roles: Vec<String> = s.role_arns.clone();
     if s.organization || s.member_role.is_some() {
         let role = s.member_role.clone().unwrap_or_else(|| "OrganizationAccountAccessRole".into());
-        roles.push(format!("arn:aws:iam::*:role/{role}"));
+        roles.push(format!("arn:{}:iam::*:role/{role}", s.partition));
     }
     if !roles.is_empty() {
         statements.push(
@@ -228,13 +243,14 @@ mod tests {
             security_hub: true,
             member_role: Some("R".into()),
             role_arns: vec![],
+            partition: "aws-us-gov".into(),
         });
         let sts = v["Statement"].as_array().unwrap();
         assert_eq!(sts.len(), 5);
         assert!(sts
             .iter()
             .all(|s| s["Effect"] == "Allow" && s["Sid"].as_str().unwrap().chars().all(|c| c.is_ascii_alphanumeric())));
-        assert_eq!(sts[2]["Resource"], json!(["arn:aws:iam::*:role/R"]));
+        assert_eq!(sts[2]["Resource"], json!(["arn:aws-us-gov:iam::*:role/R"]), "the partition's ARN");
         assert!(sts[1]["Action"].as_array().unwrap().contains(&json!("securityhub:BatchImportFindings")));
         assert!(!sts[0]["Action"].as_array().unwrap().contains(&json!("securityhub:BatchImportFindings")));
     }

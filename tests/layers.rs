@@ -142,7 +142,10 @@ fn cycle(g: &Graph) -> Option<Vec<String>> {
     g.keys().find_map(|v| visit(g, v, &mut Vec::new(), &mut done))
 }
 
-fn edges() -> (Vec<(Vec<String>, Vec<String>)>, BTreeSet<Vec<String>>) {
+/// (importing module, imported path), every room (folder module), of the whole source.
+type Edges = (Vec<(Vec<String>, Vec<String>)>, BTreeSet<Vec<String>>);
+
+fn edges() -> Edges {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     sources(&src, &mut files);

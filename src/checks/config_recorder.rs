@@ -7,16 +7,19 @@
 //! `AWS::EC2::SecurityGroup` is recorded is stated explicitly. Recorders are keyed by region:
 //! two regions' recorders may share a name ("default").
 
-use super::module::Check;
+use super::module::{module_source, Check};
 use super::Context;
 use crate::actions::{config as cf, Hint};
 use crate::catalog::Control;
 use crate::finding::{ControlResult, Evidence, Finding, Status, Subject};
 use crate::inventory::{AccountInventory, Collected, ConfigRecorder, Read, RegionConfig};
 
+const SOURCE: (&str, &str) = module_source!();
+
 pub(crate) const CHECK: Check = Check {
     name: "config-all-regions",
-    doc: include_str!("config_recorder.rs"),
+    file: SOURCE.0,
+    doc: SOURCE.1,
     evaluate,
     subjects: &[Subject::Recorder],
     reads: &[Read::Config],

@@ -2,15 +2,18 @@
 //! with the audit steps an assessor follows (`cis-audit explain KEY` prints them in full), so
 //! that a report holds every recommendation of its version and none is silently absent.
 
-use super::module::Check;
+use super::module::{module_source, Check};
 use super::Context;
 use crate::catalog::Control;
 use crate::finding::{ControlResult, Evidence, Finding, Status, Subject};
 use crate::inventory::AccountInventory;
 
+const SOURCE: (&str, &str) = module_source!();
+
 pub(crate) const CHECK: Check = Check {
     name: "manual",
-    doc: include_str!("manual.rs"),
+    file: SOURCE.0,
+    doc: SOURCE.1,
     evaluate,
     subjects: &[Subject::Account],
     reads: &[],

@@ -46,7 +46,9 @@ pub type PlanHook = fn(&PlanInput) -> Vec<Proposal>;
 pub struct Check {
     /// Its registry name: the key of the control it evaluates, or the family's name.
     pub name: &'static str,
-    /// The module's source: its `//!` doc comment is its documentation ([`Check::doc`]).
+    /// The module's source file, from the crate root (`file!()`), and its text: its `//!` doc
+    /// comment is its documentation ([`Check::doc`]). Both from [`module_source!`].
+    pub file: &'static str,
     pub doc: &'static str,
     pub evaluate: Evaluate,
     /// The subjects its findings report (`<key>/<subject>` check ids), in order.
@@ -66,6 +68,14 @@ impl Check {
         module_doc(self.doc)
     }
 }
+
+/// `file: …, doc: …` of a [`Check`]: the module's own path and source, read at build time.
+macro_rules! module_source {
+    () => {
+        (file!(), include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/", file!())))
+    };
+}
+pub(crate) use module_source;
 
 /// The `//!` lines at the top of a module's source, without the markers, as text for a person:
 /// rustdoc links (`` [`super::trail`] ``) become the name they point at.

@@ -57,6 +57,23 @@ mod tests {
         insta::assert_snapshot!("check_ids", ids.join("\n"));
     }
 
+    /// A module's snapshot cases live next to it: `src/checks/x.rs` has `src/checks/x/tests.rs`
+    /// (a folder module `…/mod.rs`, `…/tests.rs`).
+    #[test]
+    fn every_module_has_its_snapshot_tests_beside_it() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for c in REGISTRY {
+            let file = root.join(c.file);
+            let tests = match file.file_name().and_then(|n| n.to_str()) {
+                Some("mod.rs") => file.with_file_name("tests.rs"),
+                _ => file.with_extension("").join("tests.rs"),
+            };
+            assert!(tests.is_file(), "{} has no {}", c.name, tests.display());
+            let text = std::fs::read_to_string(&tests).unwrap();
+            assert!(text.contains("snapshot_cases!"), "{} has no snapshot cases", tests.display());
+        }
+    }
+
     #[test]
     fn every_registered_module_evaluates_a_control_of_some_version() {
         let cat = crate::catalog::catalog();

@@ -566,3 +566,17 @@ fn eventbridge_route_for_global_service_events_needs_us_east_1_only() {
     let e = run(&inv, "5.0.0", &["4.4"], false);
     assert_eq!(e.controls[0].status, Status::Pass, "{}", e.controls[0].message);
 }
+
+#[test]
+fn global_service_events_are_routed_in_the_partitions_home_region() {
+    // In GovCloud, IAM and Organizations events arrive in us-gov-west-1, never in us-east-1.
+    let iam = r#"{"source":["aws.iam","aws.organizations"],"detail":{"eventName":[{"anything-but":["GetUser"]}]}}"#;
+    for (rule_region, want) in [("us-gov-west-1", Status::Pass), ("us-gov-east-1", Status::Fail)] {
+        let mut inv = compliant();
+        inv.accounts[0].partition = "aws-us-gov".into();
+        inv.accounts[0].regions = vec!["us-gov-east-1".into(), "us-gov-west-1".into()];
+        with_rules(&mut inv, &[rule_region], iam, true);
+        let e = run(&inv, "5.0.0", &["4.4"], false);
+        assert_eq!(e.controls[0].status, want, "a rule in {rule_region}: {}", e.controls[0].message);
+    }
+}

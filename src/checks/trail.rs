@@ -8,16 +8,20 @@
 //! excluded management event source (`ExcludeManagementEventSources`, or an advanced
 //! `eventSource` restriction). Status and selectors are read in the trail's home region.
 
-use super::module::Check;
+use super::module::{module_source, Check};
 use super::Context;
 use crate::actions::{cloudtrail as ct, Action, Hint};
 use crate::catalog::{cis, Control};
+use crate::eventpattern::cloudtrail::global_events_region;
 use crate::finding::{ControlResult, Evidence, Finding, Status, Subject};
 use crate::inventory::{AccountInventory, CollectError, Collected, Read, Trail, TrailSelectors};
 
+const SOURCE: (&str, &str) = module_source!();
+
 pub(crate) const CHECK: Check = Check {
     name: "cloudtrail-multi-region",
-    doc: include_str!("trail.rs"),
+    file: SOURCE.0,
+    doc: SOURCE.1,
     evaluate,
     subjects: &[Subject::Trail],
     reads: &[Read::Trails],
@@ -306,7 +310,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
                         .map(|r| Evidence::bad(format!("describe_trails.{}", r.region), serde_json::json!([])))
                         .collect(),
                 )
-                .remediation(Some(new_trail(acct.regions.first().map(String::as_str).unwrap_or("us-east-1")).render())),
+                .remediation(Some(new_trail(&first_region(acct)).render())),
         );
         (Status::Fail, "no CloudTrail trail in any audited region".into())
     } else {
@@ -314,6 +318,12 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
         (Status::Fail, format!("no trail qualifies: {}", reasons.join("; ")))
     };
     vec![(ControlResult::new(control, &acct.account_id, None, status, message), findings)]
+}
+
+/// Where a new trail would go: the account's first audited region, else its partition's home
+/// region.
+pub fn first_region(acct: &AccountInventory) -> String {
+    acct.regions.first().cloned().unwrap_or_else(|| global_events_region(&acct.partition).to_string())
 }
 
 /// What makes an existing trail qualify: multi-region, logging, every management event (its

@@ -8,7 +8,7 @@
 //! control passes when every trail of the account passes (as Security Hub's CloudTrail.5 and
 //! Steampipe judge each trail). A delivery error also fails.
 
-use super::module::Check;
+use super::module::{module_source, Check};
 use super::trail::account_trails;
 use super::Context;
 use crate::actions::{cloudtrail as ct, Hint};
@@ -16,9 +16,12 @@ use crate::catalog::Control;
 use crate::finding::{ControlResult, Evidence, Finding, Status, Subject};
 use crate::inventory::{AccountInventory, Read, Trail};
 
+const SOURCE: (&str, &str) = module_source!();
+
 pub(crate) const CHECK: Check = Check {
     name: "cloudtrail-cloudwatch-logs",
-    doc: include_str!("trail_cloudwatch.rs"),
+    file: SOURCE.0,
+    doc: SOURCE.1,
     evaluate,
     subjects: &[Subject::Trail],
     reads: &[Read::Trails],

@@ -38,7 +38,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
 pub use model::*;
-use regions::{RegionError, DEFAULT_ENABLED_REGIONS};
+use regions::{default_regions, RegionError};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// One read under the runtime's bounds, its SDK error turned into a [`CollectError`].
@@ -413,8 +413,8 @@ impl<'a> Flow<'a> {
         let (s, rt) = (self.session(i), self.req.rt);
         next.add(i, Box::pin(async move { Done::Regions(i, regions::enabled_regions(s, rt).await) }));
         let first: Vec<String> = match self.req.regions {
-            Some(req) => req.iter().filter(|r| DEFAULT_ENABLED_REGIONS.contains(&r.as_str())).cloned().collect(),
-            None => DEFAULT_ENABLED_REGIONS.iter().map(|r| r.to_string()).collect(),
+            Some(req) => req.iter().filter(|r| default_regions(&s.partition).contains(&r.as_str())).cloned().collect(),
+            None => default_regions(&s.partition).iter().map(|r| r.to_string()).collect(),
         };
         for r in first {
             self.start_region(i, r, next);
@@ -448,10 +448,10 @@ impl<'a> Flow<'a> {
                     "cannot list the regions enabled for account {acct} (account:ListRegions: {}{}); auditing the {} default regions. Pass --regions to choose.",
                     e.code,
                     if e.message.is_empty() { String::new() } else { format!(": {}", e.message) },
-                    DEFAULT_ENABLED_REGIONS.len()
+                    default_regions(&self.session(i).partition).len()
                 ));
                 (
-                    DEFAULT_ENABLED_REGIONS.iter().map(|r| r.to_string()).collect(),
+                    default_regions(&self.session(i).partition).iter().map(|r| r.to_string()).collect(),
                     format!("default regions (account:ListRegions failed: {})", e.code),
                 )
             }

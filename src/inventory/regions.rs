@@ -28,6 +28,20 @@ pub const DEFAULT_ENABLED_REGIONS: &[&str] = &[
     "us-west-2",
 ];
 
+/// The regions of GovCloud and of China, all enabled by default in their partitions' accounts.
+const GOV_REGIONS: &[&str] = &["us-gov-east-1", "us-gov-west-1"];
+const CHINA_REGIONS: &[&str] = &["cn-north-1", "cn-northwest-1"];
+
+/// The regions every account of `partition` has enabled by default (`aws`, `aws-us-gov`,
+/// `aws-cn`).
+pub fn default_regions(partition: &str) -> &'static [&'static str] {
+    match partition {
+        "aws-us-gov" => GOV_REGIONS,
+        "aws-cn" => CHINA_REGIONS,
+        _ => DEFAULT_ENABLED_REGIONS,
+    }
+}
+
 /// Every region code AWS has published (commercial, opt-in, GovCloud, China; ISO excluded), to
 /// reject a typo when the account's own list cannot be read.
 pub const KNOWN_REGIONS: &[&str] = &[

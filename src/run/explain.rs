@@ -16,7 +16,7 @@ pub fn explain(text: &str, benchmark: &str) -> Result<String, RunError> {
     let aliases = cat.aliases(&key);
     // The control as the asked version has it, else as the newest version that has it.
     let version = if cat.id_of(&key, benchmark).is_some() { benchmark.to_string() } else { aliases[0].0.to_string() };
-    let control: Control = cat.select(&version, Some(&[key.clone()]))?.remove(0);
+    let control: Control = cat.select(&version, Some(std::slice::from_ref(&key)))?.remove(0);
     let module = for_control(&control);
     let mut s = String::new();
     let _ = writeln!(s, "{key} — {}", if def.name.is_empty() { control.title() } else { &def.name });

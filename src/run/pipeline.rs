@@ -95,12 +95,16 @@ pub fn scope(inv: &Inventory) -> Vec<AccountScope> {
 }
 
 /// The home region: `--region`, else the configuration's (AWS_REGION, the profile), else the
-/// partition's default region of the first session, else us-east-1.
+/// region of the first session's partition where its global services live (us-east-1,
+/// us-gov-west-1, cn-north-1).
 pub fn home_region(access: &Access, sessions: &[crate::aws::Session]) -> String {
     access
         .aws
         .region
         .clone()
         .or_else(|| sessions.first().and_then(|s| s.config.region().map(|x| x.to_string())))
-        .unwrap_or_else(|| "us-east-1".into())
+        .unwrap_or_else(|| {
+            let partition = sessions.first().map(|s| s.partition.as_str()).unwrap_or("aws");
+            crate::eventpattern::cloudtrail::global_events_region(partition).to_string()
+        })
 }

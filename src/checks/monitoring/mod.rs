@@ -20,7 +20,7 @@ pub mod link;
 pub mod metric_filter;
 pub mod sns_subscription;
 
-use super::module::Check;
+use super::module::{module_source, Check};
 use super::trail::{account_trails, assess_trail};
 use super::{trail, Context};
 use crate::catalog::{Control, PatternVariant};
@@ -33,9 +33,12 @@ use link::{Chain, Link, State, MODULES};
 
 /// The registry entry of the monitoring family: every control whose data names
 /// `check = "metric-filter-chain"`, and the custom controls of a configuration file.
+const SOURCE: (&str, &str) = module_source!();
+
 pub(crate) const CHECK: Check = Check {
     name: crate::catalog::custom::MONITORING_CHECK,
-    doc: include_str!("mod.rs"),
+    file: SOURCE.0,
+    doc: SOURCE.1,
     evaluate,
     subjects: &[
         Subject::Trail,
@@ -142,9 +145,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
                     (Subject::Trail, _) => (
                         Status::Fail,
                         "no CloudTrail trail in the audited regions".to_string(),
-                        Some(
-                            trail::new_trail(acct.regions.first().map(String::as_str).unwrap_or("us-east-1")).render(),
-                        ),
+                        Some(trail::new_trail(&trail::first_region(acct)).render()),
                     ),
                     (_, Some(p)) if p.state != State::Ok => {
                         (Status::Skipped, format!("not reached: the {} link is broken", p.module.name()), None)
