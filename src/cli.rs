@@ -31,14 +31,14 @@ const EXIT_CODES: &str = "Exit status:
     about = "Audit an AWS account against the CIS AWS Foundations Benchmark: CloudTrail, AWS Config and the monitoring controls, with evidence for every verdict",
     after_help = EXIT_CODES
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 #[allow(clippy::large_enum_variant)] // parsed once
-pub enum Command {
+pub(crate) enum Command {
     /// Collect an inventory from AWS (or load a saved one) and evaluate the controls.
     #[command(after_help = EXIT_CODES)]
     Audit(AuditArgs),
@@ -104,7 +104,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct AwsArgs {
+pub(crate) struct AwsArgs {
     /// Named profile from the AWS config files [default: AWS_PROFILE, then the default chain].
     #[arg(long)]
     pub profile: Option<String>,
@@ -133,7 +133,7 @@ pub struct AwsArgs {
 
 /// `audit --organization` and the options that narrow it.
 #[derive(Debug, Clone, Args)]
-pub struct OrgArgs {
+pub(crate) struct OrgArgs {
     /// Audit every ACTIVE account of the caller's AWS Organization (the caller must be its
     /// management account or a delegated administrator): the caller's own account with its own
     /// credentials, every other through --member-role.
@@ -207,7 +207,7 @@ fn format_parser() -> impl TypedValueParser<Value = Format> {
 }
 
 #[derive(Debug, Args)]
-pub struct AuditArgs {
+pub(crate) struct AuditArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
     #[command(flatten)]
@@ -271,7 +271,7 @@ pub struct AuditArgs {
 
 /// Options of `audit --remediate` (flattened into the audit's options).
 #[derive(Debug, Clone, Default, Args)]
-pub struct RemediateArgs {
+pub(crate) struct RemediateArgs {
     /// After the audit, plan fixes for the FAILing controls, print each as its AWS CLI command,
     /// and apply them (asking first on a terminal). Never deletes anything.
     #[arg(long, conflicts_with = "inventory", help_heading = "Remediation")]
@@ -345,7 +345,7 @@ impl RemediateArgs {
 
 /// `cis-audit merge A.json B.json …`.
 #[derive(Debug, Args)]
-pub struct MergeArgs {
+pub(crate) struct MergeArgs {
     /// JSON reports written by `audit --format json`.
     #[arg(required = true, num_args = 1..)]
     pub reports: Vec<PathBuf>,
@@ -368,7 +368,7 @@ pub struct MergeArgs {
 
 /// `cis-audit rollback JOURNAL`.
 #[derive(Debug, Args)]
-pub struct RollbackArgs {
+pub(crate) struct RollbackArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
     /// The journal a remediation wrote.
@@ -376,7 +376,7 @@ pub struct RollbackArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum PatternCommand {
+pub(crate) enum PatternCommand {
     /// Does PATTERN catch every event the control's benchmark pattern catches?
     /// Exit 0 covered, 1 not covered, 2 the pattern does not parse.
     Check {

@@ -2,26 +2,26 @@
 //! imports nothing of ours.
 
 /// The current time, RFC 3339 (`2026-12-04T20:36:08Z`).
-pub fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     aws_smithy_types::DateTime::from(std::time::SystemTime::now())
         .fmt(aws_smithy_types::date_time::Format::DateTime)
         .unwrap_or_default()
 }
 
 /// Today's date (UTC), `YYYY-MM-DD`.
-pub fn today() -> String {
+pub(crate) fn today() -> String {
     now_rfc3339().chars().take(10).collect()
 }
 
 /// Seconds since the Unix epoch of an RFC 3339 time (`2026-12-04T20:36:08Z`, fractions and
 /// offsets allowed), or None when it does not parse.
-pub fn epoch_seconds(rfc3339: &str) -> Option<i64> {
+pub(crate) fn epoch_seconds(rfc3339: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(rfc3339.trim()).ok().map(|d| d.timestamp())
 }
 
 /// Whole days from `earlier` to `later` (RFC 3339 times), rounded down; None when either does not
 /// parse.
-pub fn days_between(earlier: &str, later: &str) -> Option<i64> {
+pub(crate) fn days_between(earlier: &str, later: &str) -> Option<i64> {
     Some((epoch_seconds(later)? - epoch_seconds(earlier)?).div_euclid(86_400))
 }
 

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 /// The file `audit` reads when `--config` is not given (and it exists).
-pub const DEFAULT_FILE: &str = "cis-audit.toml";
+pub(crate) const DEFAULT_FILE: &str = "cis-audit.toml";
 
 /// A string or a list of strings (`format = "json"` or `format = ["json", "sarif"]`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -32,7 +32,7 @@ pub enum OneOrMany {
 }
 
 impl OneOrMany {
-    pub fn list(&self) -> Vec<String> {
+    pub(crate) fn list(&self) -> Vec<String> {
         match self {
             OneOrMany::One(s) => vec![s.clone()],
             OneOrMany::Many(v) => v.clone(),
@@ -158,7 +158,7 @@ pub struct Config {
 /// What reading the file's control names in the run's version has to say: notes (a number the
 /// run's version gives another number) and warnings (a control the run's version lacks).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Resolution {
+pub(crate) struct Resolution {
     pub notes: Vec<String>,
     pub warnings: Vec<String>,
 }
@@ -169,7 +169,7 @@ pub struct Resolution {
 pub struct ConfigError(pub String);
 
 /// 1-based line and column of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -199,7 +199,7 @@ impl Source<'_> {
 }
 
 /// Reads `--config FILE`, or `./cis-audit.toml` when present (None: no configuration).
-pub fn load(explicit: Option<&Path>) -> Result<Option<Config>, ConfigError> {
+pub(crate) fn load(explicit: Option<&Path>) -> Result<Option<Config>, ConfigError> {
     let path = match explicit {
         Some(p) => p.to_path_buf(),
         None => {
@@ -344,13 +344,13 @@ fn check_values(src: &Source, d: &FileConfig) -> Result<Checked, ConfigError> {
 
 impl Config {
     /// `FILE:LINE:COLUMN` of a span of the file.
-    pub fn at(&self, span: Range<usize>) -> String {
+    pub(crate) fn at(&self, span: Range<usize>) -> String {
         let (l, c) = line_col(&self.text, span.start);
         format!("{}:{l}:{c}", self.name)
     }
 
     /// The version the file's control numbers are read in: its `benchmark`, else the run's.
-    pub fn version_for(&self, run: &str) -> String {
+    pub(crate) fn version_for(&self, run: &str) -> String {
         self.defaults.benchmark.as_ref().map(|b| b.get_ref().clone()).unwrap_or_else(|| run.to_string())
     }
 
@@ -405,7 +405,7 @@ impl Config {
 
     /// The suppressions, resolved to keys for a run of CIS `run`; those whose control the run's
     /// version lacks are left out with a warning.
-    pub fn suppressions(&self, run: &str) -> Result<(Vec<Suppression>, Resolution), ConfigError> {
+    pub(crate) fn suppressions(&self, run: &str) -> Result<(Vec<Suppression>, Resolution), ConfigError> {
         let version = self.version_for(run);
         let mut out = Resolution::default();
         let mut list = Vec::new();
@@ -429,7 +429,7 @@ impl Config {
     }
 
     /// The file's `controls`, resolved to keys for a run of CIS `run` (None: the file sets none).
-    pub fn controls(&self, run: &str) -> Result<Option<(Vec<String>, Resolution)>, ConfigError> {
+    pub(crate) fn controls(&self, run: &str) -> Result<Option<(Vec<String>, Resolution)>, ConfigError> {
         let Some(ids) = &self.defaults.controls else { return Ok(None) };
         let version = self.version_for(run);
         let at = self.at(ids.span());

@@ -15,7 +15,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "PASS",
             Status::Fail => "FAIL",
@@ -48,13 +48,13 @@ impl Evidence {
     pub fn new(step: impl Into<String>, observed: impl Into<serde_json::Value>, ok: Option<bool>) -> Self {
         Evidence { step: step.into(), observed: observed.into(), ok }
     }
-    pub fn ok(step: impl Into<String>, observed: impl Into<serde_json::Value>) -> Self {
+    pub(crate) fn ok(step: impl Into<String>, observed: impl Into<serde_json::Value>) -> Self {
         Self::new(step, observed, Some(true))
     }
-    pub fn bad(step: impl Into<String>, observed: impl Into<serde_json::Value>) -> Self {
+    pub(crate) fn bad(step: impl Into<String>, observed: impl Into<serde_json::Value>) -> Self {
         Self::new(step, observed, Some(false))
     }
-    pub fn info(step: impl Into<String>, observed: impl Into<serde_json::Value>) -> Self {
+    pub(crate) fn info(step: impl Into<String>, observed: impl Into<serde_json::Value>) -> Self {
         Self::new(step, observed, None)
     }
 }
@@ -87,7 +87,7 @@ impl Subject {
     ];
 
     /// Its kebab-case name, as check ids spell it.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Subject::Account => "account",
             Subject::Trail => "trail",
@@ -101,7 +101,7 @@ impl Subject {
 }
 
 /// An observed value as one line of text.
-pub fn observed_text(v: &serde_json::Value) -> String {
+pub(crate) fn observed_text(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Null => "none".to_string(),
@@ -133,7 +133,7 @@ pub struct Finding {
 impl Finding {
     /// A finding of `control` about `subject` in `account`: PASS with no message until said
     /// otherwise.
-    pub fn about(control: &Control, subject: Subject, account: &str) -> Finding {
+    pub(crate) fn about(control: &Control, subject: Subject, account: &str) -> Finding {
         Finding {
             key: control.key.clone(),
             control: control.id.clone(),
@@ -147,33 +147,33 @@ impl Finding {
             remediation: None,
         }
     }
-    pub fn status(mut self, s: Status) -> Self {
+    pub(crate) fn status(mut self, s: Status) -> Self {
         self.status = s;
         self
     }
-    pub fn region(mut self, r: Option<impl Into<String>>) -> Self {
+    pub(crate) fn region(mut self, r: Option<impl Into<String>>) -> Self {
         self.region = r.map(Into::into);
         self
     }
-    pub fn resource(mut self, r: Option<impl Into<String>>) -> Self {
+    pub(crate) fn resource(mut self, r: Option<impl Into<String>>) -> Self {
         self.resource = r.map(Into::into);
         self
     }
-    pub fn message(mut self, m: impl Into<String>) -> Self {
+    pub(crate) fn message(mut self, m: impl Into<String>) -> Self {
         self.message = m.into();
         self
     }
-    pub fn evidence(mut self, e: Vec<Evidence>) -> Self {
+    pub(crate) fn evidence(mut self, e: Vec<Evidence>) -> Self {
         self.evidence = e;
         self
     }
-    pub fn remediation(mut self, r: Option<String>) -> Self {
+    pub(crate) fn remediation(mut self, r: Option<String>) -> Self {
         self.remediation = r;
         self
     }
 
     /// The stable check id: `<control key>/<subject>`.
-    pub fn check_id(&self) -> String {
+    pub(crate) fn check_id(&self) -> String {
         format!("{}/{}", self.key, self.subject.name())
     }
 }
@@ -218,7 +218,7 @@ pub enum Change {
 }
 
 impl Change {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Change::New => "new",
             Change::Fixed => "fixed",
@@ -256,7 +256,7 @@ impl ControlResult {
         }
     }
 
-    pub fn with_chain(mut self, chain: Option<ChainView>) -> Self {
+    pub(crate) fn with_chain(mut self, chain: Option<ChainView>) -> Self {
         self.chain = chain;
         self
     }
@@ -284,7 +284,7 @@ impl LinkKind {
         LinkKind::Subscriber,
     ];
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             LinkKind::Trail => "Trail",
             LinkKind::LogGroup => "Log group",
@@ -363,46 +363,9 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
 }
 
-/// The process exit status for a set of verdicts: 2 when one is ERROR, else 1 when one FAILed,
-/// else 0 (MANUAL and SKIPPED pass).
-pub fn exit_code(statuses: impl IntoIterator<Item = Status>) -> i32 {
-    match rollup(statuses) {
-        Some(Status::Error) => 2,
-        Some(Status::Fail) => 1,
-        _ => 0,
-    }
-}
-
-/// Worst-first order used to roll several verdicts into one.
-pub fn rollup(statuses: impl IntoIterator<Item = Status>) -> Option<Status> {
-    statuses.into_iter().max_by_key(|s| match s {
-        Status::Skipped => 0,
-        Status::Pass => 1,
-        Status::Manual => 2,
-        Status::Fail => 3,
-        Status::Error => 4,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rollup_takes_the_worst() {
-        assert_eq!(rollup([Status::Pass, Status::Fail, Status::Manual]), Some(Status::Fail));
-        assert_eq!(rollup([Status::Pass, Status::Error, Status::Fail]), Some(Status::Error));
-        assert_eq!(rollup([Status::Skipped, Status::Pass]), Some(Status::Pass));
-        assert_eq!(rollup([]), None);
-    }
-
-    #[test]
-    fn exit_codes_follow_the_worst_verdict() {
-        assert_eq!(exit_code([Status::Pass, Status::Manual, Status::Skipped]), 0);
-        assert_eq!(exit_code([Status::Pass, Status::Fail]), 1);
-        assert_eq!(exit_code([Status::Fail, Status::Error]), 2);
-        assert_eq!(exit_code([]), 0);
-    }
 
     #[test]
     fn status_serialises_uppercase() {

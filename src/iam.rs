@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 /// One permission and why cis-audit needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Permission {
+pub(crate) struct Permission {
     pub action: &'static str,
     pub why: &'static str,
 }
@@ -19,7 +19,7 @@ const fn p(action: &'static str, why: &'static str) -> Permission {
 }
 
 /// What every audit reads, in each audited account.
-pub const AUDIT: &[Permission] = &[
+pub(crate) const AUDIT: &[Permission] = &[
     p("sts:GetCallerIdentity", "the account the credentials belong to"),
     p("account:ListRegions", "the regions enabled for the account"),
     p("cloudtrail:DescribeTrails", "3.1: the trails, organization trails included"),
@@ -41,20 +41,20 @@ pub const AUDIT: &[Permission] = &[
 ];
 
 /// What `--organization` adds, in the management (or delegated administrator) account.
-pub const ORGANIZATION: &[Permission] = &[
+pub(crate) const ORGANIZATION: &[Permission] = &[
     p("organizations:DescribeOrganization", "the organization and its management account"),
     p("organizations:ListAccounts", "every account, with its status"),
 ];
 
 /// What `--send-to-security-hub` adds, in each audited account.
-pub const SECURITY_HUB: &[Permission] = &[
+pub(crate) const SECURITY_HUB: &[Permission] = &[
     p("securityhub:DescribeHub", "whether Security Hub is enabled in a region"),
     p("securityhub:BatchImportFindings", "import the findings"),
 ];
 
 /// What `--remediate` (and `rollback`) adds: the writes of the plan's steps and their inverses,
 /// and the reads that observe each resource before and after a step.
-pub const REMEDIATION: &[Permission] = &[
+pub(crate) const REMEDIATION: &[Permission] = &[
     p("events:DescribeRule", "observe a rule before and after a step"),
     p("cloudtrail:CreateTrail", "3.1: a multi-region trail when there is none"),
     p("cloudtrail:UpdateTrail", "3.1: make a trail multi-region; deliver it to CloudWatch Logs"),
@@ -87,11 +87,11 @@ pub const REMEDIATION: &[Permission] = &[
 
 /// The services remediation hands an IAM role to (`--cloudtrail-logs-role-arn`,
 /// `--config-role-arn`): `iam:PassRole` is allowed for them only.
-pub const PASS_ROLE_TO: &[&str] = &["cloudtrail.amazonaws.com", "config.amazonaws.com"];
+pub(crate) const PASS_ROLE_TO: &[&str] = &["cloudtrail.amazonaws.com", "config.amazonaws.com"];
 
 /// Which parts of cis-audit a policy is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scope {
+pub(crate) struct Scope {
     pub remediation: bool,
     pub organization: bool,
     pub security_hub: bool,
@@ -116,8 +116,15 @@ impl Default for Scope {
     }
 }
 
+/// Whether the scope allows `action` (`sts:AssumeRole` counts when roles are assumed).
+#[cfg(test)]
+pub(crate) fn allows(s: &Scope, action: &str) -> bool {
+    actions(s).contains(&action)
+        || (action == "sts:AssumeRole" && (s.organization || s.member_role.is_some() || !s.role_arns.is_empty()))
+}
+
 /// Every action the scope allows.
-pub fn actions(s: &Scope) -> Vec<&'static str> {
+pub(crate) fn actions(s: &Scope) -> Vec<&'static str> {
     let mut v: Vec<&'static str> = AUDIT.iter().map(|p| p.action).collect();
     if s.organization {
         v.extend(ORGANIZATION.iter().map(|p| p.action));
@@ -133,14 +140,8 @@ pub fn actions(s: &Scope) -> Vec<&'static str> {
     v
 }
 
-/// Whether the scope allows `action` (`sts:AssumeRole` counts when roles are assumed).
-pub fn allows(s: &Scope, action: &str) -> bool {
-    actions(s).contains(&action)
-        || (action == "sts:AssumeRole" && (s.organization || s.member_role.is_some() || !s.role_arns.is_empty()))
-}
-
 /// The identity-based policy for the scope.
-pub fn policy(s: &Scope) -> Value {
+pub(crate) fn policy(s: &Scope) -> Value {
     let read = actions(&Scope { remediation: false, security_hub: false, ..s.clone() });
     let mut statements = vec![json!({"Sid": "CisAuditRead", "Effect": "Allow", "Action": read, "Resource": "*"})];
     if s.security_hub {
@@ -173,7 +174,7 @@ pub fn policy(s: &Scope) -> Value {
 }
 
 /// The README's permission lists: a markdown table per part.
-pub fn markdown() -> String {
+pub(crate) fn markdown() -> String {
     let mut s = String::new();
     for (title, list) in [
         ("Audit (read-only, every audited account)", AUDIT),

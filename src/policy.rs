@@ -48,7 +48,7 @@ impl Counted for ControlResult {
     }
 }
 
-pub fn failing(s: Status) -> bool {
+pub(crate) fn failing(s: Status) -> bool {
     matches!(s, Status::Fail | Status::Error)
 }
 
@@ -76,7 +76,7 @@ pub struct Suppression {
 
 impl Suppression {
     /// One phrase naming it: `suppression of 4.10 (account 1111…, eu-west-1) at cis-audit.toml:12`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let mut scope = vec![];
         if let Some(a) = &self.account {
             scope.push(format!("account {a}"));
@@ -121,7 +121,7 @@ pub struct SuppressionUse {
 /// What a run may say about its suppressions: everything, or (a shard) only what is certain
 /// without the other shards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScopeKnowledge {
+pub(crate) enum ScopeKnowledge {
     /// The run audits the whole scope: an unmatched suppression is reported here.
     Whole,
     /// One shard of several: unmatched suppressions are left for `merge` to report.
@@ -132,7 +132,7 @@ pub enum ScopeKnowledge {
 /// `audited`: the accounts this run audited. Returns each suppression's use and the warnings
 /// the run can give (expired; matched nothing, when the scope is whole and the suppression's
 /// account was audited; matched only passing verdicts).
-pub fn apply_suppressions(
+pub(crate) fn apply_suppressions(
     verdicts: &mut [ControlResult],
     rules: &[Suppression],
     today: &str,
@@ -191,7 +191,7 @@ fn unmatched_warning(u: &SuppressionUse, evaluated: bool, scope: ScopeKnowledge)
 
 /// The suppressions of several shards judged together (`merge`): one warning per suppression
 /// that matched no failing verdict in any shard that audited its account.
-pub fn merged_suppression_warnings(uses: &[SuppressionUse], evaluated: &HashSet<String>) -> Vec<String> {
+pub(crate) fn merged_suppression_warnings(uses: &[SuppressionUse], evaluated: &HashSet<String>) -> Vec<String> {
     let mut by: BTreeMap<&str, SuppressionUse> = BTreeMap::new();
     for u in uses {
         let acc = by.entry(u.rule.at.as_str()).or_insert_with(|| SuppressionUse {
@@ -210,7 +210,7 @@ pub fn merged_suppression_warnings(uses: &[SuppressionUse], evaluated: &HashSet<
 
 /// A verdict of the baseline: what marks need of it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct BaseVerdict {
+pub(crate) struct BaseVerdict {
     pub key: String,
     pub account: String,
     pub region: Option<String>,
@@ -219,7 +219,7 @@ pub struct BaseVerdict {
 
 /// How the verdicts changed since the baseline.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Changes {
+pub(crate) struct Changes {
     pub new: usize,
     pub fixed: usize,
     pub still_failing: usize,
@@ -229,7 +229,7 @@ pub struct Changes {
 
 /// Marks every verdict with its change against the baseline's verdict of the same key, account
 /// and region.
-pub fn apply_baseline(verdicts: &mut [ControlResult], base: &[BaseVerdict]) -> Changes {
+pub(crate) fn apply_baseline(verdicts: &mut [ControlResult], base: &[BaseVerdict]) -> Changes {
     type K<'a> = (&'a str, &'a str, Option<&'a str>);
     let then: HashMap<K, Status> =
         base.iter().map(|b| ((b.key.as_str(), b.account.as_str(), b.region.as_deref()), b.status)).collect();
@@ -257,7 +257,7 @@ pub fn apply_baseline(verdicts: &mut [ControlResult], base: &[BaseVerdict]) -> C
 }
 
 /// The exit status of a list of verdicts under `fail_on` (suppressed verdicts do not count).
-pub fn exit_status<T: Counted>(verdicts: &[T], fail_on: FailOn) -> i32 {
+pub(crate) fn exit_status<T: Counted>(verdicts: &[T], fail_on: FailOn) -> i32 {
     let mut code = 0;
     for c in verdicts.iter().filter(|c| !c.suppressed()) {
         match c.status() {

@@ -307,7 +307,7 @@ pub struct PutEventSelectors {
 
 /// Selectors that add every management event, read and write, to `current` without removing
 /// or narrowing anything (data-event selectors are kept as they are).
-pub fn with_management_events(current: &TrailSelectors) -> TrailSelectors {
+pub(crate) fn with_management_events(current: &TrailSelectors) -> TrailSelectors {
     let mut next = current.clone();
     if !current.advanced_event_selectors.is_empty() {
         next.advanced_event_selectors.push(crate::inventory::AdvancedEventSelector {

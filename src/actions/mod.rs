@@ -8,31 +8,31 @@
 //! ([`crate::remediate`]) is a list of them applied; the hint and the step can never drift.
 //! Observations go through the inventory's readers ([`crate::inventory`]): no AWS read here.
 
-pub mod cloudtrail;
-pub mod cloudwatch;
-pub mod config;
-pub mod events;
-pub mod logs;
-pub mod sns;
+pub(crate) mod cloudtrail;
+pub(crate) mod cloudwatch;
+pub(crate) mod config;
+pub(crate) mod events;
+pub(crate) mod logs;
+pub(crate) mod sns;
 
 use crate::aws::{classify, ApiError, Lane, Runtime, Session};
 use crate::inventory::CollectError;
 use serde::{Deserialize, Serialize};
 
 /// Where an action runs.
-pub struct Cx<'a> {
+pub(crate) struct Cx<'a> {
     pub session: &'a Session,
     pub rt: &'a Runtime,
     pub region: &'a str,
 }
 
 impl Cx<'_> {
-    pub fn config(&self) -> aws_config::SdkConfig {
+    pub(crate) fn config(&self) -> aws_config::SdkConfig {
         self.session.region_config(self.region)
     }
 
     /// One write call under the runtime's bounds, counted under the action's operation.
-    pub async fn call<T, E, R>(
+    pub(crate) async fn call<T, E, R>(
         &self,
         operation: &'static str,
         fut: impl std::future::Future<Output = Result<T, aws_smithy_runtime_api::client::result::SdkError<E, R>>>,
@@ -50,7 +50,7 @@ impl Cx<'_> {
 
 /// Why an action (or its observation) failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ActionError {
+pub(crate) enum ActionError {
     #[error("{operation}: {error}")]
     Api { operation: &'static str, error: ApiError },
     #[error("{0}")]
@@ -64,7 +64,7 @@ pub enum ActionError {
 
 /// What to do before running an action on a resource in some state.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Precheck {
+pub(crate) enum Precheck {
     Go,
     /// Nothing to do: the resource is already as wanted.
     AlreadyDone(String),
@@ -73,7 +73,7 @@ pub enum Precheck {
 }
 
 /// One action: its CLI text, observation, pre-check, inverse and execution.
-pub trait Spec {
+pub(crate) trait Spec {
     /// `service:Operation` (the IAM action).
     const OPERATION: &'static str;
     /// The part of the resource's state this action is about.
@@ -112,38 +112,39 @@ macro_rules! actions {
 
         /// The IAM action of every action's call, forward and inverse (the remediation policy
         /// must allow them all: see [`crate::iam`]).
-        pub const OPERATIONS: &[&str] = &[ $( <$module::$ty as Spec>::OPERATION, )* ];
+        #[cfg(test)]
+        pub(crate) const OPERATIONS: &[&str] = &[ $( <$module::$ty as Spec>::OPERATION, )* ];
 
         impl Action {
-            pub fn operation(&self) -> &'static str {
+            pub(crate) fn operation(&self) -> &'static str {
                 match self { $( Action::$variant(_) => <$module::$ty as Spec>::OPERATION, )* }
             }
-            pub fn resource(&self) -> String {
+            pub(crate) fn resource(&self) -> String {
                 match self { $( Action::$variant(a) => a.resource(), )* }
             }
-            pub fn cli(&self, region: &str) -> String {
+            pub(crate) fn cli(&self, region: &str) -> String {
                 match self { $( Action::$variant(a) => a.cli(region), )* }
             }
-            pub async fn observe(&self, cx: &Cx<'_>) -> Result<Observed, ActionError> {
+            pub(crate) async fn observe(&self, cx: &Cx<'_>) -> Result<Observed, ActionError> {
                 match self { $( Action::$variant(a) => a.observe(cx).await.map(Into::into), )* }
             }
-            pub async fn execute(&self, cx: &Cx<'_>) -> Result<String, ActionError> {
+            pub(crate) async fn execute(&self, cx: &Cx<'_>) -> Result<String, ActionError> {
                 match self { $( Action::$variant(a) => a.execute(cx).await, )* }
             }
             /// The pre-check against an observation (of the kind this action observes).
-            pub fn precheck(&self, before: &Observed) -> Precheck {
+            pub(crate) fn precheck(&self, before: &Observed) -> Precheck {
                 match (self, before) {
                     $( (Action::$variant(a), Observed::$state(s)) => a.precheck(s), )*
                     _ => Precheck::Stop(format!("{}: unexpected observation {before:?}", self.resource())),
                 }
             }
-            pub fn achieved(&self, state: &Observed) -> bool {
+            pub(crate) fn achieved(&self, state: &Observed) -> bool {
                 match (self, state) {
                     $( (Action::$variant(a), Observed::$state(s)) => a.achieved(s), )*
                     _ => false,
                 }
             }
-            pub fn inverse(&self, before: &Observed) -> Option<Action> {
+            pub(crate) fn inverse(&self, before: &Observed) -> Option<Action> {
                 match (self, before) {
                     $( (Action::$variant(a), Observed::$state(s)) => a.inverse(s), )*
                     _ => None,
@@ -216,7 +217,7 @@ observed! {
 }
 
 /// Quotes for a POSIX shell when needed.
-pub fn shell_quote(s: &str) -> String {
+pub(crate) fn shell_quote(s: &str) -> String {
     if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=,+@%".contains(c)) {
         s.to_string()
     } else {
@@ -227,7 +228,7 @@ pub fn shell_quote(s: &str) -> String {
 /// What a finding says to do: an optional sentence, then actions rendered as the AWS CLI
 /// commands remediation would run.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Hint {
+pub(crate) struct Hint {
     pub note: Option<String>,
     /// (region, action)
     pub steps: Vec<(String, Action)>,
@@ -239,11 +240,11 @@ impl Hint {
     pub fn new(region: &str, actions: impl IntoIterator<Item = Action>) -> Hint {
         Hint { note: None, steps: actions.into_iter().map(|a| (region.to_string(), a)).collect(), after: None }
     }
-    pub fn note(mut self, n: impl Into<String>) -> Hint {
+    pub(crate) fn note(mut self, n: impl Into<String>) -> Hint {
         self.note = Some(n.into());
         self
     }
-    pub fn then(mut self, n: impl Into<String>) -> Hint {
+    pub(crate) fn then(mut self, n: impl Into<String>) -> Hint {
         self.after = Some(n.into());
         self
     }

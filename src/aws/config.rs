@@ -5,7 +5,7 @@ use std::time::Duration;
 
 /// The AWS options common to every command that talks to AWS.
 #[derive(Debug, Clone)]
-pub struct AwsOptions {
+pub(crate) struct AwsOptions {
     /// Named profile; None: `AWS_PROFILE` or the default chain (the SDK reads the environment).
     pub profile: Option<String>,
     /// Home region for global calls (STS, Account, Organizations); also the default region.
@@ -35,7 +35,7 @@ impl Default for AwsOptions {
 
 impl AwsOptions {
     /// The endpoint requests go to, for messages: the option, else `AWS_ENDPOINT_URL`.
-    pub fn endpoint_for_messages(&self) -> Option<String> {
+    pub(crate) fn endpoint_for_messages(&self) -> Option<String> {
         self.endpoint_url.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().filter(|s| !s.is_empty()))
     }
 }
@@ -44,7 +44,7 @@ impl AwsOptions {
 /// identity, container and instance metadata). Retries use the SDK's **adaptive** mode (its
 /// client-side token bucket slows down after a throttling answer), 3 attempts, unless
 /// `AWS_RETRY_MODE` / `AWS_MAX_ATTEMPTS` say otherwise.
-pub async fn base_config(opts: &AwsOptions) -> SdkConfig {
+pub(crate) async fn base_config(opts: &AwsOptions) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
     if let Some(p) = &opts.profile {
         loader = loader.profile_name(p);

@@ -7,9 +7,9 @@ mod config;
 mod runtime;
 mod session;
 
-pub use config::{base_config, AwsOptions};
-pub use runtime::{Lane, Runtime};
-pub use session::{Session, SessionError};
+pub(crate) use config::{base_config, AwsOptions};
+pub(crate) use runtime::{Lane, Runtime};
+pub(crate) use session::{Session, SessionError};
 
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -29,7 +29,7 @@ impl ApiError {
     }
 
     /// The code says the resource does not exist (each service spells it its own way).
-    pub fn is_not_found(&self) -> bool {
+    pub(crate) fn is_not_found(&self) -> bool {
         matches!(
             self.code.as_str(),
             "ResourceNotFoundException"
@@ -42,13 +42,13 @@ impl ApiError {
     }
 
     /// The endpoint could not be reached at all (not an answer from AWS).
-    pub fn is_unreachable(&self) -> bool {
+    pub(crate) fn is_unreachable(&self) -> bool {
         matches!(self.code.as_str(), "ConnectionError" | "Timeout")
     }
 }
 
 /// The AWS error code and a one-line message for any SDK error.
-pub fn classify<E, R>(err: &SdkError<E, R>) -> ApiError
+pub(crate) fn classify<E, R>(err: &SdkError<E, R>) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
@@ -111,12 +111,12 @@ fn chain(err: Option<&dyn std::error::Error>) -> String {
 
 /// The token of the next page of a listing, or None when the listing is complete: no token,
 /// an empty one, or the same token again (an endpoint that never advances must not loop).
-pub fn next_page(returned: Option<&str>, current: &Option<String>) -> Option<String> {
+pub(crate) fn next_page(returned: Option<&str>, current: &Option<String>) -> Option<String> {
     returned.filter(|t| !t.is_empty() && Some(*t) != current.as_deref()).map(str::to_string)
 }
 
 /// The account id in an ARN (`arn:partition:service:region:ACCOUNT:…`), when it has one.
-pub fn arn_account(arn: &str) -> Option<&str> {
+pub(crate) fn arn_account(arn: &str) -> Option<&str> {
     let mut it = arn.splitn(6, ':');
     (it.next()? == "arn").then_some(())?;
     it.nth(3).filter(|a| !a.is_empty())

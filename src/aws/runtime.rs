@@ -8,7 +8,7 @@ use tokio::sync::Semaphore;
 
 /// Which calls go first when an account's bound is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lane {
+pub(crate) enum Lane {
     /// A call whose answer starts further calls (trails → log groups → alarms → topics).
     Chain,
     /// A call nothing waits for (AWS Config, EventBridge rule listings): it may use at most half
@@ -24,7 +24,7 @@ struct AccountBound {
 
 /// Shared by every API call of one run: the bounds and the call counts.
 #[derive(Debug, Clone)]
-pub struct Runtime {
+pub(crate) struct Runtime {
     inner: Arc<Inner>,
 }
 
@@ -68,7 +68,7 @@ impl Runtime {
 
     /// Runs one logical API call (one page) to `account` under the bounds, and counts it under
     /// `operation` (`service:Operation`, the IAM action name).
-    pub async fn call<T, E>(
+    pub(crate) async fn call<T, E>(
         &self,
         account: &str,
         lane: Lane,
@@ -93,12 +93,12 @@ impl Runtime {
     }
 
     /// Calls made so far, by operation.
-    pub fn calls(&self) -> BTreeMap<String, u64> {
+    pub(crate) fn calls(&self) -> BTreeMap<String, u64> {
         self.inner.calls.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// (calls made, calls that failed) so far, for progress displays.
-    pub fn counters(&self) -> (u64, u64) {
+    pub(crate) fn counters(&self) -> (u64, u64) {
         (self.inner.total.load(Ordering::Relaxed), self.inner.errors.load(Ordering::Relaxed))
     }
 }

@@ -17,14 +17,14 @@ use std::time::{Duration, SystemTime};
 /// The error our role provider hands the SDK; [`classify`] recovers the AWS code from it.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("cannot assume {role_arn}: {error}")]
-pub struct SessionError {
+pub(crate) struct SessionError {
     pub role_arn: String,
     pub error: ApiError,
 }
 
 /// Credentials and identity of one audited account.
 #[derive(Debug, Clone)]
-pub struct Session {
+pub(crate) struct Session {
     pub config: SdkConfig,
     pub account_id: String,
     /// `aws`, `aws-us-gov`, `aws-cn`.
@@ -37,7 +37,7 @@ pub struct Session {
 
 impl Session {
     /// The caller's own account, identified with `sts:GetCallerIdentity`.
-    pub async fn caller(base: &SdkConfig, rt: &Runtime) -> Result<Session, ApiError> {
+    pub(crate) async fn caller(base: &SdkConfig, rt: &Runtime) -> Result<Session, ApiError> {
         let sts = aws_sdk_sts::Client::new(base);
         let out = rt
             .call("caller", Lane::Chain, "sts:GetCallerIdentity", sts.get_caller_identity().send())
@@ -60,7 +60,12 @@ impl Session {
     /// A session in another account through `role_arn`, assumed with the `base` credentials.
     /// Nothing is called yet; [`Session::establish`] assumes the role. None when `role_arn` is
     /// not an IAM role ARN with an account id.
-    pub fn for_role(base: &SdkConfig, role_arn: &str, external_id: Option<&str>, rt: &Runtime) -> Option<Session> {
+    pub(crate) fn for_role(
+        base: &SdkConfig,
+        role_arn: &str,
+        external_id: Option<&str>,
+        rt: &Runtime,
+    ) -> Option<Session> {
         let account_id = arn_account(role_arn)?.to_string();
         let partition = role_arn.split(':').nth(1).unwrap_or("aws").to_string();
         let provider = Arc::new(RoleProvider {
@@ -87,7 +92,7 @@ impl Session {
 
     /// Assumes the role (once; later calls reuse the credentials). A no-op for the caller's own
     /// session. Err carries AWS's code, e.g. `AccessDenied`.
-    pub async fn establish(&self) -> Result<(), SessionError> {
+    pub(crate) async fn establish(&self) -> Result<(), SessionError> {
         if let Some(p) = &self.role {
             let assumed = p.load().await?.1;
             let _ = self.caller_arn.set(assumed);
@@ -97,11 +102,11 @@ impl Session {
 
     /// The identity that reads this account: the caller's ARN, or the assumed-role ARN once
     /// [`Session::establish`] succeeded.
-    pub fn caller_arn(&self) -> String {
+    pub(crate) fn caller_arn(&self) -> String {
         self.caller_arn.get().cloned().unwrap_or_default()
     }
 
-    pub fn region_config(&self, region: &str) -> SdkConfig {
+    pub(crate) fn region_config(&self, region: &str) -> SdkConfig {
         self.config.to_builder().region(Region::new(region.to_string())).build()
     }
 }

@@ -5,7 +5,7 @@
 use super::{Control, ControlDef, PatternVariant};
 
 /// The evaluator of the monitoring family (see [`crate::checks::registry`]).
-pub const MONITORING_CHECK: &str = "metric-filter-chain";
+pub(crate) const MONITORING_CHECK: &str = "metric-filter-chain";
 
 /// A custom control, validated (the configuration file builds it).
 #[derive(Debug, Clone)]
@@ -23,18 +23,18 @@ pub struct CustomControl {
 
 impl CustomControl {
     /// Its key: the id, lower-case, with `.` as `-` (`x.ec2-instances` → `x-ec2-instances`).
-    pub fn key_of(id: &str) -> String {
+    pub(crate) fn key_of(id: &str) -> String {
         id.replace('.', "-").to_ascii_lowercase()
     }
 
     /// Whether `text` names it, by id or key.
-    pub fn named(&self, text: &str) -> bool {
+    pub(crate) fn named(&self, text: &str) -> bool {
         self.id == text || self.def.key == text
     }
 }
 
 /// Custom controls as controls of `benchmark`.
-pub fn bind(custom: &[CustomControl], benchmark: &str) -> Vec<Control> {
+pub(crate) fn bind(custom: &[CustomControl], benchmark: &str) -> Vec<Control> {
     custom
         .iter()
         .map(|c| {

@@ -19,7 +19,7 @@
 //! checks' remediation hints and by remediation alike; [`custom`] the custom monitoring controls
 //! of a configuration file.
 
-pub mod custom;
+pub(crate) mod custom;
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -27,22 +27,22 @@ use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/checks_data.rs"));
 
-pub const DEFAULT_BENCHMARK: &str = "5.0.0";
+pub(crate) const DEFAULT_BENCHMARK: &str = "5.0.0";
 
 /// The CIS defaults, in one place: what the benchmark's remediation deploys.
-pub mod cis {
+pub(crate) mod cis {
     /// Namespace of the metrics the benchmark's metric filters publish.
-    pub const METRIC_NAMESPACE: &str = "CISBenchmark";
+    pub(crate) const METRIC_NAMESPACE: &str = "CISBenchmark";
     /// Value a metric filter publishes per matching event.
-    pub const METRIC_VALUE: &str = "1";
+    pub(crate) const METRIC_VALUE: &str = "1";
     /// Default names of what remediation creates.
-    pub const TOPIC_NAME: &str = "cis-security-alarms";
-    pub const TRAIL_NAME: &str = "cis-multi-region-trail";
-    pub const LOG_GROUP: &str = "cis-cloudtrail-logs";
+    pub(crate) const TOPIC_NAME: &str = "cis-security-alarms";
+    pub(crate) const TRAIL_NAME: &str = "cis-multi-region-trail";
+    pub(crate) const LOG_GROUP: &str = "cis-cloudtrail-logs";
 
     /// An alarm definition (`put-metric-alarm`).
     #[derive(Debug, Clone, Copy, PartialEq)]
-    pub struct AlarmDefinition {
+    pub(crate) struct AlarmDefinition {
         pub statistic: &'static str,
         pub period: i32,
         pub threshold: f64,
@@ -51,7 +51,7 @@ pub mod cis {
     }
 
     /// The benchmark's alarm: the sum over 5 minutes is at least 1, for one period.
-    pub const ALARM: AlarmDefinition = AlarmDefinition {
+    pub(crate) const ALARM: AlarmDefinition = AlarmDefinition {
         statistic: "Sum",
         period: 300,
         threshold: 1.0,
@@ -60,7 +60,7 @@ pub mod cis {
     };
 
     /// The name of the alarm remediation puts on `metric`.
-    pub fn alarm_name(metric: &str) -> String {
+    pub(crate) fn alarm_name(metric: &str) -> String {
         format!("{metric}-alarm")
     }
 }
@@ -144,7 +144,7 @@ pub struct PatternVariant {
 
 impl ControlDef {
     /// A control with no data file: evaluated by the module registered under its key, or MANUAL.
-    pub fn bare(key: &str) -> ControlDef {
+    pub(crate) fn bare(key: &str) -> ControlDef {
         ControlDef { key: key.to_string(), ..Default::default() }
     }
 
@@ -153,17 +153,17 @@ impl ControlDef {
         self.check.as_deref().unwrap_or(&self.key)
     }
 
-    pub fn variant_for(&self, benchmark: &str) -> Option<&PatternVariant> {
+    pub(crate) fn variant_for(&self, benchmark: &str) -> Option<&PatternVariant> {
         self.variants.iter().find(|v| v.benchmarks.iter().any(|b| b == benchmark))
     }
 
     /// The metric name remediation uses for this control.
-    pub fn metric(&self) -> String {
+    pub(crate) fn metric(&self) -> String {
         self.metric_name.clone().unwrap_or_else(|| self.key.clone())
     }
 
     /// The alert sentence and its input paths: the control's own, or who did what, where.
-    pub fn alert(&self) -> (String, BTreeMap<String, String>) {
+    pub(crate) fn alert(&self) -> (String, BTreeMap<String, String>) {
         match &self.alert {
             Some(a) => (a.clone(), self.alert_paths.clone()),
             None => (
@@ -203,7 +203,7 @@ pub struct Control {
 }
 
 impl Control {
-    pub fn title(&self) -> &str {
+    pub(crate) fn title(&self) -> &str {
         &self.title
     }
 
@@ -213,17 +213,17 @@ impl Control {
     }
 
     /// The CloudTrail event source of a custom control's events, `""` for a CIS control.
-    pub fn event_source(&self) -> String {
+    pub(crate) fn event_source(&self) -> String {
         self.def.event_source.clone().unwrap_or_default()
     }
 
     /// An integer parameter of the selected version, or `default` when the version sets none.
-    pub fn param_i64(&self, name: &str, default: i64) -> i64 {
+    pub(crate) fn param_i64(&self, name: &str, default: i64) -> i64 {
         self.params.get(name).and_then(|v| v.as_integer()).unwrap_or(default)
     }
 
     /// A list-of-integers parameter (ports …), or `default`.
-    pub fn param_list(&self, name: &str, default: &[i64]) -> Vec<i64> {
+    pub(crate) fn param_list(&self, name: &str, default: &[i64]) -> Vec<i64> {
         match self.params.get(name).and_then(|v| v.as_array()) {
             Some(a) => a.iter().filter_map(|x| x.as_integer()).collect(),
             None => default.to_vec(),
@@ -231,7 +231,7 @@ impl Control {
     }
 
     /// Whether the selected version sets boolean parameter `name` (false when it does not).
-    pub fn param_bool(&self, name: &str) -> bool {
+    pub(crate) fn param_bool(&self, name: &str) -> bool {
         self.params.get(name).and_then(|v| v.as_bool()).unwrap_or(false)
     }
 }
@@ -303,12 +303,12 @@ impl Catalog {
     }
 
     /// The data of a control key; a key without a data file gets a bare definition.
-    pub fn def(&self, key: &str) -> ControlDef {
+    pub(crate) fn def(&self, key: &str) -> ControlDef {
         self.controls.iter().find(|c| c.key == key).cloned().unwrap_or_else(|| ControlDef::bare(key))
     }
 
     /// Whether some version of the benchmark has this key.
-    pub fn is_key(&self, key: &str) -> bool {
+    pub(crate) fn is_key(&self, key: &str) -> bool {
         self.benchmarks.iter().any(|b| b.controls.iter().any(|c| c.key == key))
     }
 
@@ -326,13 +326,13 @@ impl Catalog {
     }
 
     /// The CIS id of `key` in `version`, when that version has the control.
-    pub fn id_of(&self, key: &str, version: &str) -> Option<&str> {
+    pub(crate) fn id_of(&self, key: &str, version: &str) -> Option<&str> {
         let b = self.benchmarks.iter().find(|b| b.version == version)?;
         b.controls.iter().find(|c| c.key == key).map(|c| c.id.as_str())
     }
 
     /// The versions that have `key`, with its id in each (newest first).
-    pub fn aliases(&self, key: &str) -> Vec<(&str, &str)> {
+    pub(crate) fn aliases(&self, key: &str) -> Vec<(&str, &str)> {
         self.benchmarks
             .iter()
             .filter_map(|b| b.controls.iter().find(|c| c.key == key).map(|c| (b.version.as_str(), c.id.as_str())))
@@ -341,7 +341,7 @@ impl Catalog {
 
     /// The key `text` names, read in `version`: a control key (of any version), or a CIS id of
     /// `version`.
-    pub fn resolve(&self, text: &str, version: &str) -> Result<String, CatalogError> {
+    pub(crate) fn resolve(&self, text: &str, version: &str) -> Result<String, CatalogError> {
         let text = text.trim();
         if self.is_key(text) {
             return Ok(text.to_string());
@@ -355,7 +355,7 @@ impl Catalog {
     }
 
     /// `key` must be part of `version`.
-    pub fn require_in(&self, key: &str, version: &str) -> Result<(), CatalogError> {
+    pub(crate) fn require_in(&self, key: &str, version: &str) -> Result<(), CatalogError> {
         if self.id_of(key, version).is_some() {
             return Ok(());
         }

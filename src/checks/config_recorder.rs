@@ -31,12 +31,12 @@ pub(crate) const CHECK: Check = Check {
 const SG_TYPE: &str = "AWS::EC2::SecurityGroup";
 
 /// Whether a recorder records every supported resource type.
-pub fn records_all(r: &ConfigRecorder) -> bool {
+pub(crate) fn records_all(r: &ConfigRecorder) -> bool {
     r.all_supported && r.recording_strategy.as_deref().is_none_or(|s| s == "ALL_SUPPORTED_RESOURCE_TYPES")
 }
 
 /// A recorder of all supported types (global types too), a delivery channel, recording.
-pub fn fix(region: &str, partition: &str, account: &str) -> Hint {
+pub(crate) fn fix(region: &str, partition: &str, account: &str) -> Hint {
     Hint::new(
         region,
         [
@@ -54,7 +54,11 @@ pub fn fix(region: &str, partition: &str, account: &str) -> Hint {
     )
 }
 
-pub fn evaluate(control: &Control, acct: &AccountInventory, _ctx: &Context) -> Vec<(ControlResult, Vec<Finding>)> {
+pub(crate) fn evaluate(
+    control: &Control,
+    acct: &AccountInventory,
+    _ctx: &Context,
+) -> Vec<(ControlResult, Vec<Finding>)> {
     // Account-wide: does any customer-managed recorder include global resource types?
     let global_in: Vec<String> = acct
         .config

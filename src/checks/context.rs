@@ -89,7 +89,7 @@ impl<'a> Context<'a> {
     }
 
     /// The value `make` computes, once per evaluation for each `key` (and type `T`).
-    pub fn memo<T: Any + Send + Sync>(&self, key: String, make: impl FnOnce() -> T) -> Arc<T> {
+    pub(crate) fn memo<T: Any + Send + Sync>(&self, key: String, make: impl FnOnce() -> T) -> Arc<T> {
         let k = (TypeId::of::<T>(), key);
         if let Some(v) = self.memo.lock().unwrap_or_else(|e| e.into_inner()).get(&k) {
             if let Ok(t) = v.clone().downcast::<T>() {
@@ -104,7 +104,7 @@ impl<'a> Context<'a> {
     /// The corpus records an EventBridge rule pattern matches in `region` of `account` (None:
     /// the pattern does not parse). Each distinct pattern is evaluated once per region; the
     /// account matters only to a pattern that names the `account` field.
-    pub fn rule_matches(&self, pattern: &str, account: &str, region: &str) -> Option<RecordSet> {
+    pub(crate) fn rule_matches(&self, pattern: &str, account: &str, region: &str) -> Option<RecordSet> {
         let acct = pattern.contains("\"account\"").then(|| account.to_string());
         let key = (pattern.to_string(), region.to_string(), acct.clone());
         if let Some(s) = self.rule_sets.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
@@ -131,14 +131,14 @@ impl<'a> Context<'a> {
         set
     }
 
-    pub fn account(&self, id: &str) -> Option<&'a AccountInventory> {
+    pub(crate) fn account(&self, id: &str) -> Option<&'a AccountInventory> {
         self.index.accounts.get(id).map(|i| &self.inv.accounts[*i])
     }
-    pub fn log_group(&self, account: &str, region: &str, name: &str) -> Option<&'a LogGroupInventory> {
+    pub(crate) fn log_group(&self, account: &str, region: &str, name: &str) -> Option<&'a LogGroupInventory> {
         let k = (account.to_string(), region.to_string(), name.to_string());
         self.index.log_groups.get(&k).map(|i| &self.inv.log_groups[*i])
     }
-    pub fn alarms_for(
+    pub(crate) fn alarms_for(
         &self,
         account: &str,
         region: &str,
@@ -148,10 +148,10 @@ impl<'a> Context<'a> {
         let k = (account.to_string(), region.to_string(), namespace.to_string(), metric.to_string());
         self.index.alarms.get(&k).map(|i| &self.inv.metric_alarms[*i])
     }
-    pub fn topic(&self, arn: &str) -> Option<&'a TopicInventory> {
+    pub(crate) fn topic(&self, arn: &str) -> Option<&'a TopicInventory> {
         self.index.topics.get(arn).map(|i| &self.inv.topics[*i])
     }
-    pub fn kms_key(&self, account: &str, region: &str, key: &str) -> Option<&'a KmsKeyInventory> {
+    pub(crate) fn kms_key(&self, account: &str, region: &str, key: &str) -> Option<&'a KmsKeyInventory> {
         let k = (account.to_string(), region.to_string(), key.to_string());
         self.index.keys.get(&k).map(|i| &self.inv.kms_keys[*i])
     }

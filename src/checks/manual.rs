@@ -22,7 +22,11 @@ pub(crate) const CHECK: Check = Check {
     plan: None,
 };
 
-pub fn evaluate(control: &Control, acct: &AccountInventory, _ctx: &Context) -> Vec<(ControlResult, Vec<Finding>)> {
+pub(crate) fn evaluate(
+    control: &Control,
+    acct: &AccountInventory,
+    _ctx: &Context,
+) -> Vec<(ControlResult, Vec<Finding>)> {
     let message = format!(
         "not evaluated from an API: an assessor checks it by hand (cis-audit explain {} shows how)",
         control.key

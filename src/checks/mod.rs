@@ -11,17 +11,19 @@
 //!
 //! [`context`] holds what they all read (the indexed inventory, the pattern judge, memos).
 
-pub mod config_recorder;
-pub mod context;
-pub mod manual;
-pub mod module;
+pub(crate) mod config_recorder;
+pub(crate) mod context;
+pub(crate) mod manual;
+pub(crate) mod module;
 pub mod monitoring;
-pub mod registry;
-pub mod trail;
-pub mod trail_cloudwatch;
+pub(crate) mod registry;
+pub(crate) mod trail;
+pub(crate) mod trail_cloudwatch;
 
 pub use context::{Context, EvalOptions};
-pub use registry::{check, for_control, Check};
+pub use module::Check;
+pub use registry::check;
+pub(crate) use registry::for_control;
 
 use crate::catalog::Control;
 use crate::finding::{ControlResult, Evaluation, Evidence, Finding, Status, Subject};
@@ -47,13 +49,13 @@ pub fn check_ids() -> Vec<String> {
 }
 
 /// What the selected controls need collected.
-pub fn needs(controls: &[Control]) -> Needs {
+pub(crate) fn needs(controls: &[Control]) -> Needs {
     controls.iter().fold(Needs::default(), |n, c| n.union(&Needs::of(for_control(c).reads)))
 }
 
 /// The corpus the controls are judged over: the built-in one, plus synthetic records for the
 /// events of custom controls it lacks (built once per distinct set of events in a process).
-pub fn corpus_for(controls: &[Control]) -> &'static Corpus {
+pub(crate) fn corpus_for(controls: &[Control]) -> &'static Corpus {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
     let mut events: Vec<(String, String)> = Vec::new();
@@ -88,7 +90,7 @@ pub fn evaluate(inv: &Inventory, controls: &[Control], opts: EvalOptions) -> Eva
 /// Evaluates every control for every account of the context's inventory. Verdicts come out in
 /// benchmark order, then by account (then region); each control's findings keep their chain
 /// order.
-pub fn evaluate_with(ctx: &Context, controls: &[Control]) -> Evaluation {
+pub(crate) fn evaluate_with(ctx: &Context, controls: &[Control]) -> Evaluation {
     // One bucket per control, in benchmark order: no sort over every finding.
     let mut buckets: Vec<Vec<(ControlResult, Vec<Finding>)>> = controls.iter().map(|_| Vec::new()).collect();
     for acct in ctx.inv.accounts.iter().filter(|a| !a.support) {

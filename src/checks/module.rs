@@ -8,7 +8,7 @@ use crate::finding::{ControlResult, Finding, Subject};
 use crate::inventory::{AccountInventory, Read};
 
 /// An evaluator: the verdicts (one per account, or one per region) and findings of a control.
-pub type Evaluate = fn(&Control, &AccountInventory, &Context) -> Vec<(ControlResult, Vec<Finding>)>;
+pub(crate) type Evaluate = fn(&Control, &AccountInventory, &Context) -> Vec<(ControlResult, Vec<Finding>)>;
 
 /// A change a module proposes for its FAILing verdicts: the action, where, and why it cannot run
 /// by itself when it cannot (an input to supply, or a change cis-audit never makes alone).
@@ -64,7 +64,7 @@ pub struct Check {
 
 impl Check {
     /// The module's documentation: its `//!` doc comment, as text.
-    pub fn doc(&self) -> String {
+    pub(crate) fn doc(&self) -> String {
         module_doc(self.doc)
     }
 }
@@ -79,7 +79,7 @@ pub(crate) use module_source;
 
 /// The `//!` lines at the top of a module's source, without the markers, as text for a person:
 /// rustdoc links (`` [`super::trail`] ``) become the name they point at.
-pub fn module_doc(source: &str) -> String {
+pub(crate) fn module_doc(source: &str) -> String {
     let mut out = String::new();
     for line in source.lines() {
         let Some(rest) = line.strip_prefix("//!") else { break };

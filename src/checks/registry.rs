@@ -8,11 +8,11 @@
 //! evaluator, the subjects its findings report, the reads it needs collected, and its
 //! remediation hook.
 
-pub use super::module::*;
+pub(crate) use super::module::*;
 use crate::catalog::Control;
 
 /// Every check module, registered explicitly: one line each.
-pub const REGISTRY: &[&Check] =
+pub(crate) const REGISTRY: &[&Check] =
     &[&super::trail::CHECK, &super::trail_cloudwatch::CHECK, &super::config_recorder::CHECK, &super::monitoring::CHECK];
 
 /// The module registered under `name`.
@@ -21,12 +21,12 @@ pub fn check(name: &str) -> Option<&'static Check> {
 }
 
 /// The module that evaluates a control: its own, or the manual one.
-pub fn for_control(c: &Control) -> &'static Check {
+pub(crate) fn for_control(c: &Control) -> &'static Check {
     check(c.check()).unwrap_or(&super::manual::CHECK)
 }
 
 /// Whether the control is evaluated from the inventory (not MANUAL by lack of a module).
-pub fn is_evaluated(c: &Control) -> bool {
+pub(crate) fn is_evaluated(c: &Control) -> bool {
     check(c.check()).is_some()
 }
 

@@ -32,7 +32,7 @@ pub(crate) const CHECK: Check = Check {
 
 /// How one trail measures up to 3.1.
 #[derive(Debug, Clone)]
-pub struct TrailAssessment {
+pub(crate) struct TrailAssessment {
     /// None: qualifies. Some: the first requirement it misses.
     pub failure: Option<String>,
     /// Some when a needed read failed: the verdict cannot be decided for this trail.
@@ -43,7 +43,7 @@ pub struct TrailAssessment {
 }
 
 impl TrailAssessment {
-    pub fn qualifies(&self) -> bool {
+    pub(crate) fn qualifies(&self) -> bool {
         self.failure.is_none() && self.error.is_none()
     }
 }
@@ -51,7 +51,7 @@ impl TrailAssessment {
 /// Assesses one trail (once per evaluation: every monitoring control asks). An organization
 /// trail seen from a member account borrows the status and selectors its owner account read,
 /// when that account is audited too.
-pub fn assess_trail(trail: &Trail, ctx: &Context) -> std::sync::Arc<TrailAssessment> {
+pub(crate) fn assess_trail(trail: &Trail, ctx: &Context) -> std::sync::Arc<TrailAssessment> {
     // By address: the inventory is borrowed for the context's whole life.
     let key = format!("{:p}", trail as *const Trail);
     ctx.memo(key, || assess_now(trail, ctx))
@@ -136,7 +136,7 @@ fn assess_now(trail: &Trail, ctx: &Context) -> TrailAssessment {
 
 /// The trail's status: this account's reading when it succeeded, else that of the account that
 /// owns the trail (an organization trail), else this account's error.
-pub fn owner_status<'a>(
+pub(crate) fn owner_status<'a>(
     trail: &'a Trail,
     ctx: &Context<'a>,
 ) -> Option<Result<&'a crate::inventory::TrailStatus, &'a CollectError>> {
@@ -165,7 +165,7 @@ fn prefer_ok<'a, T>(
 }
 
 /// Whether the selectors record every management event, read and write. Ok: how; Err: why not.
-pub fn management_events(sel: &TrailSelectors) -> Result<String, String> {
+pub(crate) fn management_events(sel: &TrailSelectors) -> Result<String, String> {
     let (mut read, mut write) = (false, false);
     let mut notes: Vec<String> = Vec::new();
     for es in &sel.event_selectors {
@@ -245,7 +245,7 @@ pub fn management_events(sel: &TrailSelectors) -> Result<String, String> {
 /// The trails that log this account: its own, as `DescribeTrails` showed them, and — for a
 /// member of an organization the audit discovered — the organization trails of its management
 /// account, whether or not the member's own `DescribeTrails` listed them.
-pub fn account_trails<'a>(acct: &'a AccountInventory, ctx: &Context<'a>) -> Vec<&'a Trail> {
+pub(crate) fn account_trails<'a>(acct: &'a AccountInventory, ctx: &Context<'a>) -> Vec<&'a Trail> {
     let mut out: Vec<&Trail> = acct.trails.iter().collect();
     let Some(org) = ctx.inv.organization.as_ref().filter(|o| o.is_member(&acct.account_id)) else { return out };
     let Some(mgmt) = ctx.account(&org.management_account) else { return out };
@@ -258,7 +258,7 @@ pub fn account_trails<'a>(acct: &'a AccountInventory, ctx: &Context<'a>) -> Vec<
 }
 
 /// The regions whose `DescribeTrails` failed, as their errors: a trail could hide there.
-pub fn describe_errors(acct: &AccountInventory) -> Vec<String> {
+pub(crate) fn describe_errors(acct: &AccountInventory) -> Vec<String> {
     acct.trails_by_region
         .iter()
         .filter_map(|r| match &r.trails {
@@ -269,7 +269,11 @@ pub fn describe_errors(acct: &AccountInventory) -> Vec<String> {
 }
 
 /// 3.1 for one account.
-pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Vec<(ControlResult, Vec<Finding>)> {
+pub(crate) fn evaluate(
+    control: &Control,
+    acct: &AccountInventory,
+    ctx: &Context,
+) -> Vec<(ControlResult, Vec<Finding>)> {
     let mut findings = Vec::new();
     let mut qualifying = None;
     let mut errors = Vec::new();
@@ -322,13 +326,13 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Ve
 
 /// Where a new trail would go: the account's first audited region, else its partition's home
 /// region.
-pub fn first_region(acct: &AccountInventory) -> String {
+pub(crate) fn first_region(acct: &AccountInventory) -> String {
     acct.regions.first().cloned().unwrap_or_else(|| global_events_region(&acct.partition).to_string())
 }
 
 /// What makes an existing trail qualify: multi-region, logging, every management event (its
 /// data-event selectors kept).
-pub fn fix_trail(t: &Trail) -> Hint {
+pub(crate) fn fix_trail(t: &Trail) -> Hint {
     let mut actions: Vec<Action> = Vec::new();
     if !t.is_multi_region {
         actions.push(
@@ -352,7 +356,7 @@ pub fn fix_trail(t: &Trail) -> Hint {
 }
 
 /// A new multi-region trail that logs every management event.
-pub fn new_trail(region: &str) -> Hint {
+pub(crate) fn new_trail(region: &str) -> Hint {
     let name = cis::TRAIL_NAME.to_string();
     Hint::new(
         region,

@@ -32,10 +32,10 @@ pub(crate) const CHECK: Check = Check {
 use aws_smithy_types::date_time::{DateTime, Format};
 
 /// How old the latest delivery may be.
-pub const MAX_DELIVERY_AGE_SECS: i64 = 24 * 3600;
+pub(crate) const MAX_DELIVERY_AGE_SECS: i64 = 24 * 3600;
 
 /// What makes a trail deliver to CloudWatch Logs (and qualify for 3.1).
-pub fn fix_delivery(t: &Trail) -> Hint {
+pub(crate) fn fix_delivery(t: &Trail) -> Hint {
     let mut h = super::trail::fix_trail(t);
     if t.log_group_arn.is_some() && h.steps.is_empty() {
         return h.note(format!(
@@ -66,7 +66,11 @@ fn parse_time(s: &str) -> Option<i64> {
 }
 
 /// 3.4 for one account.
-pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Vec<(ControlResult, Vec<Finding>)> {
+pub(crate) fn evaluate(
+    control: &Control,
+    acct: &AccountInventory,
+    ctx: &Context,
+) -> Vec<(ControlResult, Vec<Finding>)> {
     let now = parse_time(&ctx.inv.collected_at);
     let mut findings = Vec::new();
     for t in account_trails(acct, ctx) {

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 /// The region where a partition's global services (IAM, Organizations, STS with the global
 /// endpoint) record their CloudTrail events, and so where EventBridge delivers them: us-east-1
 /// in `aws`, us-gov-west-1 in `aws-us-gov`, cn-north-1 in `aws-cn`.
-pub fn global_events_region(partition: &str) -> &'static str {
+pub(crate) fn global_events_region(partition: &str) -> &'static str {
     match partition {
         "aws-us-gov" => "us-gov-west-1",
         "aws-cn" => "cn-north-1",
@@ -17,15 +17,15 @@ pub fn global_events_region(partition: &str) -> &'static str {
 }
 
 /// Services whose CloudTrail events are delivered in the partition's global-events region only.
-pub const GLOBAL_SOURCES: &[&str] = &["iam.amazonaws.com", "organizations.amazonaws.com"];
+pub(crate) const GLOBAL_SOURCES: &[&str] = &["iam.amazonaws.com", "organizations.amazonaws.com"];
 
 /// The EventBridge `source` of a CloudTrail event source (`ec2.amazonaws.com` → `aws.ec2`).
-pub fn event_bus_source(event_source: &str) -> String {
+pub(crate) fn event_bus_source(event_source: &str) -> String {
     format!("aws.{}", event_source.strip_suffix(".amazonaws.com").unwrap_or(event_source))
 }
 
 /// The EventBridge `detail-type` of a CloudTrail record.
-pub fn detail_type(record: &Value) -> &'static str {
+pub(crate) fn detail_type(record: &Value) -> &'static str {
     if record["eventType"] == "AwsConsoleSignIn" || record["eventName"] == "ConsoleLogin" {
         "AWS Console Sign In via CloudTrail"
     } else {
@@ -34,7 +34,7 @@ pub fn detail_type(record: &Value) -> &'static str {
 }
 
 /// The EventBridge event a CloudTrail record becomes in `region`.
-pub fn as_event(record: &Value, account: &str, region: &str) -> Value {
+pub(crate) fn as_event(record: &Value, account: &str, region: &str) -> Value {
     let mut detail = record.clone();
     detail["awsRegion"] = json!(region);
     json!({

@@ -21,12 +21,14 @@ impl PatternError {
     }
 
     /// JSON path of the offending element (`$` is the pattern root).
-    pub fn path(&self) -> &str {
+    #[cfg(test)]
+    pub(crate) fn path(&self) -> &str {
         &self.path
     }
 
     /// Human-readable description of the problem.
-    pub fn message(&self) -> &str {
+    #[cfg(test)]
+    pub(crate) fn message(&self) -> &str {
         &self.message
     }
 }

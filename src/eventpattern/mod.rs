@@ -59,7 +59,7 @@
 //!
 //! Nothing here panics on any input.
 
-pub mod cloudtrail;
+pub(crate) mod cloudtrail;
 mod error;
 mod matcher;
 mod model;
@@ -70,4 +70,6 @@ mod tests;
 
 pub use self::error::PatternError;
 pub use self::model::EventPattern;
-pub use self::parser::{parse, parse_value};
+pub use self::parser::parse;
+#[cfg(test)]
+pub(crate) use self::parser::parse_value;

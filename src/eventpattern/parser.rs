@@ -27,7 +27,7 @@ pub fn parse(pattern_json: &str) -> Result<EventPattern, PatternError> {
 }
 
 /// Parse and validate an EventBridge event pattern given as a JSON value.
-pub fn parse_value(pattern: &Value) -> Result<EventPattern, PatternError> {
+pub(crate) fn parse_value(pattern: &Value) -> Result<EventPattern, PatternError> {
     match pattern {
         Value::Object(map) => Ok(EventPattern { root: parse_object(map, "$", 0)? }),
         other => {

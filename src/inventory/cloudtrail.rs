@@ -8,7 +8,7 @@ use aws_sdk_cloudtrail::Client;
 
 /// `DescribeTrails` (shadow trails included) in one region: the region's list of trail ARNs and
 /// the trails themselves, without status and selectors.
-pub async fn describe_trails(s: &Session, rt: &Runtime, region: &str) -> (RegionTrails, Vec<Trail>) {
+pub(crate) async fn describe_trails(s: &Session, rt: &Runtime, region: &str) -> (RegionTrails, Vec<Trail>) {
     let client = Client::new(&s.region_config(region));
     let op = "cloudtrail:DescribeTrails";
     match read(s, rt, Lane::Chain, op, Some(region), client.describe_trails().include_shadow_trails(true).send()).await
@@ -41,7 +41,7 @@ fn to_trail(t: &aws_sdk_cloudtrail::types::Trail, seen_in: &str) -> Trail {
 }
 
 /// `GetTrailStatus` of one trail (by ARN), in its home region.
-pub async fn trail_status(s: &Session, rt: &Runtime, trail_arn: &str, home: &str) -> Collected<TrailStatus> {
+pub(crate) async fn trail_status(s: &Session, rt: &Runtime, trail_arn: &str, home: &str) -> Collected<TrailStatus> {
     let client = Client::new(&s.region_config(home));
     let res = read(
         s,
@@ -62,7 +62,7 @@ pub async fn trail_status(s: &Session, rt: &Runtime, trail_arn: &str, home: &str
 }
 
 /// `GetEventSelectors` of one trail (by ARN or name), in its home region.
-pub async fn event_selectors(s: &Session, rt: &Runtime, trail: &str, home: &str) -> Collected<TrailSelectors> {
+pub(crate) async fn event_selectors(s: &Session, rt: &Runtime, trail: &str, home: &str) -> Collected<TrailSelectors> {
     let client = Client::new(&s.region_config(home));
     let res = read(
         s,
@@ -118,7 +118,7 @@ pub async fn event_selectors(s: &Session, rt: &Runtime, trail: &str, home: &str)
 
 /// The trail `name` homed in `region` (no shadow trails), with its status and/or selectors when
 /// asked: what remediation observes before and after changing a trail. Err: a read failed.
-pub async fn home_trail(
+pub(crate) async fn home_trail(
     s: &Session,
     rt: &Runtime,
     region: &str,
@@ -147,6 +147,6 @@ pub async fn home_trail(
     Ok(Some(t))
 }
 
-pub fn fmt_time(t: &aws_smithy_types::DateTime) -> String {
+pub(crate) fn fmt_time(t: &aws_smithy_types::DateTime) -> String {
     t.fmt(aws_smithy_types::date_time::Format::DateTime).unwrap_or_else(|_| t.secs().to_string())
 }

@@ -7,7 +7,7 @@ use crate::aws::{next_page, Lane, Runtime, Session};
 use aws_sdk_cloudwatch::Client;
 
 /// `DescribeAlarmsForMetric` for one (namespace, metric) in `region`.
-pub async fn alarms_for_metric(
+pub(crate) async fn alarms_for_metric(
     s: &Session,
     rt: &Runtime,
     region: &str,
@@ -27,7 +27,7 @@ pub async fn alarms_for_metric(
 }
 
 /// `DescribeAlarms`: every metric alarm of `region` (all pages), or only `name`.
-pub async fn alarms(
+pub(crate) async fn alarms(
     s: &Session,
     rt: &Runtime,
     region: &str,

@@ -7,20 +7,20 @@ use aws_sdk_config::Client;
 
 /// The three AWS Config reads of one region, concurrently. Nothing waits on them: they run in
 /// the runtime's leaf lane.
-pub async fn region_config(s: &Session, rt: &Runtime, region: &str) -> RegionConfig {
+pub(crate) async fn region_config(s: &Session, rt: &Runtime, region: &str) -> RegionConfig {
     let (recorders, recorder_statuses, delivery_channels) =
         tokio::join!(recorders(s, rt, region), statuses(s, rt, region), channels(s, rt, region));
     RegionConfig { region: region.to_string(), recorders, recorder_statuses, delivery_channels }
 }
 
-pub async fn recorders(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<ConfigRecorder>> {
+pub(crate) async fn recorders(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<ConfigRecorder>> {
     let client = Client::new(&s.region_config(region));
     let req = client.describe_configuration_recorders().send();
     let res = read(s, rt, Lane::Leaf, "config:DescribeConfigurationRecorders", Some(region), req).await;
     Collected::from(res.map(|o| o.configuration_recorders().iter().map(to_recorder).collect()))
 }
 
-pub async fn statuses(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<ConfigRecorderStatus>> {
+pub(crate) async fn statuses(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<ConfigRecorderStatus>> {
     let client = Client::new(&s.region_config(region));
     let req = client.describe_configuration_recorder_status().send();
     let res = read(s, rt, Lane::Leaf, "config:DescribeConfigurationRecorderStatus", Some(region), req).await;
@@ -39,7 +39,7 @@ pub async fn statuses(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<
 }
 
 /// Delivery channels of a region: name and bucket.
-pub async fn channels(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<DeliveryChannel>> {
+pub(crate) async fn channels(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<DeliveryChannel>> {
     let client = Client::new(&s.region_config(region));
     let req = client.describe_delivery_channels().send();
     let res = read(s, rt, Lane::Leaf, "config:DescribeDeliveryChannels", Some(region), req).await;

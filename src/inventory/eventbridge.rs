@@ -7,7 +7,7 @@ use crate::aws::{next_page, Lane, Runtime, Session};
 use aws_sdk_eventbridge::Client;
 
 /// `ListRules` on the default bus (every page), without targets.
-pub async fn rules(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<EventRule>> {
+pub(crate) async fn rules(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<EventRule>> {
     let client = Client::new(&s.region_config(region));
     let mut rules = Vec::new();
     let mut token: Option<String> = None;
@@ -34,12 +34,12 @@ pub async fn rules(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<Eve
 }
 
 /// Whether the audit reads a rule's targets: enabled rules with an event pattern.
-pub fn wants_targets(r: &EventRule) -> bool {
+pub(crate) fn wants_targets(r: &EventRule) -> bool {
     r.state.starts_with("ENABLED") && r.event_pattern.is_some()
 }
 
 /// `ListTargetsByRule` (every page).
-pub async fn targets(s: &Session, rt: &Runtime, region: &str, rule: &str) -> Collected<Vec<RuleTarget>> {
+pub(crate) async fn targets(s: &Session, rt: &Runtime, region: &str, rule: &str) -> Collected<Vec<RuleTarget>> {
     let client = Client::new(&s.region_config(region));
     let mut targets = Vec::new();
     let mut token: Option<String> = None;
@@ -69,7 +69,12 @@ pub async fn targets(s: &Session, rt: &Runtime, region: &str, rule: &str) -> Col
 
 /// `DescribeRule` on the default bus: None when there is no rule of that name (remediation's
 /// observation).
-pub async fn rule(s: &Session, rt: &Runtime, region: &str, name: &str) -> Result<Option<EventRule>, CollectError> {
+pub(crate) async fn rule(
+    s: &Session,
+    rt: &Runtime,
+    region: &str,
+    name: &str,
+) -> Result<Option<EventRule>, CollectError> {
     let client = Client::new(&s.region_config(region));
     let req = client.describe_rule().name(name).event_bus_name("default");
     match read(s, rt, Lane::Chain, "events:DescribeRule", Some(region), req.send()).await {

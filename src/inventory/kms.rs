@@ -7,7 +7,7 @@ use aws_sdk_kms::Client;
 
 /// Whether a key reference is the AWS-managed key for SNS (`alias/aws/sns`, as an alias or an
 /// alias ARN): nothing to read, the delivery check knows it (and moto does not serve it).
-pub fn is_aws_managed_sns_alias(key: &str) -> bool {
+pub(crate) fn is_aws_managed_sns_alias(key: &str) -> bool {
     key == "alias/aws/sns" || key.ends_with(":alias/aws/sns")
 }
 
@@ -19,7 +19,7 @@ fn is_key_id(key: &str) -> bool {
 
 /// `DescribeKey` and `GetKeyPolicy` (policy `default`) of `key` as a topic references it, in
 /// `region` of the session's account. For an alias, the policy is read once the key id is known.
-pub async fn key(s: &Session, rt: &Runtime, region: &str, key: &str) -> KmsKeyInventory {
+pub(crate) async fn key(s: &Session, rt: &Runtime, region: &str, key: &str) -> KmsKeyInventory {
     let client = Client::new(&s.region_config(region));
     let describe = async {
         read(s, rt, Lane::Chain, "kms:DescribeKey", Some(region), client.describe_key().key_id(key).send()).await

@@ -7,7 +7,7 @@ use aws_sdk_cloudwatchlogs::Client;
 
 /// `DescribeMetricFilters` of one log group (every page), read in `region` of the session's
 /// account. `prefix`: only filters whose name starts with it (remediation's observation).
-pub async fn metric_filters(
+pub(crate) async fn metric_filters(
     s: &Session,
     rt: &Runtime,
     region: &str,
@@ -62,7 +62,12 @@ fn to_filter(f: &aws_sdk_cloudwatchlogs::types::MetricFilter) -> MetricFilter {
 }
 
 /// Whether log group `name` exists in `region` (`DescribeLogGroups` by name prefix).
-pub async fn log_group_exists(s: &Session, rt: &Runtime, region: &str, name: &str) -> Result<bool, CollectError> {
+pub(crate) async fn log_group_exists(
+    s: &Session,
+    rt: &Runtime,
+    region: &str,
+    name: &str,
+) -> Result<bool, CollectError> {
     let client = Client::new(&s.region_config(region));
     let mut token: Option<String> = None;
     loop {

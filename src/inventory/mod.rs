@@ -20,16 +20,16 @@
 //!
 //! Per-resource reads for remediation's observations live in the service modules too.
 
-pub mod cloudtrail;
-pub mod cloudwatch;
-pub mod config;
-pub mod eventbridge;
-pub mod kms;
-pub mod logs;
-pub mod model;
-pub mod organizations;
-pub mod regions;
-pub mod sns;
+pub(crate) mod cloudtrail;
+pub(crate) mod cloudwatch;
+pub(crate) mod config;
+pub(crate) mod eventbridge;
+pub(crate) mod kms;
+pub(crate) mod logs;
+pub(crate) mod model;
+pub(crate) mod organizations;
+pub(crate) mod regions;
+pub(crate) mod sns;
 pub mod store;
 
 use crate::aws::{classify, Lane, Runtime, Session};
@@ -74,7 +74,7 @@ pub enum Read {
 
 /// Which parts of the inventory the selected controls (and remediation) need.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Needs {
+pub(crate) struct Needs {
     pub reads: BTreeSet<Read>,
     pub remediation: Option<RemediationNeeds>,
 }
@@ -84,11 +84,11 @@ impl Needs {
         Needs { reads: reads.iter().copied().collect(), remediation: None }
     }
 
-    pub fn has(&self, r: Read) -> bool {
+    pub(crate) fn has(&self, r: Read) -> bool {
         self.reads.contains(&r)
     }
 
-    pub fn union(mut self, other: &Needs) -> Needs {
+    pub(crate) fn union(mut self, other: &Needs) -> Needs {
         self.reads.extend(other.reads.iter().copied());
         if self.remediation.is_none() {
             self.remediation = other.remediation.clone();
@@ -101,7 +101,7 @@ impl Needs {
 /// trail is homed or delivers its logs, whether log group `log_group` exists and every metric
 /// alarm; in every audited region, topic `topic_name`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemediationNeeds {
+pub(crate) struct RemediationNeeds {
     pub home_region: String,
     pub log_group: String,
     pub topic_name: String,
@@ -109,7 +109,7 @@ pub struct RemediationNeeds {
 
 /// One account to collect.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub(crate) struct Target {
     pub session: Session,
     /// Collected only as evidence for the others (see [`AccountInventory::support`]).
     pub support: bool,
@@ -117,7 +117,7 @@ pub struct Target {
 
 /// What to collect: the accounts, the regions asked for (None: every enabled region), and what
 /// the controls need.
-pub struct Request<'a> {
+pub(crate) struct Request<'a> {
     pub targets: &'a [Target],
     pub regions: Option<&'a [String]>,
     pub needs: &'a Needs,
@@ -131,7 +131,7 @@ pub struct Request<'a> {
 
 /// Why a collection was stopped as a whole (the run is wrong, not an account).
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum CollectFatal {
+pub(crate) enum CollectFatal {
     /// A requested region is unknown, or not enabled for an account.
     #[error(transparent)]
     Region(#[from] RegionError),
@@ -157,7 +157,7 @@ impl<'a> Jobs<'a> {
 }
 
 /// Told when every read of an account is done.
-pub struct AccountDone<'a> {
+pub(crate) struct AccountDone<'a> {
     pub account: &'a str,
     /// Its role could not be assumed.
     pub failed: bool,
@@ -221,7 +221,7 @@ struct Flow<'a> {
 
 /// Collects everything `req` asks for. Accounts whose role cannot be assumed are kept, with
 /// [`AccountInventory::error`] set; every other failure is recorded where it happened.
-pub async fn collect(req: &Request<'_>) -> Result<Inventory, CollectFatal> {
+pub(crate) async fn collect(req: &Request<'_>) -> Result<Inventory, CollectFatal> {
     let mut flow = Flow {
         req,
         accounts: req.targets.iter().map(|_| AccountState::default()).collect(),

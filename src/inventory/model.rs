@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 /// Version of the saved-inventory format; bumped on any incompatible change. Version 1 files
 /// (before accounts could fail on their own and selectors kept their data resources) still load.
-pub const INVENTORY_SCHEMA_VERSION: u32 = 2;
+pub(crate) const INVENTORY_SCHEMA_VERSION: u32 = 2;
 
 /// The outcome of one collection step: the data, or the AWS error that prevented it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,14 +29,7 @@ impl<T> From<Result<T, CollectError>> for Collected<T> {
 }
 
 impl<T> Collected<T> {
-    pub fn into_result(self) -> Result<T, CollectError> {
-        match self {
-            Collected::Ok(v) => Ok(v),
-            Collected::Error(e) => Err(e),
-        }
-    }
-
-    pub fn as_ref(&self) -> Result<&T, &CollectError> {
+    pub(crate) fn into_result(self) -> Result<T, CollectError> {
         match self {
             Collected::Ok(v) => Ok(v),
             Collected::Error(e) => Err(e),
@@ -69,7 +62,7 @@ impl CollectError {
     }
 
     /// The resource asked about does not exist.
-    pub fn is_not_found(&self) -> bool {
+    pub(crate) fn is_not_found(&self) -> bool {
         ApiError::new(self.code.clone(), String::new()).is_not_found()
     }
 }
@@ -172,7 +165,7 @@ pub enum ScopeState {
 }
 
 impl ScopeState {
-    pub fn is_audited(&self) -> bool {
+    pub(crate) fn is_audited(&self) -> bool {
         *self == ScopeState::Audited
     }
 }
@@ -208,7 +201,7 @@ pub struct OrgAccount {
 
 impl OrganizationInventory {
     /// Whether `account` is a member (not the management account) of this organization.
-    pub fn is_member(&self, account: &str) -> bool {
+    pub(crate) fn is_member(&self, account: &str) -> bool {
         account != self.management_account && self.accounts.iter().any(|a| a.id == account)
     }
 }
@@ -551,43 +544,17 @@ pub struct Subscription {
 impl Subscription {
     /// Confirmed: the subscription ARN is an ARN (not `PendingConfirmation` or `Deleted`), as
     /// the CIS audit step 7 asks.
-    pub fn is_confirmed(&self) -> bool {
+    pub(crate) fn is_confirmed(&self) -> bool {
         Arn::parse(&self.subscription_arn).is_some()
     }
-    pub fn is_pending(&self) -> bool {
+    pub(crate) fn is_pending(&self) -> bool {
         self.subscription_arn == "PendingConfirmation"
-    }
-}
-
-impl Inventory {
-    pub fn account(&self, id: &str) -> Option<&AccountInventory> {
-        self.accounts.iter().find(|a| a.account_id == id)
-    }
-    pub fn log_group(&self, account: &str, region: &str, name: &str) -> Option<&LogGroupInventory> {
-        self.log_groups.iter().find(|g| g.account == account && g.region == region && g.name == name)
-    }
-    pub fn alarms_for(
-        &self,
-        account: &str,
-        region: &str,
-        namespace: &str,
-        metric: &str,
-    ) -> Option<&MetricAlarmsInventory> {
-        self.metric_alarms
-            .iter()
-            .find(|m| m.account == account && m.region == region && m.namespace == namespace && m.metric_name == metric)
-    }
-    pub fn topic(&self, arn: &str) -> Option<&TopicInventory> {
-        self.topics.iter().find(|t| t.arn == arn)
-    }
-    pub fn kms_key(&self, account: &str, region: &str, key: &str) -> Option<&KmsKeyInventory> {
-        self.kms_keys.iter().find(|k| k.account == account && k.region == region && k.key == key)
     }
 }
 
 /// A parsed ARN: `arn:partition:service:region:account:resource`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Arn<'a> {
+pub(crate) struct Arn<'a> {
     pub partition: &'a str,
     pub service: &'a str,
     pub region: &'a str,
@@ -615,7 +582,7 @@ impl<'a> Arn<'a> {
 
 /// The (account, region, name) of a CloudWatch Logs group from its ARN
 /// `arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]`.
-pub fn log_group_from_arn(arn: &str) -> Option<(String, String, String)> {
+pub(crate) fn log_group_from_arn(arn: &str) -> Option<(String, String, String)> {
     let a = Arn::parse(arn)?;
     if a.service != "logs" {
         return None;

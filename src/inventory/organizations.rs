@@ -8,7 +8,7 @@ use aws_sdk_organizations::Client;
 
 /// The caller's organization and its accounts. Err: the caller is not in an organization,
 /// or may not list its accounts (not the management account or a delegated administrator).
-pub async fn discover(s: &Session, rt: &Runtime) -> Result<OrganizationInventory, CollectError> {
+pub(crate) async fn discover(s: &Session, rt: &Runtime) -> Result<OrganizationInventory, CollectError> {
     let client = Client::new(&s.config);
     let describe =
         read(s, rt, Lane::Chain, "organizations:DescribeOrganization", None, client.describe_organization().send());

@@ -8,7 +8,7 @@ use aws_sdk_account::types::RegionOptStatus;
 /// Commercial regions enabled by default in every account. AWS cannot disable them, so an audit
 /// starts reading them before `account:ListRegions` answers; when that list cannot be read
 /// (denied, or not served) they are the regions audited, and the inventory says so.
-pub const DEFAULT_ENABLED_REGIONS: &[&str] = &[
+pub(crate) const DEFAULT_ENABLED_REGIONS: &[&str] = &[
     "ap-northeast-1",
     "ap-northeast-2",
     "ap-northeast-3",
@@ -34,7 +34,7 @@ const CHINA_REGIONS: &[&str] = &["cn-north-1", "cn-northwest-1"];
 
 /// The regions every account of `partition` has enabled by default (`aws`, `aws-us-gov`,
 /// `aws-cn`).
-pub fn default_regions(partition: &str) -> &'static [&'static str] {
+pub(crate) fn default_regions(partition: &str) -> &'static [&'static str] {
     match partition {
         "aws-us-gov" => GOV_REGIONS,
         "aws-cn" => CHINA_REGIONS,
@@ -44,7 +44,7 @@ pub fn default_regions(partition: &str) -> &'static [&'static str] {
 
 /// Every region code AWS has published (commercial, opt-in, GovCloud, China; ISO excluded), to
 /// reject a typo when the account's own list cannot be read.
-pub const KNOWN_REGIONS: &[&str] = &[
+pub(crate) const KNOWN_REGIONS: &[&str] = &[
     "af-south-1",
     "ap-east-1",
     "ap-east-2",
@@ -86,7 +86,7 @@ pub const KNOWN_REGIONS: &[&str] = &[
 ];
 
 /// Enabled regions (opted in, or enabled by default), sorted.
-pub async fn enabled_regions(s: &Session, rt: &Runtime) -> Result<Vec<String>, super::CollectError> {
+pub(crate) async fn enabled_regions(s: &Session, rt: &Runtime) -> Result<Vec<String>, super::CollectError> {
     let client = aws_sdk_account::Client::new(&s.config);
     let mut out = Vec::new();
     let mut token: Option<String> = None;
@@ -111,11 +111,11 @@ pub async fn enabled_regions(s: &Session, rt: &Runtime) -> Result<Vec<String>, s
 /// A bad region list: what is wrong, in one line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct RegionError(pub String);
+pub(crate) struct RegionError(pub String);
 
 /// Splits and checks a region list (`--regions`, or `option` for the message): well-formed
 /// codes, no empty entry; duplicates dropped.
-pub fn parse_region_list(s: &str, option: &str) -> Result<Vec<String>, RegionError> {
+pub(crate) fn parse_region_list(s: &str, option: &str) -> Result<Vec<String>, RegionError> {
     let mut out: Vec<String> = Vec::new();
     for part in s.split(',') {
         let r = part.trim();
@@ -143,7 +143,11 @@ fn is_region_shaped(r: &str) -> bool {
 /// Checks requested regions: each must be a region AWS has (the published list, or the
 /// account's own list when known) and, when the account's enabled regions are known, enabled.
 /// One message names every bad region.
-pub fn validate_regions(requested: &[String], enabled: Option<&[String]>, account: &str) -> Result<(), RegionError> {
+pub(crate) fn validate_regions(
+    requested: &[String],
+    enabled: Option<&[String]>,
+    account: &str,
+) -> Result<(), RegionError> {
     let unknown: Vec<&str> = requested
         .iter()
         .filter(|r| !KNOWN_REGIONS.contains(&r.as_str()) && !enabled.is_some_and(|en| en.contains(r)))

@@ -7,7 +7,7 @@ use crate::aws::{next_page, Lane, Runtime, Session};
 use aws_sdk_sns::Client;
 
 /// `ListSubscriptionsByTopic` (every page) for `arn`, read in the topic's region.
-pub async fn topic(s: &Session, rt: &Runtime, arn: &str, region: &str) -> TopicInventory {
+pub(crate) async fn topic(s: &Session, rt: &Runtime, arn: &str, region: &str) -> TopicInventory {
     let client = Client::new(&s.region_config(region));
     let mut subs = Vec::new();
     let mut token: Option<String> = None;
@@ -32,7 +32,7 @@ pub async fn topic(s: &Session, rt: &Runtime, arn: &str, region: &str) -> TopicI
 }
 
 /// `GetTopicAttributes`: the policy and the encryption key.
-pub async fn attributes(s: &Session, rt: &Runtime, arn: &str, region: &str) -> Collected<TopicAttributes> {
+pub(crate) async fn attributes(s: &Session, rt: &Runtime, arn: &str, region: &str) -> Collected<TopicAttributes> {
     let client = Client::new(&s.region_config(region));
     let req = client.get_topic_attributes().topic_arn(arn);
     let res = read(s, rt, Lane::Chain, "sns:GetTopicAttributes", Some(region), req.send()).await;

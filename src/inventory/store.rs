@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Who may read a file written by [`write_atomic`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
+pub(crate) enum Access {
     /// The usual permissions (reports).
     Shared,
     /// Owner only, 0600 (inventories and journals: they describe an account's security setup).
@@ -16,13 +16,13 @@ pub enum Access {
 }
 
 /// Writes `bytes` to `path` atomically, creating the parent directory.
-pub fn write_atomic(path: &Path, bytes: &[u8], access: Access) -> std::io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], access: Access) -> std::io::Result<()> {
     write_atomic_with(path, access, &mut |w| w.write_all(bytes))
 }
 
 /// Like [`write_atomic`], with the content streamed by `write` (a large report is never held in
 /// memory as one string).
-pub fn write_atomic_with(
+pub(crate) fn write_atomic_with(
     path: &Path,
     access: Access,
     write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
@@ -56,7 +56,7 @@ pub fn write_atomic_with(
 
 /// Why an inventory file could not be used.
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub(crate) enum StoreError {
     #[error("cannot read inventory {path}: {source}")]
     Read { path: String, source: std::io::Error },
     #[error("cannot write inventory to {path}: {source}")]
@@ -72,7 +72,7 @@ pub enum StoreError {
 }
 
 /// Writes the inventory (pretty JSON, owner-only).
-pub fn save(inv: &Inventory, path: &Path) -> Result<(), StoreError> {
+pub(crate) fn save(inv: &Inventory, path: &Path) -> Result<(), StoreError> {
     let text = serde_json::to_string_pretty(inv)
         .map_err(|e| StoreError::Write { path: path.display().to_string(), source: std::io::Error::other(e) })?;
     write_atomic(path, text.as_bytes(), Access::Private)
@@ -80,7 +80,7 @@ pub fn save(inv: &Inventory, path: &Path) -> Result<(), StoreError> {
 }
 
 /// Reads a saved inventory; version 1 files are upgraded as they load.
-pub fn load(path: &Path) -> Result<Inventory, StoreError> {
+pub(crate) fn load(path: &Path) -> Result<Inventory, StoreError> {
     let p = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| StoreError::Read { path: p.clone(), source })?;
     parse(&text).map_err(|e| match e {

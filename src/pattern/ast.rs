@@ -83,7 +83,7 @@ pub enum Op {
 }
 
 impl Op {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Op::Eq => "=",
             Op::Ne => "!=",
@@ -93,7 +93,7 @@ impl Op {
             Op::Ge => ">=",
         }
     }
-    pub fn is_ordering(self) -> bool {
+    pub(crate) fn is_ordering(self) -> bool {
         matches!(self, Op::Lt | Op::Le | Op::Gt | Op::Ge)
     }
 }
@@ -123,7 +123,7 @@ impl RegexLit {
         let compiled = regex::Regex::new(source)?;
         Ok(RegexLit { source: source.to_string(), compiled })
     }
-    pub fn is_match(&self, text: &str) -> bool {
+    pub(crate) fn is_match(&self, text: &str) -> bool {
         self.compiled.is_match(text)
     }
 }
@@ -152,7 +152,7 @@ pub struct Selector {
 }
 
 impl Selector {
-    pub fn has_wildcard(&self) -> bool {
+    pub(crate) fn has_wildcard(&self) -> bool {
         self.segments.iter().any(|s| matches!(s, Segment::AnyIndex))
     }
 }
@@ -299,7 +299,7 @@ impl fmt::Display for Pattern {
 
 impl Expr {
     /// Flatten nested `And`-in-`And` / `Or`-in-`Or` and unwrap one-element lists.
-    pub fn normalized(self) -> Expr {
+    pub(crate) fn normalized(self) -> Expr {
         match self {
             Expr::Cmp(c) => Expr::Cmp(c),
             Expr::And(xs) => {
@@ -334,7 +334,7 @@ impl Expr {
     }
 
     /// All comparisons in the expression, left to right.
-    pub fn comparisons(&self) -> Vec<&Comparison> {
+    pub(crate) fn comparisons(&self) -> Vec<&Comparison> {
         let mut out = Vec::new();
         fn walk<'a>(e: &'a Expr, out: &mut Vec<&'a Comparison>) {
             match e {
@@ -349,7 +349,8 @@ impl Expr {
 
 impl Pattern {
     /// The same pattern in the normal form the parser produces.
-    pub fn normalized(self) -> Pattern {
+    #[cfg(test)]
+    pub(crate) fn normalized(self) -> Pattern {
         match self {
             Pattern::Json(e) => Pattern::Json(e.normalized()),
             Pattern::Terms(ts) if ts.is_empty() => Pattern::MatchAll,

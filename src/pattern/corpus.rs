@@ -56,7 +56,8 @@ const VARIANTS: [(&str, &str, &str, bool); 6] = [
 ];
 
 /// Number of variants generated from each base record.
-pub const VARIANTS_PER_EVENT: usize = VARIANTS.len();
+#[cfg(test)]
+pub(crate) const VARIANTS_PER_EVENT: usize = VARIANTS.len();
 
 fn global_service(source: &str) -> bool {
     matches!(source, "iam.amazonaws.com" | "organizations.amazonaws.com" | "sts.amazonaws.com")
@@ -85,7 +86,7 @@ fn builtin_bases() -> Vec<Json> {
 
 /// A base record for an event the corpus does not have (a custom control's), shaped like the
 /// built-in ones: a successful call by an IAM user.
-pub fn synthetic_base(event_source: &str, event_name: &str) -> Json {
+pub(crate) fn synthetic_base(event_source: &str, event_name: &str) -> Json {
     serde_json::json!({
         "eventVersion": "1.09",
         "userIdentity": {},
@@ -203,30 +204,30 @@ pub struct RecordSet {
 }
 
 impl RecordSet {
-    pub fn empty(len: usize) -> Self {
+    pub(crate) fn empty(len: usize) -> Self {
         RecordSet { words: vec![0; len.div_ceil(64)] }
     }
-    pub fn insert(&mut self, i: usize) {
+    pub(crate) fn insert(&mut self, i: usize) {
         self.words[i / 64] |= 1 << (i % 64);
     }
-    pub fn contains(&self, i: usize) -> bool {
+    pub(crate) fn contains(&self, i: usize) -> bool {
         self.words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
-    pub fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.words.iter().map(|w| w.count_ones() as usize).sum()
     }
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.words.iter().all(|w| *w == 0)
     }
     /// |self \ other|, without building the set.
-    pub fn difference_count(&self, other: &RecordSet) -> usize {
+    pub(crate) fn difference_count(&self, other: &RecordSet) -> usize {
         self.words.iter().zip(&other.words).map(|(a, b)| (a & !b).count_ones() as usize).sum()
     }
-    pub fn difference(&self, other: &RecordSet) -> RecordSet {
+    pub(crate) fn difference(&self, other: &RecordSet) -> RecordSet {
         RecordSet { words: self.words.iter().zip(&other.words).map(|(a, b)| a & !b).collect() }
     }
     /// Positions in increasing order.
-    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
         self.words.iter().enumerate().flat_map(|(wi, w)| {
             let w = *w;
             (0..64).filter(move |b| w & (1 << b) != 0).map(move |b| wi * 64 + b)
@@ -263,7 +264,7 @@ impl Corpus {
 
     /// The built-in corpus plus the variants of a synthetic record for each (eventSource,
     /// eventName) it lacks.
-    pub fn with_events(events: &[(String, String)]) -> Corpus {
+    pub(crate) fn with_events(events: &[(String, String)]) -> Corpus {
         let mut bases = builtin_bases();
         for (source, name) in events {
             let known =
@@ -275,12 +276,12 @@ impl Corpus {
         Corpus::from_records(build(bases))
     }
 
-    pub fn records(&self) -> &[CorpusRecord] {
+    pub(crate) fn records(&self) -> &[CorpusRecord] {
         &self.records
     }
 
     /// The records `p` matches.
-    pub fn matching(&self, p: &Pattern) -> RecordSet {
+    pub(crate) fn matching(&self, p: &Pattern) -> RecordSet {
         let mut s = RecordSet::empty(self.records.len());
         for (i, r) in self.records.iter().enumerate() {
             if p.matches(&r.event, &r.raw) {
@@ -291,7 +292,7 @@ impl Corpus {
     }
 
     /// Event names that occur under more than one event source (reports add the service).
-    pub fn ambiguous_names(&self) -> std::sync::Arc<Vec<String>> {
+    pub(crate) fn ambiguous_names(&self) -> std::sync::Arc<Vec<String>> {
         self.ambiguous.clone()
     }
 }

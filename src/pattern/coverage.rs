@@ -112,12 +112,12 @@ pub struct Coverage {
 
 impl Coverage {
     /// Exact, equivalent and broader count as covered; `strict` accepts only exact.
-    pub fn is_covered(&self, strict: bool) -> bool {
+    pub(crate) fn is_covered(&self, strict: bool) -> bool {
         covered(self.kind, strict)
     }
 
     /// Misses grouped per event, in corpus order.
-    pub fn miss_groups(&self) -> Vec<MissGroup> {
+    pub(crate) fn miss_groups(&self) -> Vec<MissGroup> {
         let mut keys: Vec<(String, String)> = Vec::new();
         for m in &self.misses {
             let k = (m.event_name.clone(), m.event_source.clone());
@@ -159,7 +159,7 @@ impl Coverage {
     }
 
     /// A few lines a person can read.
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let mut out = match self.kind {
             CoverageKind::Exact => "exact: the pattern is the benchmark's text".to_string(),
             CoverageKind::Equivalent => {
@@ -257,13 +257,13 @@ struct Bench {
 
 impl Oracle {
     /// The records the benchmark text `i` matches: what a pattern must catch.
-    pub fn required(&self, i: usize) -> &RecordSet {
+    pub(crate) fn required(&self, i: usize) -> &RecordSet {
         &self.benches[i].set
     }
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.benches.len()
     }
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.benches.is_empty()
     }
 }
@@ -294,7 +294,7 @@ pub struct Verdict {
 
 impl Verdict {
     /// Exact, equivalent and broader count as covered; `strict` accepts only exact.
-    pub fn is_covered(&self, strict: bool) -> bool {
+    pub(crate) fn is_covered(&self, strict: bool) -> bool {
         covered(self.kind, strict)
     }
 }
@@ -365,7 +365,7 @@ impl<'c> Judge<'c> {
 
     /// The verdict on `src` against the benchmark text it comes closest to: exact > equivalent
     /// > broader > incomplete (fewest misses first). Err when `src` does not parse.
-    pub fn verdict(&self, src: &str, oracle: &Oracle) -> Result<Verdict, ParseError> {
+    pub(crate) fn verdict(&self, src: &str, oracle: &Oracle) -> Result<Verdict, ParseError> {
         let e = self.evaluated(src);
         let e = e.as_ref().as_ref().map_err(|e| e.clone())?;
         let mut best: Option<Verdict> = None;

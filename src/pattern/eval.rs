@@ -10,7 +10,7 @@ use super::parser::is_number;
 
 /// Why a pattern matched or did not match one event.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Explanation {
+pub(crate) struct Explanation {
     pub matched: bool,
     /// The term or clause that decided the outcome (canonical text), if one did.
     pub clause: Option<String>,
@@ -33,7 +33,7 @@ impl fmt::Display for Explanation {
 /// everything else is literal and case-sensitive. Works on bytes: `*` is ASCII and UTF-8 is
 /// self-synchronising, so a literal run of whole characters can only match at character
 /// boundaries; no allocation.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
     if !p.contains(&b'*') {
         return p == t;
@@ -89,7 +89,7 @@ pub fn select<'v>(event: &'v Json, selector: &Selector) -> Vec<&'v Json> {
 
 /// Whether `f` holds for any value the selector picks out of the event (more than one value
 /// only with `[*]`), without collecting them.
-pub fn any_selected(v: &Json, segments: &[Segment], f: &mut dyn FnMut(&Json) -> bool) -> bool {
+pub(crate) fn any_selected(v: &Json, segments: &[Segment], f: &mut dyn FnMut(&Json) -> bool) -> bool {
     let Some((seg, rest)) = segments.split_first() else { return f(v) };
     match (seg, v) {
         (Segment::Key(k), Json::Object(m)) => m.get(k).is_some_and(|x| any_selected(x, rest, f)),
@@ -118,7 +118,7 @@ fn numeric(v: &Json) -> Option<f64> {
 }
 
 /// Whether one selected value passes the test (`NotExists` is handled by the caller).
-pub fn test_value(test: &Test, v: &Json) -> bool {
+pub(crate) fn test_value(test: &Test, v: &Json) -> bool {
     match test {
         Test::IsNull => v.is_null(),
         Test::IsTrue => *v == Json::Bool(true),
@@ -158,14 +158,14 @@ fn is_json_event(event: &Json) -> bool {
     matches!(event, Json::Object(_) | Json::Array(_))
 }
 
-pub fn eval_cmp(c: &Comparison, event: &Json) -> bool {
+pub(crate) fn eval_cmp(c: &Comparison, event: &Json) -> bool {
     match c.test {
         Test::NotExists => !any_selected(event, &c.selector.segments, &mut |_| true),
         _ => any_selected(event, &c.selector.segments, &mut |v| test_value(&c.test, v)),
     }
 }
 
-pub fn eval_expr(e: &Expr, event: &Json) -> bool {
+pub(crate) fn eval_expr(e: &Expr, event: &Json) -> bool {
     match e {
         Expr::Cmp(c) => eval_cmp(c, event),
         Expr::And(xs) => xs.iter().all(|x| eval_expr(x, event)),
@@ -177,7 +177,7 @@ fn term_present(t: &Term, raw: &str) -> bool {
     raw.contains(t.text.as_str())
 }
 
-pub fn eval_terms(ts: &[Term], raw: &str) -> bool {
+pub(crate) fn eval_terms(ts: &[Term], raw: &str) -> bool {
     let mut any_optional = false;
     let mut optional_hit = false;
     for t in ts {
@@ -209,7 +209,7 @@ impl Pattern {
     }
 
     /// Like [`Pattern::matches`], and says which term or clause decided it.
-    pub fn explain(&self, event: &Json, raw: &str) -> Explanation {
+    pub(crate) fn explain(&self, event: &Json, raw: &str) -> Explanation {
         match self {
             Pattern::MatchAll => {
                 Explanation { matched: true, clause: None, detail: "the empty pattern matches every event".into() }
@@ -286,7 +286,7 @@ fn explain_terms(ts: &[Term], raw: &str) -> Explanation {
 }
 
 /// Short printable form of a clause: long `||`/`&&` lists are abbreviated.
-pub fn abbreviate(e: &Expr) -> String {
+pub(crate) fn abbreviate(e: &Expr) -> String {
     let full = match e {
         Expr::Cmp(_) => e.to_string(),
         _ => format!("({e})"),
@@ -309,7 +309,7 @@ pub fn abbreviate(e: &Expr) -> String {
 }
 
 /// What the event holds at a selector, for explanations.
-pub fn describe_at(selector: &Selector, event: &Json) -> String {
+pub(crate) fn describe_at(selector: &Selector, event: &Json) -> String {
     let vals = select(event, selector);
     match vals.len() {
         0 => format!("{selector} does not exist"),

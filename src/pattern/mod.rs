@@ -82,23 +82,28 @@ mod parser;
 mod tests;
 
 pub use self::ast::{Comparison, Expr, Op, Pattern, RegexLit, Segment, Selector, Term, TermKind, Test, Value};
-pub use self::corpus::{corpus, synthetic_base, Corpus, CorpusRecord, RecordSet, VARIANTS_PER_EVENT};
-pub use self::coverage::{
-    contradiction, coverage, squash_whitespace, Coverage, CoverageKind, Judge, Miss, MissGroup, Oracle, Verdict,
-};
-pub use self::eval::{glob_match, Explanation};
-pub use self::parser::{parse, ParseError, MAX_PATTERN_LEN, MAX_REGEX_PER_PATTERN};
+#[cfg(test)]
+pub(crate) use self::corpus::VARIANTS_PER_EVENT;
+pub use self::corpus::{corpus, Corpus, CorpusRecord, RecordSet};
+pub use self::coverage::{contradiction, coverage};
+pub use self::coverage::{squash_whitespace, Coverage, CoverageKind, Judge, Miss, MissGroup, Oracle, Verdict};
+#[cfg(test)]
+pub(crate) use self::eval::Explanation;
+pub use self::parser::{parse, ParseError};
+pub use self::parser::{MAX_PATTERN_LEN, MAX_REGEX_PER_PATTERN};
 
 /// Parse `pattern` and decide whether it matches the event text `event_json`
 /// (which need not be JSON: term patterns work on any text).
-pub fn evaluate(pattern: &str, event_json: &str) -> Result<bool, ParseError> {
+#[cfg(test)]
+pub(crate) fn evaluate(pattern: &str, event_json: &str) -> Result<bool, ParseError> {
     let p = parse(pattern)?;
     let event = serde_json::from_str(event_json).unwrap_or(serde_json::Value::Null);
     Ok(p.matches(&event, event_json))
 }
 
 /// Like [`evaluate`], with the explanation of which clause decided it.
-pub fn explain(pattern: &str, event_json: &str) -> Result<Explanation, ParseError> {
+#[cfg(test)]
+pub(crate) fn explain(pattern: &str, event_json: &str) -> Result<Explanation, ParseError> {
     let p = parse(pattern)?;
     let event = serde_json::from_str(event_json).unwrap_or(serde_json::Value::Null);
     Ok(p.explain(&event, event_json))

@@ -13,13 +13,13 @@ use crate::actions::{ActionError, Cx, Precheck};
 use crate::aws::{Runtime, Session};
 
 /// The sessions and runtime actions run with.
-pub struct Env<'a> {
+pub(crate) struct Env<'a> {
     pub sessions: &'a [Session],
     pub rt: &'a Runtime,
 }
 
 impl<'a> Env<'a> {
-    pub fn cx(&self, account: &str, region: &'a str) -> Result<Cx<'a>, ActionError> {
+    pub(crate) fn cx(&self, account: &str, region: &'a str) -> Result<Cx<'a>, ActionError> {
         let session = self.sessions.iter().find(|s| s.account_id == account).ok_or_else(|| {
             ActionError::Invalid(format!(
                 "no credentials for account {account}: pass the --role-arn (or --profile) that reaches it"
@@ -31,7 +31,7 @@ impl<'a> Env<'a> {
 
 /// How an apply ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Applied {
+pub(crate) enum Applied {
     /// Every automatic step ran (or had nothing to do).
     Complete,
     /// Step N failed; later steps were skipped.
@@ -48,7 +48,7 @@ fn now() -> String {
 
 /// Applies the journal's plan in order, stopping at the first failure or when `stop()` says so.
 /// `report` is told about each step as it finishes.
-pub async fn apply(
+pub(crate) async fn apply(
     env: &Env<'_>,
     j: &mut Journal,
     stop: &dyn Fn() -> bool,

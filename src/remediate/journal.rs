@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Version 2: typed observations (version 1 kept them as untyped JSON).
-pub const JOURNAL_VERSION: u32 = 2;
+pub(crate) const JOURNAL_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -127,13 +127,7 @@ impl Journal {
         }
     }
 
-    /// The default journal path: `reports/out/remediation-<timestamp>.json`.
-    pub fn default_path(now: &str) -> PathBuf {
-        let stamp: String = now.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-        PathBuf::from("reports/out").join(format!("remediation-{stamp}-{}.json", std::process::id()))
-    }
-
-    pub fn load(path: &Path) -> Result<Journal, JournalError> {
+    pub(crate) fn load(path: &Path) -> Result<Journal, JournalError> {
         let p = path.display().to_string();
         let text = std::fs::read_to_string(path)
             .map_err(|e| JournalError::Read { path: p.clone(), message: e.to_string() })?;
@@ -143,7 +137,7 @@ impl Journal {
     }
 
     /// Writes the journal atomically, owner-only.
-    pub fn save(&mut self, now: String) -> Result<(), JournalError> {
+    pub(crate) fn save(&mut self, now: String) -> Result<(), JournalError> {
         self.updated_at = now;
         let text = serde_json::to_string_pretty(self)
             .map_err(|e| JournalError::Write { path: self.path.display().to_string(), message: e.to_string() })?;
@@ -169,7 +163,7 @@ pub fn parse(text: &str) -> Result<Journal, String> {
 
 /// A journal that cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum JournalError {
+pub(crate) enum JournalError {
     #[error("cannot read journal {path}: {message}")]
     Read { path: String, message: String },
     #[error("journal {path}: {message}")]

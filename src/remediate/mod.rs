@@ -5,9 +5,9 @@
 //! [`journal`]) → re-audit of the affected controls. [`rollback::rollback`] undoes a journal
 //! newest first. The actions themselves live in [`crate::actions`].
 
-pub mod apply;
+pub(crate) mod apply;
 pub mod journal;
-pub mod plan;
-pub mod rollback;
+pub(crate) mod plan;
+pub(crate) mod rollback;
 
 pub use plan::{Inputs, Manual, Notify, Plan, Route, Step};

@@ -15,7 +15,7 @@ use super::journal::{Entry, EntryState, Journal, JournalError, RollbackRecord, R
 use crate::actions::{Action, ActionError, Observed};
 
 /// One record per entry considered, and whether everything that needed undoing was undone.
-pub async fn rollback(
+pub(crate) async fn rollback(
     env: &Env<'_>,
     j: &mut Journal,
     report: &mut dyn FnMut(usize, &RollbackRecord),

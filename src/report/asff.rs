@@ -22,14 +22,14 @@ use crate::finding::Status;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub const SCHEMA_VERSION: &str = "2018-10-08";
-pub const CIS_TYPE: &str =
+pub(crate) const SCHEMA_VERSION: &str = "2018-10-08";
+pub(crate) const CIS_TYPE: &str =
     "Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark";
-pub const CUSTOM_TYPE: &str = "Software and Configuration Checks";
+pub(crate) const CUSTOM_TYPE: &str = "Software and Configuration Checks";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AsffFinding {
+pub(crate) struct AsffFinding {
     pub schema_version: String,
     pub id: String,
     pub product_arn: String,
@@ -59,20 +59,20 @@ pub struct AsffFinding {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AsffSeverity {
+pub(crate) struct AsffSeverity {
     pub label: String,
     pub original: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AsffRemediation {
+pub(crate) struct AsffRemediation {
     pub recommendation: AsffRecommendation,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AsffRecommendation {
+pub(crate) struct AsffRecommendation {
     pub text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -80,7 +80,7 @@ pub struct AsffRecommendation {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AsffResource {
+pub(crate) struct AsffResource {
     #[serde(rename = "Type")]
     pub kind: String,
     pub id: String,
@@ -90,20 +90,20 @@ pub struct AsffResource {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AsffCompliance {
+pub(crate) struct AsffCompliance {
     pub status: String,
     pub related_requirements: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AsffWorkflow {
+pub(crate) struct AsffWorkflow {
     pub status: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct AsffNote {
+pub(crate) struct AsffNote {
     pub text: String,
     pub updated_by: String,
     pub updated_at: String,
@@ -116,12 +116,12 @@ pub fn render(r: &Report) -> String {
 }
 
 /// One ASFF finding per control verdict.
-pub fn findings(r: &Report) -> Vec<AsffFinding> {
+pub(crate) fn findings(r: &Report) -> Vec<AsffFinding> {
     r.controls.iter().map(|c| finding(r, c)).collect()
 }
 
 /// Security Hub's compliance status of a verdict.
-pub fn compliance_status(s: Status) -> &'static str {
+pub(crate) fn compliance_status(s: Status) -> &'static str {
     match s {
         Status::Pass => "PASSED",
         Status::Fail => "FAILED",

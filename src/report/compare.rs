@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 /// Reads a JSON report (a baseline, or an input of `merge`).
-pub fn load_report(path: &Path) -> Result<Report, String> {
+pub(crate) fn load_report(path: &Path) -> Result<Report, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read report {}: {e}", path.display()))?;
     parse_report(&text, &path.display().to_string())
 }
@@ -39,7 +39,7 @@ pub fn parse_report(text: &str, name: &str) -> Result<Report, String> {
 }
 
 /// The verdicts of a report as the policy compares them with a run's (`--baseline`).
-pub fn base_verdicts(r: &Report) -> Vec<policy::BaseVerdict> {
+pub(crate) fn base_verdicts(r: &Report) -> Vec<policy::BaseVerdict> {
     r.controls
         .iter()
         .map(|c| policy::BaseVerdict {
@@ -67,7 +67,7 @@ fn scope_rank(s: ScopeState) -> u8 {
 /// different benchmark versions are refused. The same key × account × region in several: the
 /// newest `generated_at` wins (a warning says so). Suppressions that matched nothing in any
 /// shard are reported here, once.
-pub fn merge(
+pub(crate) fn merge(
     inputs: Vec<(String, Report)>,
     generated_at: String,
     fail_on: FailOn,

@@ -7,7 +7,7 @@ use super::view::{mark, observed_text, primary_resource, remediation, resources}
 use super::Report;
 use super::Verdict as ControlResult;
 
-pub const COLUMNS: [&str; 21] = [
+pub(crate) const COLUMNS: [&str; 21] = [
     "control",
     "key",
     "title",

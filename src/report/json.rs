@@ -9,7 +9,7 @@ pub fn render(report: &Report) -> String {
 }
 
 /// The v1 report, pretty-printed, streamed to `w`.
-pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub(crate) fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, report).map_err(std::io::Error::other)?;
     w.write_all(b"\n")
 }

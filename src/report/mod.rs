@@ -1,20 +1,20 @@
 //! Rendering. Renderers never compute verdicts; they only format a [`Report`].
 
-pub mod asff;
+pub(crate) mod asff;
 pub mod compare;
-pub mod csv;
-pub mod html;
-pub mod json;
-pub mod junit;
-pub mod markdown;
-pub mod ocsf;
-pub mod plan;
-pub mod sarif;
+pub(crate) mod csv;
+pub(crate) mod html;
+pub(crate) mod json;
+pub(crate) mod junit;
+pub(crate) mod markdown;
+pub(crate) mod ocsf;
+pub(crate) mod plan;
+pub(crate) mod sarif;
 mod schema;
 #[cfg(test)]
 mod snapshots;
-pub mod table;
-pub mod view;
+pub(crate) mod table;
+pub(crate) mod view;
 
 pub use schema::*;
 
@@ -48,7 +48,7 @@ impl Format {
     ];
 
     /// The name `--format` takes.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Format::Table => "table",
             Format::Json => "json",
@@ -94,7 +94,7 @@ impl Format {
     }
 
     /// Writes `report` to `w`; JSON is streamed, never built as one string.
-    pub fn write(self, report: &Report, color: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    pub(crate) fn write(self, report: &Report, color: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         match self {
             Format::Json => json::write(report, w),
             other => w.write_all(other.render(report, color).as_bytes()),

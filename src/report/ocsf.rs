@@ -17,7 +17,7 @@ use super::Verdict as ControlResult;
 use crate::finding::Status;
 use serde_json::{json, Map, Value};
 
-pub const OCSF_VERSION: &str = "1.5.0";
+pub(crate) const OCSF_VERSION: &str = "1.5.0";
 
 pub fn render(r: &Report) -> String {
     let all: Vec<Value> = r.controls.iter().map(|c| finding(r, c)).collect();

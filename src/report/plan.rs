@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::fmt::Write;
 
 /// The plan: each step with the controls it serves and its CLI command; notes.
-pub fn plan_text(p: &Plan) -> String {
+pub(crate) fn plan_text(p: &Plan) -> String {
     let mut out = String::new();
     if p.steps.is_empty() {
         let _ = writeln!(out, "\nRemediation plan: nothing to change.");
@@ -49,7 +49,7 @@ pub fn plan_text(p: &Plan) -> String {
 }
 
 /// One applied step, as it finishes.
-pub fn step_line(e: &Entry) -> String {
+pub(crate) fn step_line(e: &Entry) -> String {
     let state = format!("{:?}", e.state).to_uppercase();
     format!(
         "  {:>2}. {:<9} {}{}",
@@ -61,19 +61,19 @@ pub fn step_line(e: &Entry) -> String {
 }
 
 /// One rolled-back step.
-pub fn rollback_line(step: usize, r: &RollbackRecord) -> String {
+pub(crate) fn rollback_line(step: usize, r: &RollbackRecord) -> String {
     format!("  {:>2}. {:<15} {}", step, format!("{:?}", r.state).to_uppercase(), r.message)
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct StepOutcome {
+pub(crate) struct StepOutcome {
     pub step: usize,
     pub state: EntryState,
     pub message: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ControlChange {
+pub(crate) struct ControlChange {
     pub control: String,
     pub account: String,
     pub region: Option<String>,
@@ -114,14 +114,14 @@ impl Outcome {
         }
     }
 
-    pub fn json(&self) -> String {
+    pub(crate) fn json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
         s.push('\n');
         s
     }
 
     /// The before → after view, and what a person still has to do.
-    pub fn after_text(&self) -> String {
+    pub(crate) fn after_text(&self) -> String {
         let mut out = String::from("\nBefore → after:\n");
         for c in &self.controls {
             let _ = writeln!(

@@ -19,7 +19,7 @@ use super::{Report, ScopeState};
 use crate::finding::Status;
 use serde_json::{json, Map, Value};
 
-pub const SCHEMA_URI: &str =
+pub(crate) const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 pub fn render(r: &Report) -> String {
@@ -29,7 +29,7 @@ pub fn render(r: &Report) -> String {
 }
 
 /// The SARIF log.
-pub fn sarif(r: &Report) -> Value {
+pub(crate) fn sarif(r: &Report) -> Value {
     let mut rule_ids: Vec<&str> = Vec::new();
     let mut rules: Vec<Value> = Vec::new();
     for c in &r.controls {

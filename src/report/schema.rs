@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 /// version. 1.1 added `benchmark.numbering`, `scope[].state`/`reason`/`name`,
 /// `controls[].custom`/`change`/`suppressed` and `baseline`; 1.2 added `controls[].key`,
 /// `controls[].chain`, `findings[].key`, `policy`, `notes` and `baseline.benchmark_version`.
-pub const REPORT_SCHEMA_VERSION: &str = "1.2";
+pub(crate) const REPORT_SCHEMA_VERSION: &str = "1.2";
 
 /// The frozen v1 report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -316,7 +316,7 @@ impl std::fmt::Debug for LazyLookup {
 }
 
 /// Counts of every verdict by status.
-pub fn summary_of<'a>(statuses: impl Iterator<Item = &'a Status>) -> BTreeMap<Status, usize> {
+pub(crate) fn summary_of<'a>(statuses: impl Iterator<Item = &'a Status>) -> BTreeMap<Status, usize> {
     let mut summary = BTreeMap::new();
     for s in statuses {
         *summary.entry(*s).or_default() += 1;
@@ -350,14 +350,14 @@ impl Report {
     }
 
     /// The exit status the policy decided.
-    pub fn exit_status(&self) -> i32 {
+    pub(crate) fn exit_status(&self) -> i32 {
         self.policy.exit_status
     }
 
     /// The findings behind each control verdict, in the order of `controls` (one pass over the
     /// findings: renderers must not search them per verdict, a thousand accounts make that
     /// quadratic).
-    pub fn findings_by_control(&self) -> Vec<Vec<&ReportFinding>> {
+    pub(crate) fn findings_by_control(&self) -> Vec<Vec<&ReportFinding>> {
         let mut by: std::collections::HashMap<(&str, &str), Vec<&ReportFinding>> = std::collections::HashMap::new();
         for f in &self.findings {
             by.entry((f.control.as_str(), f.account.as_str())).or_default().push(f);
@@ -375,7 +375,7 @@ impl Report {
     /// The findings behind a verdict: its account and control, and its region for a regional
     /// verdict (an account-level verdict draws on findings of any region). Indexed on first
     /// use: renderers call it once per verdict.
-    pub fn findings_of<'a>(&'a self, c: &'a Verdict) -> impl Iterator<Item = &'a ReportFinding> + 'a {
+    pub(crate) fn findings_of<'a>(&'a self, c: &'a Verdict) -> impl Iterator<Item = &'a ReportFinding> + 'a {
         let l = self.lookup();
         l.findings
             .get(&c.control)
@@ -387,7 +387,7 @@ impl Report {
     }
 
     /// The account's entry in the scope, when it has one.
-    pub fn account_scope(&self, account: &str) -> Option<&AccountScope> {
+    pub(crate) fn account_scope(&self, account: &str) -> Option<&AccountScope> {
         self.lookup().scope.get(account).map(|i| &self.scope[*i])
     }
 
@@ -406,7 +406,7 @@ impl Report {
 
     /// Fills what a report of an earlier 1.x schema lacks: the control keys (from the control ids
     /// in the report's benchmark version) and the policy (computed with `--fail-on any`).
-    pub fn complete(&mut self) {
+    pub(crate) fn complete(&mut self) {
         let cat = crate::catalog::catalog();
         let version = self.benchmark.version.clone();
         let key_of = |custom: bool, id: &str| -> String {
@@ -436,7 +436,7 @@ impl Report {
 
     /// One line: verdicts by status, accounts and regions, calls and time, what changed since the
     /// baseline, the accounts that could not be audited, and the exit status the policy decided.
-    pub fn summary_line(&self) -> String {
+    pub(crate) fn summary_line(&self) -> String {
         let counts: Vec<String> = self.summary.iter().map(|(s, n)| format!("{n} {s}")).collect();
         let regions: usize = self.scope.iter().map(|s| s.regions.len()).max().unwrap_or(0);
         let audited = self.scope.iter().filter(|s| matches!(s.state, ScopeState::Audited | ScopeState::Failed)).count();

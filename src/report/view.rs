@@ -6,16 +6,16 @@ use super::{ReportFinding as Finding, Verdict as ControlResult};
 use crate::finding::{Status, Suppressed};
 
 /// Where the CIS AWS Foundations Benchmark is published (the reference of every CIS control).
-pub const CIS_URL: &str = "https://www.cisecurity.org/benchmark/amazon_web_services";
+pub(crate) const CIS_URL: &str = "https://www.cisecurity.org/benchmark/amazon_web_services";
 
 /// The region part of a verdict's identity: `global` for an account-level verdict.
-pub fn region_key(c: &ControlResult) -> &str {
+pub(crate) fn region_key(c: &ControlResult) -> &str {
     c.region.as_deref().unwrap_or("global")
 }
 
 /// The standard a verdict belongs to, as an id part: the benchmark and its version, or `custom`
 /// for a control of the run's configuration.
-pub fn standard_key(r: &Report, c: &ControlResult) -> String {
+pub(crate) fn standard_key(r: &Report, c: &ControlResult) -> String {
     if c.custom {
         "custom".to_string()
     } else {
@@ -25,12 +25,12 @@ pub fn standard_key(r: &Report, c: &ControlResult) -> String {
 
 /// The stable identity of a verdict: standard, account, region, control key; never a time, so
 /// the same verdict of a later run has the same identity.
-pub fn verdict_key(r: &Report, c: &ControlResult) -> String {
+pub(crate) fn verdict_key(r: &Report, c: &ControlResult) -> String {
     format!("{}/{}/{}/{}", standard_key(r, c), c.account, region_key(c), c.key)
 }
 
 /// The standard's name as people read it: the benchmark's title, or "custom control".
-pub fn standard_name(r: &Report, c: &ControlResult) -> String {
+pub(crate) fn standard_name(r: &Report, c: &ControlResult) -> String {
     if c.custom {
         "cis-audit custom control".to_string()
     } else {
@@ -41,13 +41,13 @@ pub fn standard_name(r: &Report, c: &ControlResult) -> String {
 /// How urgent a verdict is: a FAIL of a Level 1 control (the baseline every account should meet)
 /// is Medium, a FAIL of a Level 2 control (defence in depth) Low; anything else Informational.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
+pub(crate) enum Severity {
     Informational,
     Low,
     Medium,
 }
 
-pub fn severity(c: &ControlResult) -> Severity {
+pub(crate) fn severity(c: &ControlResult) -> Severity {
     match (c.status, c.level) {
         (Status::Fail, 1) => Severity::Medium,
         (Status::Fail, _) => Severity::Low,
@@ -57,14 +57,14 @@ pub fn severity(c: &ControlResult) -> Severity {
 
 /// The findings of a verdict that were evaluated (not SKIPPED), those with the verdict's own
 /// status first.
-pub fn evaluated<'a>(r: &'a Report, c: &'a ControlResult) -> Vec<&'a Finding> {
+pub(crate) fn evaluated<'a>(r: &'a Report, c: &'a ControlResult) -> Vec<&'a Finding> {
     let mut v: Vec<&Finding> = r.findings_of(c).filter(|f| f.status != Status::Skipped).collect();
     v.sort_by_key(|f| f.status != c.status);
     v
 }
 
 /// The distinct resources a verdict is about, those of findings with the verdict's status first.
-pub fn resources<'a>(r: &'a Report, c: &'a ControlResult) -> Vec<(&'a str, &'a Finding)> {
+pub(crate) fn resources<'a>(r: &'a Report, c: &'a ControlResult) -> Vec<(&'a str, &'a Finding)> {
     let mut out: Vec<(&str, &Finding)> = Vec::new();
     for f in evaluated(r, c) {
         if let Some(res) = f.resource.as_deref().filter(|x| !x.is_empty()) {
@@ -78,13 +78,13 @@ pub fn resources<'a>(r: &'a Report, c: &'a ControlResult) -> Vec<(&'a str, &'a F
 
 /// The resource that best names what the verdict is about: the first resource of a finding with
 /// the verdict's status (the broken link of a FAIL), else the first of any finding.
-pub fn primary_resource<'a>(r: &'a Report, c: &'a ControlResult) -> Option<&'a str> {
+pub(crate) fn primary_resource<'a>(r: &'a Report, c: &'a ControlResult) -> Option<&'a str> {
     resources(r, c).first().map(|(x, _)| *x)
 }
 
 /// A resource as a name unique in the report: an ARN as it is, anything else (an AWS Config
 /// recorder's name) qualified as `ACCOUNT/REGION/NAME`.
-pub fn qualified_resource(c: &ControlResult, f: &Finding, resource: &str) -> String {
+pub(crate) fn qualified_resource(c: &ControlResult, f: &Finding, resource: &str) -> String {
     if resource.starts_with("arn:") {
         resource.to_string()
     } else {
@@ -94,7 +94,7 @@ pub fn qualified_resource(c: &ControlResult, f: &Finding, resource: &str) -> Str
 }
 
 /// A resource's type: (CloudFormation-style name, Security Hub ASFF name).
-pub fn resource_kind(resource: &str, f: &Finding) -> (&'static str, &'static str) {
+pub(crate) fn resource_kind(resource: &str, f: &Finding) -> (&'static str, &'static str) {
     let mut parts = resource.splitn(6, ':');
     let is_arn = parts.next() == Some("arn");
     let service = parts.nth(1).unwrap_or("");
@@ -119,14 +119,14 @@ pub fn resource_kind(resource: &str, f: &Finding) -> (&'static str, &'static str
 }
 
 /// The region in an ARN, when it has one.
-pub fn arn_region(resource: &str) -> Option<&str> {
+pub(crate) fn arn_region(resource: &str) -> Option<&str> {
     let mut parts = resource.splitn(6, ':');
     (parts.next()? == "arn").then_some(())?;
     parts.nth(2).filter(|r| !r.is_empty())
 }
 
 /// The AWS partition of a region.
-pub fn partition(region: &str) -> &'static str {
+pub(crate) fn partition(region: &str) -> &'static str {
     if region.starts_with("cn-") {
         "aws-cn"
     } else if region.starts_with("us-gov-") {
@@ -138,7 +138,7 @@ pub fn partition(region: &str) -> &'static str {
 
 /// Where an account-level verdict is reported in formats that need a region (ASFF, and so
 /// Security Hub): the partition's global-service region, us-east-1 for `aws`.
-pub fn home_region(r: &Report, account: &str) -> &'static str {
+pub(crate) fn home_region(r: &Report, account: &str) -> &'static str {
     let regions = r.account_scope(account).map(|s| s.regions.as_slice()).unwrap_or_default();
     match regions.first().map(|x| partition(x)) {
         Some("aws-cn") => "cn-north-1",
@@ -148,16 +148,16 @@ pub fn home_region(r: &Report, account: &str) -> &'static str {
 }
 
 /// The region a verdict is reported in: its own, or for an account-level verdict the home region.
-pub fn report_region(r: &Report, c: &ControlResult) -> String {
+pub(crate) fn report_region(r: &Report, c: &ControlResult) -> String {
     c.region.clone().unwrap_or_else(|| home_region(r, &c.account).to_string())
 }
 
 /// An observed value as text: strings bare, anything else as JSON.
-pub use crate::finding::observed_text;
+pub(crate) use crate::finding::observed_text;
 
 /// What changed since the baseline, in one sentence (naming its benchmark version when it is
 /// not the report's: verdicts are then matched by control key).
-pub fn baseline_text(r: &Report, b: &super::BaselineSummary) -> String {
+pub(crate) fn baseline_text(r: &Report, b: &super::BaselineSummary) -> String {
     let other = b
         .benchmark_version
         .as_deref()
@@ -171,7 +171,7 @@ pub fn baseline_text(r: &Report, b: &super::BaselineSummary) -> String {
 }
 
 /// Why the run exits as it does, in one phrase, from what the policy decided.
-pub fn exit_reason(r: &Report) -> String {
+pub(crate) fn exit_reason(r: &Report) -> String {
     let p = &r.policy;
     let mut s = match p.exit_status {
         0 => match (p.fail_on, p.counted.get(&Status::Fail).copied().unwrap_or(0)) {
@@ -193,7 +193,7 @@ pub fn exit_reason(r: &Report) -> String {
 }
 
 /// `ok`, `FAILED` or `info` for an evidence step.
-pub fn mark(ok: Option<bool>) -> &'static str {
+pub(crate) fn mark(ok: Option<bool>) -> &'static str {
     match ok {
         Some(true) => "ok",
         Some(false) => "FAILED",
@@ -202,7 +202,7 @@ pub fn mark(ok: Option<bool>) -> &'static str {
 }
 
 /// A suppression as one phrase: `suppressed: REASON (expires DATE)`.
-pub fn suppression_text(s: &Suppressed) -> String {
+pub(crate) fn suppression_text(s: &Suppressed) -> String {
     match &s.expires {
         Some(e) => format!("suppressed: {} (expires {e})", s.reason),
         None => format!("suppressed: {}", s.reason),
@@ -210,7 +210,7 @@ pub fn suppression_text(s: &Suppressed) -> String {
 }
 
 /// The title, marked when the control is not part of the CIS benchmark.
-pub fn title_label(c: &ControlResult) -> String {
+pub(crate) fn title_label(c: &ControlResult) -> String {
     if c.custom {
         format!("{} [custom control, not CIS]", c.title)
     } else {
@@ -219,7 +219,7 @@ pub fn title_label(c: &ControlResult) -> String {
 }
 
 /// The reason, followed by the suppression that accepts it.
-pub fn reason_label(c: &ControlResult) -> String {
+pub(crate) fn reason_label(c: &ControlResult) -> String {
     match &c.suppressed {
         Some(s) => format!("{} — {}", c.message, suppression_text(s)),
         None => c.message.clone(),
@@ -227,7 +227,7 @@ pub fn reason_label(c: &ControlResult) -> String {
 }
 
 /// The verdict's status with its qualifiers, e.g. `FAIL (suppressed)`.
-pub fn status_label(c: &ControlResult) -> String {
+pub(crate) fn status_label(c: &ControlResult) -> String {
     if c.suppressed.is_some() {
         format!("{} (suppressed)", c.status)
     } else {
@@ -237,7 +237,7 @@ pub fn status_label(c: &ControlResult) -> String {
 
 /// The evidence of every finding of a verdict as plain text, one line per step, with the
 /// remediation of what failed.
-pub fn evidence_text(r: &Report, c: &ControlResult) -> String {
+pub(crate) fn evidence_text(r: &Report, c: &ControlResult) -> String {
     let mut s = String::new();
     for f in r.findings_of(c) {
         s.push_str(&format!("{} {}", f.status, f.check));
@@ -256,12 +256,12 @@ pub fn evidence_text(r: &Report, c: &ControlResult) -> String {
 }
 
 /// A finding's remediation, when it is not passing.
-pub fn remediation_of(f: &Finding) -> Option<&str> {
+pub(crate) fn remediation_of(f: &Finding) -> Option<&str> {
     matches!(f.status, Status::Fail | Status::Error).then_some(f.remediation.as_deref()).flatten()
 }
 
 /// The remediations of a verdict's failing findings, in chain order, one per line.
-pub fn remediation(r: &Report, c: &ControlResult) -> Option<String> {
+pub(crate) fn remediation(r: &Report, c: &ControlResult) -> Option<String> {
     let mut out: Vec<&str> = Vec::new();
     for rem in r.findings_of(c).filter_map(remediation_of) {
         if !out.contains(&rem) {
@@ -272,13 +272,13 @@ pub fn remediation(r: &Report, c: &ControlResult) -> Option<String> {
 }
 
 /// Milliseconds since the Unix epoch of an RFC 3339 time (0 if it does not parse).
-pub fn epoch_ms(ts: &str) -> i64 {
+pub(crate) fn epoch_ms(ts: &str) -> i64 {
     chrono::DateTime::parse_from_rfc3339(ts).map(|t| t.timestamp_millis()).unwrap_or(0)
 }
 
 /// An RFC 3339 time in UTC with milliseconds, `2025-06-01T12:00:00.000Z` (the form Security Hub
 /// documents).
-pub fn utc_millis(ts: &str) -> String {
+pub(crate) fn utc_millis(ts: &str) -> String {
     let t = chrono::DateTime::parse_from_rfc3339(ts)
         .map(|t| t.with_timezone(&chrono::Utc))
         .unwrap_or(chrono::DateTime::UNIX_EPOCH);
@@ -286,7 +286,7 @@ pub fn utc_millis(ts: &str) -> String {
 }
 
 /// `Ensure CloudTrail is enabled` → `EnsureCloudTrailIsEnabled`.
-pub fn pascal_case(s: &str) -> String {
+pub(crate) fn pascal_case(s: &str) -> String {
     s.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| {
@@ -300,7 +300,7 @@ pub fn pascal_case(s: &str) -> String {
 }
 
 /// Truncates `s` to at most `max` characters, ending with `…` when cut.
-pub fn truncate(s: &str, max: usize) -> String {
+pub(crate) fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {

@@ -1,7 +1,7 @@
 //! `cis-audit audit`: scope → collect (or load) → evaluate → policy → report, then remediation
 //! if asked.
 
-pub use super::options::AuditOptions;
+pub(crate) use super::options::AuditOptions;
 use super::pipeline::{collect, evaluate, home_region, scope, select};
 use super::{scope as reach, RunError};
 use crate::aws::Runtime;
@@ -85,14 +85,8 @@ pub(crate) fn build_report(
     Ok(r)
 }
 
-/// Writes `text` to `path` atomically.
-pub fn write_report(path: &std::path::Path, text: &str) -> Result<(), RunError> {
-    store::write_atomic(path, text.as_bytes(), store::Access::Shared)
-        .map_err(|e| RunError(format!("cannot write report to {}: {e}", path.display())))
-}
-
 /// `cis-audit audit`. Returns the exit code.
-pub async fn audit(o: AuditOptions) -> Result<i32, RunError> {
+pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
     let started = Instant::now();
     let outputs = super::output::destinations(&o.formats, o.output.as_deref(), o.output_dir.as_deref())?;
     let controls = select(&o.benchmark, o.controls.as_deref(), &o.custom)?;

@@ -9,7 +9,7 @@ use crate::checks::registry::{check, for_control, is_evaluated};
 use std::fmt::Write;
 
 /// The text `explain` prints for `text` (a key, or a CIS id of `benchmark`).
-pub fn explain(text: &str, benchmark: &str) -> Result<String, RunError> {
+pub(crate) fn explain(text: &str, benchmark: &str) -> Result<String, RunError> {
     let cat = catalog();
     let key = cat.resolve(text, benchmark)?;
     let def = cat.def(&key);
@@ -64,7 +64,7 @@ fn indent(text: &str) -> String {
 
 /// Every control of every version as a markdown table: its key, what it checks, its id in each
 /// version, and whether cis-audit evaluates it.
-pub fn controls_markdown() -> String {
+pub(crate) fn controls_markdown() -> String {
     let cat = catalog();
     let mut versions: Vec<&str> = cat.versions();
     versions.reverse();

@@ -10,7 +10,7 @@ use crate::report::Format;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
-pub struct MergeOptions {
+pub(crate) struct MergeOptions {
     pub reports: Vec<PathBuf>,
     pub formats: Vec<Format>,
     pub output: Option<PathBuf>,
@@ -20,7 +20,7 @@ pub struct MergeOptions {
 }
 
 /// Merges, writes, and returns the exit status of the merged verdicts.
-pub fn run(o: &MergeOptions) -> Result<i32, RunError> {
+pub(crate) fn run(o: &MergeOptions) -> Result<i32, RunError> {
     let outputs = destinations(&o.formats, o.output.as_deref(), o.output_dir.as_deref())?;
     let mut inputs = Vec::with_capacity(o.reports.len());
     for p in &o.reports {

@@ -2,18 +2,18 @@
 //! sessions. Options arrive as plain structs (the CLI fills them); results are exit codes and
 //! [`RunError`]s, which the CLI prints.
 
-pub mod audit;
-pub mod explain;
-pub mod merge;
-pub mod options;
-pub mod output;
-pub mod pattern;
-pub mod pipeline;
-pub mod progress;
-pub mod remediate;
-pub mod rollback;
-pub mod scope;
-pub mod securityhub;
+pub(crate) mod audit;
+pub(crate) mod explain;
+pub(crate) mod merge;
+pub(crate) mod options;
+pub(crate) mod output;
+pub(crate) mod pattern;
+pub(crate) mod pipeline;
+pub(crate) mod progress;
+pub(crate) mod remediate;
+pub(crate) mod rollback;
+pub(crate) mod scope;
+pub(crate) mod securityhub;
 
 use crate::aws::{base_config, ApiError, AwsOptions, Runtime, Session};
 use crate::catalog::{catalog, CatalogError};
@@ -21,7 +21,7 @@ use crate::catalog::{catalog, CatalogError};
 /// A failure that stops a command before it can conclude anything: one line, exit 2.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct RunError(pub String);
+pub(crate) struct RunError(pub String);
 
 impl From<CatalogError> for RunError {
     fn from(e: CatalogError) -> Self {
@@ -30,7 +30,7 @@ impl From<CatalogError> for RunError {
 }
 
 /// Runs `f` to completion on the process's one multi-threaded runtime.
-pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+pub(crate) fn block_on<F: std::future::Future>(f: F) -> F::Output {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap_or_else(|e| {
         eprintln!("error: cannot start the async runtime: {e}");
         std::process::exit(2)
@@ -40,7 +40,7 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
 
 /// Whom to audit or remediate, and how to reach AWS.
 #[derive(Debug, Clone, Default)]
-pub struct Access {
+pub(crate) struct Access {
     pub aws: AwsOptions,
     /// Roles to assume, one account each. Empty: the caller's own account.
     pub role_arns: Vec<String>,
@@ -52,7 +52,7 @@ pub struct Access {
 /// One session per account: the caller's own (identified with `sts:GetCallerIdentity`, a
 /// failure of which stops the run with a line that says what to fix), or one per role (assumed
 /// when first used; a denied role fails that account alone).
-pub async fn sessions(a: &Access, rt: &Runtime) -> Result<Vec<Session>, RunError> {
+pub(crate) async fn sessions(a: &Access, rt: &Runtime) -> Result<Vec<Session>, RunError> {
     let base = base_config(&a.aws).await;
     if a.role_arns.is_empty() {
         let s = Session::caller(&base, rt).await.map_err(|e| credentials_error(&e, a, None))?;
@@ -71,7 +71,7 @@ pub async fn sessions(a: &Access, rt: &Runtime) -> Result<Vec<Session>, RunError
 }
 
 /// What to tell the user when the caller's own credentials do not work.
-pub fn credentials_error(e: &ApiError, a: &Access, role: Option<&str>) -> RunError {
+pub(crate) fn credentials_error(e: &ApiError, a: &Access, role: Option<&str>) -> RunError {
     let who = role.map(|r| format!(" (assuming {r})")).unwrap_or_default();
     RunError(match e.code.as_str() {
         "ConnectionError" | "Timeout" => format!(
@@ -90,7 +90,7 @@ pub fn credentials_error(e: &ApiError, a: &Access, role: Option<&str>) -> RunErr
 }
 
 /// `cis-audit controls --benchmark V`: the version's controls, one line each, or as JSON.
-pub fn controls(benchmark: &str, json: bool) -> Result<String, RunError> {
+pub(crate) fn controls(benchmark: &str, json: bool) -> Result<String, RunError> {
     let cat = catalog();
     let b = cat.benchmark(benchmark)?;
     let list = cat.select(benchmark, None)?;

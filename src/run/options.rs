@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 /// Everything `audit` is asked to do.
 #[derive(Debug, Clone)]
-pub struct AuditOptions {
+pub(crate) struct AuditOptions {
     pub access: Access,
     /// `--regions`, unparsed.
     pub regions: Option<String>,
@@ -46,7 +46,7 @@ pub struct AuditOptions {
 impl AuditOptions {
     /// Whether `--remediate` reports its outcome as JSON on standard output: JSON was asked for
     /// and no table takes standard output.
-    pub fn json_outcome(&self) -> bool {
+    pub(crate) fn json_outcome(&self) -> bool {
         self.formats.contains(&Format::Json) && !self.formats.contains(&Format::Table)
     }
 
@@ -59,7 +59,7 @@ impl AuditOptions {
 
 /// The remediation options of `audit`.
 #[derive(Debug, Clone, Default)]
-pub struct RemediateOptions {
+pub(crate) struct RemediateOptions {
     pub yes: bool,
     pub dry_run: bool,
     pub notify: Vec<Notify>,
@@ -76,7 +76,7 @@ pub struct RemediateOptions {
 }
 
 impl RemediateOptions {
-    pub fn inputs(&self, o: &AuditOptions, home_region: &str) -> Inputs {
+    pub(crate) fn inputs(&self, o: &AuditOptions, home_region: &str) -> Inputs {
         Inputs {
             benchmark: o.benchmark.clone(),
             strict_patterns: o.strict_patterns,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// Where one format is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Destination {
+pub(crate) enum Destination {
     Stdout,
     File(PathBuf),
 }
@@ -21,7 +21,7 @@ pub enum Destination {
 ///   in DIR;
 /// - several formats: `--output-dir DIR` is required, each goes to its fixed name in DIR
 ///   ([`Format::file_name`]); the table, which is for a terminal, goes to standard output.
-pub fn destinations(
+pub(crate) fn destinations(
     formats: &[Format],
     output: Option<&Path>,
     output_dir: Option<&Path>,
@@ -61,7 +61,7 @@ pub fn destinations(
 /// written, and whether a table (which ends with the summary line) went to standard output.
 /// `quiet_json`: the JSON report is not printed on standard output (with `--remediate --format
 /// json` standard output carries the remediation outcome).
-pub fn write_reports(
+pub(crate) fn write_reports(
     report: &Report,
     outputs: &[(Format, Destination)],
     color: bool,
@@ -94,7 +94,7 @@ pub fn write_reports(
 }
 
 /// The summary line, and where the reports went.
-pub fn summary(line: &str, written: &[String]) -> String {
+pub(crate) fn summary(line: &str, written: &[String]) -> String {
     match written.len() {
         0 => line.to_string(),
         1 => format!("{line} — report written to {}", written[0]),
@@ -104,7 +104,7 @@ pub fn summary(line: &str, written: &[String]) -> String {
 
 /// [`write_reports`], then the one summary line on standard error (unless a table on standard
 /// output ended with it already).
-pub fn write_all(
+pub(crate) fn write_all(
     report: &Report,
     outputs: &[(Format, Destination)],
     color: bool,

@@ -13,7 +13,13 @@ fn caret(src: &str, pos: usize) -> String {
 }
 
 /// `pattern check`: exit 0 covered, 1 not covered, 2 the pattern does not parse.
-pub fn check_pattern(control: &str, benchmark: &str, strict: bool, json: bool, src: &str) -> Result<i32, RunError> {
+pub(crate) fn check_pattern(
+    control: &str,
+    benchmark: &str,
+    strict: bool,
+    json: bool,
+    src: &str,
+) -> Result<i32, RunError> {
     let key = catalog().resolve(control, benchmark)?;
     let selected = catalog().select(benchmark, Some(&[key]))?;
     let Some(c) = selected.first() else { return Err(RunError(format!("unknown control '{control}'"))) };
@@ -59,7 +65,7 @@ pub fn check_pattern(control: &str, benchmark: &str, strict: bool, json: bool, s
 }
 
 /// `pattern test`: exit 0 match, 1 no match, 2 bad pattern or file.
-pub fn test_pattern(src: &str, file: &Path) -> Result<i32, RunError> {
+pub(crate) fn test_pattern(src: &str, file: &Path) -> Result<i32, RunError> {
     let p =
         pattern::parse(src).map_err(|e| RunError(format!("the pattern does not parse: {e}\n{}", caret(src, e.pos))))?;
     let raw = std::fs::read_to_string(file).map_err(|e| RunError(format!("cannot read {}: {e}", file.display())))?;

@@ -27,7 +27,7 @@ pub fn select(benchmark: &str, only: Option<&[String]>, custom: &[CustomControl]
 }
 
 /// Collects an inventory of `targets` for `controls` (plus `extra` needs) from AWS.
-pub async fn collect(
+pub(crate) async fn collect(
     access: &Access,
     regions: Option<&[String]>,
     controls: &[Control],
@@ -57,13 +57,13 @@ pub async fn collect(
 }
 
 /// Evaluates, with a judge over the corpus the controls need.
-pub fn evaluate(inv: &Inventory, controls: &[Control], strict: bool) -> Evaluation {
+pub(crate) fn evaluate(inv: &Inventory, controls: &[Control], strict: bool) -> Evaluation {
     let judge = Judge::new(checks::corpus_for(controls));
     checks::evaluate_with(&Context::new(inv, EvalOptions { strict_patterns: strict }, &judge), controls)
 }
 
 /// Every account of the run: those audited (or failed), then those left out and why.
-pub fn scope(inv: &Inventory) -> Vec<AccountScope> {
+pub(crate) fn scope(inv: &Inventory) -> Vec<AccountScope> {
     let name = |id: &str| {
         inv.organization.as_ref().and_then(|o| o.accounts.iter().find(|a| a.id == id)).and_then(|a| a.name.clone())
     };
@@ -97,7 +97,7 @@ pub fn scope(inv: &Inventory) -> Vec<AccountScope> {
 /// The home region: `--region`, else the configuration's (AWS_REGION, the profile), else the
 /// region of the first session's partition where its global services live (us-east-1,
 /// us-gov-west-1, cn-north-1).
-pub fn home_region(access: &Access, sessions: &[crate::aws::Session]) -> String {
+pub(crate) fn home_region(access: &Access, sessions: &[crate::aws::Session]) -> String {
     access
         .aws
         .region

@@ -8,9 +8,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::time::Duration;
 
-pub struct Progress {
+pub(crate) struct Progress {
     bar: Option<ProgressBar>,
     rt: Runtime,
+    /// Accounts whose role could not be assumed, so far.
+    failed: std::sync::atomic::AtomicUsize,
 }
 
 impl Progress {
@@ -24,19 +26,25 @@ impl Progress {
             b.enable_steady_tick(Duration::from_millis(200));
             b
         });
-        Progress { bar, rt: rt.clone() }
+        Progress { bar, rt: rt.clone(), failed: Default::default() }
     }
 
-    pub fn account_done(&self, _: AccountDone) {
+    pub(crate) fn account_done(&self, d: AccountDone) {
+        use std::sync::atomic::Ordering;
+        if d.failed {
+            self.failed.fetch_add(1, Ordering::Relaxed);
+        }
         if let Some(b) = &self.bar {
             let (calls, errors) = self.rt.counters();
-            b.set_message(format!("{calls} calls, {errors} errors"));
+            let failed = self.failed.load(Ordering::Relaxed);
+            let failed = if failed > 0 { format!(", {failed} account(s) unreadable") } else { String::new() };
+            b.set_message(format!("{calls} calls, {errors} errors{failed} — last: {}", d.account));
             b.inc(1);
         }
     }
 
     /// Removes the bar (before the report is printed).
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }

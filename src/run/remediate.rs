@@ -1,7 +1,7 @@
 //! `audit --remediate`: plan → show → confirm → apply (journaled) → re-audit → before → after.
 
 use super::options::AuditOptions;
-pub use super::options::RemediateOptions;
+pub(crate) use super::options::RemediateOptions;
 use super::pipeline::{collect, evaluate, home_region};
 use super::RunError;
 use crate::aws::{Runtime, Session};
@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What the audit hands over.
-pub struct Run<'a> {
+pub(crate) struct Run<'a> {
     pub audit: &'a AuditOptions,
     pub controls: &'a [Control],
     pub inv: &'a Inventory,
@@ -49,7 +49,11 @@ fn default_journal(now: &str) -> PathBuf {
 /// audit's exit status stands; after applying, the exit status is the policy's over the
 /// verdicts after (the re-audited ones, and the others as the audit left them), and the summary
 /// line shows both.
-pub async fn remediate(run: &Run<'_>, r: &RemediateOptions, requested: Option<&[String]>) -> Result<i32, RunError> {
+pub(crate) async fn remediate(
+    run: &Run<'_>,
+    r: &RemediateOptions,
+    requested: Option<&[String]>,
+) -> Result<i32, RunError> {
     let audit_exit = run.report.exit_status();
     let summary = || eprintln!("{}", super::output::summary(&run.report.summary_line(), run.written));
     let json = run.audit.json_outcome();

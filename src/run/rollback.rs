@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// Exit 0 when everything applied is undone (or was already), 2 when something was refused or
 /// failed.
-pub async fn run(access: &Access, journal: &Path) -> Result<i32, RunError> {
+pub(crate) async fn run(access: &Access, journal: &Path) -> Result<i32, RunError> {
     let mut j = Journal::load(journal).map_err(|e| RunError(e.to_string()))?;
     let rt = Runtime::new(access.aws.concurrency, access.aws.account_concurrency);
     let sessions = sessions(access, &rt).await?;

@@ -7,7 +7,7 @@ use crate::inventory::{organizations, OrganizationInventory, ScopeState, Target,
 
 /// `--organization` and what narrows it.
 #[derive(Debug, Clone, Default)]
-pub struct OrgOptions {
+pub(crate) struct OrgOptions {
     /// The role assumed in every member account.
     pub member_role: String,
     /// `--accounts`: only these (each must be in the organization).
@@ -19,7 +19,7 @@ pub struct OrgOptions {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
+pub(crate) struct Shard {
     pub k: u64,
     pub n: u64,
 }
@@ -41,7 +41,7 @@ impl Shard {
     /// Whether this shard audits `account`. By account id, not list position: an account stays
     /// in its shard when others join or leave. Account ids are random 12-digit numbers, so the id
     /// modulo N is balanced; anything else falls back to a fixed FNV-1a hash.
-    pub fn contains(&self, account: &str) -> bool {
+    pub(crate) fn contains(&self, account: &str) -> bool {
         let v = account.parse::<u64>().unwrap_or_else(|_| {
             account.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
         });
@@ -51,7 +51,7 @@ impl Shard {
 
 /// What an audit reaches: the targets to collect, the organization (if discovered) and the
 /// scope every report lists.
-pub struct Reach {
+pub(crate) struct Reach {
     pub targets: Vec<Target>,
     pub organization: Option<OrganizationInventory>,
     /// Accounts of the organization that are not audited, and why.
@@ -64,7 +64,7 @@ fn unaudited(id: &str, name: Option<String>, state: ScopeState, reason: &str) ->
 
 /// The accounts to audit, the management account when it is read for evidence only, and the
 /// accounts left out.
-pub type Selection = (Vec<String>, Option<String>, Vec<UnauditedAccount>);
+pub(crate) type Selection = (Vec<String>, Option<String>, Vec<UnauditedAccount>);
 
 /// Decides, for every account of `org`, whether it is audited; the management account is
 /// collected for evidence even when another shard (or `--exclude-accounts`) has its verdicts.
@@ -108,7 +108,7 @@ pub fn select(org: &OrganizationInventory, o: &OrgOptions) -> Result<Selection, 
 
 /// The sessions of an audit: the caller's own account (identified with GetCallerIdentity), one
 /// per `--role-arn`, or every selected account of the organization.
-pub async fn reach(a: &Access, rt: &Runtime) -> Result<Reach, RunError> {
+pub(crate) async fn reach(a: &Access, rt: &Runtime) -> Result<Reach, RunError> {
     let Some(o) = &a.organization else {
         let sessions = super::sessions(a, rt).await?;
         return Ok(Reach {

@@ -16,7 +16,7 @@ use aws_sdk_securityhub::types as sh;
 use std::collections::BTreeMap;
 
 /// At most this many findings per BatchImportFindings call (Security Hub's limit).
-pub const BATCH: usize = 100;
+pub(crate) const BATCH: usize = 100;
 
 /// What the import did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -39,7 +39,7 @@ fn not_enabled(code: &str, message: &str) -> bool {
 /// Imports the report's findings, prints one warning per problem and a summary line on standard
 /// error, and counts the calls in the report's `stats` (so its listing of API calls, and the IAM
 /// permissions it implies, stay complete).
-pub async fn send(report: &mut Report, rt: &Runtime, sessions: &[Session]) -> Outcome {
+pub(crate) async fn send(report: &mut Report, rt: &Runtime, sessions: &[Session]) -> Outcome {
     let findings = asff::findings(report);
     let total = findings.len();
     let mut groups: BTreeMap<(String, String), Vec<AsffFinding>> = BTreeMap::new();

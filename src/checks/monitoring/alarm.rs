@@ -11,7 +11,7 @@ use crate::finding::{Evidence, LinkKind, LinkState, Subject};
 use crate::inventory::{Arn, Collected, MetricAlarm, MetricTransformation};
 
 /// Why an alarm would not notify on a single matching event; empty when it would.
-pub fn problems(a: &MetricAlarm, t: &MetricTransformation) -> Vec<String> {
+pub(crate) fn problems(a: &MetricAlarm, t: &MetricTransformation) -> Vec<String> {
     let mut p = Vec::new();
     if !a.actions_enabled {
         p.push("actions are disabled".to_string());
@@ -63,7 +63,7 @@ pub fn problems(a: &MetricAlarm, t: &MetricTransformation) -> Vec<String> {
 }
 
 /// The alarm the benchmark's remediation puts on `t`'s metric.
-pub fn fix(t: &MetricTransformation, region: &str) -> Hint {
+pub(crate) fn fix(t: &MetricTransformation, region: &str) -> Hint {
     Hint::new(
         region,
         [cw::PutMetricAlarm {
@@ -77,12 +77,12 @@ pub fn fix(t: &MetricTransformation, region: &str) -> Hint {
 }
 
 /// The SNS topics among an alarm's actions.
-pub fn topics(a: &MetricAlarm) -> Vec<&String> {
+pub(crate) fn topics(a: &MetricAlarm) -> Vec<&String> {
     a.alarm_actions.iter().filter(|x| Arn::parse(x).is_some_and(|p| p.service == "sns")).collect()
 }
 
 /// Every chain through the alarms on metric `t` of the log group in (`g_acct`, `g_region`).
-pub fn chains<'a>(
+pub(crate) fn chains<'a>(
     ctx: &Context<'a>,
     chain: &Chain<'a>,
     t: &MetricTransformation,

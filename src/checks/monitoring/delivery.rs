@@ -39,7 +39,7 @@ use serde_json::Value;
 
 /// The service that publishes, and the request context it publishes with.
 #[derive(Debug, Clone, Copy)]
-pub struct Publisher<'a> {
+pub(crate) struct Publisher<'a> {
     /// `cloudwatch.amazonaws.com` or `events.amazonaws.com`.
     pub service: &'a str,
     /// The alarm's or the rule's ARN (`aws:SourceArn`), when known.
@@ -48,12 +48,12 @@ pub struct Publisher<'a> {
     pub source_account: &'a str,
 }
 
-pub const CLOUDWATCH: &str = "cloudwatch.amazonaws.com";
-pub const EVENTS: &str = "events.amazonaws.com";
+pub(crate) const CLOUDWATCH: &str = "cloudwatch.amazonaws.com";
+pub(crate) const EVENTS: &str = "events.amazonaws.com";
 
 /// What a policy says about one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Allowed by the statement (its Sid, or its position).
     Allowed(String),
     /// Denied explicitly by the statement.
@@ -107,7 +107,7 @@ fn wildcard(pattern: &str, text: &str, ci: bool) -> bool {
 }
 
 /// A name for a statement in messages: its Sid, else its position.
-pub fn statement_name(st: &Value, i: usize) -> String {
+pub(crate) fn statement_name(st: &Value, i: usize) -> String {
     st.get("Sid")
         .and_then(|s| s.as_str())
         .filter(|s| !s.is_empty())
@@ -237,7 +237,7 @@ fn scan_denies(sts: &[&Value], p: &Publisher, actions: &[&str], resource: &str) 
 /// Whether `policy` lets `p` perform every one of `actions` on `resource`: an explicit Deny
 /// decides first; then each action needs an Allow (different statements may allow different
 /// actions). Err: the policy is not JSON.
-pub fn decide(policy: &str, p: &Publisher, actions: &[&str], resource: &str) -> Result<Decision, String> {
+pub(crate) fn decide(policy: &str, p: &Publisher, actions: &[&str], resource: &str) -> Result<Decision, String> {
     let doc: Value = serde_json::from_str(policy).map_err(|e| format!("the policy is not JSON: {e}"))?;
     let sts = statements(&doc);
     let unknown_deny = match scan_denies(&sts, p, actions, resource) {
@@ -281,7 +281,12 @@ pub fn decide(policy: &str, p: &Publisher, actions: &[&str], resource: &str) -> 
 }
 
 /// An explicit Deny that applies to the request, or a Deny beyond this evaluator that might.
-pub fn denial(policy: &str, p: &Publisher, actions: &[&str], resource: &str) -> Result<Option<Decision>, String> {
+pub(crate) fn denial(
+    policy: &str,
+    p: &Publisher,
+    actions: &[&str],
+    resource: &str,
+) -> Result<Option<Decision>, String> {
     let doc: Value = serde_json::from_str(policy).map_err(|e| format!("the policy is not JSON: {e}"))?;
     Ok(match scan_denies(&statements(&doc), p, actions, resource) {
         Denies::Denied(statement) => Some(Decision::Denied(statement)),
@@ -291,7 +296,7 @@ pub fn denial(policy: &str, p: &Publisher, actions: &[&str], resource: &str) -> 
 
 /// The verdict on a topic's delivery path for one publisher.
 #[derive(Debug, Clone, Default)]
-pub struct Delivery {
+pub(crate) struct Delivery {
     /// Why delivery fails (AWS documents it does); empty: it does not.
     pub failures: Vec<String>,
     /// A read that failed: delivery cannot be decided.
@@ -308,7 +313,7 @@ pub struct Delivery {
 /// Can `p` deliver to `topic`? `must_be_allowed`: the topic policy must allow the publisher
 /// (EventBridge); otherwise only an explicit Deny stops it (CloudWatch alarms, which SNS's
 /// default policy lets publish).
-pub fn assess(ctx: &super::Context, topic: &TopicInventory, p: &Publisher, must_be_allowed: bool) -> Delivery {
+pub(crate) fn assess(ctx: &super::Context, topic: &TopicInventory, p: &Publisher, must_be_allowed: bool) -> Delivery {
     let mut d = Delivery::default();
     let who = p.service;
     let attrs = match &topic.attributes {
@@ -450,7 +455,7 @@ fn all(parts: [Applies; 4]) -> Applies {
     parts.into_iter().find(|p| matches!(p, Applies::Unknown(_))).unwrap_or(Applies::Yes)
 }
 
-pub use crate::inventory::kms::is_aws_managed_sns_alias;
+pub(crate) use crate::inventory::kms::is_aws_managed_sns_alias;
 
 #[cfg(test)]
 mod tests {

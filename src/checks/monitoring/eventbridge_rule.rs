@@ -69,7 +69,7 @@ pub fn pattern_covers(ctx: &Context, variant: &PatternVariant, pattern: &str, ac
 }
 
 /// The corpus records a rule pattern matches in `region` (None: the pattern does not parse).
-pub fn matching(ctx: &Context, pattern: &str, account: &str, region: &str) -> Option<RecordSet> {
+pub(crate) fn matching(ctx: &Context, pattern: &str, account: &str, region: &str) -> Option<RecordSet> {
     ctx.rule_matches(pattern, account, region)
 }
 
@@ -95,7 +95,7 @@ pub fn global_only(ctx: &Context, variant: &PatternVariant) -> bool {
 
 /// What one region's rules amount to for a control's route.
 #[derive(Debug, Default)]
-pub struct RegionRoute {
+pub(crate) struct RegionRoute {
     /// The rule → topic that delivers, when one does.
     pub route: Option<String>,
     /// Why the region has no route (None when it has one, or its rules were not collected).
@@ -111,7 +111,7 @@ pub struct RegionRoute {
 /// The regions a control's route must reach: the audited ones (those of a custom control that
 /// names its regions), the partition's global-events region alone when every required event
 /// comes from a global service.
-pub fn route_regions<'a>(
+pub(crate) fn route_regions<'a>(
     ctx: &Context,
     control: &Control,
     variant: &PatternVariant,
@@ -129,7 +129,12 @@ pub fn route_regions<'a>(
 
 /// Whether `region` of the account has an enabled rule that covers the control's events and
 /// targets an SNS topic that can deliver to a confirmed subscriber.
-pub fn region_route(ctx: &Context, variant: &PatternVariant, acct: &AccountInventory, region: &str) -> RegionRoute {
+pub(crate) fn region_route(
+    ctx: &Context,
+    variant: &PatternVariant,
+    acct: &AccountInventory,
+    region: &str,
+) -> RegionRoute {
     let mut out = RegionRoute::default();
     let Some(rr) = acct.event_rules.iter().find(|r| r.region == region) else {
         out.uncollected = true;
@@ -226,7 +231,7 @@ pub fn region_route(ctx: &Context, variant: &PatternVariant, acct: &AccountInven
 
 /// The route's finding, when the account has at least one rule whose pattern covers the
 /// control's events in some audited region (PASS when the whole route holds); None otherwise.
-pub fn evaluate(
+pub(crate) fn evaluate(
     control: &Control,
     variant: &PatternVariant,
     acct: &AccountInventory,
@@ -298,7 +303,7 @@ pub fn evaluate(
 
 /// The route as the chain drawing shows it: the trail that feeds EventBridge and each region's
 /// rule (or why there is none), from the route finding's evidence.
-pub fn view(f: &Finding) -> RouteView {
+pub(crate) fn view(f: &Finding) -> RouteView {
     let trail = f.evidence.iter().find(|e| e.step == TRAIL_STEP).and_then(|e| e.observed.as_str().map(str::to_string));
     let regions = f
         .evidence

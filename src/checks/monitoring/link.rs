@@ -6,10 +6,11 @@ use crate::finding::{Evidence, LinkKind, LinkState, Status, Subject};
 use std::rc::Rc;
 
 /// The check modules of the metric-filter route, in chain order.
-pub const MODULES: [Subject; 4] = [Subject::Trail, Subject::MetricFilter, Subject::Alarm, Subject::SnsSubscription];
+pub(crate) const MODULES: [Subject; 4] =
+    [Subject::Trail, Subject::MetricFilter, Subject::Alarm, Subject::SnsSubscription];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
+pub(crate) enum State {
     Ok,
     Fail,
     Error,
@@ -18,7 +19,7 @@ pub enum State {
 }
 
 impl State {
-    pub fn status(self) -> Status {
+    pub(crate) fn status(self) -> Status {
         match self {
             State::Ok => Status::Pass,
             State::Fail => Status::Fail,
@@ -27,7 +28,7 @@ impl State {
         }
     }
 
-    pub fn link_state(self) -> LinkState {
+    pub(crate) fn link_state(self) -> LinkState {
         match self {
             State::Ok => LinkState::Holds,
             State::Fail => LinkState::Broken,
@@ -38,13 +39,13 @@ impl State {
 }
 
 /// Renders a link's message and evidence when the chain is reported (costly ones are lazy).
-pub type Render<'a> = Rc<dyn Fn() -> (String, Vec<Evidence>) + 'a>;
+pub(crate) type Render<'a> = Rc<dyn Fn() -> (String, Vec<Evidence>) + 'a>;
 
 /// A node of the chain drawing that a link decides: a link decides its own node and may decide
 /// the one between it and the next (the trail the log group it delivers to; the alarm the topic
 /// it notifies; the subscription link the topic's ability to deliver).
 #[derive(Debug, Clone)]
-pub struct Node {
+pub(crate) struct Node {
     pub kind: LinkKind,
     pub state: LinkState,
     /// What the drawing shows: a name, a verdict in a few words.
@@ -54,7 +55,7 @@ pub struct Node {
 
 /// One link of a chain: its module, state, the resource, what was observed, what to do.
 #[derive(Clone)]
-pub struct Link<'a> {
+pub(crate) struct Link<'a> {
     pub module: Subject,
     pub state: State,
     pub resource: Option<String>,
@@ -79,7 +80,7 @@ impl<'a> Link<'a> {
     }
 
     /// Declares a node of the drawing this link decides.
-    pub fn node(
+    pub(crate) fn node(
         mut self,
         kind: LinkKind,
         state: LinkState,
@@ -90,7 +91,7 @@ impl<'a> Link<'a> {
         self
     }
 
-    pub fn rendered(&self) -> (String, Vec<Evidence>) {
+    pub(crate) fn rendered(&self) -> (String, Vec<Evidence>) {
         match &self.render {
             Some(r) => r(),
             None => (self.message.clone(), self.evidence.clone()),
@@ -99,23 +100,23 @@ impl<'a> Link<'a> {
 }
 
 #[derive(Clone, Default)]
-pub struct Chain<'a> {
+pub(crate) struct Chain<'a> {
     pub links: Vec<Link<'a>>,
     /// Tie-breaker between chains broken at the same link: higher is closer to passing.
     pub closeness: i64,
 }
 
 impl<'a> Chain<'a> {
-    pub fn complete(&self) -> bool {
+    pub(crate) fn complete(&self) -> bool {
         self.links.len() == MODULES.len() && self.links.iter().all(|l| l.state == State::Ok)
     }
-    pub fn depth(&self) -> usize {
+    pub(crate) fn depth(&self) -> usize {
         self.links.iter().take_while(|l| l.state == State::Ok).count()
     }
-    pub fn broken(&self) -> Option<&Link<'a>> {
+    pub(crate) fn broken(&self) -> Option<&Link<'a>> {
         self.links.iter().find(|l| l.state != State::Ok)
     }
-    pub fn with(&self, link: Link<'a>) -> Chain<'a> {
+    pub(crate) fn with(&self, link: Link<'a>) -> Chain<'a> {
         let mut c = self.clone();
         c.links.push(link);
         c

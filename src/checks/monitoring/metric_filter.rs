@@ -18,14 +18,14 @@ use std::rc::Rc;
 
 /// The verdict on `pattern` for the variant (None when the data's own patterns do not parse,
 /// which the catalog tests rule out).
-pub fn verdict(ctx: &Context, variant: &PatternVariant, pattern: &str) -> Result<Verdict, ParseError> {
+pub(crate) fn verdict(ctx: &Context, variant: &PatternVariant, pattern: &str) -> Result<Verdict, ParseError> {
     let oracle = ctx.oracle(variant);
     let oracle = oracle.as_ref().as_ref().map_err(|e| e.clone())?;
     ctx.judge.verdict(pattern, oracle)
 }
 
 /// Whether `pattern` covers the control (as the audit judges it).
-pub fn covers(ctx: &Context, variant: &PatternVariant, pattern: &str) -> bool {
+pub(crate) fn covers(ctx: &Context, variant: &PatternVariant, pattern: &str) -> bool {
     verdict(ctx, variant, pattern).is_ok_and(|v| v.is_covered(ctx.opts.strict_patterns))
 }
 
@@ -40,7 +40,7 @@ pub fn coverage(ctx: &Context, variant: &PatternVariant, pattern: &str) -> Resul
 /// `broader`, `incomplete`, or `invalid` when it does not parse), one line on why, and the
 /// misses per event.
 #[derive(Debug, Clone)]
-pub struct Judgement {
+pub(crate) struct Judgement {
     pub covered: bool,
     pub kind: String,
     pub summary: String,
@@ -48,7 +48,7 @@ pub struct Judgement {
 }
 
 /// Memoised per (pattern text, variant): an organisation's accounts share their filters.
-pub fn judgement(ctx: &Context, variant: &PatternVariant, pattern: &str) -> std::sync::Arc<Judgement> {
+pub(crate) fn judgement(ctx: &Context, variant: &PatternVariant, pattern: &str) -> std::sync::Arc<Judgement> {
     let key = format!("{}\u{0}{pattern}", variant.patterns.join("\u{0}"));
     ctx.memo(key, || judge_now(ctx, variant, pattern))
 }
@@ -80,7 +80,7 @@ fn judge_now(ctx: &Context, variant: &PatternVariant, pattern: &str) -> Judgemen
 
 /// The coverage verdict on one line: its first sentence, the events missed (a few by name), the
 /// reason for the first, and whether the pattern can match anything at all.
-pub fn one_line(c: &Coverage) -> String {
+pub(crate) fn one_line(c: &Coverage) -> String {
     let summary = c.summary();
     let mut s = summary.lines().next().unwrap_or_default().to_string();
     let groups = c.miss_groups();
@@ -114,7 +114,7 @@ pub fn one_line(c: &Coverage) -> String {
 }
 
 /// The metric filter the benchmark's remediation puts on `group`.
-pub fn fix(control: &Control, group: &str, region: &str) -> Hint {
+pub(crate) fn fix(control: &Control, group: &str, region: &str) -> Hint {
     let metric = control.def.metric();
     let pattern = control.variant.as_ref().and_then(|v| v.patterns.first()).cloned().unwrap_or_default();
     Hint::new(
@@ -132,7 +132,7 @@ pub fn fix(control: &Control, group: &str, region: &str) -> Hint {
 
 /// The filter link for one filter of a log group with `n_filters` filters. Its message and
 /// evidence are rendered only if the chain is the one reported.
-pub fn link<'a>(
+pub(crate) fn link<'a>(
     ctx: &'a Context<'a>,
     control: &'a Control,
     variant: &'a PatternVariant,
@@ -198,7 +198,7 @@ pub fn link<'a>(
 }
 
 /// Closeness of a failing filter to covering the control: fewer misses is closer.
-pub fn closeness(v: Option<&Verdict>) -> i64 {
+pub(crate) fn closeness(v: Option<&Verdict>) -> i64 {
     match v {
         Some(v) if v.kind != CoverageKind::Exact => -(v.misses.min(i64::MAX as usize) as i64),
         Some(_) => 0,

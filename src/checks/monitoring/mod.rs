@@ -13,12 +13,12 @@
 //! is also reported as a finding of its own check module, with the values observed. When the
 //! metric-filter route does not pass, the real-time route ([`super::eventbridge_rule`]) may.
 
-pub mod alarm;
-pub mod delivery;
+pub(crate) mod alarm;
+pub(crate) mod delivery;
 pub mod eventbridge_rule;
-pub mod link;
-pub mod metric_filter;
-pub mod sns_subscription;
+pub(crate) mod link;
+pub(crate) mod metric_filter;
+pub(crate) mod sns_subscription;
 
 use super::module::{module_source, Check};
 use super::trail::{account_trails, assess_trail};
@@ -54,7 +54,11 @@ pub(crate) const CHECK: Check = Check {
 };
 
 /// Evaluates one monitoring control for one account.
-pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Vec<(ControlResult, Vec<Finding>)> {
+pub(crate) fn evaluate(
+    control: &Control,
+    acct: &AccountInventory,
+    ctx: &Context,
+) -> Vec<(ControlResult, Vec<Finding>)> {
     let result = |status: Status, message: String| ControlResult::new(control, &acct.account_id, None, status, message);
     let Some(variant) = &control.variant else {
         return vec![(result(Status::Error, format!("no filter pattern for {} in checks/ data", control.id)), vec![])];

@@ -11,7 +11,7 @@ use crate::finding::{Evidence, LinkKind, LinkState, Subject};
 use crate::inventory::{Arn, Collected, MetricAlarm, Subscription};
 
 /// A subscriber for a topic nobody receives.
-pub fn fix(topic_arn: &str) -> Hint {
+pub(crate) fn fix(topic_arn: &str) -> Hint {
     let region = Arn::parse(topic_arn).map(|a| a.region.to_string()).unwrap_or_default();
     Hint::new(
         &region,
@@ -22,7 +22,7 @@ pub fn fix(topic_arn: &str) -> Hint {
 
 /// What makes the topic deliver again: never a re-encryption or a change to a statement of the
 /// user's (a Deny is theirs to lift), so these are the commands to run by hand.
-pub fn fix_delivery(topic_arn: &str, d: &delivery::Delivery) -> Hint {
+pub(crate) fn fix_delivery(topic_arn: &str, d: &delivery::Delivery) -> Hint {
     let region = Arn::parse(topic_arn).map(|a| a.region.to_string()).unwrap_or_default();
     if d.aws_managed_key {
         return Hint::default().note(format!(
@@ -35,7 +35,7 @@ pub fn fix_delivery(topic_arn: &str, d: &delivery::Delivery) -> Hint {
 }
 
 /// Confirmed subscribers as `protocol:endpoint`, and the number pending.
-pub fn subscribers(subs: &[Subscription]) -> (Vec<String>, usize) {
+pub(crate) fn subscribers(subs: &[Subscription]) -> (Vec<String>, usize) {
     let confirmed =
         subs.iter().filter(|s| s.is_confirmed()).map(|s| format!("{}:{}", s.protocol, s.endpoint)).collect();
     (confirmed, subs.iter().filter(|s| s.is_pending()).count())
@@ -43,7 +43,7 @@ pub fn subscribers(subs: &[Subscription]) -> (Vec<String>, usize) {
 
 /// The alarm link ends at a topic that exists; then the subscription link.
 #[allow(clippy::too_many_arguments)]
-pub fn chains<'a>(
+pub(crate) fn chains<'a>(
     ctx: &Context<'a>,
     chain: &Chain<'a>,
     a: &MetricAlarm,

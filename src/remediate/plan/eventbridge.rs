@@ -22,12 +22,12 @@ use crate::inventory::{AccountInventory, Arn, Collected, EventRule, InputTransfo
 use serde_json::{json, Value};
 
 /// The `Sid` of the topic policy statement that lets the route's rules publish.
-pub const POLICY_SID: &str = "CisAuditEventBridgePublish";
+pub(crate) const POLICY_SID: &str = "CisAuditEventBridgePublish";
 /// The `Id` of the route's target on its rule.
-pub const TARGET_ID: &str = "cis-audit-sns";
+pub(crate) const TARGET_ID: &str = "cis-audit-sns";
 
 /// The policy SNS gives a topic it creates (the one a new topic's statement is merged into).
-pub fn default_topic_policy(topic_arn: &str, account: &str) -> String {
+pub(crate) fn default_topic_policy(topic_arn: &str, account: &str) -> String {
     json!({
         "Version": "2008-10-17",
         "Id": "__default_policy_ID",
@@ -49,7 +49,7 @@ pub fn default_topic_policy(topic_arn: &str, account: &str) -> String {
 
 /// `policy` with our statement allowing `rule_arns` (and the rules it already allowed) to
 /// publish to the topic; every other statement, and the order of everything, kept.
-pub fn merge_statement(policy: &str, topic_arn: &str, rule_arns: &[String]) -> Result<String, String> {
+pub(crate) fn merge_statement(policy: &str, topic_arn: &str, rule_arns: &[String]) -> Result<String, String> {
     let mut v: Value = serde_json::from_str(policy).map_err(|e| format!("the topic policy is not JSON: {e}"))?;
     let obj = v.as_object_mut().ok_or("the topic policy is not a JSON object")?;
     let st = obj.entry("Statement").or_insert_with(|| json!([]));
@@ -237,7 +237,7 @@ fn same_json(a: &str, b: &str) -> bool {
 }
 
 /// The route's target: the topic, with the control's alert sentence as input transformer.
-pub fn alert_target(c: &Control, topic: &str) -> RuleTarget {
+pub(crate) fn alert_target(c: &Control, topic: &str) -> RuleTarget {
     let (sentence, paths) = c.def.alert();
     RuleTarget {
         id: TARGET_ID.into(),

@@ -19,15 +19,17 @@ mod monitoring;
 mod topic;
 mod trail;
 
-pub use eventbridge::{default_topic_policy, merge_statement, POLICY_SID, TARGET_ID};
+#[cfg(test)]
+pub(crate) use eventbridge::{default_topic_policy, merge_statement, POLICY_SID};
 
-pub use trail::{trail_target, TrailTarget};
+pub(crate) use trail::{trail_target, TrailTarget};
 
 use crate::actions::Action;
-use crate::catalog::{cis, Control};
+use crate::catalog::Control;
+use crate::checks::module::{HookOptions, PlanInput};
 use crate::checks::Context;
 use crate::checks::{config_recorder, monitoring as chain, trail as trail_check, trail_cloudwatch};
-use crate::finding::{Evaluation, Status};
+use crate::finding::{ControlResult, Evaluation, Status};
 use crate::inventory::{AccountInventory, Arn, Collected, MetricAlarm, MetricFilter, Subscription};
 use serde::{Deserialize, Serialize};
 
@@ -110,18 +112,19 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    pub fn defaults(benchmark: &str, home_region: &str) -> Inputs {
+    #[cfg(test)]
+    pub(crate) fn defaults(benchmark: &str, home_region: &str) -> Inputs {
         Inputs {
             benchmark: benchmark.into(),
             strict_patterns: false,
             home_region: home_region.into(),
             notify: vec![],
-            topic_name: cis::TOPIC_NAME.into(),
+            topic_name: crate::catalog::cis::TOPIC_NAME.into(),
             reuse_confirmed_topic: true,
-            metric_namespace: cis::METRIC_NAMESPACE.into(),
-            trail_name: cis::TRAIL_NAME.into(),
+            metric_namespace: crate::catalog::cis::METRIC_NAMESPACE.into(),
+            trail_name: crate::catalog::cis::TRAIL_NAME.into(),
             trail_bucket: None,
-            log_group: cis::LOG_GROUP.into(),
+            log_group: crate::catalog::cis::LOG_GROUP.into(),
             cloudtrail_logs_role_arn: None,
             config_role_arn: None,
             config_bucket: None,
@@ -129,8 +132,13 @@ impl Inputs {
         }
     }
 
+    /// What a control module's remediation hook reads of these inputs.
+    pub(crate) fn hooks(&self) -> HookOptions {
+        HookOptions { home_region: self.home_region.clone() }
+    }
+
     /// What the collector must read for a plan with these inputs.
-    pub fn needs(&self) -> crate::inventory::RemediationNeeds {
+    pub(crate) fn needs(&self) -> crate::inventory::RemediationNeeds {
         crate::inventory::RemediationNeeds {
             home_region: self.home_region.clone(),
             log_group: self.log_group.clone(),
@@ -149,7 +157,7 @@ pub struct Manual {
 
 impl Manual {
     /// One line: what is missing and why.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         if self.missing.is_empty() {
             self.reason.clone()
         } else {
@@ -187,15 +195,17 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn automatic(&self) -> usize {
+    pub(crate) fn automatic(&self) -> usize {
         self.steps.iter().filter(|s| s.manual.is_none()).count()
     }
-    pub fn is_empty(&self) -> bool {
+
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }
 
     /// The controls the plan serves.
-    pub fn controls(&self) -> Vec<String> {
+    pub(crate) fn controls(&self) -> Vec<String> {
         let mut c: Vec<String> = self.steps.iter().flat_map(|s| s.controls.clone()).collect();
         c.sort();
         c.dedup();
@@ -259,7 +269,7 @@ impl Plan {
     }
 }
 
-pub fn topic_arn(partition: &str, region: &str, account: &str, name: &str) -> String {
+pub(crate) fn topic_arn(partition: &str, region: &str, account: &str, name: &str) -> String {
     format!("arn:{partition}:sns:{region}:{account}:{name}")
 }
 
@@ -328,7 +338,7 @@ impl<'a> Facts<'a> {
 }
 
 /// Builds the plan for every FAILing control of every account in the evaluation.
-pub fn build(ctx: &Context, eval: &Evaluation, controls: &[Control], inputs: &Inputs) -> Plan {
+pub(crate) fn build(ctx: &Context, eval: &Evaluation, controls: &[Control], inputs: &Inputs) -> Plan {
     let mut plan = Plan::default();
     let mut policies = eventbridge::Policies::default();
     for r in eval.controls.iter().filter(|r| r.status == Status::Fail) {
@@ -386,6 +396,27 @@ pub fn build(ctx: &Context, eval: &Evaluation, controls: &[Control], inputs: &In
             let regions: Vec<&str> = acct.regions.iter().map(|s| s.as_str()).filter(|r| failing(c, Some(r))).collect();
             if !regions.is_empty() {
                 config::plan(&mut plan, acct, inputs, c, &regions);
+            }
+        }
+        // Every other control: its module's own hook.
+        for c in controls {
+            let Some(hook) = crate::checks::for_control(c).plan else { continue };
+            let failing: Vec<&ControlResult> = eval
+                .controls
+                .iter()
+                .filter(|r| r.key == c.key && r.account == acct.account_id)
+                .filter(|r| r.status == Status::Fail && r.suppressed.is_none())
+                .collect();
+            if failing.is_empty() {
+                continue;
+            }
+            let input = PlanInput { control: c, acct, ctx, failing, options: &inputs.hooks() };
+            for p in hook(&input) {
+                let manual = (p.manual.is_some() || !p.missing.is_empty()).then(|| Manual {
+                    missing: p.missing.clone(),
+                    reason: p.manual.clone().unwrap_or_else(|| "an input is missing".into()),
+                });
+                plan.add(&acct.account_id, &p.region, std::slice::from_ref(&c.id), p.action, &[], manual);
             }
         }
     }

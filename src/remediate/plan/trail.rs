@@ -10,7 +10,7 @@ use crate::inventory::{log_group_from_arn, AccountInventory, Collected, Trail, T
 
 /// The trail the plan relies on for an account, and the log group it delivers (or will deliver) to.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TrailTarget {
+pub(crate) struct TrailTarget {
     pub existing: Option<Trail>,
     pub name: String,
     pub home_region: String,
@@ -22,7 +22,7 @@ pub struct TrailTarget {
 /// Chooses the trail to reuse: a trail of this account that qualifies for 3.1, else one named
 /// `--trail-name`, else a multi-region one (delivering to CloudWatch Logs and logging preferred).
 /// None of those: a new trail `--trail-name` in the home region.
-pub fn trail_target(acct: &AccountInventory, ctx: &Context, inputs: &Inputs) -> TrailTarget {
+pub(crate) fn trail_target(acct: &AccountInventory, ctx: &Context, inputs: &Inputs) -> TrailTarget {
     let owned = acct.trails.iter().filter(|t| t.owner_account == acct.account_id || t.owner_account.is_empty());
     let best = owned.filter(|t| t.is_multi_region || t.name == inputs.trail_name).max_by_key(|t| {
         let q = assess_trail(t, ctx).qualifies();

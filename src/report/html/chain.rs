@@ -12,7 +12,7 @@ use crate::report::view::truncate;
 use std::fmt::Write;
 
 /// How a link's state is drawn: its CSS class, its word, its colours.
-pub fn class(s: LinkState) -> &'static str {
+pub(crate) fn class(s: LinkState) -> &'static str {
     match s {
         LinkState::Holds => "ok",
         LinkState::Broken => "broken",
@@ -44,7 +44,7 @@ fn colors(s: LinkState) -> (&'static str, &'static str) {
 }
 
 /// What a first node that does not hold is called.
-pub fn first_label(s: LinkState) -> &'static str {
+pub(crate) fn first_label(s: LinkState) -> &'static str {
     match s {
         LinkState::Broken => "First broken link",
         LinkState::Unreadable => "Could not be read",
@@ -63,7 +63,7 @@ fn detail(n: &ChainLink) -> String {
 }
 
 /// The index of the first link that does not hold, if any.
-pub fn first_broken(nodes: &[ChainLink]) -> Option<usize> {
+pub(crate) fn first_broken(nodes: &[ChainLink]) -> Option<usize> {
     nodes.iter().position(|n| n.state != LinkState::Holds)
 }
 
@@ -96,7 +96,7 @@ const TOP: i32 = 20;
 const H: i32 = 100;
 
 /// The metric-filter route as an SVG.
-pub fn svg(nodes: &[ChainLink], title: &str) -> String {
+pub(crate) fn svg(nodes: &[ChainLink], title: &str) -> String {
     let first = first_broken(nodes);
     let n = nodes.len() as i32;
     let width = n * W + (n - 1) * GAP;
@@ -193,7 +193,7 @@ pub fn svg(nodes: &[ChainLink], title: &str) -> String {
 
 /// The EventBridge route of a monitoring control: the trail that feeds EventBridge, and per
 /// audited region the rule and its SNS subscriber (or why there is none).
-pub fn eventbridge_svg(route: &RouteView, message: &str) -> String {
+pub(crate) fn eventbridge_svg(route: &RouteView, message: &str) -> String {
     let rows = route.regions.len().max(1) as i32;
     let row_h = 50;
     let height = rows * row_h + 10;
