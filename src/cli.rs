@@ -321,6 +321,11 @@ pub(crate) struct RemediateArgs {
     /// Where to write the journal [default: reports/out/remediation-<time>-<pid>.json].
     #[arg(long, value_name = "FILE", help_heading = "Remediation")]
     pub journal: Option<PathBuf>,
+    /// Also remove every rule of each VPC's default security group when it FAILs 6.x
+    /// "default security group restricts all traffic" (the rules are journaled and restored by
+    /// rollback). Off by default: instances still in the default group may depend on them.
+    #[arg(long, requires = "remediate", help_heading = "Remediation")]
+    pub remediate_default_sg: bool,
 }
 
 impl RemediateArgs {
@@ -339,6 +344,7 @@ impl RemediateArgs {
             config_role_arn: self.config_role_arn.clone(),
             config_bucket: self.config_bucket.clone(),
             journal: self.journal.clone(),
+            remediate_default_sg: self.remediate_default_sg,
         })
     }
 }

@@ -73,6 +73,15 @@ pub enum Subject {
     SnsSubscription,
     EventbridgeRule,
     Recorder,
+    /// A setting of one region (EBS encryption by default, Security Hub).
+    Region,
+    SecurityGroup,
+    NetworkAcl,
+    Vpc,
+    Instance,
+    KmsKey,
+    S3Bucket,
+    PeeringConnection,
 }
 
 impl Subject {
@@ -84,6 +93,14 @@ impl Subject {
         Subject::SnsSubscription,
         Subject::EventbridgeRule,
         Subject::Recorder,
+        Subject::Region,
+        Subject::SecurityGroup,
+        Subject::NetworkAcl,
+        Subject::Vpc,
+        Subject::Instance,
+        Subject::KmsKey,
+        Subject::S3Bucket,
+        Subject::PeeringConnection,
     ];
 
     /// Its kebab-case name, as check ids spell it.
@@ -96,6 +113,14 @@ impl Subject {
             Subject::SnsSubscription => "sns-subscription",
             Subject::EventbridgeRule => "eventbridge-rule",
             Subject::Recorder => "recorder",
+            Subject::Region => "region",
+            Subject::SecurityGroup => "security-group",
+            Subject::NetworkAcl => "network-acl",
+            Subject::Vpc => "vpc",
+            Subject::Instance => "instance",
+            Subject::KmsKey => "kms-key",
+            Subject::S3Bucket => "s3-bucket",
+            Subject::PeeringConnection => "peering-connection",
         }
     }
 }

@@ -38,6 +38,19 @@ pub(crate) const AUDIT: &[Permission] = &[
     p("kms:GetKeyPolicy", "4.x: whether that key lets CloudWatch / EventBridge publish"),
     p("events:ListRules", "4.x: the EventBridge rules of each region (the real-time route)"),
     p("events:ListTargetsByRule", "4.x: where each rule sends its events"),
+    p("ec2:DescribeSecurityGroups", "5.1.2, 5.3, 5.4, 5.5: the security groups and their rules"),
+    p("ec2:DescribeNetworkInterfaces", "5.3–5.5: what is attached to an open or a default security group"),
+    p("ec2:DescribeNetworkAcls", "5.2: the network ACLs and their entries"),
+    p("ec2:DescribeVpcs", "3.7: the VPCs of each region"),
+    p("ec2:DescribeFlowLogs", "3.7: the flow logs of each VPC"),
+    p("ec2:GetEbsEncryptionByDefault", "5.1.1: EBS encryption by default, per region"),
+    p("ec2:DescribeInstances", "5.7: each instance's metadata options"),
+    p("ec2:DescribeVpcPeeringConnections", "5.6: the peering connections, for the assessor"),
+    p("ec2:DescribeRouteTables", "5.6: the routes through a peering connection"),
+    p("kms:ListKeys", "3.6: the keys of each region"),
+    p("kms:GetKeyRotationStatus", "3.6: whether a customer managed key rotates"),
+    p("securityhub:DescribeHub", "4.16: whether Security Hub is enabled in a region"),
+    p("iam:GetAccountPasswordPolicy", "1.7, 1.8 (v1.2.0: 1.5–1.11): the account password policy"),
 ];
 
 /// What `--organization` adds, in the management (or delegated administrator) account.
@@ -47,17 +60,17 @@ pub(crate) const ORGANIZATION: &[Permission] = &[
 ];
 
 /// What `--send-to-security-hub` adds, in each audited account.
-pub(crate) const SECURITY_HUB: &[Permission] = &[
-    p("securityhub:DescribeHub", "whether Security Hub is enabled in a region"),
-    p("securityhub:BatchImportFindings", "import the findings"),
-];
+pub(crate) const SECURITY_HUB: &[Permission] = &[p("securityhub:BatchImportFindings", "import the findings")];
 
 /// What `--remediate` (and `rollback`) adds: the writes of the plan's steps and their inverses,
 /// and the reads that observe each resource before and after a step.
 pub(crate) const REMEDIATION: &[Permission] = &[
     p("events:DescribeRule", "observe a rule before and after a step"),
     p("cloudtrail:CreateTrail", "3.1: a multi-region trail when there is none"),
-    p("cloudtrail:UpdateTrail", "3.1: make a trail multi-region; deliver it to CloudWatch Logs"),
+    p(
+        "cloudtrail:UpdateTrail",
+        "3.1, 3.2: make a trail multi-region, deliver it to CloudWatch Logs, validate its log files",
+    ),
     p("cloudtrail:PutEventSelectors", "3.1: record every management event (data selectors kept)"),
     p("cloudtrail:StartLogging", "3.1: a trail that is not logging"),
     p("cloudtrail:StopLogging", "rollback of StartLogging"),
@@ -83,6 +96,21 @@ pub(crate) const REMEDIATION: &[Permission] = &[
     p("config:DeleteDeliveryChannel", "rollback of PutDeliveryChannel"),
     p("config:StartConfigurationRecorder", "3.3: start recording"),
     p("config:StopConfigurationRecorder", "rollback of StartConfigurationRecorder"),
+    p("ec2:EnableEbsEncryptionByDefault", "5.1.1: EBS encryption by default on"),
+    p("ec2:DisableEbsEncryptionByDefault", "rollback of EnableEbsEncryptionByDefault"),
+    p("kms:EnableKeyRotation", "3.6: rotation of a customer managed key on"),
+    p("kms:DisableKeyRotation", "rollback of EnableKeyRotation"),
+    p("securityhub:EnableSecurityHub", "4.16: Security Hub enabled (without default standards)"),
+    p("securityhub:DisableSecurityHub", "rollback of EnableSecurityHub"),
+    p(
+        "iam:UpdateAccountPasswordPolicy",
+        "1.7, 1.8: the password policy made at least as strict (rollback restores it)",
+    ),
+    p("iam:DeleteAccountPasswordPolicy", "rollback of a password policy where there was none"),
+    p("ec2:RevokeSecurityGroupIngress", "5.5 with --remediate-default-sg: the default group's inbound rules"),
+    p("ec2:RevokeSecurityGroupEgress", "5.5 with --remediate-default-sg: the default group's outbound rules"),
+    p("ec2:AuthorizeSecurityGroupIngress", "rollback of the default group's inbound rules, byte for byte"),
+    p("ec2:AuthorizeSecurityGroupEgress", "rollback of the default group's outbound rules, byte for byte"),
 ];
 
 /// The services remediation hands an IAM role to (`--cloudtrail-logs-role-arn`,
@@ -223,13 +251,22 @@ mod tests {
     #[test]
     fn every_action_remediation_or_rollback_can_run_is_allowed() {
         let s = Scope { remediation: true, ..Default::default() };
-        for op in crate::actions::OPERATIONS {
+        // A network ACL entry is never deleted by cis-audit (a MANUAL step only): not allowed.
+        let never = ["ec2:DeleteNetworkAclEntry"];
+        for op in crate::actions::OPERATIONS.iter().filter(|o| !never.contains(o)) {
             assert!(allows(&s, op), "{op} is not in the remediation policy");
         }
-        // And nothing in the policy is unused by an action or a read.
+        // And nothing in the policy is unused by an action or a read (the two directions of a
+        // security group's rules are one action each).
+        let also = [
+            "events:DescribeRule",
+            "ec2:RevokeSecurityGroupEgress",
+            "ec2:AuthorizeSecurityGroupEgress",
+            "iam:DeleteAccountPasswordPolicy",
+        ];
         for p in REMEDIATION {
             assert!(
-                crate::actions::OPERATIONS.contains(&p.action) || p.action == "events:DescribeRule",
+                crate::actions::OPERATIONS.contains(&p.action) || also.contains(&p.action),
                 "{} is allowed but no action calls it",
                 p.action
             );

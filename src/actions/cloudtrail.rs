@@ -23,6 +23,10 @@ pub struct TrailState {
     pub log_group_arn: Option<String>,
     pub role_arn: Option<String>,
     pub is_logging: bool,
+    #[serde(default)]
+    pub log_file_validation: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
 }
 
 async fn observe_trail(cx: &Cx<'_>, name: &str) -> Result<TrailState, ActionError> {
@@ -35,6 +39,8 @@ async fn observe_trail(cx: &Cx<'_>, name: &str) -> Result<TrailState, ActionErro
             is_multi_region: t.is_multi_region,
             log_group_arn: t.log_group_arn,
             role_arn: t.cloudwatch_logs_role_arn,
+            log_file_validation: t.log_file_validation,
+            kms_key_id: t.kms_key_id,
         },
     })
 }
@@ -125,10 +131,15 @@ pub struct TrailSettings {
     pub is_multi_region: bool,
     pub log_group_arn: Option<String>,
     pub role_arn: Option<String>,
+    /// `LogFileValidationEnabled` (journals before it was observed: false).
+    #[serde(default)]
+    pub log_file_validation: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
 }
 
 /// Fields left None are not touched; `Some("")` clears a CloudWatch Logs setting.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateTrail {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,6 +148,11 @@ pub struct UpdateTrail {
     pub log_group_arn: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_file_validation: Option<bool>,
+    /// The KMS key to encrypt log files with (`Some("")`: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
 }
 
 impl Spec for UpdateTrail {
@@ -158,6 +174,14 @@ impl Spec for UpdateTrail {
         if let Some(x) = &self.role_arn {
             s.push_str(&format!(" --cloud-watch-logs-role-arn {}", q(x)));
         }
+        match self.log_file_validation {
+            Some(true) => s.push_str(" --enable-log-file-validation"),
+            Some(false) => s.push_str(" --no-enable-log-file-validation"),
+            None => {}
+        }
+        if let Some(k) = &self.kms_key_id {
+            s.push_str(&format!(" --kms-key-id {}", q(k)));
+        }
         s
     }
     async fn observe(&self, cx: &Cx<'_>) -> Result<TrailSettings, ActionError> {
@@ -167,6 +191,8 @@ impl Spec for UpdateTrail {
             is_multi_region: t.is_multi_region,
             log_group_arn: t.log_group_arn,
             role_arn: t.role_arn,
+            log_file_validation: t.log_file_validation,
+            kms_key_id: t.kms_key_id,
         })
     }
     fn precheck(&self, before: &TrailSettings) -> Precheck {
@@ -184,6 +210,8 @@ impl Spec for UpdateTrail {
             && self.is_multi_region.is_none_or(|m| m == s.is_multi_region)
             && set(&self.log_group_arn, &s.log_group_arn)
             && set(&self.role_arn, &s.role_arn)
+            && self.log_file_validation.is_none_or(|v| v == s.log_file_validation)
+            && set(&self.kms_key_id, &s.kms_key_id)
     }
     fn inverse(&self, before: &TrailSettings) -> Option<Action> {
         let prev = |x: &Option<String>| x.clone().unwrap_or_default();
@@ -193,6 +221,8 @@ impl Spec for UpdateTrail {
                 is_multi_region: self.is_multi_region.map(|_| before.is_multi_region),
                 log_group_arn: self.log_group_arn.as_ref().map(|_| prev(&before.log_group_arn)),
                 role_arn: self.role_arn.as_ref().map(|_| prev(&before.role_arn)),
+                log_file_validation: self.log_file_validation.map(|_| before.log_file_validation),
+                kms_key_id: self.kms_key_id.as_ref().map(|_| prev(&before.kms_key_id)),
             }
             .into(),
         )
@@ -204,7 +234,9 @@ impl Spec for UpdateTrail {
             .name(&self.name)
             .set_is_multi_region_trail(self.is_multi_region)
             .set_cloud_watch_logs_log_group_arn(self.log_group_arn.clone())
-            .set_cloud_watch_logs_role_arn(self.role_arn.clone());
+            .set_cloud_watch_logs_role_arn(self.role_arn.clone())
+            .set_enable_log_file_validation(self.log_file_validation)
+            .set_kms_key_id(self.kms_key_id.clone());
         cx.call(Self::OPERATION, req.send()).await?;
         Ok(format!("updated trail {}", self.name))
     }
@@ -509,13 +541,34 @@ mod tests {
 
     #[test]
     fn inverses_restore_what_was_observed_before() {
-        let before = TrailSettings { exists: true, is_multi_region: false, log_group_arn: None, role_arn: None };
-        let a = UpdateTrail { name: "t".into(), is_multi_region: Some(true), log_group_arn: None, role_arn: None };
+        let before = TrailSettings {
+            exists: true,
+            is_multi_region: false,
+            log_group_arn: None,
+            role_arn: None,
+            log_file_validation: false,
+            kms_key_id: None,
+        };
+        let a = UpdateTrail {
+            name: "t".into(),
+            is_multi_region: Some(true),
+            log_group_arn: None,
+            role_arn: None,
+            log_file_validation: None,
+            kms_key_id: None,
+        };
         assert_eq!(
             a.inverse(&before),
             Some(
-                UpdateTrail { name: "t".into(), is_multi_region: Some(false), log_group_arn: None, role_arn: None }
-                    .into()
+                UpdateTrail {
+                    name: "t".into(),
+                    is_multi_region: Some(false),
+                    log_group_arn: None,
+                    role_arn: None,
+                    log_file_validation: None,
+                    kms_key_id: None
+                }
+                .into()
             )
         );
         let a = UpdateTrail {
@@ -523,6 +576,8 @@ mod tests {
             is_multi_region: None,
             log_group_arn: Some("g".into()),
             role_arn: Some("r".into()),
+            log_file_validation: None,
+            kms_key_id: None,
         };
         assert_eq!(
             a.inverse(&before),
@@ -531,7 +586,9 @@ mod tests {
                     name: "t".into(),
                     is_multi_region: None,
                     log_group_arn: Some(String::new()),
-                    role_arn: Some(String::new())
+                    role_arn: Some(String::new()),
+                    log_file_validation: None,
+                    kms_key_id: None
                 }
                 .into()
             )

@@ -11,8 +11,12 @@
 pub(crate) mod cloudtrail;
 pub(crate) mod cloudwatch;
 pub(crate) mod config;
+pub(crate) mod ec2;
 pub(crate) mod events;
+pub(crate) mod iam;
+pub(crate) mod kms;
 pub(crate) mod logs;
+pub(crate) mod securityhub;
 pub(crate) mod sns;
 
 use crate::aws::{classify, ApiError, Lane, Runtime, Session};
@@ -183,6 +187,17 @@ actions! {
     DeleteDeliveryChannel(config::DeleteDeliveryChannel) => Channel(config::ChannelState),
     StartConfigurationRecorder(config::StartConfigurationRecorder) => Recording(config::RecordingState),
     StopConfigurationRecorder(config::StopConfigurationRecorder) => Recording(config::RecordingState),
+    EnableEbsEncryptionByDefault(ec2::EnableEbsEncryptionByDefault) => EbsDefault(ec2::EbsDefaultState),
+    DisableEbsEncryptionByDefault(ec2::DisableEbsEncryptionByDefault) => EbsDefault(ec2::EbsDefaultState),
+    RevokeSecurityGroupRules(ec2::RevokeSecurityGroupRules) => GroupRules(ec2::GroupRulesState),
+    AuthorizeSecurityGroupRules(ec2::AuthorizeSecurityGroupRules) => GroupRules(ec2::GroupRulesState),
+    DeleteNetworkAclEntry(ec2::DeleteNetworkAclEntry) => AclEntry(ec2::AclEntryState),
+    EnableKeyRotation(kms::EnableKeyRotation) => Rotation(kms::RotationState),
+    DisableKeyRotation(kms::DisableKeyRotation) => Rotation(kms::RotationState),
+    UpdatePasswordPolicy(iam::UpdatePasswordPolicy) => PasswordPolicy(iam::PasswordPolicyState),
+    RestorePasswordPolicy(iam::RestorePasswordPolicy) => PasswordPolicy(iam::PasswordPolicyState),
+    EnableSecurityHub(securityhub::EnableSecurityHub) => Hub(securityhub::HubState),
+    DisableSecurityHub(securityhub::DisableSecurityHub) => Hub(securityhub::HubState),
 }
 
 macro_rules! observed {
@@ -214,6 +229,12 @@ observed! {
     Recorder(config::RecorderState),
     Channel(config::ChannelState),
     Recording(config::RecordingState),
+    EbsDefault(ec2::EbsDefaultState),
+    GroupRules(ec2::GroupRulesState),
+    AclEntry(ec2::AclEntryState),
+    Rotation(kms::RotationState),
+    Hub(securityhub::HubState),
+    PasswordPolicy(iam::PasswordPolicyState),
 }
 
 /// Quotes for a POSIX shell when needed.

@@ -126,6 +126,10 @@ pub struct ControlDef {
     pub event_source: Option<String>,
     #[serde(default, rename = "variant")]
     pub variants: Vec<PatternVariant>,
+    /// What the evaluator reads of this control in every version (a family's evaluator serves
+    /// several controls: `sources = ["::/0"]`); a version's own `params` override them.
+    #[serde(default)]
+    pub params: BTreeMap<String, toml::Value>,
 }
 
 /// The filter patterns and required events of a monitoring control in some benchmark versions.
@@ -220,6 +224,14 @@ impl Control {
     /// An integer parameter of the selected version, or `default` when the version sets none.
     pub(crate) fn param_i64(&self, name: &str, default: i64) -> i64 {
         self.params.get(name).and_then(|v| v.as_integer()).unwrap_or(default)
+    }
+
+    /// A list-of-strings parameter, or `default`.
+    pub(crate) fn param_strings(&self, name: &str, default: &[&str]) -> Vec<String> {
+        match self.params.get(name).and_then(|v| v.as_array()) {
+            Some(a) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+            None => default.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     /// A list-of-integers parameter (ports …), or `default`.
@@ -376,6 +388,8 @@ impl Catalog {
             .filter(|bc| only.is_none_or(|keys| keys.contains(&bc.key)))
             .map(|bc| {
                 let def = self.def(&bc.key);
+                let mut params = def.params.clone();
+                params.extend(bc.params.clone());
                 Control {
                     id: bc.id.clone(),
                     key: bc.key.clone(),
@@ -383,7 +397,7 @@ impl Catalog {
                     assessment: bc.assessment.clone(),
                     title: bc.title.clone(),
                     variant: def.variant_for(version).cloned(),
-                    params: bc.params.clone(),
+                    params,
                     def,
                     custom: false,
                     regions: None,

@@ -35,6 +35,8 @@ pub(crate) fn trail(account: &str, name: &str, group_arn: Option<&str>) -> Trail
         s3_bucket: Some("trail-bucket".into()),
         log_group_arn: group_arn.map(str::to_string),
         cloudwatch_logs_role_arn: Some(format!("arn:aws:iam::{account}:role/ct")),
+        log_file_validation: true,
+        kms_key_id: Some(format!("arn:aws:kms:us-east-1:{account}:key/trail-key")),
         status: Some(Collected::Ok(TrailStatus { is_logging: true, ..Default::default() })),
         selectors: Some(Collected::Ok(TrailSelectors {
             event_selectors: vec![EventSelector {
@@ -129,6 +131,8 @@ pub(crate) fn compliant() -> Inventory {
             trails: vec![trail(ACCT, "main", Some(GROUP_ARN))],
             config: vec![region_config("us-east-1", true), region_config("eu-west-1", false)],
             event_rules: vec![],
+            resources: vec![region_resources("us-east-1"), region_resources("eu-west-1")],
+            account_wide: account_resources(),
             ..Default::default()
         }],
         log_groups: vec![LogGroupInventory {
@@ -159,6 +163,149 @@ pub(crate) fn compliant() -> Inventory {
         api_calls: Default::default(),
         ..Default::default()
     }
+}
+
+/// A compliant region: a default VPC with a flow log of all traffic, its default security
+/// group empty, a web group open on 443 only and an SSH group for the office network, the
+/// default network ACL allowing HTTPS only, EBS encryption by default, an instance on IMDSv2,
+/// a customer key that rotates beside an AWS-managed one, and Security Hub enabled.
+pub(crate) fn region_resources(region: &str) -> RegionResources {
+    let vpc = format!("vpc-{region}");
+    let rule = |proto: &str, from: i32, to: i32, cidr: &str| IpRule {
+        protocol: proto.into(),
+        from_port: Some(from),
+        to_port: Some(to),
+        ipv4: vec![cidr.into()],
+        ..Default::default()
+    };
+    RegionResources {
+        region: region.into(),
+        security_groups: Some(Collected::Ok(vec![
+            SecurityGroup {
+                id: format!("sg-default-{region}"),
+                name: "default".into(),
+                vpc_id: Some(vpc.clone()),
+                ..Default::default()
+            },
+            SecurityGroup {
+                id: format!("sg-web-{region}"),
+                name: "web".into(),
+                vpc_id: Some(vpc.clone()),
+                ingress: vec![rule("tcp", 443, 443, "0.0.0.0/0")],
+                egress: vec![IpRule { protocol: "-1".into(), ipv4: vec!["0.0.0.0/0".into()], ..Default::default() }],
+            },
+            SecurityGroup {
+                id: format!("sg-ssh-{region}"),
+                name: "office-ssh".into(),
+                vpc_id: Some(vpc.clone()),
+                ingress: vec![rule("tcp", 22, 22, "203.0.113.0/24")],
+                egress: vec![],
+            },
+        ])),
+        network_interfaces: Some(Collected::Ok(vec![])),
+        network_acls: Some(Collected::Ok(vec![NetworkAcl {
+            id: format!("acl-{region}"),
+            vpc_id: Some(vpc.clone()),
+            is_default: true,
+            entries: vec![
+                AclEntry {
+                    rule_number: 100,
+                    protocol: "6".into(),
+                    action: "allow".into(),
+                    egress: false,
+                    cidr: Some("0.0.0.0/0".into()),
+                    from_port: Some(443),
+                    to_port: Some(443),
+                    ..Default::default()
+                },
+                AclEntry {
+                    rule_number: 32767,
+                    protocol: "-1".into(),
+                    action: "deny".into(),
+                    egress: false,
+                    cidr: Some("0.0.0.0/0".into()),
+                    ..Default::default()
+                },
+            ],
+            subnets: vec![],
+        }])),
+        vpcs: Some(Collected::Ok(vec![Vpc { id: vpc.clone(), cidr: Some("172.31.0.0/16".into()), is_default: true }])),
+        flow_logs: Some(Collected::Ok(vec![FlowLog {
+            id: format!("fl-{region}"),
+            resource_id: vpc.clone(),
+            traffic_type: "ALL".into(),
+            status: Some("ACTIVE".into()),
+            deliver_status: Some("SUCCESS".into()),
+            destination_type: Some("cloud-watch-logs".into()),
+            destination: Some("vpc-flow-logs".into()),
+            ..Default::default()
+        }])),
+        ebs_encryption_by_default: Some(Collected::Ok(true)),
+        instances: Some(Collected::Ok(vec![Instance {
+            id: format!("i-{region}"),
+            state: "running".into(),
+            http_tokens: Some("required".into()),
+            http_endpoint: Some("enabled".into()),
+            vpc_id: Some(vpc),
+            instance_profile: None,
+        }])),
+        peering_connections: Some(Collected::Ok(vec![])),
+        peering_routes: Some(Collected::Ok(vec![])),
+        kms_keys: Some(Collected::Ok(vec![
+            KmsKeyDetails {
+                key_id: format!("cmk-{region}"),
+                arn: format!("arn:aws:kms:{region}:{ACCT}:key/cmk-{region}"),
+                manager: Some("CUSTOMER".into()),
+                spec: Some("SYMMETRIC_DEFAULT".into()),
+                state: Some("Enabled".into()),
+                origin: Some("AWS_KMS".into()),
+                error: None,
+                rotation: Some(Collected::Ok(true)),
+            },
+            KmsKeyDetails {
+                key_id: format!("aws-{region}"),
+                arn: format!("arn:aws:kms:{region}:{ACCT}:key/aws-{region}"),
+                manager: Some("AWS".into()),
+                spec: Some("SYMMETRIC_DEFAULT".into()),
+                state: Some("Enabled".into()),
+                origin: Some("AWS_KMS".into()),
+                error: None,
+                rotation: None,
+            },
+        ])),
+        security_hub: Some(Collected::Ok(SecurityHubState {
+            enabled: true,
+            hub_arn: Some(format!("arn:aws:securityhub:{region}:{ACCT}:hub/default")),
+            subscribed_at: Some("2026-01-01T00:00:00Z".into()),
+        })),
+    }
+}
+
+/// A compliant account's account-wide settings: a password policy stricter than every
+/// version asks.
+pub(crate) fn account_resources() -> AccountResources {
+    AccountResources {
+        password_policy: Some(Collected::Ok(Some(PasswordPolicy {
+            minimum_password_length: Some(16),
+            require_symbols: true,
+            require_numbers: true,
+            require_uppercase_characters: true,
+            require_lowercase_characters: true,
+            allow_users_to_change_password: true,
+            expire_passwords: true,
+            max_password_age: Some(60),
+            password_reuse_prevention: Some(24),
+            hard_expiry: None,
+        }))),
+    }
+}
+
+/// The resources of region `region` of the fixture's account.
+pub(crate) fn region_of<'a>(inv: &'a mut Inventory, region: &str) -> &'a mut RegionResources {
+    let Some(r) = inv.accounts[0].resources.iter_mut().find(|r| r.region == region) else {
+        panic!("the fixture has no resources in {region}")
+    };
+    r
 }
 
 /// SNS's default topic policy: the owner account's principals (AWS:SourceOwner).

@@ -11,14 +11,27 @@
 //!
 //! [`context`] holds what they all read (the indexed inventory, the pattern judge, memos).
 
+pub(crate) mod cloudtrail_kms_encryption;
+pub(crate) mod cloudtrail_log_validation;
 pub(crate) mod config_recorder;
 pub(crate) mod context;
+pub(crate) mod default_sg_restricts_all;
+pub(crate) mod ebs_default_encryption;
+pub(crate) mod ec2_imdsv2;
+pub(crate) mod kms_key_rotation;
 pub(crate) mod manual;
 pub(crate) mod module;
 pub mod monitoring;
+pub(crate) mod nacl_admin_ports;
+pub(crate) mod password_policy;
 pub(crate) mod registry;
+pub(crate) mod rollup;
+pub(crate) mod securityhub_enabled;
+pub(crate) mod sg_open_ports;
 pub(crate) mod trail;
 pub(crate) mod trail_cloudwatch;
+pub(crate) mod vpc_flow_logs;
+pub(crate) mod vpc_peering_least_access;
 
 pub use context::{Context, EvalOptions};
 pub use module::Check;

@@ -37,6 +37,8 @@ pub struct PlanInput<'a> {
 pub struct HookOptions {
     /// Region for account-level changes.
     pub home_region: String,
+    /// `--remediate-default-sg`: empty the default security groups.
+    pub remediate_default_sg: bool,
 }
 
 /// A module's remediation hook: the changes that fix its FAILing verdicts.

@@ -12,8 +12,25 @@ pub(crate) use super::module::*;
 use crate::catalog::Control;
 
 /// Every check module, registered explicitly: one line each.
-pub(crate) const REGISTRY: &[&Check] =
-    &[&super::trail::CHECK, &super::trail_cloudwatch::CHECK, &super::config_recorder::CHECK, &super::monitoring::CHECK];
+#[rustfmt::skip]
+pub(crate) const REGISTRY: &[&Check] = &[
+    &super::trail::CHECK,
+    &super::trail_cloudwatch::CHECK,
+    &super::config_recorder::CHECK,
+    &super::monitoring::CHECK,
+    &super::ebs_default_encryption::CHECK,
+    &super::securityhub_enabled::CHECK,
+    &super::kms_key_rotation::CHECK,
+    &super::cloudtrail_log_validation::CHECK,
+    &super::cloudtrail_kms_encryption::CHECK,
+    &super::vpc_flow_logs::CHECK,
+    &super::ec2_imdsv2::CHECK,
+    &super::sg_open_ports::CHECK,
+    &super::nacl_admin_ports::CHECK,
+    &super::default_sg_restricts_all::CHECK,
+    &super::vpc_peering_least_access::CHECK,
+    &super::password_policy::CHECK,
+];
 
 /// The module registered under `name`.
 pub fn check(name: &str) -> Option<&'static Check> {

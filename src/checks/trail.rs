@@ -324,6 +324,42 @@ pub(crate) fn evaluate(
     vec![(ControlResult::new(control, &acct.account_id, None, status, message), findings)]
 }
 
+/// One finding per trail that logs the account, for a property every trail must have: `judge`
+/// says Ok(what was observed) or Err(why not); `fix` the command for a trail that fails (an
+/// organization trail is fixed by its owner, the management account: the message says so).
+pub(crate) fn each_trail(
+    control: &Control,
+    acct: &AccountInventory,
+    ctx: &Context,
+    step: &str,
+    judge: impl Fn(&Trail) -> Result<String, String>,
+    fix: impl Fn(&Trail) -> String,
+) -> Vec<Finding> {
+    account_trails(acct, ctx)
+        .into_iter()
+        .map(|t| {
+            let f = Finding::about(control, Subject::Trail, &acct.account_id)
+                .region(Some(&t.home_region))
+                .resource(Some(&t.arn));
+            let theirs = !t.owner_account.is_empty() && t.owner_account != acct.account_id;
+            let owner =
+                if theirs { format!(" (an organization trail of account {})", t.owner_account) } else { String::new() };
+            match judge(t) {
+                Ok(seen) => f.message(format!("trail {}: {seen}", t.name)).evidence(vec![Evidence::ok(step, seen)]),
+                Err(why) => f
+                    .status(Status::Fail)
+                    .message(format!("trail {}{owner}: {why}", t.name))
+                    .evidence(vec![Evidence::bad(step, why)])
+                    .remediation(Some(if theirs {
+                        format!("in account {}: {}", t.owner_account, fix(t))
+                    } else {
+                        fix(t)
+                    })),
+            }
+        })
+        .collect()
+}
+
 /// Where a new trail would go: the account's first audited region, else its partition's home
 /// region.
 pub(crate) fn first_region(acct: &AccountInventory) -> String {
@@ -336,8 +372,15 @@ pub(crate) fn fix_trail(t: &Trail) -> Hint {
     let mut actions: Vec<Action> = Vec::new();
     if !t.is_multi_region {
         actions.push(
-            ct::UpdateTrail { name: t.name.clone(), is_multi_region: Some(true), log_group_arn: None, role_arn: None }
-                .into(),
+            ct::UpdateTrail {
+                name: t.name.clone(),
+                is_multi_region: Some(true),
+                log_group_arn: None,
+                role_arn: None,
+                log_file_validation: None,
+                kms_key_id: None,
+            }
+            .into(),
         );
     }
     if !matches!(&t.status, Some(Collected::Ok(s)) if s.is_logging) {

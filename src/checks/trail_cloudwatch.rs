@@ -54,6 +54,8 @@ pub(crate) fn fix_delivery(t: &Trail) -> Hint {
                 is_multi_region: None,
                 log_group_arn: Some("<cloudtrail-log-group-arn>".into()),
                 role_arn: Some("<cloudtrail-cloudwatch-logs-role-arn>".into()),
+                log_file_validation: None,
+                kms_key_id: None,
             }
             .into(),
         ));

@@ -6,15 +6,7 @@ use serde_json::{json, Value};
 /// The region where a partition's global services (IAM, Organizations, STS with the global
 /// endpoint) record their CloudTrail events, and so where EventBridge delivers them: us-east-1
 /// in `aws`, us-gov-west-1 in `aws-us-gov`, cn-north-1 in `aws-cn`.
-pub(crate) fn global_events_region(partition: &str) -> &'static str {
-    match partition {
-        "aws-us-gov" => "us-gov-west-1",
-        "aws-cn" => "cn-north-1",
-        "aws-iso" => "us-iso-east-1",
-        "aws-iso-b" => "us-isob-east-1",
-        _ => "us-east-1",
-    }
-}
+pub(crate) use crate::inventory::regions::global_region as global_events_region;
 
 /// Services whose CloudTrail events are delivered in the partition's global-events region only.
 pub(crate) const GLOBAL_SOURCES: &[&str] = &["iam.amazonaws.com", "organizations.amazonaws.com"];

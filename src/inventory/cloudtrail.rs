@@ -34,6 +34,8 @@ fn to_trail(t: &aws_sdk_cloudtrail::types::Trail, seen_in: &str) -> Trail {
         s3_bucket: t.s3_bucket_name().map(str::to_string),
         log_group_arn: t.cloud_watch_logs_log_group_arn().filter(|s| !s.is_empty()).map(str::to_string),
         cloudwatch_logs_role_arn: t.cloud_watch_logs_role_arn().filter(|s| !s.is_empty()).map(str::to_string),
+        log_file_validation: t.log_file_validation_enabled().unwrap_or(false),
+        kms_key_id: t.kms_key_id().filter(|s| !s.is_empty()).map(str::to_string),
         status: None,
         selectors: None,
         arn,

@@ -61,3 +61,73 @@ pub(crate) async fn key(s: &Session, rt: &Runtime, region: &str, key: &str) -> K
     };
     KmsKeyInventory { account: s.account_id.clone(), region: region.to_string(), key: key.to_string(), details }
 }
+
+/// Every key of a region (`ListKeys`, every page), each described (`DescribeKey`), and the
+/// rotation of each enabled customer managed symmetric key (`GetKeyRotationStatus`), the keys
+/// CIS asks to rotate.
+pub(crate) async fn region_keys(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<KmsKeyDetails>> {
+    let client = Client::new(&s.region_config(region));
+    let listed = super::pages(s, rt, "kms:ListKeys", region, |token| {
+        let req = client.list_keys().limit(1000).set_marker(token);
+        async move {
+            req.send().await.map(|o| {
+                let keys: Vec<(String, String)> = o
+                    .keys()
+                    .iter()
+                    .map(|k| (k.key_id().unwrap_or_default().to_string(), k.key_arn().unwrap_or_default().to_string()))
+                    .collect();
+                (keys, o.next_marker().filter(|_| o.truncated()).map(str::to_string))
+            })
+        }
+    })
+    .await;
+    let listed = match listed {
+        Ok(l) => l,
+        Err(e) => return Collected::Error(e),
+    };
+    let described = futures::future::join_all(listed.into_iter().map(|(id, arn)| {
+        let client = &client;
+        async move {
+            let req = client.describe_key().key_id(&id);
+            match read(s, rt, Lane::Leaf, "kms:DescribeKey", Some(region), req.send()).await {
+                Ok(o) => {
+                    let m = o.key_metadata();
+                    KmsKeyDetails {
+                        arn: m.and_then(|m| m.arn()).map(str::to_string).unwrap_or(arn),
+                        manager: m.and_then(|m| m.key_manager()).map(|x| x.as_str().to_string()),
+                        spec: m.and_then(|m| m.key_spec()).map(|x| x.as_str().to_string()),
+                        state: m.and_then(|m| m.key_state()).map(|x| x.as_str().to_string()),
+                        origin: m.and_then(|m| m.origin()).map(|x| x.as_str().to_string()),
+                        key_id: id,
+                        error: None,
+                        rotation: None,
+                    }
+                }
+                Err(e) => KmsKeyDetails { key_id: id, arn, error: Some(e), ..Default::default() },
+            }
+        }
+    }))
+    .await;
+    let keys = futures::future::join_all(described.into_iter().map(|mut k| {
+        let client = &client;
+        async move {
+            if rotation_applies(&k) {
+                let req = client.get_key_rotation_status().key_id(&k.key_id);
+                let res = read(s, rt, Lane::Leaf, "kms:GetKeyRotationStatus", Some(region), req.send()).await;
+                k.rotation = Some(Collected::from(res.map(|o| o.key_rotation_enabled())));
+            }
+            k
+        }
+    }))
+    .await;
+    Collected::Ok(keys)
+}
+
+/// Whether the benchmark asks `key` to rotate: an enabled, customer managed, symmetric
+/// encryption key with key material KMS made.
+pub(crate) fn rotation_applies(k: &KmsKeyDetails) -> bool {
+    k.manager.as_deref() == Some("CUSTOMER")
+        && k.spec.as_deref() == Some("SYMMETRIC_DEFAULT")
+        && k.state.as_deref() == Some("Enabled")
+        && k.origin.as_deref().is_none_or(|o| o == "AWS_KMS")
+}

@@ -23,12 +23,15 @@
 pub(crate) mod cloudtrail;
 pub(crate) mod cloudwatch;
 pub(crate) mod config;
+pub(crate) mod ec2;
 pub(crate) mod eventbridge;
+pub(crate) mod iam;
 pub(crate) mod kms;
 pub(crate) mod logs;
 pub(crate) mod model;
 pub(crate) mod organizations;
 pub(crate) mod regions;
+pub(crate) mod securityhub;
 pub(crate) mod sns;
 pub mod store;
 
@@ -59,6 +62,34 @@ where
         .map_err(|e| CollectError::new(operation, &s.account_id, region, classify(&e)))
 }
 
+/// Every page of a listing, each one read under the runtime's bounds (in the leaf lane: nothing
+/// of the monitoring chain waits for it) and counted; `page(token)` sends the request for one
+/// page and returns its items and the next page's token.
+pub(crate) async fn pages<T, E, R, F, Fut>(
+    s: &Session,
+    rt: &Runtime,
+    operation: &'static str,
+    region: &str,
+    mut page: F,
+) -> Result<Vec<T>, CollectError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), SdkError<E, R>>>,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let (items, next) = read(s, rt, Lane::Leaf, operation, Some(region), page(token.clone())).await?;
+        out.extend(items);
+        match crate::aws::next_page(next.as_deref(), &token) {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
+        }
+    }
+}
+
 /// A part of the inventory a check reads; the collector starts only the reads the selected
 /// controls need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -70,6 +101,99 @@ pub enum Read {
     /// The monitoring chain: metric filters of the trails' log groups, their alarms, the
     /// notified topics and their keys, and EventBridge rules in every region.
     Monitoring,
+    /// Per region: security groups, and the network interfaces of those open to the world.
+    SecurityGroups,
+    /// Per region: network ACLs.
+    NetworkAcls,
+    /// Per region: VPCs and flow logs.
+    FlowLogs,
+    /// Per region: EBS encryption by default.
+    EbsEncryption,
+    /// Per region: instances (metadata options, instance profile).
+    Instances,
+    /// Per region: VPC peering connections, and the route tables routing through them.
+    VpcPeering,
+    /// Per region: KMS keys, described, and the rotation of the customer managed symmetric ones.
+    KmsKeys,
+    /// Per region: whether Security Hub is enabled.
+    SecurityHub,
+    /// Once per account: the IAM password policy.
+    PasswordPolicy,
+}
+
+/// The reads made once per region, in the order they are started.
+const REGIONAL_READS: &[Read] = &[
+    Read::SecurityGroups,
+    Read::NetworkAcls,
+    Read::FlowLogs,
+    Read::EbsEncryption,
+    Read::Instances,
+    Read::VpcPeering,
+    Read::KmsKeys,
+    Read::SecurityHub,
+];
+
+/// The reads made once per account (in its partition's global region), in the order they are
+/// started.
+const ACCOUNT_READS: &[Read] = &[Read::PasswordPolicy];
+
+/// What one account-wide read brings back (see [`Read`]).
+enum AccountPiece {
+    PasswordPolicy(Collected<Option<PasswordPolicy>>),
+}
+
+/// Starts one account-wide read.
+async fn account_wide(read: Read, s: &Session, rt: &Runtime) -> AccountPiece {
+    let global = regions::global_region(&s.partition);
+    match read {
+        Read::PasswordPolicy => AccountPiece::PasswordPolicy(iam::password_policy(s, rt, global).await),
+        _ => unreachable!("not an account-wide read"),
+    }
+}
+
+/// What one regional read brings back (see [`Read`]).
+enum Piece {
+    SecurityGroups(Collected<Vec<SecurityGroup>>),
+    Interfaces(Collected<Vec<NetworkInterface>>),
+    NetworkAcls(Collected<Vec<NetworkAcl>>),
+    FlowLogs(Collected<Vec<Vpc>>, Collected<Vec<FlowLog>>),
+    Ebs(Collected<bool>),
+    Instances(Collected<Vec<Instance>>),
+    Peerings(Collected<Vec<PeeringConnection>>),
+    PeeringRoutes(Collected<Vec<RouteTable>>),
+    KmsKeys(Collected<Vec<KmsKeyDetails>>),
+    SecurityHub(Collected<SecurityHubState>),
+}
+
+/// Starts one regional read.
+async fn regional(read: Read, s: &Session, rt: &Runtime, region: &str) -> Piece {
+    match read {
+        Read::SecurityGroups => Piece::SecurityGroups(ec2::security_groups(s, rt, region).await),
+        Read::NetworkAcls => Piece::NetworkAcls(ec2::network_acls(s, rt, region).await),
+        Read::FlowLogs => {
+            let (v, f) = tokio::join!(ec2::vpcs(s, rt, region), ec2::flow_logs(s, rt, region));
+            Piece::FlowLogs(v, f)
+        }
+        Read::EbsEncryption => Piece::Ebs(ec2::ebs_encryption_by_default(s, rt, region).await),
+        Read::Instances => Piece::Instances(ec2::instances(s, rt, region).await),
+        Read::VpcPeering => Piece::Peerings(ec2::peering_connections(s, rt, region).await),
+        Read::KmsKeys => Piece::KmsKeys(kms::region_keys(s, rt, region).await),
+        Read::SecurityHub => Piece::SecurityHub(securityhub::hub(s, rt, region).await),
+        _ => unreachable!("not a regional read"),
+    }
+}
+
+/// The security groups whose attachments the evidence names: those that allow anything in
+/// from anywhere, and default groups with any rule.
+fn groups_to_follow(groups: &[SecurityGroup]) -> Vec<String> {
+    let world = |r: &IpRule| r.ipv4.iter().any(|c| c == "0.0.0.0/0") || r.ipv6.iter().any(|c| c == "::/0");
+    groups
+        .iter()
+        .filter(|g| {
+            g.ingress.iter().any(world) || (g.name == "default" && !(g.ingress.is_empty() && g.egress.is_empty()))
+        })
+        .map(|g| g.id.clone())
+        .collect()
 }
 
 /// Which parts of the inventory the selected controls (and remediation) need.
@@ -173,6 +297,8 @@ enum Done {
     Config(usize, RegionConfig),
     Rules(usize, String, Collected<Vec<EventRule>>),
     Targets(usize, String, String, Collected<Vec<RuleTarget>>),
+    Regional(usize, String, Piece),
+    AccountWide(usize, AccountPiece),
     Filters(Key3, Collected<Vec<MetricFilter>>),
     Alarms(MetricAlarmsInventory),
     Topic(usize, TopicInventory),
@@ -193,6 +319,8 @@ struct AccountState {
     trails: BTreeMap<String, Trail>,
     config: BTreeMap<String, RegionConfig>,
     rules: BTreeMap<String, Collected<Vec<EventRule>>>,
+    resources: BTreeMap<String, RegionResources>,
+    account_wide: AccountResources,
     /// Regions where the remediation reads were started, and where topic `--topic-name` was read.
     remediation_regions: BTreeSet<String>,
     named_topic_regions: BTreeSet<String>,
@@ -341,6 +469,8 @@ impl<'a> Flow<'a> {
                 }
                 self.accounts[i].rules.insert(region, rules);
             }
+            Done::Regional(i, region, piece) => self.on_regional(i, region, piece, &mut next),
+            Done::AccountWide(i, piece) => self.on_account_wide(i, piece, &mut next),
             Done::Targets(i, region, rule, targets) => {
                 if let Collected::Ok(list) = &targets {
                     for t in list {
@@ -419,6 +549,9 @@ impl<'a> Flow<'a> {
         for r in first {
             self.start_region(i, r, next);
         }
+        for &read in ACCOUNT_READS.iter().filter(|r| self.req.needs.has(**r)) {
+            next.add(i, Box::pin(async move { Done::AccountWide(i, account_wide(read, s, rt).await) }));
+        }
         if let Some(rem) = &self.req.needs.remediation {
             let home = rem.home_region.clone();
             self.start_remediation_region(i, home, next);
@@ -491,7 +624,76 @@ impl<'a> Flow<'a> {
                 }),
             );
         }
+        for &read in REGIONAL_READS.iter().filter(|r| needs.has(**r)) {
+            let r = region.clone();
+            next.add(i, Box::pin(async move { Done::Regional(i, r.clone(), regional(read, s, rt, &r).await) }));
+        }
         self.ensure_named_topic(i, region, next);
+    }
+
+    /// A regional read is back: kept, and what it leads to started (the interfaces of open
+    /// security groups, the routes through peering connections).
+    fn on_regional(&mut self, i: usize, region: String, piece: Piece, next: &mut Jobs<'a>) {
+        let (s, rt) = (self.session(i), self.req.rt);
+        let res = self.accounts[i]
+            .resources
+            .entry(region.clone())
+            .or_insert_with(|| RegionResources { region: region.clone(), ..Default::default() });
+        match piece {
+            Piece::SecurityGroups(g) => {
+                let follow = match &g {
+                    Collected::Ok(list) => groups_to_follow(list),
+                    Collected::Error(_) => vec![],
+                };
+                res.security_groups = Some(g);
+                if !follow.is_empty() {
+                    next.add(
+                        i,
+                        Box::pin(async move {
+                            let n = ec2::interfaces_of(s, rt, &region, &follow).await;
+                            Done::Regional(i, region, Piece::Interfaces(n))
+                        }),
+                    );
+                }
+            }
+            Piece::Interfaces(n) => res.network_interfaces = Some(n),
+            Piece::NetworkAcls(a) => res.network_acls = Some(a),
+            Piece::FlowLogs(v, f) => {
+                res.vpcs = Some(v);
+                res.flow_logs = Some(f);
+            }
+            Piece::Ebs(e) => res.ebs_encryption_by_default = Some(e),
+            Piece::Instances(x) => res.instances = Some(x),
+            Piece::Peerings(p) => {
+                let ids: Vec<String> = match &p {
+                    Collected::Ok(list) => list.iter().map(|x| x.id.clone()).collect(),
+                    Collected::Error(_) => vec![],
+                };
+                if ids.is_empty() {
+                    res.peering_routes = Some(Collected::Ok(vec![]));
+                } else {
+                    next.add(
+                        i,
+                        Box::pin(async move {
+                            let r = ec2::peering_routes(s, rt, &region, &ids).await;
+                            Done::Regional(i, region, Piece::PeeringRoutes(r))
+                        }),
+                    );
+                }
+                res.peering_connections = Some(p);
+            }
+            Piece::PeeringRoutes(r) => res.peering_routes = Some(r),
+            Piece::KmsKeys(k) => res.kms_keys = Some(k),
+            Piece::SecurityHub(h) => res.security_hub = Some(h),
+        }
+    }
+
+    /// An account-wide read is back: kept, and what it leads to started.
+    fn on_account_wide(&mut self, i: usize, piece: AccountPiece, _next: &mut Jobs<'a>) {
+        let res = &mut self.accounts[i].account_wide;
+        match piece {
+            AccountPiece::PasswordPolicy(p) => res.password_policy = Some(p),
+        }
     }
 
     /// Remediation's read of topic `--topic-name` in a region, once.
@@ -689,6 +891,8 @@ impl<'a> Flow<'a> {
                 let mut event_rules: Vec<RegionRules> =
                     st.rules.into_iter().map(|(region, rules)| RegionRules { region, rules }).collect();
                 event_rules.sort_by_key(|r| order(&r.region));
+                let mut resources: Vec<RegionResources> = st.resources.into_values().collect();
+                resources.sort_by_key(|r| order(&r.region));
                 let remediation = req.needs.remediation.as_ref().map(|_| {
                     let mut f = st.remediation;
                     f.log_groups.sort_by(|a, b| (&a.region, &a.name).cmp(&(&b.region, &b.name)));
@@ -709,6 +913,8 @@ impl<'a> Flow<'a> {
                     trails: st.trails.into_values().collect(),
                     config,
                     event_rules,
+                    resources,
+                    account_wide: st.account_wide,
                     remediation,
                 }
             })

@@ -143,9 +143,281 @@ pub struct AccountInventory {
     /// EventBridge rules on the default bus per audited region (the real-time alert route).
     #[serde(default)]
     pub event_rules: Vec<RegionRules>,
+    /// Per region, what the checks beyond the monitoring chain read (security groups, network
+    /// ACLs, flow logs, EBS encryption, instances, KMS keys, Security Hub …): only the reads the
+    /// selected controls need.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<RegionResources>,
+    /// What is read once for the whole account (IAM, S3's buckets, account settings): only the
+    /// reads the selected controls need.
+    #[serde(default, skip_serializing_if = "AccountResources::is_empty")]
+    pub account_wide: AccountResources,
     /// What remediation needs to know beyond the audit (read only with `--remediate`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remediation: Option<RemediationFacts>,
+}
+
+/// One region's resources (see [`AccountInventory::resources`]); None: not read (no selected
+/// control needs it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegionResources {
+    pub region: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_groups: Option<Collected<Vec<SecurityGroup>>>,
+    /// The network interfaces of the security groups that allow something from anywhere (what
+    /// is attached to them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_interfaces: Option<Collected<Vec<NetworkInterface>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_acls: Option<Collected<Vec<NetworkAcl>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpcs: Option<Collected<Vec<Vpc>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_logs: Option<Collected<Vec<FlowLog>>>,
+    /// `GetEbsEncryptionByDefault`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ebs_encryption_by_default: Option<Collected<bool>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instances: Option<Collected<Vec<Instance>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peering_connections: Option<Collected<Vec<PeeringConnection>>>,
+    /// The route tables with a route through a peering connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peering_routes: Option<Collected<Vec<RouteTable>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_keys: Option<Collected<Vec<KmsKeyDetails>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_hub: Option<Collected<SecurityHubState>>,
+}
+
+/// An EC2 security group and its rules.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SecurityGroup {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ingress: Vec<IpRule>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub egress: Vec<IpRule>,
+}
+
+/// One permission of a security group, as EC2 returns it (`IpPermission`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IpRule {
+    /// `-1` (all), `tcp`, `udp`, `icmp`, `icmpv6`, or a protocol number.
+    pub protocol: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_port: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_port: Option<i32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv4: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ipv6: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefix_lists: Vec<String>,
+    /// Security groups the rule refers to (`UserIdGroupPairs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NetworkInterface {
+    pub id: String,
+    pub groups: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interface_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NetworkAcl {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    pub is_default: bool,
+    pub entries: Vec<AclEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subnets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AclEntry {
+    pub rule_number: i32,
+    /// `-1` (all), or a protocol number (`6` TCP, `17` UDP, …).
+    pub protocol: String,
+    /// `allow` or `deny`.
+    pub action: String,
+    pub egress: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_cidr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_port: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_port: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Vpc {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    pub is_default: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlowLog {
+    pub id: String,
+    /// The VPC, subnet or network interface it logs.
+    pub resource_id: String,
+    /// `ACCEPT`, `REJECT` or `ALL`.
+    pub traffic_type: String,
+    /// `ACTIVE` …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `SUCCESS` or `FAILED` (with the error in `deliver_error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deliver_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deliver_error: Option<String>,
+    /// `cloud-watch-logs`, `s3`, `kinesis-data-firehose`, and where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Instance {
+    pub id: String,
+    /// `running`, `stopped` …
+    pub state: String,
+    /// `MetadataOptions.HttpTokens`: `required` (IMDSv2 only) or `optional`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_tokens: Option<String>,
+    /// `MetadataOptions.HttpEndpoint`: `enabled` or `disabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_endpoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    /// The instance profile's ARN, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_profile: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PeeringConnection {
+    pub id: String,
+    pub status: String,
+    pub requester_vpc: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requester_cidr: Option<String>,
+    pub requester_owner: String,
+    pub accepter_vpc: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepter_cidr: Option<String>,
+    pub accepter_owner: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RouteTable {
+    pub id: String,
+    pub vpc_id: String,
+    pub routes: Vec<Route>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subnets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Route {
+    pub destination: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peering_connection: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+}
+
+/// A KMS key of a region (`ListKeys`, `DescribeKey`) and, for an enabled customer managed
+/// symmetric key, its rotation (`GetKeyRotationStatus`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KmsKeyDetails {
+    pub key_id: String,
+    pub arn: String,
+    /// `AWS` or `CUSTOMER` (None: `DescribeKey` failed, see `error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+    /// `SYMMETRIC_DEFAULT`, `RSA_2048`, `HMAC_256` …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<String>,
+    /// `Enabled`, `Disabled`, `PendingDeletion`, `PendingImport` …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `AWS_KMS`, `EXTERNAL`, `AWS_CLOUDHSM`, `EXTERNAL_KEY_STORE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// `DescribeKey` of this key failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<CollectError>,
+    /// Read only for enabled customer managed symmetric keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<Collected<bool>>,
+}
+
+/// What is read once per account, not per region (see [`AccountInventory::account_wide`]);
+/// None: not read (no selected control needs it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccountResources {
+    /// `iam:GetAccountPasswordPolicy`: Ok(None) when the account has none (`NoSuchEntity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_policy: Option<Collected<Option<PasswordPolicy>>>,
+}
+
+impl AccountResources {
+    pub fn is_empty(&self) -> bool {
+        *self == AccountResources::default()
+    }
+}
+
+/// The account's IAM password policy, as `GetAccountPasswordPolicy` returns it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PasswordPolicy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_password_length: Option<i32>,
+    #[serde(default)]
+    pub require_symbols: bool,
+    #[serde(default)]
+    pub require_numbers: bool,
+    #[serde(default)]
+    pub require_uppercase_characters: bool,
+    #[serde(default)]
+    pub require_lowercase_characters: bool,
+    #[serde(default)]
+    pub allow_users_to_change_password: bool,
+    #[serde(default)]
+    pub expire_passwords: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_password_age: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_reuse_prevention: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hard_expiry: Option<bool>,
+}
+
+/// `DescribeHub`: Security Hub enabled in the region, or not subscribed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SecurityHubState {
+    pub enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hub_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscribed_at: Option<String>,
 }
 
 /// What happened to an account of the scope.
@@ -316,6 +588,12 @@ pub struct Trail {
     pub s3_bucket: Option<String>,
     pub log_group_arn: Option<String>,
     pub cloudwatch_logs_role_arn: Option<String>,
+    /// `LogFileValidationEnabled` (absent from inventories before it was read: false).
+    #[serde(default)]
+    pub log_file_validation: bool,
+    /// `KmsKeyId`: the key the trail's log files are encrypted with (SSE-KMS), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
     pub status: Option<Collected<TrailStatus>>,
     pub selectors: Option<Collected<TrailSelectors>>,
 }

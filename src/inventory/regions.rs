@@ -34,6 +34,18 @@ const CHINA_REGIONS: &[&str] = &["cn-north-1", "cn-northwest-1"];
 
 /// The regions every account of `partition` has enabled by default (`aws`, `aws-us-gov`,
 /// `aws-cn`).
+/// The partition's global region: where its global services (IAM, Organizations, S3's bucket
+/// list) answer and deliver their CloudTrail events.
+pub(crate) fn global_region(partition: &str) -> &'static str {
+    match partition {
+        "aws-us-gov" => "us-gov-west-1",
+        "aws-cn" => "cn-north-1",
+        "aws-iso" => "us-iso-east-1",
+        "aws-iso-b" => "us-isob-east-1",
+        _ => "us-east-1",
+    }
+}
+
 pub(crate) fn default_regions(partition: &str) -> &'static [&'static str] {
     match partition {
         "aws-us-gov" => GOV_REGIONS,

@@ -73,6 +73,7 @@ pub(crate) struct RemediateOptions {
     pub config_bucket: Option<String>,
     pub journal: Option<PathBuf>,
     pub route: Route,
+    pub remediate_default_sg: bool,
 }
 
 impl RemediateOptions {
@@ -92,6 +93,7 @@ impl RemediateOptions {
             config_role_arn: self.config_role_arn.clone(),
             config_bucket: self.config_bucket.clone(),
             route: self.route,
+            remediate_default_sg: self.remediate_default_sg,
         }
     }
 }

@@ -109,6 +109,10 @@ pub struct Inputs {
     pub config_bucket: Option<String>,
     #[serde(default)]
     pub route: Route,
+    /// Plan the removal of every rule of each VPC's default security group
+    /// (`--remediate-default-sg`): off by default, since workloads may rely on them.
+    #[serde(default)]
+    pub remediate_default_sg: bool,
 }
 
 impl Inputs {
@@ -129,12 +133,13 @@ impl Inputs {
             config_role_arn: None,
             config_bucket: None,
             route: Route::MetricFilter,
+            remediate_default_sg: false,
         }
     }
 
     /// What a control module's remediation hook reads of these inputs.
     pub(crate) fn hooks(&self) -> HookOptions {
-        HookOptions { home_region: self.home_region.clone() }
+        HookOptions { home_region: self.home_region.clone(), remediate_default_sg: self.remediate_default_sg }
     }
 
     /// What the collector must read for a plan with these inputs.

@@ -52,6 +52,8 @@ fn good_trail(name: &str, group: Option<&str>) -> Trail {
         s3_bucket: Some("b".into()),
         log_group_arn: group.map(str::to_string),
         cloudwatch_logs_role_arn: group.map(|_| format!("arn:aws:iam::{ACCT}:role/ct")),
+        log_file_validation: false,
+        kms_key_id: None,
         status: Some(Collected::Ok(TrailStatus { is_logging: true, ..Default::default() })),
         selectors: Some(Collected::Ok(TrailSelectors {
             event_selectors: vec![EventSelector {

@@ -105,6 +105,8 @@ pub(super) fn plan(
                     is_multi_region: Some(true),
                     log_group_arn: None,
                     role_arn: None,
+                    log_file_validation: None,
+                    kms_key_id: None,
                 };
                 plan.add(a, &h, control, update, &[], None);
             }
@@ -142,6 +144,8 @@ pub(super) fn plan(
             is_multi_region: None,
             log_group_arn: Some(format!("arn:{}:logs:{h}:{a}:log-group:{}:*", acct.partition, t.log_group)),
             role_arn: Some(role.unwrap_or_else(|| "<cloudtrail-logs-role-arn>".into())),
+            log_file_validation: None,
+            kms_key_id: None,
         };
         plan.add(a, &h, control, update, &[created, group_step], manual);
     }
