@@ -13,15 +13,23 @@ bridge, faults (JSON, query, CBOR; delays with and without pass-through, a
 client SIGKILLed during a delayed call), account:ListRegions, CloudTrail ->
 CloudWatch Logs delivery status, KMS keys / SNS topic policy and encryption /
 EventBridge target round trips, Security Hub, Organizations with member
-accounts, and what reset clears.
+accounts, the demo, a realistic account (EC2 security groups / NACLs / flow logs /
+EBS / instances / peering and AWS's default security group rule; S3 bucket
+settings, MFA Delete and account Block Public Access through S3 Control; KMS key
+kinds and rotation status; trail validation and KMS; IAM users, groups, roles,
+policies, certificates, root, the credential report and account summary),
+Access Analyzer, RDS, EFS, alternate contacts, and what reset clears.
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
+import io
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -437,6 +445,33 @@ def t_demo_seed() -> None:
     assert any("ModifySecurityGroupRules" in f["filterPattern"] for f in mf), mf
     st = client(s, "config", "eu-central-1").describe_configuration_recorder_status()["ConfigurationRecordersStatus"]
     assert all(not x["recording"] for x in st), st
+    # the demo's newer content (see seed.demo_spec): a PASS and a FAIL in each section
+    trails = [t for r in ("us-east-1", "eu-west-1")
+              for t in client(s, "cloudtrail", r).describe_trails(includeShadowTrails=False)["trailList"]]
+    assert {t["Name"]: (t["LogFileValidationEnabled"], "KmsKeyId" in t) for t in trails} == {
+        "cis-demo-management-events": (True, False), "legacy-eu-west-1-trail": (True, False)}, trails
+    rot = {r: [client(s, "kms", r).get_key_rotation_status(KeyId=k["KeyId"])["KeyRotationEnabled"]
+               for k in client(s, "kms", r).list_keys()["Keys"]] for r in ("us-east-1", "eu-west-1")}
+    assert rot == {"us-east-1": [True], "eu-west-1": [False]}, rot
+    ebs = {r: client(s, "ec2", r).get_ebs_encryption_by_default()["EbsEncryptionByDefault"]
+           for r in ("us-east-1", "eu-west-1", "eu-central-1")}
+    assert ebs == {"us-east-1": True, "eu-west-1": True, "eu-central-1": False}, ebs
+    flows = {r: len(client(s, "ec2", r).describe_flow_logs()["FlowLogs"]) for r in ("us-east-1", "eu-west-1", "eu-central-1")}
+    assert flows == {"us-east-1": 1, "eu-west-1": 0, "eu-central-1": 0}, flows
+    ssh = client(s, "ec2").describe_security_groups(Filters=[{"Name": "ip-permission.cidr", "Values": ["0.0.0.0/0"]}])["SecurityGroups"]
+    assert [(g["GroupName"], g["IpPermissions"][0]["FromPort"]) for g in ssh] == [("legacy-bastion-ssh", 22)], ssh
+    nacl = client(s, "ec2", "eu-central-1").describe_network_acls(Filters=[{"Name": "default", "Values": ["true"]}])["NetworkAcls"][0]
+    assert {"CidrBlock": "0.0.0.0/0", "Egress": False, "PortRange": {"From": 3389, "To": 3389}, "Protocol": "6",
+            "RuleAction": "allow", "RuleNumber": 50} in nacl["Entries"], nacl
+    client(s, "securityhub").describe_hub()
+    expect_client_error(client(s, "securityhub", "eu-west-1").describe_hub, "InvalidAccessException", 401)
+    iam = client(s, "iam")
+    assert iam.get_account_password_policy()["PasswordPolicy"]["MinimumPasswordLength"] == 8
+    mfa = {u: bool(iam.list_mfa_devices(UserName=u)["MFADevices"]) for u in ("cis-demo-admin", "cis-demo-analyst")}
+    assert mfa == {"cis-demo-admin": True, "cis-demo-analyst": False}, mfa
+    s3 = client(s, "s3")
+    assert "aws:SecureTransport" in s3.get_bucket_policy(Bucket=f"cis-demo-app-data-{account}")["Policy"]
+    expect_client_error(lambda: s3.get_bucket_policy(Bucket=f"cis-demo-cloudtrail-{account}"), "NoSuchBucketPolicy", 404)
 
 
 def t_account_list_regions() -> None:
@@ -804,12 +839,573 @@ def t_seed_organization() -> None:
     assert proc.returncode != 0 and "@nobody" in proc.stderr, proc.stderr
 
 
+# -- EC2, S3, KMS, CloudTrail, IAM: one realistic account, read back with boto3 ----------
+TLS_DENY = {"Version": "2012-10-17", "Statement": [{
+    "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+    "Resource": ["arn:aws:s3:::{bucket}", "arn:aws:s3:::{bucket}/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def big_spec(acct: str) -> dict:
+    return {
+        "account": acct,
+        "buckets": [
+            {"name": "data-{account}", "policy": TLS_DENY, "versioning": "Enabled", "mfa_delete": True,
+             "public_access_block": True, "logging": {"target_bucket": "logs-{account}", "prefix": "data/"}},
+            {"name": "logs-{account}", "policy": TLS_DENY},  # Principal "*" in a logging target's policy
+            {"name": "public-{account}", "acl": "public-read", "versioning": "Suspended",
+             "public_access_block": {"block_public_acls": True}},
+            {"name": "eu-{account}", "region": "eu-west-1", "versioning": "Enabled", "mfa_delete": False},
+        ],
+        "s3_account_public_access_block": {"block_public_acls": True, "ignore_public_acls": True,
+                                           "block_public_policy": True},
+        "kms_keys": [
+            {"name": "rotated", "rotation": True, "alias": "alias/rotated"},
+            {"name": "unrotated"},
+            {"name": "rsa", "spec": "RSA_2048"},
+            {"name": "hmac", "spec": "HMAC_256"},
+            {"name": "imported", "origin": "EXTERNAL"},
+            {"name": "managed", "aws_managed": True, "alias": "alias/aws/s3"},
+            {"name": "disabled", "rotation": 180, "state": "Disabled"},
+            {"name": "pending", "rotation": True, "state": "PendingDeletion", "deletion_days": 7},
+        ],
+        "trails": [{"name": "validated", "log_file_validation": True, "kms_key": "rotated"},
+                   {"name": "plain-trail", "multi_region": False}],
+        "iam": {
+            "password_policy": {"min_length": 14, "reuse": 24, "uppercase": True, "lowercase": True,
+                                "numbers": True, "symbols": True, "max_age": 90},
+            "policies": [{"name": "full-admin", "document": ALLOW_ALL,
+                          "attach_to": {"groups": ["admins"], "roles": ["ops"], "users": ["ci"]}}],
+            "groups": [{"name": "admins", "attached_policies": ["ReadOnlyAccess"],
+                        "inline_policies": [{"name": "g-inline", "document": ALLOW_ALL}]}],
+            "roles": [{"name": "support", "trust": "{account}", "attached_policies": ["AWSSupportAccess"]},
+                      {"name": "ops", "trust": "ec2.amazonaws.com",
+                       "inline_policies": [{"name": "r-inline", "document": ALLOW_ALL}]}],
+            "users": [
+                {"name": "alice", "console_password": True, "mfa": True, "groups": ["admins"],
+                 "password_last_used_days": 3,
+                 "access_keys": [{"age_days": 120, "last_used_days": 2, "last_used_service": "ec2"},
+                                 {"active": False, "age_days": 10}]},
+                {"name": "bob", "console_password": True, "attached_policies": ["AdministratorAccess"],
+                 "inline_policies": [{"name": "u-inline", "document": ALLOW_ALL}],
+                 "age_days": 100, "password_age_days": 30},
+                {"name": "ci", "access_keys": [{"age_days": 200}]},
+            ],
+            "server_certificates": [{"name": "old-cert"}, {"name": "fresh-cert", "expired": False}],
+            "root": {"access_keys_active": [True, False], "mfa": "hardware", "password_last_used_days": 1,
+                     "access_key_age_days": 400, "access_key_last_used_days": 5},
+        },
+        "ec2": [
+            {"region": "us-east-1",
+             "vpcs": [{"name": "app", "cidr": "10.10.0.0/16"}, {"name": "shared", "cidr": "10.20.0.0/16"}],
+             "security_groups": [
+                 {"name": "ssh-open", "ingress": [{"port": 22, "cidr": "0.0.0.0/0"}, {"port": 22, "cidr6": "::/0"}]},
+                 {"name": "web", "vpc": "app", "description": "web tier", "revoke_default_egress": True,
+                  "ingress": [{"port": 443, "prefix_list": "com.amazonaws.us-east-1.s3"},
+                              {"protocol": "-1", "group": "web"}],
+                  "egress": [{"port": 443, "cidr": "0.0.0.0/0"}]},
+                 {"name": "rdp", "ingress": [
+                     {"protocol": "tcp", "from": 3389, "to": 3389, "cidr": "0.0.0.0/0", "description": "rdp"},
+                     {"protocol": "icmp", "cidr": "10.0.0.0/8"}, {"protocol": "-1", "group": "ssh-open"},
+                     {"protocol": "udp", "from": 1000, "to": 2000, "prefix_list": "pl-0123456789abcdef0"}]},
+             ],
+             "default_group": [{"clear": True},
+                               {"vpc": "shared", "clear": True, "egress": [{"port": 443, "cidr": "10.0.0.0/8"}]}],
+             "network_acls": [{"name": "app-acl", "vpc": "app"}],
+             "network_acl_entries": [
+                 {"rule": 90, "port": 22, "cidr": "0.0.0.0/0"},
+                 {"acl": "app-acl", "rule": 110, "protocol": "tcp", "from": 3389, "to": 3389, "cidr6": "::/0"},
+                 {"acl": "app-acl", "rule": 120, "protocol": "-1", "action": "deny", "cidr": "0.0.0.0/0", "egress": True},
+             ],
+             "flow_logs": [{"traffic": "REJECT"}, {"vpc": "app", "destination": "s3"},
+                           {"vpc": "shared", "log_group": "missing-group", "delivery_failed": True}],
+             "ebs_encryption_by_default": True,
+             "instances": [{"name": "web1", "http_tokens": "required", "security_groups": ["ssh-open"],
+                            "instance_profile": "ops"},
+                           {"name": "app1", "vpc": "app", "http_endpoint": "disabled"}],
+             "peering": [{"from_vpc": "app", "to_vpc": "shared",
+                          "routes": [{"vpc": "app"}, {"vpc": "shared", "destination": "10.10.1.0/24"}]}]},
+            {"region": "eu-west-1", "default_group": {"vpc": "all", "ingress": [{"port": 22, "cidr": "0.0.0.0/0"}]},
+             "ebs_encryption_by_default": False},
+        ],
+    }
+
+
+def t_seed_realistic_account() -> None:
+    acct = fresh_account()
+    CTX.big = seed(big_spec(acct))
+    CTX.big_acct = acct
+    CTX.big_session = session_for(acct)
+    assert CTX.big["account"] == acct
+
+
+def _perms(group: dict, egress: bool = False) -> list[tuple]:
+    """A security group's permissions as (protocol, from, to, kind, value) tuples."""
+    out = []
+    for p in group["IpPermissionsEgress" if egress else "IpPermissions"]:
+        key = (p["IpProtocol"], p.get("FromPort"), p.get("ToPort"))
+        out += [(*key, "cidr", r["CidrIp"]) for r in p["IpRanges"]]
+        out += [(*key, "cidr6", r["CidrIpv6"]) for r in p["Ipv6Ranges"]]
+        out += [(*key, "pl", r["PrefixListId"]) for r in p["PrefixListIds"]]
+        out += [(*key, "group", r["GroupId"]) for r in p["UserIdGroupPairs"]]
+    return sorted(out, key=str)
+
+
+def t_ec2_read_back() -> None:
+    s, ids = CTX.big_session, CTX.big["ec2"]["us-east-1"]
+    ec2 = client(s, "ec2")
+    assert set(ids["vpcs"]) == {"default", "app", "shared"} and set(ids["instances"]) == {"web1", "app1"}, ids
+    vpcs = {v["VpcId"]: v for v in ec2.describe_vpcs()["Vpcs"]}
+    assert vpcs[ids["vpcs"]["app"]]["CidrBlock"] == "10.10.0.0/16" and vpcs[ids["vpcs"]["default"]]["IsDefault"]
+    assert {"Key": "Name", "Value": "shared"} in vpcs[ids["vpcs"]["shared"]]["Tags"]
+    groups = {g["GroupId"]: g for g in ec2.describe_security_groups()["SecurityGroups"]}
+    sg = ids["security_groups"]
+    # the default VPC's default group was cleared (ingress self-rule and egress); other VPCs'
+    # default groups keep AWS's two rules (the harness adds the self-referencing ingress rule)
+    assert groups[sg["default"]]["IpPermissions"] == [] and groups[sg["default"]]["IpPermissionsEgress"] == []
+    app_default = next(g for g in groups.values() if g["VpcId"] == ids["vpcs"]["app"] and g["GroupName"] == "default")
+    assert _perms(app_default) == [("-1", None, None, "group", app_default["GroupId"])], app_default
+    assert app_default["IpPermissions"][0]["UserIdGroupPairs"] == [{"UserId": CTX.big_acct, "GroupId": app_default["GroupId"]}]
+    assert _perms(app_default, egress=True) == [("-1", None, None, "cidr", "0.0.0.0/0")], app_default
+    shared_default = next(g for g in groups.values() if g["VpcId"] == ids["vpcs"]["shared"] and g["GroupName"] == "default")
+    assert _perms(shared_default) == [] and _perms(shared_default, egress=True) == [("tcp", 443, 443, "cidr", "10.0.0.0/8")]
+    assert _perms(groups[sg["ssh-open"]]) == [("tcp", 22, 22, "cidr", "0.0.0.0/0"), ("tcp", 22, 22, "cidr6", "::/0")]
+    web = groups[sg["web"]]
+    assert web["VpcId"] == ids["vpcs"]["app"] and web["Description"] == "web tier", web
+    s3_pl = ec2.describe_managed_prefix_lists(Filters=[{"Name": "prefix-list-name", "Values": ["com.amazonaws.us-east-1.s3"]}])["PrefixLists"][0]["PrefixListId"]
+    assert _perms(web) == sorted([("tcp", 443, 443, "pl", s3_pl), ("-1", None, None, "group", sg["web"])], key=str), _perms(web)
+    assert _perms(web, egress=True) == [("tcp", 443, 443, "cidr", "0.0.0.0/0")], web  # default egress revoked
+    rdp = groups[sg["rdp"]]
+    assert _perms(rdp) == sorted([("tcp", 3389, 3389, "cidr", "0.0.0.0/0"), ("icmp", -1, -1, "cidr", "10.0.0.0/8"),
+                                  ("-1", None, None, "group", sg["ssh-open"]),
+                                  ("udp", 1000, 2000, "pl", "pl-0123456789abcdef0")], key=str), _perms(rdp)
+    assert [r.get("Description") for p in rdp["IpPermissions"] for r in p["IpRanges"] if r["CidrIp"] == "0.0.0.0/0"] == ["rdp"]
+    # eu-west-1: AWS's default rules plus the spec's SSH rule
+    eu = client(s, "ec2", "eu-west-1").describe_security_groups(GroupIds=[CTX.big["ec2"]["eu-west-1"]["security_groups"]["default"]])["SecurityGroups"][0]
+    assert _perms(eu) == sorted([("-1", None, None, "group", eu["GroupId"]), ("tcp", 22, 22, "cidr", "0.0.0.0/0")], key=str), eu
+    # DescribeSecurityGroupRules agrees, and the self-rule can be revoked like AWS's
+    rules = client(s, "ec2", "eu-west-1").describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [eu["GroupId"]]}])["SecurityGroupRules"]
+    self_rule = [r for r in rules if r.get("ReferencedGroupInfo", {}).get("GroupId") == eu["GroupId"]]
+    assert len(self_rule) == 1 and not self_rule[0]["IsEgress"] and self_rule[0]["IpProtocol"] == "-1", rules
+
+    acls = {a["NetworkAclId"]: a for a in ec2.describe_network_acls()["NetworkAcls"]}
+    entries = lambda a: [(e["RuleNumber"], e["Egress"], e["Protocol"], e.get("PortRange"), e.get("CidrBlock") or e.get("Ipv6CidrBlock"), e["RuleAction"]) for e in acls[a]["Entries"]]  # noqa: E731
+    dflt = ids["network_acls"]["default"]
+    assert acls[dflt]["IsDefault"] and acls[dflt]["VpcId"] == ids["vpcs"]["default"]
+    assert (90, False, "6", {"From": 22, "To": 22}, "0.0.0.0/0", "allow") in entries(dflt), entries(dflt)
+    # a custom NACL: AWS's two 32767 deny entries plus the spec's, egress first, by rule number
+    assert entries(ids["network_acls"]["app-acl"]) == [
+        (120, True, "-1", None, "0.0.0.0/0", "deny"), (32767, True, "-1", None, "0.0.0.0/0", "deny"),
+        (110, False, "6", {"From": 3389, "To": 3389}, "::/0", "allow"), (32767, False, "-1", None, "0.0.0.0/0", "deny"),
+    ], entries(ids["network_acls"]["app-acl"])
+
+    logs = {f["ResourceId"]: f for f in ec2.describe_flow_logs()["FlowLogs"]}
+    d, a, sh = (logs[ids["vpcs"][k]] for k in ("default", "app", "shared"))
+    assert (d["TrafficType"], d["LogDestinationType"], d["LogGroupName"], d["DeliverLogsStatus"]) == (
+        "REJECT", "cloud-watch-logs", "vpc-flow-logs", "SUCCESS"), d
+    assert d["DeliverLogsPermissionArn"] == f"arn:aws:iam::{CTX.big_acct}:role/flow-logs", d
+    assert (a["LogDestinationType"], a["LogDestination"]) == ("s3", f"arn:aws:s3:::flow-logs-{CTX.big_acct}"), a
+    assert (sh["DeliverLogsStatus"], sh["DeliverLogsErrorMessage"]) == ("FAILED", "Access error"), sh
+    assert ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
+    assert client(s, "ec2", "eu-west-1").get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is False
+    assert client(s, "ec2", "eu-central-1").get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is False
+
+    inst = {i["InstanceId"]: i for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]}
+    web1, app1 = inst[ids["instances"]["web1"]], inst[ids["instances"]["app1"]]
+    assert (web1["MetadataOptions"]["HttpTokens"], web1["MetadataOptions"]["HttpEndpoint"]) == ("required", "enabled")
+    assert web1["IamInstanceProfile"]["Arn"] == f"arn:aws:iam::{CTX.big_acct}:instance-profile/ops", web1
+    assert web1["SecurityGroups"] == [{"GroupId": sg["ssh-open"], "GroupName": "ssh-open"}], web1
+    assert (app1["MetadataOptions"]["HttpTokens"], app1["MetadataOptions"]["HttpEndpoint"]) == ("optional", "disabled")
+    assert app1["VpcId"] == ids["vpcs"]["app"] and app1["SecurityGroups"] == [
+        {"GroupId": app_default["GroupId"], "GroupName": "default"}], app1
+    profile = client(s, "iam").get_instance_profile(InstanceProfileName="ops")["InstanceProfile"]
+    assert [r["RoleName"] for r in profile["Roles"]] == ["ops"], profile
+
+    pcx = ids["peering"][0]["id"]
+    p = ec2.describe_vpc_peering_connections(VpcPeeringConnectionIds=[pcx])["VpcPeeringConnections"][0]
+    assert p["Status"]["Code"] == "active" and (p["RequesterVpcInfo"]["VpcId"], p["AccepterVpcInfo"]["VpcId"]) == (
+        ids["vpcs"]["app"], ids["vpcs"]["shared"]), p
+    tables = ec2.describe_route_tables(Filters=[{"Name": "route.vpc-peering-connection-id", "Values": [pcx]}])["RouteTables"]
+    routes = {(t["VpcId"], r["DestinationCidrBlock"]) for t in tables for r in t["Routes"] if r.get("VpcPeeringConnectionId") == pcx}
+    assert routes == {(ids["vpcs"]["app"], "10.20.0.0/16"), (ids["vpcs"]["shared"], "10.10.1.0/24")}, routes
+
+
+def t_ec2_default_group_harness() -> None:
+    """Every default group moto creates gets AWS's self-referencing rule, in any region and VPC."""
+    s = session_for(fresh_account())
+    ec2 = client(s, "ec2", "ap-southeast-2")
+    g = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    assert len(g) == 1 and _perms(g[0]) == [("-1", None, None, "group", g[0]["GroupId"])], g
+    # revoking it the way AWS documents works (it really exists), and leaves the group empty
+    ec2.revoke_security_group_ingress(GroupId=g[0]["GroupId"], IpPermissions=[
+        {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": g[0]["GroupId"]}]}])
+    assert ec2.describe_security_groups(GroupIds=[g[0]["GroupId"]])["SecurityGroups"][0]["IpPermissions"] == []
+    # a non-default group gets no ingress rule
+    gid = ec2.create_security_group(GroupName="plain", Description="plain")["GroupId"]
+    assert ec2.describe_security_groups(GroupIds=[gid])["SecurityGroups"][0]["IpPermissions"] == []
+    # a new network ACL denies everything (AWS's 32767 entries); entries stay in AWS's order
+    # (egress first, by rule number), also after ReplaceNetworkAclEntry
+    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    order = lambda: [(e["Egress"], e["RuleNumber"], e["RuleAction"]) for e in  # noqa: E731
+                     ec2.describe_network_acls(NetworkAclIds=[acl])["NetworkAcls"][0]["Entries"]]
+    assert order() == [(True, 32767, "deny"), (False, 32767, "deny")], order()
+    for n in (200, 100):
+        ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=n, Protocol="-1", RuleAction="allow",
+                                     Egress=False, CidrBlock="10.0.0.0/8")
+    ec2.replace_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="6", RuleAction="deny",
+                                  Egress=False, CidrBlock="0.0.0.0/0", PortRange={"From": 22, "To": 22})
+    assert order() == [(True, 32767, "deny"), (False, 100, "deny"), (False, 200, "allow"), (False, 32767, "deny")], order()
+
+
+def t_s3_read_back() -> None:
+    s, acct = CTX.big_session, CTX.big_acct
+    s3 = client(s, "s3")
+    data, logs_b, public = f"data-{acct}", f"logs-{acct}", f"public-{acct}"
+    v = s3.get_bucket_versioning(Bucket=data)
+    assert (v["Status"], v["MFADelete"]) == ("Enabled", "Enabled"), v
+    v = s3.get_bucket_versioning(Bucket=public)
+    assert v["Status"] == "Suspended" and "MFADelete" not in v, v  # never configured: AWS omits it
+    v = client(s, "s3", "eu-west-1").get_bucket_versioning(Bucket=f"eu-{acct}")
+    assert (v["Status"], v["MFADelete"]) == ("Enabled", "Disabled"), v
+    assert "Status" not in s3.get_bucket_versioning(Bucket=logs_b)
+    # the wire format: <MfaDelete>, as AWS writes it
+    raw = requests.get(f"{EP}/{data}?versioning", headers=signed_headers(s, "s3", f"{EP}/{data}?versioning"), timeout=10)
+    assert "<MfaDelete>Enabled</MfaDelete>" in raw.text, raw.text
+    assert s3.get_bucket_logging(Bucket=data)["LoggingEnabled"] == {"TargetBucket": logs_b, "TargetPrefix": "data/"}
+    assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=public)
+    pol = json.loads(s3.get_bucket_policy(Bucket=data)["Policy"])
+    assert pol["Statement"][0]["Resource"] == [f"arn:aws:s3:::{data}", f"arn:aws:s3:::{data}/*"], pol
+    target = json.loads(s3.get_bucket_policy(Bucket=logs_b)["Policy"])["Statement"]
+    assert [x.get("Sid") for x in target] == ["S3ServerAccessLogsPolicy", "DenyInsecureTransport"], target
+    expect_client_error(lambda: s3.get_bucket_policy(Bucket=public), "NoSuchBucketPolicy", 404)
+    assert s3.get_public_access_block(Bucket=data)["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+    assert s3.get_public_access_block(Bucket=public)["PublicAccessBlockConfiguration"]["BlockPublicAcls"] is True
+    expect_client_error(lambda: s3.get_public_access_block(Bucket=logs_b), "NoSuchPublicAccessBlockConfiguration", 404)
+    grants = {(g["Grantee"].get("URI"), g["Permission"]) for g in s3.get_bucket_acl(Bucket=public)["Grants"]}
+    assert ("http://acs.amazonaws.com/groups/global/AllUsers", "READ") in grants, grants
+
+    # account-level Block Public Access: the raw request a Rust S3 Control client sends, through
+    # server.py (service "s3" in the signature, account in x-amz-account-id and in the host name)
+    want = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": False}
+    url = f"{EP}/v20180820/configuration/publicAccessBlock"
+    host = f"{acct}.{EP.split('//', 1)[1]}"
+    r = requests.get(url, headers=signed_headers(s, "s3", url, {"x-amz-account-id": acct, "Host": host}), timeout=10)
+    assert r.status_code == 200, (r.status_code, r.text)
+    for k, val in want.items():
+        assert f"<{k}>{str(val).lower()}</{k}>" in r.text, r.text
+    other = fresh_account()
+    so = session_for(other)
+    r = requests.get(url, headers=signed_headers(so, "s3", url, {"x-amz-account-id": other}), timeout=10)
+    assert r.status_code == 404 and "NoSuchPublicAccessBlockConfiguration" in r.text, r.text
+
+
+def signed_headers(sess: boto3.Session, service: str, url: str, headers: dict | None = None,
+                   method: str = "GET", region: str = "us-east-1") -> dict:
+    req = AWSRequest(method=method, url=url, headers=dict(headers or {}))
+    SigV4Auth(sess.get_credentials().get_frozen_credentials(), service, region).add_auth(req)
+    return dict(req.headers)
+
+
+def t_kms_cloudtrail_read_back() -> None:
+    s, keys = CTX.big_session, CTX.big["kms_keys"]
+    kms = client(s, "kms")
+
+    def rotation(name: str) -> Any:
+        try:
+            r = kms.get_key_rotation_status(KeyId=keys[name]["arn"])
+        except ClientError as exc:
+            return exc.response["Error"]["Code"]
+        return {k: v for k, v in r.items() if k != "ResponseMetadata"}
+
+    meta = {n: kms.describe_key(KeyId=k["key_id"])["KeyMetadata"] for n, k in keys.items()}
+    assert {n: m["KeyManager"] for n, m in meta.items() if m["KeyManager"] != "CUSTOMER"} == {"managed": "AWS"}
+    assert (meta["rsa"]["KeySpec"], meta["rsa"]["KeyUsage"]) == ("RSA_2048", "ENCRYPT_DECRYPT")
+    assert (meta["hmac"]["KeySpec"], meta["hmac"]["KeyUsage"]) == ("HMAC_256", "GENERATE_VERIFY_MAC")
+    assert meta["unrotated"]["KeyUsage"] == "ENCRYPT_DECRYPT"  # moto left it out; AWS always has it
+    assert meta["imported"]["Origin"] == "EXTERNAL" and meta["disabled"]["KeyState"] == "Disabled"
+    assert meta["pending"]["KeyState"] == "PendingDeletion"
+    days = (meta["pending"]["DeletionDate"] - dt.datetime.now(dt.timezone.utc)).total_seconds() / 86400
+    assert 6.9 < days < 7.1, meta["pending"]
+    listed = {k["KeyId"] for k in kms.list_keys()["Keys"]}
+    assert {k["key_id"] for k in keys.values()} <= listed
+    r = rotation("rotated")
+    assert r["KeyRotationEnabled"] is True and r["RotationPeriodInDays"] == 365 and isinstance(r["NextRotationDate"], dt.datetime), r
+    assert rotation("unrotated") == {"KeyId": keys["unrotated"]["key_id"], "KeyRotationEnabled": False}
+    assert rotation("rsa")["KeyRotationEnabled"] is False and rotation("hmac")["KeyRotationEnabled"] is False
+    assert rotation("imported") == "UnsupportedOperationException"
+    assert rotation("managed")["KeyRotationEnabled"] is True  # AWS-managed keys always rotate
+    assert rotation("disabled")["KeyRotationEnabled"] is True and rotation("disabled")["RotationPeriodInDays"] == 180
+    assert rotation("pending")["KeyRotationEnabled"] is False  # AWS: false while pending deletion
+    for name in ("rsa", "hmac", "imported", "managed"):
+        expect_client_error(lambda: kms.enable_key_rotation(KeyId=keys[name]["key_id"]), "UnsupportedOperationException")
+    aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
+    assert aliases["alias/aws/s3"] == keys["managed"]["key_id"] and aliases["alias/rotated"] == keys["rotated"]["key_id"]
+    assert kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]["KeyManager"] == "AWS"
+    # the AWS-managed keys moto makes up when DescribeKey names a reserved alias are AWS-managed too
+    assert kms.describe_key(KeyId="alias/aws/ebs")["KeyMetadata"]["KeyManager"] == "AWS"
+    # the harness endpoint validates
+    r = requests.post(f"{EP}/_harness/kms/key", json={"account_id": CTX.big_acct, "region": "us-east-1",
+                                                      "key_id": keys["rsa"]["key_id"], "key_manager": "NOBODY"}, timeout=10)
+    assert r.status_code == 400, r.text
+    r = requests.post(f"{EP}/_harness/kms/key", json={"key_id": f"arn:aws:kms:us-east-1:{CTX.big_acct}:key/nope",
+                                                      "key_manager": "AWS"}, timeout=10)
+    assert r.status_code == 404, r.text
+
+    trails = {t["Name"]: t for t in client(s, "cloudtrail").describe_trails()["trailList"]}
+    assert trails["validated"]["LogFileValidationEnabled"] is True and trails["validated"]["KmsKeyId"] == keys["rotated"]["arn"]
+    assert trails["plain-trail"]["LogFileValidationEnabled"] is False and "KmsKeyId" not in trails["plain-trail"]
+
+
+def parse_report(content: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(content.decode())))
+
+
+def iso_age_days(value: str) -> float:
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", value), value
+    return (dt.datetime.now(dt.timezone.utc) - dt.datetime.fromisoformat(value)).total_seconds() / 86400
+
+
+def t_iam_read_back() -> None:
+    s, acct, out = CTX.big_session, CTX.big_acct, CTX.big["iam"]
+    iam = client(s, "iam")
+    pp = iam.get_account_password_policy()["PasswordPolicy"]
+    assert (pp["MinimumPasswordLength"], pp["PasswordReusePrevention"], pp["MaxPasswordAge"], pp["ExpirePasswords"]) == (14, 24, 90, True), pp
+    assert pp["RequireSymbols"] and pp["RequireNumbers"] and pp["RequireUppercaseCharacters"] and pp["RequireLowercaseCharacters"]
+    assert pp["AllowUsersToChangePassword"] is True
+    users = {u["UserName"]: u for u in iam.list_users()["Users"]}
+    assert set(users) == {"alice", "bob", "ci"}, users
+    assert 2.9 < (dt.datetime.now(dt.timezone.utc) - users["alice"]["PasswordLastUsed"]).total_seconds() / 86400 < 3.1
+    assert "PasswordLastUsed" not in users["bob"]
+    assert 119.9 < (dt.datetime.now(dt.timezone.utc) - users["alice"]["CreateDate"]).total_seconds() / 86400 < 120.1
+    keys = {k["AccessKeyId"]: k for k in iam.list_access_keys(UserName="alice")["AccessKeyMetadata"]}
+    k1, k2 = out["users"]["alice"]["access_keys"]
+    assert (keys[k1]["Status"], keys[k2]["Status"]) == ("Active", "Inactive"), keys
+    last = iam.get_access_key_last_used(AccessKeyId=k1)["AccessKeyLastUsed"]
+    assert last["ServiceName"] == "ec2" and last["Region"] == "us-east-1", last
+    assert iam.get_access_key_last_used(AccessKeyId=k2)["AccessKeyLastUsed"]["ServiceName"] == "N/A"
+    assert [d["SerialNumber"] for d in iam.list_mfa_devices(UserName="alice")["MFADevices"]] == [out["users"]["alice"]["mfa_serial"]]
+    iam.get_login_profile(UserName="bob")
+    expect_client_error(lambda: iam.get_login_profile(UserName="ci"), "NoSuchEntity", 404)
+    assert [p["PolicyName"] for p in iam.list_attached_user_policies(UserName="bob")["AttachedPolicies"]] == ["AdministratorAccess"]
+    assert iam.list_user_policies(UserName="bob")["PolicyNames"] == ["u-inline"]
+    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName="alice")["Groups"]] == ["admins"]
+    assert {p["PolicyName"] for p in iam.list_attached_group_policies(GroupName="admins")["AttachedPolicies"]} == {"ReadOnlyAccess", "full-admin"}
+    assert iam.list_group_policies(GroupName="admins")["PolicyNames"] == ["g-inline"]
+    assert [p["PolicyName"] for p in iam.list_attached_role_policies(RoleName="ops")["AttachedPolicies"]] == ["full-admin"]
+    assert iam.list_role_policies(RoleName="ops")["PolicyNames"] == ["r-inline"]
+    assert [p["PolicyName"] for p in iam.list_attached_user_policies(UserName="ci")["AttachedPolicies"]] == ["full-admin"]
+    support = iam.get_role(RoleName="support")["Role"]
+    assert support["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"AWS": f"arn:aws:iam::{acct}:root"}, support
+    trust = iam.get_role(RoleName="ops")["Role"]["AssumeRolePolicyDocument"]["Statement"][0]
+    assert trust["Principal"] == {"Service": "ec2.amazonaws.com"} and trust["Action"] == "sts:AssumeRole", trust
+    ents = iam.list_entities_for_policy(PolicyArn="arn:aws:iam::aws:policy/AWSSupportAccess")
+    assert [r["RoleName"] for r in ents["PolicyRoles"]] == ["support"], ents
+    # the AWS-managed policies the checks name exist, with AWS's documents
+    for name in ("AdministratorAccess", "AWSSupportAccess", "AWSCloudShellFullAccess", "ReadOnlyAccess"):
+        pol = iam.get_policy(PolicyArn=f"arn:aws:iam::aws:policy/{name}")["Policy"]
+        doc = iam.get_policy_version(PolicyArn=pol["Arn"], VersionId=pol["DefaultVersionId"])["PolicyVersion"]["Document"]
+        assert doc["Statement"], (name, doc)
+    admin = iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")["Policy"]
+    doc = iam.get_policy_version(PolicyArn=admin["Arn"], VersionId=admin["DefaultVersionId"])["PolicyVersion"]["Document"]
+    assert doc["Statement"] == [{"Effect": "Allow", "Action": "*", "Resource": "*"}], doc
+    aws_names = {p["PolicyName"] for p in iam.list_policies(Scope="AWS")["Policies"]}
+    assert {"AdministratorAccess", "AWSSupportAccess", "AWSCloudShellFullAccess", "ReadOnlyAccess"} <= aws_names
+    attached = {p["PolicyName"] for p in iam.list_policies(Scope="All", OnlyAttached=True)["Policies"]}
+    assert attached == {"AdministratorAccess", "AWSSupportAccess", "ReadOnlyAccess", "full-admin"}, attached
+    certs = {c["ServerCertificateName"]: c for c in iam.list_server_certificates()["ServerCertificateMetadataList"]}
+    now = dt.datetime.now(dt.timezone.utc)
+    assert certs["old-cert"]["Expiration"] < now < certs["fresh-cert"]["Expiration"], certs
+    assert certs["old-cert"]["ServerCertificateId"] != certs["fresh-cert"]["ServerCertificateId"]
+    assert abs((now - certs["fresh-cert"]["UploadDate"]).total_seconds()) < 600
+    got = iam.get_server_certificate(ServerCertificateName="fresh-cert")["ServerCertificate"]["ServerCertificateMetadata"]
+    assert got["Expiration"] == certs["fresh-cert"]["Expiration"]
+
+    # root: GetAccountSummary, ListVirtualMFADevices (hardware MFA: no virtual device)
+    summary = iam.get_account_summary()["SummaryMap"]
+    assert (summary["AccountMFAEnabled"], summary["AccountAccessKeysPresent"]) == (1, 1), summary
+    serials = [d["SerialNumber"] for d in iam.list_virtual_mfa_devices()["VirtualMFADevices"]]
+    assert serials == [out["users"]["alice"]["mfa_serial"]], serials
+
+
+def t_iam_credential_report() -> None:
+    s, acct = CTX.big_session, CTX.big_acct
+    iam = client(s, "iam")
+    # a fresh account: no report until generated; STARTED, then COMPLETE (a client polls)
+    fresh = client(session_for(fresh_account()), "iam")
+    expect_client_error(fresh.get_credential_report, "ReportNotPresent", 410)
+    assert fresh.generate_credential_report()["State"] == "STARTED"
+    assert fresh.generate_credential_report()["State"] == "COMPLETE"
+    rows = parse_report(fresh.get_credential_report()["Content"])
+    assert [r["user"] for r in rows] == ["<root_account>"], rows
+
+    iam.generate_credential_report()
+    rep = iam.get_credential_report()
+    assert rep["ReportFormat"] == "text/csv" and abs((dt.datetime.now(dt.timezone.utc) - rep["GeneratedTime"]).total_seconds()) < 600
+    content = rep["Content"].decode()
+    header = content.split("\n", 1)[0].split(",")
+    assert header == [
+        "user", "arn", "user_creation_time", "password_enabled", "password_last_used", "password_last_changed",
+        "password_next_rotation", "mfa_active", "access_key_1_active", "access_key_1_last_rotated",
+        "access_key_1_last_used_date", "access_key_1_last_used_region", "access_key_1_last_used_service",
+        "access_key_2_active", "access_key_2_last_rotated", "access_key_2_last_used_date",
+        "access_key_2_last_used_region", "access_key_2_last_used_service", "cert_1_active",
+        "cert_1_last_rotated", "cert_2_active", "cert_2_last_rotated"], header
+    rows = {r["user"]: r for r in parse_report(rep["Content"])}
+    assert list(rows) == ["<root_account>", "alice", "bob", "ci"], list(rows)
+    root = rows["<root_account>"]
+    assert root["arn"] == f"arn:aws:iam::{acct}:root"
+    assert (root["password_enabled"], root["password_last_changed"], root["password_next_rotation"]) == ("not_supported",) * 3
+    assert 0.9 < iso_age_days(root["password_last_used"]) < 1.1 and root["mfa_active"] == "true"
+    assert root["access_key_1_active"] == "true" and 4.9 < iso_age_days(root["access_key_1_last_used_date"]) < 5.1
+    assert 399.9 < iso_age_days(root["access_key_1_last_rotated"]) < 400.1
+    assert (root["access_key_2_active"], root["access_key_2_last_rotated"], root["access_key_2_last_used_date"]) == ("false", "N/A", "N/A")
+    iso_age_days(root["user_creation_time"])
+    a = rows["alice"]
+    assert (a["password_enabled"], a["mfa_active"]) == ("true", "true")
+    assert 2.9 < iso_age_days(a["password_last_used"]) < 3.1
+    assert 119.9 < iso_age_days(a["password_last_changed"]) < 120.1  # set when the user was created
+    assert 29.9 < iso_age_days(a["password_next_rotation"]) < 30.1  # changed 120 days ago + MaxPasswordAge 90
+    assert a["access_key_1_active"] == "true" and 119.9 < iso_age_days(a["access_key_1_last_rotated"]) < 120.1
+    assert 1.9 < iso_age_days(a["access_key_1_last_used_date"]) < 2.1
+    assert (a["access_key_1_last_used_region"], a["access_key_1_last_used_service"]) == ("us-east-1", "ec2")
+    assert a["access_key_2_active"] == "false" and 9.9 < iso_age_days(a["access_key_2_last_rotated"]) < 10.1
+    assert (a["access_key_2_last_used_date"], a["access_key_2_last_used_region"], a["access_key_2_last_used_service"]) == ("N/A",) * 3
+    b = rows["bob"]
+    assert (b["password_enabled"], b["password_last_used"], b["mfa_active"]) == ("true", "no_information", "false")
+    assert 99.9 < iso_age_days(b["user_creation_time"]) < 100.1 and 29.9 < iso_age_days(b["password_last_changed"]) < 30.1
+    c = rows["ci"]
+    assert (c["password_enabled"], c["password_last_used"], c["password_last_changed"], c["password_next_rotation"]) == ("false", "N/A", "N/A", "N/A")
+    assert 199.9 < iso_age_days(c["user_creation_time"]) < 200.1  # not younger than its oldest key
+    assert c["access_key_1_active"] == "true" and c["access_key_1_last_used_date"] == "N/A"
+    assert (c["cert_1_active"], c["cert_1_last_rotated"]) == ("false", "N/A")
+
+    # root with virtual MFA and no keys: summary, the root device, the report row
+    r = requests.post(f"{EP}/_harness/iam/root", json={"account_id": acct, "mfa": True}, timeout=10)
+    assert r.status_code == 200, r.text
+    summary = iam.get_account_summary()["SummaryMap"]
+    assert (summary["AccountMFAEnabled"], summary["AccountAccessKeysPresent"]) == (1, 0), summary
+    devs = iam.list_virtual_mfa_devices()["VirtualMFADevices"]
+    assert devs[0]["SerialNumber"] == f"arn:aws:iam::{acct}:mfa/root-account-mfa-device", devs
+    assert devs[0]["User"]["Arn"] == f"arn:aws:iam::{acct}:root" and "UserName" not in devs[0]["User"], devs
+    assert iam.list_virtual_mfa_devices(AssignmentStatus="Unassigned")["VirtualMFADevices"] == []
+    root = parse_report(iam.get_credential_report()["Content"])[0]
+    assert (root["mfa_active"], root["access_key_1_active"], root["password_last_used"]) == ("true", "false", "no_information")
+    assert requests.get(f"{EP}/_harness/iam/root", params={"account_id": acct}, timeout=10).json()["root"]["mfa"] == "virtual"
+    # validation
+    for bad in ({"account_id": acct, "mfa": "yes"}, {"account_id": acct, "access_keys_active": [True, True, True]},
+                {"account_id": acct, "password_last_used_days": -1}):
+        assert requests.post(f"{EP}/_harness/iam/root", json=bad, timeout=10).status_code == 400, bad
+    assert requests.post(f"{EP}/_harness/iam/user", json={"account_id": acct, "user": "nobody"}, timeout=10).status_code == 404
+    r = requests.post(f"{EP}/_harness/iam/user", json={"account_id": acct, "user": "ci",
+                                                        "access_keys": [{"access_key_id": "AKIANOPE", "age_days": 1}]}, timeout=10)
+    assert r.status_code == 404, r.text
+
+
+# -- Access Analyzer, RDS, EFS, account contacts ---------------------------------------
+def t_access_analyzer() -> None:
+    acct = fresh_account()
+    created = seed({
+        "account": acct,
+        "accessanalyzer": [{"region": "us-east-1", "name": "account-analyzer"},
+                           {"region": "eu-west-1", "name": "broken", "status": "FAILED",
+                            "status_reason": "SERVICE_LINKED_ROLE_CREATION_FAILED"},
+                           {"region": "eu-west-1", "name": "unused", "type": "ACCOUNT_UNUSED_ACCESS"}],
+        "rds": [{"region": "us-east-1",
+                 "instances": [{"id": "db-enc", "encrypted": True},
+                               {"id": "db-open", "publicly_accessible": True, "multi_az": True,
+                                "auto_minor_version_upgrade": False, "engine": "postgres"},
+                               {"id": "aurora-reader", "cluster": "aurora-ha"}],
+                 "clusters": [{"id": "aurora-ha", "encrypted": True, "multi_az": True},
+                              {"id": "aurora-single"}]}],
+        "efs": [{"region": "eu-west-1", "file_systems": [{"name": "enc", "encrypted": True}, {"name": "plain"}]}],
+        "contacts": {"security": {"name": "Sec Ops", "email": "sec@example.com", "phone": "+1-555-0101", "title": "CISO"},
+                     "billing": {"name": "Billing", "email": "billing@example.com"}},
+    })
+    s = session_for(acct)
+    aa, aa_eu = client(s, "accessanalyzer"), client(s, "accessanalyzer", "eu-west-1")
+    got = aa.list_analyzers()["analyzers"]
+    assert [(x["name"], x["type"], x["status"]) for x in got] == [("account-analyzer", "ACCOUNT", "ACTIVE")], got
+    assert got[0]["arn"] == f"arn:aws:access-analyzer:us-east-1:{acct}:analyzer/account-analyzer"
+    assert isinstance(got[0]["createdAt"], dt.datetime) and [a["arn"] for a in created["accessanalyzer"]][0] == got[0]["arn"]
+    eu = {x["name"]: x for x in aa_eu.list_analyzers()["analyzers"]}
+    assert eu["broken"]["status"] == "FAILED" and eu["broken"]["statusReason"] == {"code": "SERVICE_LINKED_ROLE_CREATION_FAILED"}
+    assert [x["name"] for x in aa_eu.list_analyzers(type="ACCOUNT_UNUSED_ACCESS")["analyzers"]] == ["unused"]
+    assert aa.list_analyzers(type="ORGANIZATION")["analyzers"] == []
+    assert client(session_for(fresh_account()), "accessanalyzer").list_analyzers()["analyzers"] == []  # per account
+    assert client(s, "accessanalyzer", "ap-south-1").list_analyzers()["analyzers"] == []  # per region
+    # Create / Get / Delete and AWS's errors
+    arn = aa.create_analyzer(analyzerName="second", type="ACCOUNT", tags={"team": "sec"})["arn"]
+    assert aa.get_analyzer(analyzerName="second")["analyzer"]["tags"] == {"team": "sec"}
+    exc = expect_client_error(lambda: aa.create_analyzer(analyzerName="second", type="ACCOUNT"), "ConflictException", 409)
+    assert exc.response["Error"]["Message"], exc.response
+    expect_client_error(lambda: aa.create_analyzer(analyzerName="bad", type="NOPE"), "ValidationException", 400)
+    expect_client_error(lambda: aa.list_analyzers(type="NOPE"), "ValidationException", 400)
+    page = aa.list_analyzers(maxResults=1)
+    assert len(page["analyzers"]) == 1 and page["nextToken"], page
+    assert len(aa.list_analyzers(maxResults=1, nextToken=page["nextToken"])["analyzers"]) == 1
+    assert [x["name"] for p in aa.get_paginator("list_analyzers").paginate(PaginationConfig={"PageSize": 1}) for x in p["analyzers"]] == ["account-analyzer", "second"]
+    aa.delete_analyzer(analyzerName="second")
+    expect_client_error(lambda: aa.delete_analyzer(analyzerName="second"), "ResourceNotFoundException", 404)
+    expect_client_error(lambda: aa.get_analyzer(analyzerName="second"), "ResourceNotFoundException", 404)
+    assert arn.endswith(":analyzer/second")
+    # the wire: REST-JSON, ISO 8601 timestamps
+    r = requests.get(f"{EP}/analyzer", headers=signed_headers(s, "access-analyzer", f"{EP}/analyzer"), timeout=10)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/json", r.text
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", r.json()["analyzers"][0]["createdAt"]), r.text
+    # what the emulator does not implement says so (404: SDKs do not retry it)
+    exc = expect_client_error(lambda: aa.list_findings(analyzerArn=got[0]["arn"]), "UnknownOperationException", 404)
+    assert "ListAnalyzers" in exc.response["Error"]["Message"], exc.response
+    # faults reach Access Analyzer too
+    add_fault(account_id=acct, operation="ListAnalyzers", error_code="AccessDeniedException",
+              message="no access-analyzer:ListAnalyzers", http_status=403, times=1)
+    expect_client_error(aa.list_analyzers, "AccessDeniedException", 403, "no access-analyzer:ListAnalyzers")
+    aa.list_analyzers()
+    clear_faults()
+    # the harness endpoint validates
+    for bad in ({"region": "us-east-1", "name": "account-analyzer", "status": "BROKEN"},
+                {"region": "us-east-1", "name": "nope", "status": "ACTIVE"}):
+        r = requests.post(f"{EP}/_harness/accessanalyzer/analyzer", json={"account_id": acct, **bad}, timeout=10)
+        assert r.status_code in (400, 404), r.text
+
+    rds = client(s, "rds")
+    inst = {d["DBInstanceIdentifier"]: d for d in rds.describe_db_instances()["DBInstances"]}
+    assert set(inst) == {"db-enc", "db-open", "aurora-reader", "aurora-ha-instance-1", "aurora-ha-instance-2",
+                         "aurora-single-instance-1"}, set(inst)
+    enc, opn = inst["db-enc"], inst["db-open"]
+    assert (enc["StorageEncrypted"], enc["PubliclyAccessible"], enc["MultiAZ"], enc["AutoMinorVersionUpgrade"], enc["Engine"]) == (True, False, False, True, "mysql")
+    assert (opn["StorageEncrypted"], opn["PubliclyAccessible"], opn["MultiAZ"], opn["AutoMinorVersionUpgrade"], opn["Engine"]) == (False, True, True, False, "postgres")
+    assert all("PubliclyAccessible" in d for d in inst.values())
+    clusters = {c["DBClusterIdentifier"]: c for c in rds.describe_db_clusters()["DBClusters"]}
+    ha, single = clusters["aurora-ha"], clusters["aurora-single"]
+    assert (ha["StorageEncrypted"], ha["MultiAZ"], ha["Engine"]) == (True, True, "aurora-mysql"), ha
+    assert {m["DBInstanceIdentifier"] for m in ha["DBClusterMembers"]} == {"aurora-ha-instance-1", "aurora-ha-instance-2", "aurora-reader"}
+    assert (single["StorageEncrypted"], single["MultiAZ"]) == (False, False), single
+    assert inst["aurora-reader"]["DBClusterIdentifier"] == "aurora-ha" and inst["aurora-reader"]["StorageEncrypted"] is True
+
+    fss = {f["Name"]: f for f in client(s, "efs", "eu-west-1").describe_file_systems()["FileSystems"]}
+    assert (fss["enc"]["Encrypted"], fss["plain"]["Encrypted"]) == (True, False), fss
+    assert created["efs"]["eu-west-1"] == {"enc": fss["enc"]["FileSystemId"], "plain": fss["plain"]["FileSystemId"]}
+    assert client(s, "efs").describe_file_systems()["FileSystems"] == []
+
+    account = client(s, "account")
+    sec = account.get_alternate_contact(AlternateContactType="SECURITY")["AlternateContact"]
+    assert (sec["Name"], sec["EmailAddress"], sec["PhoneNumber"], sec["Title"]) == ("Sec Ops", "sec@example.com", "+1-555-0101", "CISO")
+    bill = account.get_alternate_contact(AlternateContactType="BILLING")["AlternateContact"]
+    assert (bill["Title"], bill["PhoneNumber"]) == ("Billing", "+1-555-0100"), bill
+    expect_client_error(lambda: account.get_alternate_contact(AlternateContactType="OPERATIONS"), "ResourceNotFoundException")
+
+
 # -- reset (last: it wipes the whole emulator) -------------------------------------------
 def t_reset_clears_harness_state() -> None:
     acct = fresh_account()
     s = session_for(acct)
-    seed({"account": acct, "trails": [{"name": "reset-trail", "log_group": "g", "cw_never_delivered": True}]})
+    seed({"account": acct, "trails": [{"name": "reset-trail", "log_group": "g", "cw_never_delivered": True}],
+          "accessanalyzer": [{"name": "reset-analyzer"}], "iam": {"root": {"mfa": True}}})
     assert requests.get(f"{EP}/_harness/cloudtrail/delivery", timeout=10).json()["overrides"]
+    assert client(s, "accessanalyzer").list_analyzers()["analyzers"]
     r = requests.post(f"{EP}/_harness/account/regions", json={"account_id": acct, "regions": {"eu-south-1": "ENABLED"}}, timeout=10)
     assert r.status_code == 200, r.text
     add_fault(account_id=acct, operation="CreateTopic", delay_ms=30000, pass_through=True)
@@ -843,6 +1439,8 @@ def t_reset_clears_harness_state() -> None:
     regions = {x["RegionName"]: x["RegionOptStatus"] for x in client(s, "account").list_regions()["Regions"]}
     assert regions["eu-south-1"] == "DISABLED", regions
     assert client(s, "cloudtrail").describe_trails()["trailList"] == []
+    assert client(s, "accessanalyzer").list_analyzers()["analyzers"] == []
+    assert client(s, "iam").get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 0
     t0 = time.monotonic()
     client(s, "sts").get_caller_identity()
     assert time.monotonic() - t0 < 1.0, "reset left the latency on"
@@ -854,6 +1452,8 @@ TESTS = [
     t_faults_validation, t_account_isolation, t_account_list_regions, t_demo_seed,
     t_fault_delay_pass_through, t_fault_delay_killed_client, t_cloudtrail_cw_delivery,
     t_seed_kms_sns_events, t_seed_securityhub, t_seed_organization,
+    t_seed_realistic_account, t_ec2_read_back, t_ec2_default_group_harness, t_s3_read_back,
+    t_kms_cloudtrail_read_back, t_iam_read_back, t_iam_credential_report, t_access_analyzer,
     t_reset_clears_harness_state,  # last: wipes the emulator
 ]
 
