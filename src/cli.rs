@@ -76,8 +76,13 @@ pub(crate) enum Command {
         #[arg(long, default_value = "aws", value_parser = ["aws", "aws-us-gov", "aws-cn"])]
         partition: String,
         /// Print the permission lists as markdown (the README's) instead.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "cloudformation")]
         markdown: bool,
+        /// Print the CloudFormation template (YAML) of a read-only member role for a StackSet
+        /// instead: named --member-role (default CisAuditReadOnly), trusted by the auditing
+        /// account (a template parameter), with the audit's reads (and --security-hub's import).
+        #[arg(long)]
+        cloudformation: bool,
     },
     /// List the controls of a benchmark version: id, level, assessment, whether cis-audit
     /// evaluates it or reports it MANUAL, its key and its title (with --json: its patterns and
@@ -326,6 +331,14 @@ pub(crate) struct RemediateArgs {
     /// rollback). Off by default: instances still in the default group may depend on them.
     #[arg(long, requires = "remediate", help_heading = "Remediation")]
     pub remediate_default_sg: bool,
+    /// IAM role VPC Flow Logs assumes to write to CloudWatch Logs (trusting
+    /// vpc-flow-logs.amazonaws.com, allowed logs:CreateLogStream and logs:PutLogEvents): VPCs
+    /// without a flow log get one of their rejected traffic; without it that step is MANUAL.
+    #[arg(long, value_name = "ARN", help_heading = "Remediation")]
+    pub flow_logs_role_arn: Option<String>,
+    /// CloudWatch Logs group new flow logs write to (created where missing).
+    #[arg(long, default_value = cis::FLOW_LOGS_LOG_GROUP, help_heading = "Remediation")]
+    pub flow_logs_log_group: String,
 }
 
 impl RemediateArgs {
@@ -345,6 +358,8 @@ impl RemediateArgs {
             config_bucket: self.config_bucket.clone(),
             journal: self.journal.clone(),
             remediate_default_sg: self.remediate_default_sg,
+            flow_logs_role_arn: self.flow_logs_role_arn.clone(),
+            flow_logs_log_group: self.flow_logs_log_group.clone(),
         })
     }
 }
@@ -575,9 +590,27 @@ fn dispatch(cli: Cli, m: &ArgMatches) -> Result<i32, RunError> {
         }
         Command::Pattern(PatternCommand::Test { pattern, file }) => run::pattern::test_pattern(&pattern, &file),
         Command::Rollback(r) => run::block_on(run::rollback::run(&r.aws.access(), &r.journal)),
-        Command::IamPolicy { remediation, organization, security_hub, member_role, role_arns, partition, markdown } => {
+        Command::IamPolicy {
+            remediation,
+            organization,
+            security_hub,
+            member_role,
+            role_arns,
+            partition,
+            markdown,
+            cloudformation,
+        } => {
             if markdown {
                 print!("{}", crate::iam::markdown());
+            } else if cloudformation {
+                let explicit = member_role != "OrganizationAccountAccessRole";
+                let scope = crate::iam::Scope {
+                    security_hub,
+                    member_role: Some(if explicit { member_role } else { "CisAuditReadOnly".into() }),
+                    partition,
+                    ..Default::default()
+                };
+                print!("{}", crate::iam::cloudformation(&scope));
             } else {
                 let scope = crate::iam::Scope {
                     remediation,

@@ -113,3 +113,73 @@ fn the_readme_lists_the_permissions_of_the_policy() {
     let lists = run(c).stdout;
     readme_section("iam-policy", "cis-audit iam-policy --markdown", &lists, "iam");
 }
+
+/// The StackSet template CloudFormation deploys (the emulator's CloudFormation): its role is
+/// trusted by the auditing account and allowed exactly the audit's reads; an audit through it
+/// then runs. The README shows the same template.
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn the_stackset_template_deploys_a_role_with_the_audit_s_reads() {
+    let mut c = bin();
+    c.args(["iam-policy", "--cloudformation"]);
+    let template = run(c).stdout;
+    readme_section(
+        "stackset",
+        "cis-audit iam-policy --cloudformation",
+        &format!("```yaml\n# cis-audit-role.yaml\n{template}```\n"),
+        "iam",
+    );
+    let acct = "270000000030";
+    seed(&compliant_spec(acct));
+    let e = emu();
+    let script = r#"
+import json, sys, boto3
+endpoint, acct, template = sys.argv[1], sys.argv[2], sys.stdin.read()
+creds = boto3.client("sts", endpoint_url=endpoint, region_name="us-east-1").assume_role(
+    RoleArn=f"arn:aws:iam::{acct}:role/stackset", RoleSessionName="cis-audit-test")["Credentials"]
+kw = dict(endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=creds["AccessKeyId"],
+          aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+cfn = boto3.client("cloudformation", **kw)
+cfn.create_stack(StackName="cis-audit-read-only", TemplateBody=template, Capabilities=["CAPABILITY_NAMED_IAM"],
+                 Parameters=[{"ParameterKey": "AuditorAccountId", "ParameterValue": "111122223333"}])
+stack = cfn.describe_stacks(StackName="cis-audit-read-only")["Stacks"][0]
+iam = boto3.client("iam", **kw)
+role = iam.get_role(RoleName="CisAuditReadOnly")["Role"]
+doc = iam.get_role_policy(RoleName="CisAuditReadOnly", PolicyName="cis-audit-read")["PolicyDocument"]
+if isinstance(doc, str):
+    # moto hands back the document CloudFormation stored as a Python literal, URL-encoded.
+    import ast, urllib.parse
+    text = urllib.parse.unquote(doc)
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        doc = ast.literal_eval(text)
+print(json.dumps({"status": stack["StackStatus"], "outputs": stack.get("Outputs", []),
+                  "trust": role["AssumeRolePolicyDocument"], "policy": doc}))
+"#;
+    let mut child = std::process::Command::new(&e.python)
+        .args(["-c", script, &e.endpoint, acct])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(template.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["status"], "CREATE_COMPLETE", "{got}");
+    assert!(got["trust"].to_string().contains("arn:aws:iam::111122223333:root"), "{got}");
+    let deployed: BTreeSet<String> = got["policy"]["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    let mut read = allowed(&policy(&[]));
+    read.remove("sts:AssumeRole");
+    assert_eq!(deployed, read, "the role allows exactly the audit's reads");
+}

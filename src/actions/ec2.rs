@@ -347,3 +347,139 @@ impl Spec for DeleteNetworkAclEntry {
         Err(ActionError::Invalid("cis-audit does not delete network ACL entries: run the command shown".into()))
     }
 }
+
+/// The flow logs of a VPC that deliver to one CloudWatch Logs group, and whether that group
+/// exists.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlowLogState {
+    pub log_group_exists: bool,
+    /// Flow log ids of the VPC delivering to the group.
+    pub flow_logs: Vec<String>,
+}
+
+async fn observe_flow_logs(cx: &Cx<'_>, vpc: &str, group: &str) -> Result<FlowLogState, ActionError> {
+    let log_group_exists = crate::inventory::logs::log_group_exists(cx.session, cx.rt, cx.region, group).await?;
+    let mut flow_logs: Vec<String> = match read::flow_logs(cx.session, cx.rt, cx.region).await {
+        Collected::Ok(list) => list
+            .into_iter()
+            .filter(|f| f.resource_id == vpc && f.destination_type.as_deref() != Some("s3"))
+            .filter(|f| {
+                f.destination.as_deref().is_some_and(|d| d == group || d.ends_with(&format!(":log-group:{group}")))
+            })
+            .map(|f| f.id)
+            .collect(),
+        Collected::Error(e) => return Err(e.into()),
+    };
+    flow_logs.sort();
+    Ok(FlowLogState { log_group_exists, flow_logs })
+}
+
+/// A flow log of a VPC's rejected traffic to a CloudWatch Logs group (created by an earlier
+/// step), delivered with `role_arn`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateFlowLog {
+    pub vpc_id: String,
+    pub log_group: String,
+    pub role_arn: String,
+    /// `REJECT` (what the benchmark asks) or `ALL`.
+    pub traffic_type: String,
+}
+
+impl Spec for CreateFlowLog {
+    const OPERATION: &'static str = "ec2:CreateFlowLogs";
+    type State = FlowLogState;
+    fn resource(&self) -> String {
+        format!("flow log of {} to {}", self.vpc_id, self.log_group)
+    }
+    fn cli(&self, region: &str) -> String {
+        format!(
+            "aws ec2 create-flow-logs --region {region} --resource-type VPC --resource-ids {} --traffic-type {} --log-destination-type cloud-watch-logs --log-group-name {} --deliver-logs-permission-arn {}",
+            self.vpc_id,
+            self.traffic_type,
+            q(&self.log_group),
+            q(&self.role_arn)
+        )
+    }
+    async fn observe(&self, cx: &Cx<'_>) -> Result<FlowLogState, ActionError> {
+        observe_flow_logs(cx, &self.vpc_id, &self.log_group).await
+    }
+    fn precheck(&self, before: &FlowLogState) -> Precheck {
+        if !before.flow_logs.is_empty() {
+            Precheck::AlreadyDone(format!("{} already has a flow log to {}", self.vpc_id, self.log_group))
+        } else if !before.log_group_exists {
+            Precheck::Stop(format!("log group {} does not exist (its step did not run)", self.log_group))
+        } else {
+            Precheck::Go
+        }
+    }
+    fn achieved(&self, s: &FlowLogState) -> bool {
+        !s.flow_logs.is_empty()
+    }
+    fn inverse(&self, before: &FlowLogState) -> Option<Action> {
+        before
+            .flow_logs
+            .is_empty()
+            .then(|| DeleteFlowLog { vpc_id: self.vpc_id.clone(), log_group: self.log_group.clone() }.into())
+    }
+    async fn execute(&self, cx: &Cx<'_>) -> Result<String, ActionError> {
+        use aws_sdk_ec2::types::{FlowLogsResourceType, LogDestinationType, TrafficType};
+        let out = cx
+            .call(
+                Self::OPERATION,
+                ec2(cx)
+                    .create_flow_logs()
+                    .resource_type(FlowLogsResourceType::Vpc)
+                    .resource_ids(&self.vpc_id)
+                    .traffic_type(TrafficType::from(self.traffic_type.as_str()))
+                    .log_destination_type(LogDestinationType::CloudWatchLogs)
+                    .log_group_name(&self.log_group)
+                    .deliver_logs_permission_arn(&self.role_arn)
+                    .send(),
+            )
+            .await?;
+        if let Some(u) = out.unsuccessful().first() {
+            let why = u.error().and_then(|e| e.message()).unwrap_or("refused");
+            return Err(ActionError::Invalid(format!("flow log of {}: {why}", self.vpc_id)));
+        }
+        Ok(out.flow_log_ids().join(", "))
+    }
+}
+
+/// Rollback of [`CreateFlowLog`]: deletes the VPC's flow logs to that group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeleteFlowLog {
+    pub vpc_id: String,
+    pub log_group: String,
+}
+
+impl Spec for DeleteFlowLog {
+    const OPERATION: &'static str = "ec2:DeleteFlowLogs";
+    type State = FlowLogState;
+    fn resource(&self) -> String {
+        format!("flow log of {} to {}", self.vpc_id, self.log_group)
+    }
+    fn cli(&self, region: &str) -> String {
+        format!(
+            "aws ec2 delete-flow-logs --region {region} --flow-log-ids <the flow log of {} to {}>",
+            self.vpc_id,
+            q(&self.log_group)
+        )
+    }
+    async fn observe(&self, cx: &Cx<'_>) -> Result<FlowLogState, ActionError> {
+        observe_flow_logs(cx, &self.vpc_id, &self.log_group).await
+    }
+    fn achieved(&self, s: &FlowLogState) -> bool {
+        s.flow_logs.is_empty()
+    }
+    fn inverse(&self, _before: &FlowLogState) -> Option<Action> {
+        None
+    }
+    async fn execute(&self, cx: &Cx<'_>) -> Result<String, ActionError> {
+        let ids = observe_flow_logs(cx, &self.vpc_id, &self.log_group).await?.flow_logs;
+        if ids.is_empty() {
+            return Ok("no flow log to delete".into());
+        }
+        cx.call(Self::OPERATION, ec2(cx).delete_flow_logs().set_flow_log_ids(Some(ids.clone())).send()).await?;
+        Ok(format!("deleted {}", ids.join(", ")))
+    }
+}

@@ -39,6 +39,8 @@ pub(crate) mod cis {
     pub(crate) const TOPIC_NAME: &str = "cis-security-alarms";
     pub(crate) const TRAIL_NAME: &str = "cis-multi-region-trail";
     pub(crate) const LOG_GROUP: &str = "cis-cloudtrail-logs";
+    /// The CloudWatch Logs group remediation's VPC flow logs write to.
+    pub(crate) const FLOW_LOGS_LOG_GROUP: &str = "cis-vpc-flow-logs";
 
     /// An alarm definition (`put-metric-alarm`).
     #[derive(Debug, Clone, Copy, PartialEq)]

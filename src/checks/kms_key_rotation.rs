@@ -33,19 +33,22 @@ pub(crate) const CHECK: Check = Check {
     plan: Some(plan),
 };
 
-/// Why a key is not one the benchmark asks to rotate (None: it is).
-fn skipped_because(k: &KmsKeyDetails) -> Option<&'static str> {
+/// Why a key is not one the benchmark asks to rotate (None: it is), naming what DescribeKey
+/// said.
+fn skipped_because(k: &KmsKeyDetails) -> Option<String> {
     if rotation_applies(k) {
         return None;
     }
     Some(match (k.manager.as_deref(), k.spec.as_deref(), k.state.as_deref(), k.origin.as_deref()) {
-        (Some("AWS"), ..) => "AWS managed (AWS rotates it)",
-        (_, Some(s), ..) if s != "SYMMETRIC_DEFAULT" => "asymmetric or HMAC (no automatic rotation)",
-        (_, _, Some("PendingDeletion"), _) => "pending deletion",
-        (_, _, Some("Disabled"), _) => "disabled",
-        (_, _, Some(s), _) if s != "Enabled" => "not enabled",
-        (_, _, _, Some(o)) if o != "AWS_KMS" => "imported or custom key store material (no automatic rotation)",
-        _ => "not a customer managed symmetric key",
+        (Some("AWS"), ..) => "AWS managed: AWS rotates it".into(),
+        (_, Some(s), ..) if s != "SYMMETRIC_DEFAULT" => {
+            format!("{s}: asymmetric and HMAC keys have no automatic rotation")
+        }
+        (_, _, Some(st), _) if st != "Enabled" => format!("{st}: only enabled keys are judged"),
+        (_, _, _, Some(o)) if o != "AWS_KMS" => {
+            format!("origin {o}: imported or custom key store material has no automatic rotation")
+        }
+        _ => "not a customer managed symmetric key".into(),
     })
 }
 

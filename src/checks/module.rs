@@ -35,6 +35,10 @@ pub struct PlanInput<'a> {
 /// The operator's remediation options a module's hook may read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HookOptions {
+    /// The role VPC Flow Logs delivers with (`--flow-logs-role-arn`), and the log group new
+    /// flow logs write to (`--flow-logs-log-group`).
+    pub flow_logs_role_arn: Option<String>,
+    pub flow_logs_log_group: String,
     /// Region for account-level changes.
     pub home_region: String,
     /// `--remediate-default-sg`: empty the default security groups.

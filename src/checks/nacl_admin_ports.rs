@@ -52,10 +52,10 @@ fn matches(e: &AclEntry, proto: &str, port: i64, v6: bool) -> bool {
 
 /// What is open through one ACL: (the allowing entry, port, protocol, family), and the allows
 /// a lower deny shadows.
-fn open_entries<'a>(
-    acl: &'a NetworkAcl,
-    ports: &[i64],
-) -> (Vec<(&'a AclEntry, i64, &'static str, &'static str)>, Vec<String>) {
+/// An entry that lets a port in: (the entry, port, protocol name, source family).
+type Opening<'a> = (&'a AclEntry, i64, &'static str, &'static str);
+
+fn open_entries<'a>(acl: &'a NetworkAcl, ports: &[i64]) -> (Vec<Opening<'a>>, Vec<String>) {
     let mut entries: Vec<&AclEntry> = acl.entries.iter().filter(|e| !e.egress).collect();
     entries.sort_by_key(|e| e.rule_number);
     let (mut open, mut shadowed) = (Vec::new(), Vec::new());

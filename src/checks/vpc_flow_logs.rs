@@ -7,13 +7,22 @@
 //! about). A flow log whose delivery fails (`DeliverLogsStatus` `FAILED`) is reported, and does
 //! not count. Flow logs on subnets or network interfaces do not cover the VPC. One finding per
 //! VPC; the account passes when every VPC does, and when there is no VPC at all.
+//!
+//! Remediation (with `--flow-logs-role-arn`, a role VPC Flow Logs can assume to write to
+//! CloudWatch Logs): in each region with a VPC lacking a good flow log, the log group
+//! `--flow-logs-log-group` (default `cis-vpc-flow-logs`) is created where missing, then a flow
+//! log of rejected traffic to it for each such VPC; rollback deletes the flow logs it created and
+//! the group if it created it. An existing flow log that fails is left as it is (a new one is
+//! added beside it).
 
-use super::module::{module_source, Check};
+use super::module::{module_source, Check, PlanInput, Proposal};
 use super::rollup::{account_verdict, per_region, unreadable, RegionRead};
 use super::Context;
+use crate::actions::ec2::CreateFlowLog;
+use crate::actions::logs::CreateLogGroup;
 use crate::catalog::Control;
 use crate::finding::{ControlResult, Evidence, Finding, Status, Subject};
-use crate::inventory::{AccountInventory, FlowLog, Read};
+use crate::inventory::{AccountInventory, Collected, FlowLog, Read};
 
 const SOURCE: (&str, &str) = module_source!();
 
@@ -25,8 +34,8 @@ pub(crate) const CHECK: Check = Check {
     subjects: &[Subject::Vpc],
     reads: &[Read::FlowLogs],
     has_patterns: false,
-    remedy: "nothing by itself: a flow log needs a destination and a role to deliver with; the finding gives the command (aws ec2 create-flow-logs --resource-type VPC --traffic-type REJECT …).",
-    plan: None,
+    remedy: "with --flow-logs-role-arn, creates the log group (--flow-logs-log-group, default cis-vpc-flow-logs) in each region and a flow log of rejected traffic for each VPC without a good one (ec2:CreateFlowLogs); rollback deletes both. Without the role the steps are MANUAL.",
+    plan: Some(plan),
 };
 
 /// Whether a flow log covers the VPC as the recommendation asks, or why not.
@@ -108,6 +117,50 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, _ctx: &Context) -> V
     }
     let pass = format!("every VPC ({vpcs_seen}) has an active flow log of rejected traffic");
     account_verdict(control, acct, findings, pass, (Status::Pass, "no VPC in any audited region".into()))
+}
+
+fn plan(input: &PlanInput) -> Vec<Proposal> {
+    let o = input.options;
+    let group = o.flow_logs_log_group.clone();
+    let mut out = Vec::new();
+    for r in &input.acct.resources {
+        let (Some(Collected::Ok(vpcs)), Some(Collected::Ok(logs))) = (&r.vpcs, &r.flow_logs) else { continue };
+        let bare: Vec<&str> = vpcs
+            .iter()
+            .filter(|v| !logs.iter().any(|f| f.resource_id == v.id && judge(f).is_ok()))
+            .map(|v| v.id.as_str())
+            .collect();
+        if bare.is_empty() {
+            continue;
+        }
+        let missing: Vec<String> =
+            if o.flow_logs_role_arn.is_none() { vec!["--flow-logs-role-arn".into()] } else { vec![] };
+        let manual = o
+            .flow_logs_role_arn
+            .is_none()
+            .then(|| "a flow log to CloudWatch Logs needs a role to deliver with".to_string());
+        out.push(Proposal {
+            region: r.region.clone(),
+            action: CreateLogGroup { log_group: group.clone() }.into(),
+            missing: missing.clone(),
+            manual: manual.clone(),
+        });
+        for vpc in bare {
+            out.push(Proposal {
+                region: r.region.clone(),
+                action: CreateFlowLog {
+                    vpc_id: vpc.to_string(),
+                    log_group: group.clone(),
+                    role_arn: o.flow_logs_role_arn.clone().unwrap_or_else(|| "<flow-logs-role-arn>".into()),
+                    traffic_type: "REJECT".into(),
+                }
+                .into(),
+                missing: missing.clone(),
+                manual: manual.clone(),
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]

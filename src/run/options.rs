@@ -74,6 +74,8 @@ pub(crate) struct RemediateOptions {
     pub journal: Option<PathBuf>,
     pub route: Route,
     pub remediate_default_sg: bool,
+    pub flow_logs_role_arn: Option<String>,
+    pub flow_logs_log_group: String,
 }
 
 impl RemediateOptions {
@@ -94,6 +96,8 @@ impl RemediateOptions {
             config_bucket: self.config_bucket.clone(),
             route: self.route,
             remediate_default_sg: self.remediate_default_sg,
+            flow_logs_role_arn: self.flow_logs_role_arn.clone(),
+            flow_logs_log_group: self.flow_logs_log_group.clone(),
         }
     }
 }

@@ -113,6 +113,14 @@ pub struct Inputs {
     /// (`--remediate-default-sg`): off by default, since workloads may rely on them.
     #[serde(default)]
     pub remediate_default_sg: bool,
+    #[serde(default)]
+    pub flow_logs_role_arn: Option<String>,
+    #[serde(default = "default_flow_logs_group")]
+    pub flow_logs_log_group: String,
+}
+
+fn default_flow_logs_group() -> String {
+    crate::catalog::cis::FLOW_LOGS_LOG_GROUP.into()
 }
 
 impl Inputs {
@@ -134,12 +142,19 @@ impl Inputs {
             config_bucket: None,
             route: Route::MetricFilter,
             remediate_default_sg: false,
+            flow_logs_role_arn: None,
+            flow_logs_log_group: default_flow_logs_group(),
         }
     }
 
     /// What a control module's remediation hook reads of these inputs.
     pub(crate) fn hooks(&self) -> HookOptions {
-        HookOptions { home_region: self.home_region.clone(), remediate_default_sg: self.remediate_default_sg }
+        HookOptions {
+            home_region: self.home_region.clone(),
+            remediate_default_sg: self.remediate_default_sg,
+            flow_logs_role_arn: self.flow_logs_role_arn.clone(),
+            flow_logs_log_group: self.flow_logs_log_group.clone(),
+        }
     }
 
     /// What the collector must read for a plan with these inputs.
