@@ -221,3 +221,38 @@ fn remediation_creates_the_missing_analyzer_and_rollback_deletes_only_it() {
     assert_eq!(got["access-analyzer-all-regions"].0, "FAIL");
     assert!(got["access-analyzer-all-regions"].2.contains("existing"), "the analyzer it did not create is kept");
 }
+
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn organization_run_reads_each_accounts_own_credential_report() {
+    let mgmt = "213000000010";
+    let out = seed_json(&json!([
+        {"account": mgmt, "organization": {"members": [{"name": "m1-account", "email": "iam-m1@example.com", "key": "m1"},
+                                                      {"name": "m2-account", "email": "iam-m2@example.com", "key": "m2"}]},
+         "iam": {"root": {"mfa": "hardware"}, "organizations_features": ["RootCredentialsManagement"]}},
+        {"account": "@m1", "iam": {"root": {"mfa": "hardware"},
+                                   "users": [{"name": "carol", "console_password": true, "password_last_used_days": 1}]}},
+        {"account": "@m2", "iam": {"root": {"mfa": "hardware", "access_keys_active": [true, false]}}}
+    ]));
+    let ids = &out[0]["organization"]["accounts"];
+    let (m1, m2) = (ids["m1"].as_str().unwrap(), ids["m2"].as_str().unwrap());
+    let r = audit_org(mgmt, &["--benchmark", "7.0.0", "--controls", "root-access-keys,iam-user-console-mfa,org-centralized-root-access", "--format", "json"]);
+    let rep = r.json();
+    let status = |account: &str, key: &str| {
+        let c = rep["controls"].as_array().unwrap().iter().find(|c| c["account"] == account && c["key"] == key);
+        c.unwrap_or_else(|| panic!("no {key} for {account}: {}", rep["controls"]))["status"].as_str().unwrap().to_string()
+    };
+    assert_eq!(status(mgmt, "root-access-keys"), "PASS");
+    assert_eq!(status(mgmt, "iam-user-console-mfa"), "PASS");
+    assert_eq!(status(mgmt, "org-centralized-root-access"), "PASS");
+    assert_eq!(status(m1, "root-access-keys"), "PASS");
+    assert_eq!(status(m1, "iam-user-console-mfa"), "FAIL");
+    assert_eq!(status(m2, "root-access-keys"), "FAIL");
+    assert_eq!(status(m2, "iam-user-console-mfa"), "PASS");
+    // A member may not list the organization's features: MANUAL, the management account decides.
+    assert_eq!(status(m1, "org-centralized-root-access"), "MANUAL");
+    // Each account's report, generated in each account, read once each.
+    assert_eq!(rep["stats"]["api_calls"]["iam:GetCredentialReport"], 3, "{}", rep["stats"]);
+    let carol = rep["findings"].as_array().unwrap().iter().find(|f| f["account"] == m1 && f["key"] == "iam-user-console-mfa").unwrap();
+    assert!(carol["resource"].as_str().unwrap().contains(&format!("{m1}:user/carol")), "{carol}");
+}
