@@ -115,7 +115,11 @@ fn compliant_account_passes_every_iam_control_with_evidence() {
     assert!(ev("security-contact-registered").contains("security@example.com"));
     assert!(ev("support-role").contains("aws-support"));
     assert!(ev("iam-no-admin-policies").contains("power-user"), "NotAction without IAM is judged and passes");
-    assert!(got["iam-central-identity"].1.contains("2 IAM user(s), 1 with a console password"), "{}", got["iam-central-identity"].1);
+    assert!(
+        got["iam-central-identity"].1.contains("2 IAM user(s), 1 with a console password"),
+        "{}",
+        got["iam-central-identity"].1
+    );
     // The credential report is generated (asked until COMPLETE) and read once.
     let calls = &rep["stats"]["api_calls"];
     assert_eq!(calls["iam:GetCredentialReport"], 1, "{calls}");
@@ -135,7 +139,11 @@ fn non_compliant_twin_fails_each_iam_control_with_the_evidence() {
     let rep = r.json();
     let got = by_key(&rep);
     let want: &[(&str, &str, &[&str])] = &[
-        ("root-access-keys", "FAIL", &["root access key 1 exists (active", "root access key 2 exists (inactive", "AccountAccessKeysPresent"]),
+        (
+            "root-access-keys",
+            "FAIL",
+            &["root access key 1 exists (active", "root access key 2 exists (inactive", "AccountAccessKeysPresent"],
+        ),
         ("root-mfa", "PASS", &["AccountMFAEnabled"]),
         ("root-hardware-mfa", "FAIL", &["root-account-mfa-device"]),
         ("root-daily-use", "MANUAL", &["password_last_used", "access_key_1_last_used"]),
@@ -151,7 +159,11 @@ fn non_compliant_twin_fails_each_iam_control_with_the_evidence() {
         ("support-role", "FAIL", &["AWSSupportAccess is attached to no role"]),
         ("iam-instance-roles", "FAIL", &["has no IAM instance profile"]),
         ("iam-expired-certificates", "FAIL", &["server certificate old-www expired on"]),
-        ("access-analyzer-all-regions", "FAIL", &["ACCOUNT_UNUSED_ACCESS", "eu-west-1 has no active external access analyzer"]),
+        (
+            "access-analyzer-all-regions",
+            "FAIL",
+            &["ACCOUNT_UNUSED_ACCESS", "eu-west-1 has no active external access analyzer"],
+        ),
         ("iam-central-identity", "MANUAL", &["iam.users_with_console_password"]),
         ("cloudshell-full-access-restricted", "FAIL", &["AWSCloudShellFullAccess is attached to user(s) bob"]),
         ("account-contact-details", "MANUAL", &["none registered"]),
@@ -169,10 +181,17 @@ fn non_compliant_twin_fails_each_iam_control_with_the_evidence() {
     // Each failing finding that cannot be fixed safely says how, by hand.
     let findings = rep["findings"].as_array().unwrap();
     let fix = |key: &str| {
-        findings.iter().filter(|f| f["key"] == key && f["status"] == "FAIL").filter_map(|f| f["remediation"].as_str()).collect::<Vec<_>>().join("\n")
+        findings
+            .iter()
+            .filter(|f| f["key"] == key && f["status"] == "FAIL")
+            .filter_map(|f| f["remediation"].as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
     };
     assert!(fix("iam-key-rotation").contains("aws iam update-access-key --user-name bob"));
-    assert!(fix("iam-expired-certificates").contains("aws iam delete-server-certificate --server-certificate-name old-www"));
+    assert!(
+        fix("iam-expired-certificates").contains("aws iam delete-server-certificate --server-certificate-name old-www")
+    );
     assert!(fix("access-analyzer-all-regions").contains("aws accessanalyzer create-analyzer --region eu-west-1"));
 }
 
@@ -182,9 +201,21 @@ fn v7_root_without_password_and_centralised_root_access() {
     // A management account with centralised root access: its root user has no password, so no
     // MFA is needed (v5.0.0+), and ListOrganizationsFeatures lists the features.
     let acct = "213000000003";
-    seed(&json!({"account": acct, "organization": {"members": [{"name": "dev", "email": "dev@example.com", "key": "dev"}]},
-                 "iam": {"root": {"password": false}, "organizations_features": ["RootCredentialsManagement", "RootSessions"]}}));
-    let r = audit(acct, &["--benchmark", "7.0.0", "--controls", "root-mfa,root-hardware-mfa,org-centralized-root-access", "--format", "json"]);
+    seed(
+        &json!({"account": acct, "organization": {"members": [{"name": "dev", "email": "dev@example.com", "key": "dev"}]},
+                 "iam": {"root": {"password": false}, "organizations_features": ["RootCredentialsManagement", "RootSessions"]}}),
+    );
+    let r = audit(
+        acct,
+        &[
+            "--benchmark",
+            "7.0.0",
+            "--controls",
+            "root-mfa,root-hardware-mfa,org-centralized-root-access",
+            "--format",
+            "json",
+        ],
+    );
     let rep = r.json();
     let got = by_key(&rep);
     assert_eq!(got["root-mfa"].0, "PASS", "{}", got["root-mfa"].1);
@@ -201,7 +232,11 @@ fn v7_root_without_password_and_centralised_root_access() {
     let r = audit(lone, &["--benchmark", "7.0.0", "--controls", "org-centralized-root-access", "--format", "json"]);
     let got = by_key(&r.json());
     assert_eq!(got["org-centralized-root-access"].0, "MANUAL");
-    assert!(got["org-centralized-root-access"].1.contains("OrganizationNotFoundException"), "{}", got["org-centralized-root-access"].1);
+    assert!(
+        got["org-centralized-root-access"].1.contains("OrganizationNotFoundException"),
+        "{}",
+        got["org-centralized-root-access"].1
+    );
 }
 
 #[test]
@@ -210,8 +245,25 @@ fn remediation_creates_the_missing_analyzer_and_rollback_deletes_only_it() {
     let acct = "213000000005";
     seed(&json!({"account": acct, "accessanalyzer": [{"region": "us-east-1", "name": "existing", "type": "ACCOUNT"}]}));
     let journal = tmp_path("iam", "analyzer-journal.json");
-    let r = audit(acct, &["--controls", "access-analyzer-all-regions", "--remediate", "--yes", "--journal", &journal, "--format", "json"]);
-    assert!(r.stderr.contains("cis-audit-external-access") || r.stdout.contains("cis-audit-external-access"), "{}\n{}", r.stdout, r.stderr);
+    let r = audit(
+        acct,
+        &[
+            "--controls",
+            "access-analyzer-all-regions",
+            "--remediate",
+            "--yes",
+            "--journal",
+            &journal,
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        r.stderr.contains("cis-audit-external-access") || r.stdout.contains("cis-audit-external-access"),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
     let after = audit(acct, &["--controls", "access-analyzer-all-regions", "--format", "json"]);
     assert_eq!(after.code, 0, "{}", after.stdout);
     let rb = rollback(acct, &journal);
@@ -236,11 +288,24 @@ fn organization_run_reads_each_accounts_own_credential_report() {
     ]));
     let ids = &out[0]["organization"]["accounts"];
     let (m1, m2) = (ids["m1"].as_str().unwrap(), ids["m2"].as_str().unwrap());
-    let r = audit_org(mgmt, &["--benchmark", "7.0.0", "--controls", "root-access-keys,iam-user-console-mfa,org-centralized-root-access", "--format", "json"]);
+    let r = audit_org(
+        mgmt,
+        &[
+            "--benchmark",
+            "7.0.0",
+            "--controls",
+            "root-access-keys,iam-user-console-mfa,org-centralized-root-access",
+            "--format",
+            "json",
+        ],
+    );
     let rep = r.json();
     let status = |account: &str, key: &str| {
         let c = rep["controls"].as_array().unwrap().iter().find(|c| c["account"] == account && c["key"] == key);
-        c.unwrap_or_else(|| panic!("no {key} for {account}: {}", rep["controls"]))["status"].as_str().unwrap().to_string()
+        c.unwrap_or_else(|| panic!("no {key} for {account}: {}", rep["controls"]))["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
     };
     assert_eq!(status(mgmt, "root-access-keys"), "PASS");
     assert_eq!(status(mgmt, "iam-user-console-mfa"), "PASS");
@@ -253,6 +318,11 @@ fn organization_run_reads_each_accounts_own_credential_report() {
     assert_eq!(status(m1, "org-centralized-root-access"), "MANUAL");
     // Each account's report, generated in each account, read once each.
     assert_eq!(rep["stats"]["api_calls"]["iam:GetCredentialReport"], 3, "{}", rep["stats"]);
-    let carol = rep["findings"].as_array().unwrap().iter().find(|f| f["account"] == m1 && f["key"] == "iam-user-console-mfa").unwrap();
+    let carol = rep["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["account"] == m1 && f["key"] == "iam-user-console-mfa")
+        .unwrap();
     assert!(carol["resource"].as_str().unwrap().contains(&format!("{m1}:user/carol")), "{carol}");
 }

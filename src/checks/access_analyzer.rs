@@ -52,11 +52,8 @@ fn fix(region: &str) -> String {
 
 pub fn evaluate(control: &Control, acct: &AccountInventory, _ctx: &Context) -> Verdicts {
     let external = control.param_bool("external_access_only");
-    let what = if external {
-        "active external access analyzer (type ACCOUNT or ORGANIZATION)"
-    } else {
-        "active analyzer"
-    };
+    let what =
+        if external { "active external access analyzer (type ACCOUNT or ORGANIZATION)" } else { "active analyzer" };
     let mut findings = Vec::new();
     for (region, read) in per_region(acct, |r| r.access_analyzers.as_ref()) {
         if let Some(f) = unreadable(control, acct, Subject::Region, region, &read, "IAM Access Analyzer analyzers") {

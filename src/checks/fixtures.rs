@@ -293,7 +293,13 @@ pub(crate) const INSTANCE_PROFILE: &str = "arn:aws:iam::111122223333:instance-pr
 /// A credential report key slot: (active, created, last used) or None for an empty slot.
 pub(crate) fn key(slot: u8, k: Option<(bool, &str, &str)>) -> ReportKey {
     match k {
-        None => ReportKey { slot, active: false, last_rotated: "N/A".into(), last_used_date: "N/A".into(), ..Default::default() },
+        None => ReportKey {
+            slot,
+            active: false,
+            last_rotated: "N/A".into(),
+            last_used_date: "N/A".into(),
+            ..Default::default()
+        },
         Some((active, created, used)) => ReportKey {
             slot,
             active,
@@ -307,7 +313,12 @@ pub(crate) fn key(slot: u8, k: Option<(bool, &str, &str)>) -> ReportKey {
 
 /// A credential report row of user `name`: (password last used, password set) when it has a
 /// console password, MFA, and its two key slots.
-pub(crate) fn user_row(name: &str, password: Option<(&str, &str)>, mfa: bool, keys: [Option<(bool, &str, &str)>; 2]) -> CredentialRow {
+pub(crate) fn user_row(
+    name: &str,
+    password: Option<(&str, &str)>,
+    mfa: bool,
+    keys: [Option<(bool, &str, &str)>; 2],
+) -> CredentialRow {
     CredentialRow {
         user: name.into(),
         arn: format!("arn:aws:iam::{ACCT}:user/{name}"),
@@ -415,7 +426,10 @@ pub(crate) fn account_resources() -> AccountResources {
         policy_entities: vec![
             PolicyAttachments {
                 policy_arn: "arn:aws:iam::aws:policy/AWSSupportAccess".into(),
-                entities: Collected::Ok(Some(PolicyEntities { roles: vec!["aws-support".into()], ..Default::default() })),
+                entities: Collected::Ok(Some(PolicyEntities {
+                    roles: vec!["aws-support".into()],
+                    ..Default::default()
+                })),
             },
             PolicyAttachments {
                 policy_arn: "arn:aws:iam::aws:policy/AWSCloudShellFullAccess".into(),
