@@ -82,6 +82,9 @@ pub enum Subject {
     KmsKey,
     S3Bucket,
     PeeringConnection,
+    IamUser,
+    IamPolicy,
+    ServerCertificate,
 }
 
 impl Subject {
@@ -101,6 +104,9 @@ impl Subject {
         Subject::KmsKey,
         Subject::S3Bucket,
         Subject::PeeringConnection,
+        Subject::IamUser,
+        Subject::IamPolicy,
+        Subject::ServerCertificate,
     ];
 
     /// Its kebab-case name, as check ids spell it.
@@ -121,6 +127,9 @@ impl Subject {
             Subject::KmsKey => "kms-key",
             Subject::S3Bucket => "s3-bucket",
             Subject::PeeringConnection => "peering-connection",
+            Subject::IamUser => "iam-user",
+            Subject::IamPolicy => "iam-policy",
+            Subject::ServerCertificate => "server-certificate",
         }
     }
 }

@@ -47,8 +47,11 @@ fn every_call_of_an_audit_and_a_remediation_is_in_the_policy() {
     let read = allowed(&policy(&role));
     for a in &read {
         let verb = a.split(':').nth(1).unwrap();
+        // GenerateCredentialReport only asks IAM to (re)build the credential report that
+        // GetCredentialReport reads; it changes no resource.
         assert!(
-            ["Describe", "Get", "List", "AssumeRole"].iter().any(|v| verb.starts_with(v)),
+            ["Describe", "Get", "List", "AssumeRole"].iter().any(|v| verb.starts_with(v))
+                || *a == "iam:GenerateCredentialReport",
             "the audit policy is read-only: {a}"
         );
     }
@@ -64,6 +67,9 @@ fn every_call_of_an_audit_and_a_remediation_is_in_the_policy() {
     let r = audit(acct, &["--format", "json"]);
     assert!(r.code <= 1, "{}", r.stderr);
     assert_covered(&r.json()["stats"]["api_calls"], &read, "audit");
+    // v7.0.0's centralised root access (ListOrganizationsFeatures).
+    let r = audit(acct, &["--benchmark", "7.0.0", "--controls", "org-centralized-root-access", "--format", "json"]);
+    assert_covered(&r.json()["stats"]["api_calls"], &read, "audit v7.0.0");
 
     // Security Hub import.
     let hub = allowed(&policy(&["--security-hub", role[0], role[1]]));
@@ -78,7 +84,7 @@ fn every_call_of_an_audit_and_a_remediation_is_in_the_policy() {
         seed(&json!({"account": acct, "buckets": [{"region": "us-east-1", "name": "trail-{account}"},
             {"region": "us-east-1", "name": "config-{account}"}]}));
         let mut args: Vec<String> =
-            ["--controls", "3.1,3.3,4.10", "--remediate", "--yes", "--format", "json", "--route", route]
+            ["--controls", "3.1,3.3,4.10,1.19", "--remediate", "--yes", "--format", "json", "--route", route]
                 .map(String::from)
                 .to_vec();
         args.extend(remediation_inputs(&acct, "ct"));

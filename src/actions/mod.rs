@@ -8,6 +8,7 @@
 //! ([`crate::remediate`]) is a list of them applied; the hint and the step can never drift.
 //! Observations go through the inventory's readers ([`crate::inventory`]): no AWS read here.
 
+pub(crate) mod accessanalyzer;
 pub(crate) mod cloudtrail;
 pub(crate) mod cloudwatch;
 pub(crate) mod config;
@@ -200,6 +201,8 @@ actions! {
     RestorePasswordPolicy(iam::RestorePasswordPolicy) => PasswordPolicy(iam::PasswordPolicyState),
     EnableSecurityHub(securityhub::EnableSecurityHub) => Hub(securityhub::HubState),
     DisableSecurityHub(securityhub::DisableSecurityHub) => Hub(securityhub::HubState),
+    CreateAnalyzer(accessanalyzer::CreateAnalyzer) => Analyzers(accessanalyzer::AnalyzersState),
+    DeleteAnalyzer(accessanalyzer::DeleteAnalyzer) => Analyzers(accessanalyzer::AnalyzersState),
 }
 
 macro_rules! observed {
@@ -238,6 +241,7 @@ observed! {
     Rotation(kms::RotationState),
     Hub(securityhub::HubState),
     PasswordPolicy(iam::PasswordPolicyState),
+    Analyzers(accessanalyzer::AnalyzersState),
 }
 
 /// Quotes for a POSIX shell when needed.

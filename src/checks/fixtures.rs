@@ -247,7 +247,7 @@ pub(crate) fn region_resources(region: &str) -> RegionResources {
             http_tokens: Some("required".into()),
             http_endpoint: Some("enabled".into()),
             vpc_id: Some(vpc),
-            instance_profile: None,
+            instance_profile: Some(INSTANCE_PROFILE.into()),
         }])),
         peering_connections: Some(Collected::Ok(vec![])),
         peering_routes: Some(Collected::Ok(vec![])),
@@ -278,13 +278,186 @@ pub(crate) fn region_resources(region: &str) -> RegionResources {
             hub_arn: Some(format!("arn:aws:securityhub:{region}:{ACCT}:hub/default")),
             subscribed_at: Some("2026-01-01T00:00:00Z".into()),
         })),
+        access_analyzers: Some(Collected::Ok(vec![Analyzer {
+            name: format!("external-{region}"),
+            arn: format!("arn:aws:access-analyzer:{region}:{ACCT}:analyzer/external-{region}"),
+            analyzer_type: "ACCOUNT".into(),
+            status: "ACTIVE".into(),
+            status_reason: None,
+        }])),
+    }
+}
+
+pub(crate) const INSTANCE_PROFILE: &str = "arn:aws:iam::111122223333:instance-profile/app";
+
+/// A credential report key slot: (active, created, last used) or None for an empty slot.
+pub(crate) fn key(slot: u8, k: Option<(bool, &str, &str)>) -> ReportKey {
+    match k {
+        None => ReportKey {
+            slot,
+            active: false,
+            last_rotated: "N/A".into(),
+            last_used_date: "N/A".into(),
+            ..Default::default()
+        },
+        Some((active, created, used)) => ReportKey {
+            slot,
+            active,
+            last_rotated: created.into(),
+            last_used_date: used.into(),
+            last_used_region: if used == "N/A" { "N/A".into() } else { "us-east-1".into() },
+            last_used_service: if used == "N/A" { "N/A".into() } else { "s3".into() },
+        },
+    }
+}
+
+/// A credential report row of user `name`: (password last used, password set) when it has a
+/// console password, MFA, and its two key slots.
+pub(crate) fn user_row(
+    name: &str,
+    password: Option<(&str, &str)>,
+    mfa: bool,
+    keys: [Option<(bool, &str, &str)>; 2],
+) -> CredentialRow {
+    CredentialRow {
+        user: name.into(),
+        arn: format!("arn:aws:iam::{ACCT}:user/{name}"),
+        user_creation_time: "2025-01-10T08:00:00+00:00".into(),
+        password_enabled: if password.is_some() { "true" } else { "false" }.into(),
+        password_last_used: password.map_or("N/A", |p| p.0).into(),
+        password_last_changed: password.map_or("N/A", |p| p.1).into(),
+        mfa_active: mfa,
+        access_keys: vec![key(1, keys[0]), key(2, keys[1])],
+    }
+}
+
+/// The root user's row: MFA on, no keys, password last used months before the collection.
+pub(crate) fn root_row() -> CredentialRow {
+    CredentialRow {
+        user: "<root_account>".into(),
+        arn: format!("arn:aws:iam::{ACCT}:root"),
+        user_creation_time: "2024-03-01T00:00:00+00:00".into(),
+        password_enabled: "not_supported".into(),
+        password_last_used: "2026-06-01T10:00:00+00:00".into(),
+        password_last_changed: "not_supported".into(),
+        mfa_active: true,
+        access_keys: vec![key(1, None), key(2, None)],
+    }
+}
+
+/// The users of the compliant account: a console user with MFA who uses her one key, and a
+/// deployment user with one recent, used key and no password.
+pub(crate) fn compliant_rows() -> Vec<CredentialRow> {
+    vec![
+        root_row(),
+        user_row(
+            "alice",
+            Some(("2026-11-20T09:00:00+00:00", "2026-10-01T09:00:00+00:00")),
+            true,
+            [Some((true, "2026-10-01T09:00:00+00:00", "2026-11-22T12:00:00+00:00")), None],
+        ),
+        user_row("deploy", None, false, [Some((true, "2026-09-15T00:00:00+00:00", "2026-11-21T06:00:00+00:00")), None]),
+    ]
+}
+
+pub(crate) fn managed_policy(name: &str, aws: bool, attachments: i32, doc: serde_json::Value) -> ManagedPolicy {
+    ManagedPolicy {
+        arn: if aws { format!("arn:aws:iam::aws:policy/{name}") } else { format!("arn:aws:iam::{ACCT}:policy/{name}") },
+        name: name.into(),
+        aws_managed: aws,
+        attachment_count: attachments,
+        default_version: "v1".into(),
+        document: Some(Collected::Ok(doc.to_string())),
     }
 }
 
 /// A compliant account's account-wide settings: a password policy stricter than every
-/// version asks.
+/// version asks; a root user with hardware MFA and no keys; users who meet every credential
+/// requirement and get their permissions from groups; no administrator policy; AWSSupportAccess
+/// on a role and AWSCloudShellFullAccess on nobody; one valid server certificate; an instance
+/// profile with a role; every alternate contact; centralised root access; an identity provider.
 pub(crate) fn account_resources() -> AccountResources {
+    let user = |name: &str| IamUser {
+        name: name.into(),
+        arn: format!("arn:aws:iam::{ACCT}:user/{name}"),
+        attached_policies: Collected::Ok(vec![]),
+        inline_policies: Collected::Ok(vec![]),
+    };
+    let contact = |t: &str, name: &str| AlternateContactRead {
+        contact_type: t.into(),
+        contact: Collected::Ok(Some(AlternateContact {
+            name: name.into(),
+            email: format!("{}@example.com", t.to_ascii_lowercase()),
+            phone: "+1-555-0100".into(),
+            title: t.into(),
+        })),
+    };
     AccountResources {
+        credential_report: Some(Collected::Ok(CredentialReport {
+            generated_at: "2026-11-22T23:50:00Z".into(),
+            rows: compliant_rows(),
+        })),
+        account_summary: Some(Collected::Ok(
+            [("AccountMFAEnabled", 1), ("AccountAccessKeysPresent", 0), ("AccountPasswordPresent", 1), ("Users", 2)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )),
+        virtual_mfa_devices: Some(Collected::Ok(vec![VirtualMfaDevice {
+            serial_number: format!("arn:aws:iam::{ACCT}:mfa/alice"),
+            user_arn: Some(format!("arn:aws:iam::{ACCT}:user/alice")),
+            enable_date: Some("2025-01-10T08:05:00Z".into()),
+        }])),
+        users: Some(Collected::Ok(vec![user("alice"), user("deploy")])),
+        policies: Some(Collected::Ok(vec![
+            managed_policy(
+                "s3-read",
+                false,
+                1,
+                serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "*"}]}),
+            ),
+            managed_policy(
+                "AWSSupportAccess",
+                true,
+                1,
+                serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["support:*"], "Resource": "*"}]}),
+            ),
+        ])),
+        policy_entities: vec![
+            PolicyAttachments {
+                policy_arn: "arn:aws:iam::aws:policy/AWSSupportAccess".into(),
+                entities: Collected::Ok(Some(PolicyEntities {
+                    roles: vec!["aws-support".into()],
+                    ..Default::default()
+                })),
+            },
+            PolicyAttachments {
+                policy_arn: "arn:aws:iam::aws:policy/AWSCloudShellFullAccess".into(),
+                entities: Collected::Ok(Some(PolicyEntities::default())),
+            },
+        ],
+        server_certificates: Some(Collected::Ok(vec![ServerCertificate {
+            name: "www".into(),
+            arn: format!("arn:aws:iam::{ACCT}:server-certificate/www"),
+            expiration: Some("2027-06-01T00:00:00Z".into()),
+            upload_date: Some("2026-06-01T00:00:00Z".into()),
+        }])),
+        instance_profiles: Some(Collected::Ok(vec![InstanceProfile {
+            name: "app".into(),
+            arn: INSTANCE_PROFILE.into(),
+            roles: vec![format!("arn:aws:iam::{ACCT}:role/app")],
+        }])),
+        alternate_contacts: vec![
+            contact("SECURITY", "Security Team"),
+            contact("BILLING", "Finance"),
+            contact("OPERATIONS", "Operations"),
+        ],
+        organizations_features: Some(Collected::Ok(OrganizationsFeatures {
+            organization_id: Some("o-exampleorgid".into()),
+            enabled_features: vec!["RootCredentialsManagement".into(), "RootSessions".into()],
+            unavailable: None,
+        })),
+        identity_providers: Some(Collected::Ok(vec![format!("arn:aws:iam::{ACCT}:saml-provider/corp-idp")])),
         password_policy: Some(Collected::Ok(Some(PasswordPolicy {
             minimum_password_length: Some(16),
             require_symbols: true,

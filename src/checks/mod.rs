@@ -11,6 +11,8 @@
 //!
 //! [`context`] holds what they all read (the indexed inventory, the pattern judge, memos).
 
+pub(crate) mod access_analyzer;
+pub(crate) mod account_contacts;
 pub(crate) mod cloudtrail_kms_encryption;
 pub(crate) mod cloudtrail_log_validation;
 pub(crate) mod config_recorder;
@@ -18,14 +20,24 @@ pub(crate) mod context;
 pub(crate) mod default_sg_restricts_all;
 pub(crate) mod ebs_default_encryption;
 pub(crate) mod ec2_imdsv2;
+pub(crate) mod iam_central_identity;
+pub(crate) mod iam_common;
+pub(crate) mod iam_credentials;
+pub(crate) mod iam_expired_certificates;
+pub(crate) mod iam_group_permissions_only;
+pub(crate) mod iam_instance_roles;
+pub(crate) mod iam_no_admin_policies;
+pub(crate) mod iam_policy_attachments;
 pub(crate) mod kms_key_rotation;
 pub(crate) mod manual;
 pub(crate) mod module;
 pub mod monitoring;
 pub(crate) mod nacl_admin_ports;
+pub(crate) mod org_root_access;
 pub(crate) mod password_policy;
 pub(crate) mod registry;
 pub(crate) mod rollup;
+pub(crate) mod root_account;
 pub(crate) mod securityhub_enabled;
 pub(crate) mod sg_open_ports;
 pub(crate) mod trail;

@@ -30,6 +30,17 @@ pub(crate) const REGISTRY: &[&Check] = &[
     &super::default_sg_restricts_all::CHECK,
     &super::vpc_peering_least_access::CHECK,
     &super::password_policy::CHECK,
+    &super::root_account::CHECK,
+    &super::iam_credentials::CHECK,
+    &super::iam_group_permissions_only::CHECK,
+    &super::iam_no_admin_policies::CHECK,
+    &super::iam_policy_attachments::CHECK,
+    &super::iam_instance_roles::CHECK,
+    &super::iam_expired_certificates::CHECK,
+    &super::access_analyzer::CHECK,
+    &super::account_contacts::CHECK,
+    &super::org_root_access::CHECK,
+    &super::iam_central_identity::CHECK,
 ];
 
 /// The module registered under `name`.

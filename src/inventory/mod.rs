@@ -20,6 +20,8 @@
 //!
 //! Per-resource reads for remediation's observations live in the service modules too.
 
+pub(crate) mod accessanalyzer;
+pub(crate) mod account;
 pub(crate) mod cloudtrail;
 pub(crate) mod cloudwatch;
 pub(crate) mod config;
@@ -119,6 +121,32 @@ pub enum Read {
     SecurityHub,
     /// Once per account: the IAM password policy.
     PasswordPolicy,
+    /// Per region: IAM Access Analyzer's analyzers.
+    AccessAnalyzers,
+    /// Once per account: the IAM credential report.
+    CredentialReport,
+    /// Once per account: `GetAccountSummary`.
+    AccountSummary,
+    /// Once per account: the virtual MFA devices.
+    VirtualMfaDevices,
+    /// Once per account: the IAM users and the policies attached to each directly.
+    UserPolicies,
+    /// Once per account: the managed policies (customer managed, and attached AWS managed) and
+    /// their default versions' documents.
+    Policies,
+    /// Once per account: the entities `AWSSupportAccess` and `AWSCloudShellFullAccess` are
+    /// attached to.
+    PolicyEntities,
+    /// Once per account: the server certificates stored in IAM.
+    ServerCertificates,
+    /// Once per account: the instance profiles and their roles.
+    InstanceProfiles,
+    /// Once per account: the alternate contacts.
+    AlternateContacts,
+    /// Once per account: centralised root access in AWS Organizations.
+    OrganizationsFeatures,
+    /// Once per account: the SAML and OpenID Connect identity providers.
+    IdentityProviders,
 }
 
 /// The reads made once per region, in the order they are started.
@@ -131,15 +159,40 @@ const REGIONAL_READS: &[Read] = &[
     Read::VpcPeering,
     Read::KmsKeys,
     Read::SecurityHub,
+    Read::AccessAnalyzers,
 ];
 
 /// The reads made once per account (in its partition's global region), in the order they are
 /// started.
-const ACCOUNT_READS: &[Read] = &[Read::PasswordPolicy];
+const ACCOUNT_READS: &[Read] = &[
+    Read::CredentialReport,
+    Read::PasswordPolicy,
+    Read::AccountSummary,
+    Read::VirtualMfaDevices,
+    Read::UserPolicies,
+    Read::Policies,
+    Read::PolicyEntities,
+    Read::ServerCertificates,
+    Read::InstanceProfiles,
+    Read::AlternateContacts,
+    Read::OrganizationsFeatures,
+    Read::IdentityProviders,
+];
 
 /// What one account-wide read brings back (see [`Read`]).
 enum AccountPiece {
     PasswordPolicy(Collected<Option<PasswordPolicy>>),
+    CredentialReport(Collected<CredentialReport>),
+    AccountSummary(Collected<BTreeMap<String, i64>>),
+    VirtualMfaDevices(Collected<Vec<VirtualMfaDevice>>),
+    Users(Collected<Vec<IamUser>>),
+    Policies(Collected<Vec<ManagedPolicy>>),
+    PolicyEntities(Vec<PolicyAttachments>),
+    ServerCertificates(Collected<Vec<ServerCertificate>>),
+    InstanceProfiles(Collected<Vec<InstanceProfile>>),
+    AlternateContacts(Vec<AlternateContactRead>),
+    OrganizationsFeatures(Collected<OrganizationsFeatures>),
+    IdentityProviders(Collected<Vec<String>>),
 }
 
 /// Starts one account-wide read.
@@ -147,6 +200,19 @@ async fn account_wide(read: Read, s: &Session, rt: &Runtime) -> AccountPiece {
     let global = regions::global_region(&s.partition);
     match read {
         Read::PasswordPolicy => AccountPiece::PasswordPolicy(iam::password_policy(s, rt, global).await),
+        Read::CredentialReport => AccountPiece::CredentialReport(iam::credential_report(s, rt, global).await),
+        Read::AccountSummary => AccountPiece::AccountSummary(iam::account_summary(s, rt, global).await),
+        Read::VirtualMfaDevices => AccountPiece::VirtualMfaDevices(iam::virtual_mfa_devices(s, rt, global).await),
+        Read::UserPolicies => AccountPiece::Users(iam::users(s, rt, global).await),
+        Read::Policies => AccountPiece::Policies(iam::policies(s, rt, global).await),
+        Read::PolicyEntities => AccountPiece::PolicyEntities(iam::policy_entities(s, rt, global).await),
+        Read::ServerCertificates => AccountPiece::ServerCertificates(iam::server_certificates(s, rt, global).await),
+        Read::InstanceProfiles => AccountPiece::InstanceProfiles(iam::instance_profiles(s, rt, global).await),
+        Read::AlternateContacts => AccountPiece::AlternateContacts(account::alternate_contacts(s, rt).await),
+        Read::OrganizationsFeatures => {
+            AccountPiece::OrganizationsFeatures(iam::organizations_features(s, rt, global).await)
+        }
+        Read::IdentityProviders => AccountPiece::IdentityProviders(iam::identity_providers(s, rt, global).await),
         _ => unreachable!("not an account-wide read"),
     }
 }
@@ -163,6 +229,7 @@ enum Piece {
     PeeringRoutes(Collected<Vec<RouteTable>>),
     KmsKeys(Collected<Vec<KmsKeyDetails>>),
     SecurityHub(Collected<SecurityHubState>),
+    AccessAnalyzers(Collected<Vec<Analyzer>>),
 }
 
 /// Starts one regional read.
@@ -179,6 +246,7 @@ async fn regional(read: Read, s: &Session, rt: &Runtime, region: &str) -> Piece 
         Read::VpcPeering => Piece::Peerings(ec2::peering_connections(s, rt, region).await),
         Read::KmsKeys => Piece::KmsKeys(kms::region_keys(s, rt, region).await),
         Read::SecurityHub => Piece::SecurityHub(securityhub::hub(s, rt, region).await),
+        Read::AccessAnalyzers => Piece::AccessAnalyzers(accessanalyzer::analyzers(s, rt, region).await),
         _ => unreachable!("not a regional read"),
     }
 }
@@ -685,6 +753,7 @@ impl<'a> Flow<'a> {
             Piece::PeeringRoutes(r) => res.peering_routes = Some(r),
             Piece::KmsKeys(k) => res.kms_keys = Some(k),
             Piece::SecurityHub(h) => res.security_hub = Some(h),
+            Piece::AccessAnalyzers(a) => res.access_analyzers = Some(a),
         }
     }
 
@@ -693,6 +762,17 @@ impl<'a> Flow<'a> {
         let res = &mut self.accounts[i].account_wide;
         match piece {
             AccountPiece::PasswordPolicy(p) => res.password_policy = Some(p),
+            AccountPiece::CredentialReport(r) => res.credential_report = Some(r),
+            AccountPiece::AccountSummary(m) => res.account_summary = Some(m),
+            AccountPiece::VirtualMfaDevices(d) => res.virtual_mfa_devices = Some(d),
+            AccountPiece::Users(u) => res.users = Some(u),
+            AccountPiece::Policies(p) => res.policies = Some(p),
+            AccountPiece::PolicyEntities(p) => res.policy_entities = p,
+            AccountPiece::ServerCertificates(c) => res.server_certificates = Some(c),
+            AccountPiece::InstanceProfiles(p) => res.instance_profiles = Some(p),
+            AccountPiece::AlternateContacts(c) => res.alternate_contacts = c,
+            AccountPiece::OrganizationsFeatures(f) => res.organizations_features = Some(f),
+            AccountPiece::IdentityProviders(p) => res.identity_providers = Some(p),
         }
     }
 

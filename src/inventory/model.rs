@@ -188,6 +188,23 @@ pub struct RegionResources {
     pub kms_keys: Option<Collected<Vec<KmsKeyDetails>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_hub: Option<Collected<SecurityHubState>>,
+    /// IAM Access Analyzer's `ListAnalyzers` (every type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_analyzers: Option<Collected<Vec<Analyzer>>>,
+}
+
+/// An IAM Access Analyzer analyzer of a region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Analyzer {
+    pub name: String,
+    pub arn: String,
+    /// `ACCOUNT`, `ORGANIZATION` (external access), `ACCOUNT_UNUSED_ACCESS`, …
+    #[serde(rename = "type")]
+    pub analyzer_type: String,
+    /// `ACTIVE`, `CREATING`, `DISABLED`, `FAILED`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
 }
 
 /// An EC2 security group and its rules.
@@ -377,6 +394,215 @@ pub struct AccountResources {
     /// `iam:GetAccountPasswordPolicy`: Ok(None) when the account has none (`NoSuchEntity`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_policy: Option<Collected<Option<PasswordPolicy>>>,
+    /// `iam:GenerateCredentialReport` (polled until COMPLETE), then `iam:GetCredentialReport`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_report: Option<Collected<CredentialReport>>,
+    /// `iam:GetAccountSummary`'s SummaryMap (`AccountMFAEnabled`, `AccountAccessKeysPresent`,
+    /// `AccountPasswordPresent` where AWS reports it, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_summary: Option<Collected<BTreeMap<String, i64>>>,
+    /// `iam:ListVirtualMFADevices` (assigned and unassigned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtual_mfa_devices: Option<Collected<Vec<VirtualMfaDevice>>>,
+    /// `iam:ListUsers`, and per user `ListAttachedUserPolicies` and `ListUserPolicies`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: Option<Collected<Vec<IamUser>>>,
+    /// `iam:ListPolicies`: every customer managed policy (`Scope=Local`) and the AWS managed
+    /// policies attached to something (`Scope=AWS`, `OnlyAttached`), each with its default
+    /// version's document (`GetPolicyVersion`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policies: Option<Collected<Vec<ManagedPolicy>>>,
+    /// `iam:ListEntitiesForPolicy` of the AWS managed policies the benchmark names
+    /// (`AWSSupportAccess`, `AWSCloudShellFullAccess`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_entities: Vec<PolicyAttachments>,
+    /// `iam:ListServerCertificates`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_certificates: Option<Collected<Vec<ServerCertificate>>>,
+    /// `iam:ListInstanceProfiles` (with the roles each holds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_profiles: Option<Collected<Vec<InstanceProfile>>>,
+    /// `account:GetAlternateContact` for SECURITY, BILLING and OPERATIONS.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternate_contacts: Vec<AlternateContactRead>,
+    /// `iam:ListOrganizationsFeatures`: centralised root access in AWS Organizations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organizations_features: Option<Collected<OrganizationsFeatures>>,
+    /// `iam:ListSAMLProviders` and `iam:ListOpenIDConnectProviders` (ARNs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_providers: Option<Collected<Vec<String>>>,
+}
+
+/// The IAM credential report: when IAM generated it, and its rows, `<root_account>` first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CredentialReport {
+    /// `GeneratedTime` (RFC 3339): the report reflects the account at that time (IAM keeps a
+    /// report up to four hours before it generates a new one).
+    pub generated_at: String,
+    pub rows: Vec<CredentialRow>,
+}
+
+/// One row of the credential report, its values as the report writes them (`N/A`,
+/// `no_information`, `not_supported` kept: they mean different things).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CredentialRow {
+    pub user: String,
+    pub arn: String,
+    pub user_creation_time: String,
+    /// `true`, `false`, or `not_supported` (the root user).
+    pub password_enabled: String,
+    pub password_last_used: String,
+    pub password_last_changed: String,
+    pub mfa_active: bool,
+    /// access_key_1 and access_key_2.
+    pub access_keys: Vec<ReportKey>,
+}
+
+impl CredentialRow {
+    pub fn is_root(&self) -> bool {
+        self.user == "<root_account>"
+    }
+    pub fn has_password(&self) -> bool {
+        self.password_enabled == "true"
+    }
+}
+
+/// The columns of one access key slot of a credential report row.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportKey {
+    /// 1 or 2.
+    pub slot: u8,
+    pub active: bool,
+    /// When the key was created or last rotated; `N/A`: no key in this slot.
+    pub last_rotated: String,
+    /// `N/A`: never used (or no key).
+    pub last_used_date: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub last_used_region: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub last_used_service: String,
+}
+
+impl ReportKey {
+    /// Whether a key is in this slot (active or not).
+    pub fn exists(&self) -> bool {
+        self.active || !matches!(self.last_rotated.as_str(), "N/A" | "")
+    }
+}
+
+/// A virtual MFA device (`ListVirtualMFADevices`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VirtualMfaDevice {
+    pub serial_number: String,
+    /// The ARN of the user it is assigned to (`arn:…:root` for the root user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_date: Option<String>,
+}
+
+/// An IAM user and the policies attached to it directly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IamUser {
+    pub name: String,
+    pub arn: String,
+    /// `ListAttachedUserPolicies`: managed policy ARNs.
+    pub attached_policies: Collected<Vec<String>>,
+    /// `ListUserPolicies`: inline policy names.
+    pub inline_policies: Collected<Vec<String>>,
+}
+
+/// A managed policy and its default version's document.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ManagedPolicy {
+    pub arn: String,
+    pub name: String,
+    /// An AWS managed policy (`arn:…:iam::aws:policy/…`).
+    #[serde(default)]
+    pub aws_managed: bool,
+    pub attachment_count: i32,
+    pub default_version: String,
+    /// The default version's document, URL-decoded JSON text (None: not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<Collected<String>>,
+}
+
+/// The users, groups and roles a managed policy is attached to (`ListEntitiesForPolicy`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyAttachments {
+    pub policy_arn: String,
+    /// Ok(None): the policy does not exist in the partition (`NoSuchEntity`).
+    pub entities: Collected<Option<PolicyEntities>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PolicyEntities {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+}
+
+impl PolicyEntities {
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty() && self.groups.is_empty() && self.roles.is_empty()
+    }
+}
+
+/// A server certificate stored in IAM (`ListServerCertificates`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerCertificate {
+    pub name: String,
+    pub arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_date: Option<String>,
+}
+
+/// An instance profile and the roles it holds (`ListInstanceProfiles`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InstanceProfile {
+    pub name: String,
+    pub arn: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// One `GetAlternateContact` call: Ok(None) when none is registered (`ResourceNotFoundException`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlternateContactRead {
+    /// `SECURITY`, `BILLING`, `OPERATIONS`.
+    pub contact_type: String,
+    pub contact: Collected<Option<AlternateContact>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlternateContact {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub title: String,
+}
+
+/// `ListOrganizationsFeatures`: the organization and the centralised root access features on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationsFeatures {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// `RootCredentialsManagement`, `RootSessions`.
+    #[serde(default)]
+    pub enabled_features: Vec<String>,
+    /// Why there is nothing to list (the AWS error code: not in an organization, IAM's trusted
+    /// access not enabled, not the management account …), when that is the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
 }
 
 impl AccountResources {

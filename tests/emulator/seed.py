@@ -159,7 +159,13 @@ SPEC FORMAT (defaults in brackets)
                                                 "inactive" = Inactive, false = no key],
                             access_key_age_days [0], access_key_last_used_days [none = never],
                             mfa [false; true = "virtual" (a root virtual MFA device is listed),
-                                 "hardware"], password_last_used_days [none = never]}}
+                                 "hardware"], password_last_used_days [none = never],
+                            password [true; false: no root password (GetAccountSummary
+                                      AccountPasswordPresent 0)]},
+                      organizations_features [none; a list of "RootCredentialsManagement",
+                                              "RootSessions": what ListOrganizationsFeatures
+                                              lists when the account manages an organization
+                                              (POST /_harness/iam/organizations-features)]}
                      (global; created after securityhub, before ec2. attached_policies and
                       attach_to take a policies[] name, an ARN, or an AWS-managed policy name.
                       Ages go through POST /_harness/iam/user and /_harness/iam/root, which the
@@ -1102,6 +1108,9 @@ class Seeder:
         if spec.get("root") is not None:
             self.harness("/_harness/iam/root", {"account_id": self.account, **spec["root"]})
             out["root"] = spec["root"]
+        if spec.get("organizations_features") is not None:
+            self.harness("/_harness/iam/organizations-features",
+                         {"account_id": self.account, "features": spec["organizations_features"]})
 
     def seed_iam_user(self, iam: Any, u: dict) -> None:
         name = u["name"]

@@ -68,9 +68,17 @@ What the middleware adds in front of moto:
   ``POST /_harness/iam/root {"account_id", "access_keys_active": [true|false|"inactive",
   ...], "access_key_age_days", "access_key_last_used_days", "access_key_last_used_region",
   "access_key_last_used_service", "mfa": false|true|"virtual"|"hardware", "mfa_age_days",
-  "password_last_used_days"}`` sets the root user (``GET ...?account_id=`` shows it): its
-  report row, GetAccountSummary AccountMFAEnabled / AccountAccessKeysPresent, and with
-  virtual MFA a ``arn:aws:iam::ACCT:mfa/root-account-mfa-device`` in ListVirtualMFADevices.
+  "password_last_used_days", "password": true|false}`` sets the root user (``GET
+  ...?account_id=`` shows it): its report row, GetAccountSummary AccountMFAEnabled /
+  AccountAccessKeysPresent / AccountPasswordPresent (``password`` false: a root user without
+  a password, as centralised root access leaves it), and with virtual MFA a
+  ``arn:aws:iam::ACCT:mfa/root-account-mfa-device`` in ListVirtualMFADevices.
+  ListOrganizationsFeatures (moto has none) answers as AWS: outside an organization
+  OrganizationNotFoundException, in a member account
+  AccountNotManagementOrDelegatedAdministratorException, in the management account the
+  organization id and the features set with ``POST /_harness/iam/organizations-features
+  {"account_id", "features": ["RootCredentialsManagement", "RootSessions"]}`` (none set:
+  ServiceAccessNotEnabledException, IAM's trusted access off).
   ``POST /_harness/iam/user {"account_id", "user", "created_days", "password_changed_days",
   "password_last_used_days" (null = never), "access_keys": [{"access_key_id", "age_days",
   "last_used_days", "last_used_region", "last_used_service"}]}`` back-dates a user (also
@@ -870,6 +878,7 @@ def _install_iam_patches() -> None:
         root = _root_state(self._iam_backend)
         out["AccountMFAEnabled"] = 1 if root.get("mfa") else 0
         out["AccountAccessKeysPresent"] = 1 if any(k for k in root.get("access_keys") or []) else 0
+        out["AccountPasswordPresent"] = 0 if root.get("password") is False else 1
         return out
 
     iam_models.AccountSummary.summary_map = property(summary_map)
@@ -893,6 +902,28 @@ def _install_iam_patches() -> None:
         return devices, next_marker
 
     IAMBackend.list_virtual_mfa_devices = list_virtual_mfa_devices
+
+    # -- ListOrganizationsFeatures: centralised root access (moto has no such call)
+    from moto.core.responses import ActionResult
+    from moto.iam.exceptions import IAMException
+
+    def list_organizations_features(self: Any) -> Any:
+        from moto.organizations.models import organizations_backends
+
+        account = self.current_account
+        org_backend = organizations_backends[account]["aws"]
+        if org_backend.org is None:
+            if account in organizations_backends.master_accounts:
+                raise IAMException("AccountNotManagementOrDelegatedAdministratorException",
+                                   "The account is not the management account or a delegated administrator of the organization.")
+            raise IAMException("OrganizationNotFoundException", "The account is not a member of an organization.")
+        features = getattr(self.backend, "_harness_org_features", None)
+        if features is None:
+            raise IAMException("ServiceAccessNotEnabledException",
+                               "Trusted access for IAM is not enabled in the organization.")
+        return ActionResult({"OrganizationId": org_backend.org.id, "EnabledFeatures": list(features)})
+
+    IAMResponse.list_organizations_features = list_organizations_features
 
     # -- server certificates: real UploadDate / Expiration / ServerCertificateId
     orig_upload = IAMBackend.upload_server_certificate
@@ -977,7 +1008,10 @@ def iam_set_root(payload: dict) -> tuple[int, dict]:
         if mfa not in (False, None, "virtual", "hardware"):
             raise ValueError("'mfa' must be false, true (= \"virtual\"), \"virtual\" or \"hardware\"")
         pwd = payload.get("password_last_used_days")
+        if payload.get("password", True) not in (True, False):
+            raise ValueError("'password' must be true or false")
         state = {
+            "password": bool(payload.get("password", True)),
             "access_keys": keys,
             "mfa": mfa or None,
             "mfa_enabled": _days_ago(payload.get("mfa_age_days", 0), "mfa_age_days") if mfa else None,
@@ -988,6 +1022,18 @@ def iam_set_root(payload: dict) -> tuple[int, dict]:
     backend = _iam_backend(account)
     backend._harness_root = state
     return 200, {"account_id": account, "root": _jsonable(state)}
+
+
+def iam_set_org_features(payload: dict) -> tuple[int, dict]:
+    """POST /_harness/iam/organizations-features: the features ListOrganizationsFeatures lists in
+    a management account (null: trusted access for IAM off)."""
+    account = str(payload.get("account_id") or DEFAULT_ACCOUNT_ID)
+    features = payload.get("features")
+    allowed = {"RootCredentialsManagement", "RootSessions"}
+    if features is not None and (not isinstance(features, list) or any(f not in allowed for f in features)):
+        return 400, {"error": f"'features' must be null or a list of {sorted(allowed)}"}
+    _iam_backend(account)._harness_org_features = features
+    return 200, {"account_id": account, "features": features}
 
 
 def iam_set_user(payload: dict) -> tuple[int, dict]:
@@ -1637,6 +1683,9 @@ class HarnessMiddleware:
                 account = (qs.get("account_id") or [DEFAULT_ACCOUNT_ID])[0]
                 backend = _iam_backend(account)
                 return self._json(start_response, 200, {"account_id": account, "root": _jsonable(_root_state(backend))})
+        if path == "/_harness/iam/organizations-features" and method == "POST":
+            status, obj = iam_set_org_features(payload)
+            return self._json(start_response, status, obj)
         if path == "/_harness/iam/user" and method == "POST":
             status, obj = iam_set_user(payload)
             return self._json(start_response, status, obj)
