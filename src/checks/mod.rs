@@ -11,6 +11,8 @@
 //!
 //! [`context`] holds what they all read (the indexed inventory, the pattern judge, memos).
 
+pub(crate) mod bucket_policy;
+pub(crate) mod buckets;
 pub(crate) mod cloudtrail_kms_encryption;
 pub(crate) mod cloudtrail_log_validation;
 pub(crate) mod config_recorder;
@@ -26,6 +28,7 @@ pub(crate) mod nacl_admin_ports;
 pub(crate) mod password_policy;
 pub(crate) mod registry;
 pub(crate) mod rollup;
+pub(crate) mod s3_deny_http;
 pub(crate) mod securityhub_enabled;
 pub(crate) mod sg_open_ports;
 pub(crate) mod trail;

@@ -30,6 +30,7 @@ pub(crate) const REGISTRY: &[&Check] = &[
     &super::default_sg_restricts_all::CHECK,
     &super::vpc_peering_least_access::CHECK,
     &super::password_policy::CHECK,
+    &super::s3_deny_http::CHECK,
 ];
 
 /// The module registered under `name`.
