@@ -16,6 +16,7 @@ pub(crate) mod events;
 pub(crate) mod iam;
 pub(crate) mod kms;
 pub(crate) mod logs;
+pub(crate) mod s3;
 pub(crate) mod securityhub;
 pub(crate) mod sns;
 
@@ -198,6 +199,8 @@ actions! {
     RestorePasswordPolicy(iam::RestorePasswordPolicy) => PasswordPolicy(iam::PasswordPolicyState),
     EnableSecurityHub(securityhub::EnableSecurityHub) => Hub(securityhub::HubState),
     DisableSecurityHub(securityhub::DisableSecurityHub) => Hub(securityhub::HubState),
+    PutAccountPublicAccessBlock(s3::PutAccountPublicAccessBlock) => AccountPublicAccess(s3::AccountPublicAccessState),
+    RestoreAccountPublicAccessBlock(s3::RestoreAccountPublicAccessBlock) => AccountPublicAccess(s3::AccountPublicAccessState),
 }
 
 macro_rules! observed {
@@ -235,6 +238,7 @@ observed! {
     Rotation(kms::RotationState),
     Hub(securityhub::HubState),
     PasswordPolicy(iam::PasswordPolicyState),
+    AccountPublicAccess(s3::AccountPublicAccessState),
 }
 
 /// Quotes for a POSIX shell when needed.

@@ -28,6 +28,7 @@ pub(crate) mod nacl_admin_ports;
 pub(crate) mod password_policy;
 pub(crate) mod registry;
 pub(crate) mod rollup;
+pub(crate) mod s3_block_public_access;
 pub(crate) mod s3_deny_http;
 pub(crate) mod securityhub_enabled;
 pub(crate) mod sg_open_ports;

@@ -31,6 +31,7 @@ pub(crate) const REGISTRY: &[&Check] = &[
     &super::vpc_peering_least_access::CHECK,
     &super::password_policy::CHECK,
     &super::s3_deny_http::CHECK,
+    &super::s3_block_public_access::CHECK,
 ];
 
 /// The module registered under `name`.

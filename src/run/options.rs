@@ -94,6 +94,7 @@ impl RemediateOptions {
             config_bucket: self.config_bucket.clone(),
             route: self.route,
             remediate_default_sg: self.remediate_default_sg,
+            yes: self.yes,
         }
     }
 }

@@ -113,6 +113,10 @@ pub struct Inputs {
     /// (`--remediate-default-sg`): off by default, since workloads may rely on them.
     #[serde(default)]
     pub remediate_default_sg: bool,
+    /// `--yes`: steps that cut off something relying on the current state (account-level Block
+    /// Public Access over public buckets) are planned as automatic only with it.
+    #[serde(default)]
+    pub yes: bool,
 }
 
 impl Inputs {
@@ -134,12 +138,17 @@ impl Inputs {
             config_bucket: None,
             route: Route::MetricFilter,
             remediate_default_sg: false,
+            yes: false,
         }
     }
 
     /// What a control module's remediation hook reads of these inputs.
     pub(crate) fn hooks(&self) -> HookOptions {
-        HookOptions { home_region: self.home_region.clone(), remediate_default_sg: self.remediate_default_sg }
+        HookOptions {
+            home_region: self.home_region.clone(),
+            remediate_default_sg: self.remediate_default_sg,
+            yes: self.yes,
+        }
     }
 
     /// What the collector must read for a plan with these inputs.
