@@ -82,6 +82,11 @@ pub enum Subject {
     KmsKey,
     S3Bucket,
     PeeringConnection,
+    /// An RDS DB instance (one not in a DB cluster).
+    RdsInstance,
+    /// An RDS DB cluster (Aurora, or a Multi-AZ DB cluster), judged with its instances.
+    RdsCluster,
+    EfsFileSystem,
 }
 
 impl Subject {
@@ -101,6 +106,9 @@ impl Subject {
         Subject::KmsKey,
         Subject::S3Bucket,
         Subject::PeeringConnection,
+        Subject::RdsInstance,
+        Subject::RdsCluster,
+        Subject::EfsFileSystem,
     ];
 
     /// Its kebab-case name, as check ids spell it.
@@ -121,6 +129,9 @@ impl Subject {
             Subject::KmsKey => "kms-key",
             Subject::S3Bucket => "s3-bucket",
             Subject::PeeringConnection => "peering-connection",
+            Subject::RdsInstance => "rds-instance",
+            Subject::RdsCluster => "rds-cluster",
+            Subject::EfsFileSystem => "efs-file-system",
         }
     }
 }

@@ -51,6 +51,18 @@ pub(crate) const AUDIT: &[Permission] = &[
     p("kms:GetKeyRotationStatus", "3.6: whether a customer managed key rotates"),
     p("securityhub:DescribeHub", "4.16: whether Security Hub is enabled in a region"),
     p("iam:GetAccountPasswordPolicy", "1.7, 1.8 (v1.2.0: 1.5–1.11): the account password policy"),
+    p("s3:ListAllMyBuckets", "2.1.x, 3.4, 3.8, 3.9: the account's buckets (ListBuckets)"),
+    p("s3:GetBucketLocation", "2.1.x, 3.4: a bucket's region, where it is read"),
+    p("s3:GetBucketPolicy", "2.1.1, 2.1.4: whether the policy denies HTTP, or lets anyone read"),
+    p("s3:GetBucketAcl", "2.1.4 (v1.2.0 2.3): whether the ACL grants AllUsers or AuthenticatedUsers"),
+    p("s3:GetBucketPublicAccessBlock", "2.1.4: a bucket's Block Public Access settings"),
+    p("s3:GetAccountPublicAccessBlock", "2.1.4: the account's Block Public Access settings (S3 Control)"),
+    p("s3:GetBucketVersioning", "2.1.2: versioning and MFA Delete"),
+    p("s3:GetEncryptionConfiguration", "v1.4.0 2.1.1: a bucket's default encryption"),
+    p("s3:GetBucketLogging", "3.4: server access logging of the CloudTrail bucket"),
+    p("rds:DescribeDBInstances", "2.2.x: every RDS instance (encryption, upgrades, public access, Multi-AZ)"),
+    p("rds:DescribeDBClusters", "2.2.x: Aurora and Multi-AZ DB clusters, judged per cluster"),
+    p("elasticfilesystem:DescribeFileSystems", "2.3.1: whether each EFS file system is encrypted"),
 ];
 
 /// What `--organization` adds, in the management (or delegated administrator) account.
@@ -107,6 +119,10 @@ pub(crate) const REMEDIATION: &[Permission] = &[
         "1.7, 1.8: the password policy made at least as strict (rollback restores it)",
     ),
     p("iam:DeleteAccountPasswordPolicy", "rollback of a password policy where there was none"),
+    p(
+        "s3:PutAccountPublicAccessBlock",
+        "2.1.4: the account's Block Public Access on; rollback restores (or deletes) the previous configuration",
+    ),
     p("ec2:RevokeSecurityGroupIngress", "5.5 with --remediate-default-sg: the default group's inbound rules"),
     p("ec2:RevokeSecurityGroupEgress", "5.5 with --remediate-default-sg: the default group's outbound rules"),
     p("ec2:AuthorizeSecurityGroupIngress", "rollback of the default group's inbound rules, byte for byte"),

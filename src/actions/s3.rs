@@ -156,7 +156,9 @@ mod tests {
             config: Some(PublicAccessBlock { block_public_acls: true, ..Default::default() }),
         };
         let Some(Action::RestoreAccountPublicAccessBlock(r)) = a.inverse(&before) else { panic!("no inverse") };
-        assert!(r.cli("us-east-1").ends_with("BlockPublicAcls=true,IgnorePublicAcls=false,BlockPublicPolicy=false,RestrictPublicBuckets=false"));
+        assert!(r.cli("us-east-1").ends_with(
+            "BlockPublicAcls=true,IgnorePublicAcls=false,BlockPublicPolicy=false,RestrictPublicBuckets=false"
+        ));
         assert!(r.achieved(&before) && !a.achieved(&before));
         let none = RestoreAccountPublicAccessBlock { account_id: "1".into(), previous: None };
         assert_eq!(none.cli("x"), "aws s3control delete-public-access-block --account-id 1");

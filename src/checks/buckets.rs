@@ -19,7 +19,10 @@ where
         Some(Collected::Ok(r)) => r.clone(),
         Some(Collected::Error(e)) => {
             let m = format!("bucket {}: its region could not be read: {e}", b.name);
-            return Err(f.status(Status::Error).message(m.clone()).evidence(vec![Evidence::bad("s3.bucket_region", m)]));
+            return Err(f
+                .status(Status::Error)
+                .message(m.clone())
+                .evidence(vec![Evidence::bad("s3.bucket_region", m)]));
         }
         None => {
             let m = format!("bucket {}: its region was not collected", b.name);
@@ -31,7 +34,10 @@ where
         Some(Collected::Ok(v)) => Ok((f, region, v.clone())),
         Some(Collected::Error(e)) => {
             let m = format!("bucket {}: its {what} could not be read: {e}", b.name);
-            Err(f.status(Status::Error).message(m.clone()).evidence(vec![Evidence::bad(format!("s3.{}", what.replace(' ', "_")), m)]))
+            Err(f
+                .status(Status::Error)
+                .message(m.clone())
+                .evidence(vec![Evidence::bad(format!("s3.{}", what.replace(' ', "_")), m)]))
         }
         None => {
             let m = format!("bucket {}: its {what} was not collected", b.name);
@@ -53,7 +59,9 @@ pub(crate) fn listed<'a>(
         }
         None => ("the account's buckets were not collected".to_string(), vec![]),
     };
-    let f = Finding::about(control, Subject::Account, &acct.account_id).status(Status::Error).message(m.clone()).evidence(ev);
+    let f = Finding::about(control, Subject::Account, &acct.account_id)
+        .status(Status::Error)
+        .message(m.clone())
+        .evidence(ev);
     Err(vec![(ControlResult::new(control, &acct.account_id, None, Status::Error, m), vec![f])])
 }
-

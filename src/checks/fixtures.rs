@@ -43,7 +43,10 @@ pub(crate) fn trail(account: &str, name: &str, group_arn: Option<&str>) -> Trail
                 read_write_type: Some("All".into()),
                 include_management_events: Some(true),
                 exclude_management_event_sources: vec![],
-                ..Default::default()
+                data_resources: vec![DataResource {
+                    resource_type: "AWS::S3::Object".into(),
+                    values: vec!["arn:aws:s3".into()],
+                }],
             }],
             advanced_event_selectors: vec![],
         })),
@@ -386,7 +389,10 @@ pub(crate) fn account_resources() -> AccountResources {
             password_reuse_prevention: Some(24),
             hard_expiry: None,
         }))),
-        buckets: Some(Collected::Ok(vec![bucket("trail-bucket", "us-east-1"), bucket("data-111122223333", "eu-west-1")])),
+        buckets: Some(Collected::Ok(vec![
+            bucket("trail-bucket", "us-east-1"),
+            bucket("data-111122223333", "eu-west-1"),
+        ])),
         other_buckets: vec![],
         s3_public_access_block: Some(Collected::Ok(Some(PublicAccessBlock::ALL))),
     }

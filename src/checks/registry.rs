@@ -32,6 +32,9 @@ pub(crate) const REGISTRY: &[&Check] = &[
     &super::password_policy::CHECK,
     &super::s3_deny_http::CHECK,
     &super::s3_block_public_access::CHECK,
+    &super::rds_instances::CHECK,
+    &super::efs_encryption::CHECK,
+    &super::s3_object_logging::CHECK,
 ];
 
 /// The module registered under `name`.

@@ -124,3 +124,25 @@ fn summarize(list: &[&Finding]) -> String {
     }
     s.join("; ")
 }
+
+/// A recommendation the version assesses as Manual: what the evidence would FAIL is for the
+/// assessor to decide, so those findings and the verdict are MANUAL, with the same evidence and
+/// commands; PASS and ERROR stand. Automated (and Scored) versions are left as they are.
+pub(crate) fn as_assessed(
+    control: &Control,
+    mut out: Vec<(ControlResult, Vec<Finding>)>,
+) -> Vec<(ControlResult, Vec<Finding>)> {
+    if !control.assessment.eq_ignore_ascii_case("Manual") {
+        return out;
+    }
+    for (r, findings) in out.iter_mut() {
+        for f in findings.iter_mut().filter(|f| f.status == Status::Fail) {
+            f.status = Status::Manual;
+        }
+        if r.status == Status::Fail {
+            r.status = Status::Manual;
+            r.message = format!("for the assessor (a Manual recommendation in this version): {}", r.message);
+        }
+    }
+    out
+}

@@ -105,7 +105,9 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, _ctx: &Context) -> V
     if let Some(Collected::Ok(Some(p))) = account {
         if p.all_on() {
             let m = "the account's Block Public Access settings are all on: they cover every bucket".to_string();
-            let f = about.message(m.clone()).evidence(vec![Evidence::ok("s3control.public_access_block", settings(&Some(*p)))]);
+            let f = about
+                .message(m.clone())
+                .evidence(vec![Evidence::ok("s3control.public_access_block", settings(&Some(*p)))]);
             return vec![(ControlResult::new(control, &acct.account_id, None, Status::Pass, m), vec![f])];
         }
     }
@@ -129,7 +131,10 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, _ctx: &Context) -> V
                 continue;
             }
         };
-        let mut ev = vec![Evidence::new("s3.public_access_block", settings(&pab), Some(pab.is_some_and(|p| p.all_on()))), account_ev.clone()];
+        let mut ev = vec![
+            Evidence::new("s3.public_access_block", settings(&pab), Some(pab.is_some_and(|p| p.all_on()))),
+            account_ev.clone(),
+        ];
         let reliance = public_reliance(b);
         if !reliance.is_empty() {
             ev.push(Evidence::info("s3.public_access_relied_on", reliance.join("; ")));
@@ -152,13 +157,27 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, _ctx: &Context) -> V
     if findings.is_empty() {
         // No bucket: the account route alone is what the audit can show.
         let (status, m) = if account_unknown {
-            (Status::Error, "the account's Block Public Access settings could not be read (and it has no bucket)".to_string())
+            (
+                Status::Error,
+                "the account's Block Public Access settings could not be read (and it has no bucket)".to_string(),
+            )
         } else {
-            (Status::Fail, format!("the account has no bucket, and its Block Public Access settings are not all on: {}", off(match account { Some(Collected::Ok(p)) => p, _ => &None })))
+            (
+                Status::Fail,
+                format!(
+                    "the account has no bucket, and its Block Public Access settings are not all on: {}",
+                    off(match account {
+                        Some(Collected::Ok(p)) => p,
+                        _ => &None,
+                    })
+                ),
+            )
         };
-        let f = about.status(status).message(m.clone()).evidence(vec![account_ev]).remediation(
-            (status == Status::Fail).then(|| fix(acct, vec![]).cli("")),
-        );
+        let f = about
+            .status(status)
+            .message(m.clone())
+            .evidence(vec![account_ev])
+            .remediation((status == Status::Fail).then(|| fix(acct, vec![]).cli("")));
         return vec![(ControlResult::new(control, &acct.account_id, None, status, m), vec![f])];
     }
     let pass = format!(

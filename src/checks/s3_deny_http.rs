@@ -142,11 +142,8 @@ fn judge(policy: &str, bucket: &str, partition: &str, accept_tls: bool) -> Resul
     }
     // Prefer the aws:SecureTransport statements; s3:TlsVersion ones count only without them.
     let secure: Vec<&Contribution> = found.iter().filter(|c| !c.tls_version).collect();
-    let (used, by_tls): (Vec<&Contribution>, bool) = if secure.iter().any(|c| c.objects) {
-        (secure, false)
-    } else {
-        (found.iter().collect(), true)
-    };
+    let (used, by_tls): (Vec<&Contribution>, bool) =
+        if secure.iter().any(|c| c.objects) { (secure, false) } else { (found.iter().collect(), true) };
     let objects = used.iter().filter(|c| c.objects).map(|c| c.name.clone()).collect::<Vec<_>>();
     if objects.is_empty() {
         let bucket_only: Vec<String> = used.iter().filter(|c| c.bucket).map(|c| c.name.clone()).collect();
@@ -155,10 +152,7 @@ fn judge(policy: &str, bucket: &str, partition: &str, accept_tls: bool) -> Resul
             if accept_tls { " (or when s3:TlsVersion is below a minimum)" } else { "" }
         )];
         if !bucket_only.is_empty() {
-            why.push(format!(
-                "{} denies HTTP on the bucket ARN only, not on its objects",
-                bucket_only.join(", ")
-            ));
+            why.push(format!("{} denies HTTP on the bucket ARN only, not on its objects", bucket_only.join(", ")));
         }
         why.extend(notes);
         return Err(why);
@@ -166,7 +160,10 @@ fn judge(policy: &str, bucket: &str, partition: &str, accept_tls: bool) -> Resul
     let whole: Vec<String> = used.iter().filter(|c| c.bucket).map(|c| c.name.clone()).collect();
     let when = if by_tls { "s3:TlsVersion is below the minimum" } else { "aws:SecureTransport is false" };
     let mut ok = vec![if whole == objects {
-        format!("{} denies s3:* to everyone on the bucket and its objects ({bucket_arn}, {objects_arn}) when {when}", objects.join(", "))
+        format!(
+            "{} denies s3:* to everyone on the bucket and its objects ({bucket_arn}, {objects_arn}) when {when}",
+            objects.join(", ")
+        )
     } else {
         format!("{} denies s3:* to everyone on the bucket's objects ({objects_arn}) when {when}", objects.join(", "))
     }];

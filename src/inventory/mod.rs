@@ -23,8 +23,8 @@
 pub(crate) mod cloudtrail;
 pub(crate) mod cloudwatch;
 pub(crate) mod config;
-pub(crate) mod efs;
 pub(crate) mod ec2;
+pub(crate) mod efs;
 pub(crate) mod eventbridge;
 pub(crate) mod iam;
 pub(crate) mod kms;
@@ -126,6 +126,8 @@ pub enum Read {
     Rds,
     /// Per region: EFS file systems.
     Efs,
+    /// Once per account: the buckets' names (`ListBuckets`).
+    BucketList,
     /// Once per account: the buckets (`ListBuckets`, each one's region) and each one's policy.
     BucketPolicies,
     /// Once per account: the account's Block Public Access (S3 Control), and each bucket's Block
@@ -144,6 +146,7 @@ pub enum Read {
 
 /// The reads that need the account's buckets listed.
 const BUCKET_READS: &[Read] = &[
+    Read::BucketList,
     Read::BucketPolicies,
     Read::BucketPublicAccess,
     Read::BucketVersioning,
@@ -562,7 +565,8 @@ impl<'a> Flow<'a> {
                 let parts = listed_bucket_parts(self.req.needs);
                 match list {
                     Collected::Ok(list) => {
-                        self.accounts[i].bucket_list = Some(Collected::Ok(list.iter().map(|b| b.name.clone()).collect()));
+                        self.accounts[i].bucket_list =
+                            Some(Collected::Ok(list.iter().map(|b| b.name.clone()).collect()));
                         for b in list {
                             let known = self.accounts[i]
                                 .buckets
@@ -824,7 +828,10 @@ impl<'a> Flow<'a> {
     fn ensure_bucket(&mut self, i: usize, name: &str, parts: &[s3::BucketPart], next: &mut Jobs<'a>) {
         let (s, rt) = (self.session(i), self.req.rt);
         let st = &mut self.accounts[i];
-        let b = st.buckets.entry(name.to_string()).or_insert_with(|| S3Bucket { name: name.to_string(), ..Default::default() });
+        let b = st
+            .buckets
+            .entry(name.to_string())
+            .or_insert_with(|| S3Bucket { name: name.to_string(), ..Default::default() });
         match &b.region {
             Some(Collected::Ok(region)) => {
                 for &part in parts {

@@ -122,17 +122,25 @@ pub(crate) async fn bucket_region(s: &Session, rt: &Runtime, global: &str, bucke
 }
 
 /// One read of `part` of `bucket`, in its region.
-pub(crate) async fn bucket_part(s: &Session, rt: &Runtime, region: &str, bucket: &str, part: BucketPart) -> BucketValue {
+pub(crate) async fn bucket_part(
+    s: &Session,
+    rt: &Runtime,
+    region: &str,
+    bucket: &str,
+    part: BucketPart,
+) -> BucketValue {
     let c = s3(s, region);
     let r = Some(region);
     match part {
         BucketPart::Policy => {
             let op = "s3:GetBucketPolicy";
-            BucketValue::Policy(match read(s, rt, Lane::Leaf, op, r, c.get_bucket_policy().bucket(bucket).send()).await {
-                Ok(o) => Collected::Ok(o.policy().map(str::to_string)),
-                Err(e) if e.code == "NoSuchBucketPolicy" => Collected::Ok(None),
-                Err(e) => Collected::Error(e),
-            })
+            BucketValue::Policy(
+                match read(s, rt, Lane::Leaf, op, r, c.get_bucket_policy().bucket(bucket).send()).await {
+                    Ok(o) => Collected::Ok(o.policy().map(str::to_string)),
+                    Err(e) if e.code == "NoSuchBucketPolicy" => Collected::Ok(None),
+                    Err(e) => Collected::Error(e),
+                },
+            )
         }
         BucketPart::Acl => {
             let op = "s3:GetBucketAcl";
