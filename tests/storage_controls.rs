@@ -119,7 +119,10 @@ fn its_non_compliant_twin_fails_each_one_for_its_reason() {
         assert!(m.contains(&says), "{id}: {m:?} should say {says:?}");
     }
     let (_, m) = status_of(&v, "2.2.1");
-    assert!(m.contains("DB instance orders") && !m.contains("ledger-instance-1"), "Aurora members are judged with their cluster: {m}");
+    assert!(
+        m.contains("DB instance orders") && !m.contains("ledger-instance-1"),
+        "Aurora members are judged with their cluster: {m}"
+    );
 }
 
 /// The inventory's account-level Block Public Access.
@@ -149,9 +152,12 @@ fn account_block_public_access_is_applied_and_rolled_back() {
     assert_eq!(out["plan"]["steps"][0]["action"]["type"], "PutAccountPublicAccessBlock");
     assert!(out["api_calls"].get("s3:PutAccountPublicAccessBlock").is_some(), "{}", out["api_calls"]);
     let after = account_block(acct);
-    assert!(["block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"]
-        .iter()
-        .all(|k| after["ok"][k] == true), "{after}");
+    assert!(
+        ["block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"]
+            .iter()
+            .all(|k| after["ok"][k] == true),
+        "{after}"
+    );
     assert_eq!(status_of(&statuses(acct, "2.1.4"), "2.1.4").0, "PASS");
 
     let r = rollback(acct, &journal);

@@ -11,8 +11,10 @@
 //!
 //! [`context`] holds what they all read (the indexed inventory, the pattern judge, memos).
 
+pub(crate) mod assessor_only;
 pub(crate) mod bucket_policy;
 pub(crate) mod buckets;
+pub(crate) mod cloudtrail_bucket;
 pub(crate) mod cloudtrail_kms_encryption;
 pub(crate) mod cloudtrail_log_validation;
 pub(crate) mod config_recorder;
@@ -31,7 +33,9 @@ pub(crate) mod rds_instances;
 pub(crate) mod registry;
 pub(crate) mod rollup;
 pub(crate) mod s3_block_public_access;
+pub(crate) mod s3_default_encryption;
 pub(crate) mod s3_deny_http;
+pub(crate) mod s3_mfa_delete;
 pub(crate) mod s3_object_logging;
 pub(crate) mod securityhub_enabled;
 pub(crate) mod sg_open_ports;

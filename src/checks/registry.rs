@@ -35,6 +35,10 @@ pub(crate) const REGISTRY: &[&Check] = &[
     &super::rds_instances::CHECK,
     &super::efs_encryption::CHECK,
     &super::s3_object_logging::CHECK,
+    &super::s3_mfa_delete::CHECK,
+    &super::s3_default_encryption::CHECK,
+    &super::cloudtrail_bucket::CHECK,
+    &super::assessor_only::CHECK,
 ];
 
 /// The module registered under `name`.
