@@ -14,8 +14,9 @@
 //!   prefix are the evidence).
 //!
 //! **A bucket in another account.** A trail's bucket that this account's `ListBuckets` does not
-//! list belongs to another account (an organization's log archive, typically). When it could be
-//! read anyway, it is judged, the evidence naming it as another account's (the fix is made
+//! list belongs to another account (an organization's log archive, typically). When that account
+//! is audited too and read what the control needs of the bucket, that reading is used. Otherwise, when it could be read with
+//! this account's credentials, it is judged, the evidence naming it as another account's (the fix is made
 //! there). When the read is refused (`AccessDenied`, on `GetBucketLocation` or the read itself),
 //! the finding is MANUAL, saying exactly that: the bucket is another account's and must be
 //! checked there; it is not a FAIL. The same refusal on a bucket this account owns is ERROR.
@@ -54,6 +55,8 @@ pub(crate) const CHECK: Check = Check {
 /// Who owns a trail's bucket, as far as the account's `ListBuckets` tells.
 enum Owner {
     This,
+    /// Another audited account, whose own reading is used.
+    Audited(String),
     Other,
     /// `ListBuckets` failed or was not read.
     Unknown,
@@ -67,7 +70,16 @@ struct TrailBucket<'a> {
     trails: Vec<String>,
 }
 
-fn trail_buckets<'a>(acct: &'a AccountInventory, ctx: &Context<'a>) -> Vec<TrailBucket<'a>> {
+/// Whether a reading of the bucket holds what control `logging` (or not) needs.
+fn has_parts(b: &S3Bucket, logging: bool) -> bool {
+    if logging {
+        matches!(b.logging, Some(Collected::Ok(_)))
+    } else {
+        matches!(b.acl, Some(Collected::Ok(_))) && matches!(b.policy, Some(Collected::Ok(_)))
+    }
+}
+
+fn trail_buckets<'a>(acct: &'a AccountInventory, ctx: &Context<'a>, logging: bool) -> Vec<TrailBucket<'a>> {
     let mut out: Vec<TrailBucket> = Vec::new();
     for t in account_trails(acct, ctx) {
         let Some(name) = t.s3_bucket.as_deref().filter(|b| !b.is_empty()) else { continue };
@@ -80,12 +92,24 @@ fn trail_buckets<'a>(acct: &'a AccountInventory, ctx: &Context<'a>) -> Vec<Trail
             _ => None,
         };
         let other = acct.account_wide.other_buckets.iter().find(|b| b.name == name);
-        let owner = match (&acct.account_wide.buckets, listed) {
-            (_, Some(_)) => Owner::This,
-            (Some(Collected::Ok(_)), None) => Owner::Other,
+        // The owner's own reading, when the owner is audited too (an organization's trail
+        // bucket in its management or log archive account).
+        let owners = ctx.inv.accounts.iter().filter(|a| a.account_id != acct.account_id).find_map(|a| {
+            match &a.account_wide.buckets {
+                Some(Collected::Ok(l)) => {
+                    l.iter().find(|b| b.name == name && has_parts(b, logging)).map(|b| (a.account_id.clone(), b))
+                }
+                _ => None,
+            }
+        });
+        let owner = match (&acct.account_wide.buckets, listed, &owners) {
+            (_, Some(_), _) => Owner::This,
+            (_, None, Some((id, _))) => Owner::Audited(id.clone()),
+            (Some(Collected::Ok(_)), None, None) => Owner::Other,
             _ => Owner::Unknown,
         };
-        out.push(TrailBucket { name: name.to_string(), bucket: listed.or(other), owner, trails: vec![t.name.clone()] });
+        let bucket = listed.or(owners.map(|o| o.1)).or(other);
+        out.push(TrailBucket { name: name.to_string(), bucket, owner, trails: vec![t.name.clone()] });
     }
     out
 }
@@ -113,13 +137,20 @@ fn err_of<T>(c: &Option<Collected<T>>) -> Option<&CollectError> {
 pub fn evaluate(control: &Control, acct: &AccountInventory, ctx: &Context) -> Vec<(ControlResult, Vec<Finding>)> {
     let logging = control.key == "cloudtrail-bucket-access-logging";
     let mut findings = Vec::new();
-    for tb in trail_buckets(acct, ctx) {
+    for tb in trail_buckets(acct, ctx, logging) {
         let arn = format!("arn:{}:s3:::{}", acct.partition, tb.name);
         let mut f = Finding::about(control, Subject::S3Bucket, &acct.account_id).resource(Some(&arn));
         let of = format!("bucket {} (trail {})", tb.name, tb.trails.join(", "));
         let mut ev = vec![Evidence::info("cloudtrail.trails", tb.trails.join(", "))];
         let elsewhere = match tb.owner {
             Owner::This => false,
+            Owner::Audited(id) => {
+                ev.push(Evidence::info(
+                    "s3.bucket_owner",
+                    format!("account {id} (audited too): its own reading is used"),
+                ));
+                true
+            }
             Owner::Other => {
                 ev.push(Evidence::info(
                     "s3.bucket_owner",

@@ -44,3 +44,22 @@ snapshot_cases! {
         inv.accounts[0].trails.clear();
     },
 }
+
+snapshot_cases! {
+    trail_bucket_of_an_audited_owner_uses_its_reading: "4.0.0", ["3.4"], |inv| {
+        // An organization trail whose bucket the management account owns and read.
+        let mut mgmt = inv.accounts[0].clone();
+        mgmt.account_id = MGMT.into();
+        let mut b = bucket("org-log-archive", "us-east-1");
+        b.logging = Some(Collected::Ok(None));
+        mgmt.account_wide.buckets = Some(Collected::Ok(vec![b]));
+        mgmt.support = true;
+        inv.accounts.push(mgmt);
+        inv.accounts[0].trails[0].s3_bucket = Some("org-log-archive".into());
+        inv.accounts[0].account_wide.other_buckets = vec![{
+            let mut denied = bucket("org-log-archive", "us-east-1");
+            denied.logging = Some(Collected::Error(err("s3:GetBucketLogging", "AccessDenied")));
+            denied
+        }];
+    },
+}
