@@ -48,7 +48,7 @@ pub(crate) fn evaluate(
     acct: &AccountInventory,
     _ctx: &Context,
 ) -> Vec<(ControlResult, Vec<Finding>)> {
-    let message = format!("for the assessor: {}", what(&control.key));
+    let message = format!("not evaluated from an API (no read is made): the assessor must {}", what(&control.key));
     let mut evidence =
         vec![Evidence::info("assessment", control.assessment.clone()), Evidence::info("api_reads", "none")];
     if let Some(a) = control.def.audit.as_deref().filter(|a| !a.trim().is_empty()) {

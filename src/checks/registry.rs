@@ -51,9 +51,10 @@ pub(crate) fn for_control(c: &Control) -> &'static Check {
     check(c.check()).unwrap_or(&super::manual::CHECK)
 }
 
-/// Whether the control is evaluated from the inventory (not MANUAL by lack of a module).
+/// Whether the control is evaluated from the inventory (not MANUAL by lack of a module, nor
+/// left to the assessor by a module that reads nothing, such as `assessor-only`).
 pub(crate) fn is_evaluated(c: &Control) -> bool {
-    check(c.check()).is_some()
+    check(c.check()).is_some_and(|m| !m.reads.is_empty())
 }
 
 #[cfg(test)]
