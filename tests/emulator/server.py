@@ -59,7 +59,8 @@ What the middleware adds in front of moto:
   asymmetric, HMAC, non-AWS_KMS and AWS-managed keys. CreateKey without KeyUsage reports
   ENCRYPT_DECRYPT.
 * S3: PutBucketVersioning's <MfaDelete> is kept and GetBucketVersioning answers
-  <MfaDelete>Enabled|Disabled</MfaDelete> once it was configured; PutBucketLogging accepts
+  <MfaDelete>Enabled|Disabled</MfaDelete> once it was configured, as AWS's document
+  (<VersioningConfiguration> at the root: the Rust SDK refuses moto's own root element); PutBucketLogging accepts
   a target whose policy also has Principal "*" statements (moto answered 500). S3 Control
   (account Block Public Access) needs nothing: a request signed for service "s3" to
   /v20180820/... with x-amz-account-id reaches moto whatever its Host.
