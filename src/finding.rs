@@ -85,6 +85,11 @@ pub enum Subject {
     IamUser,
     IamPolicy,
     ServerCertificate,
+    /// An RDS DB instance (one not in a DB cluster).
+    RdsInstance,
+    /// An RDS DB cluster (Aurora, or a Multi-AZ DB cluster), judged with its instances.
+    RdsCluster,
+    EfsFileSystem,
 }
 
 impl Subject {
@@ -107,6 +112,9 @@ impl Subject {
         Subject::IamUser,
         Subject::IamPolicy,
         Subject::ServerCertificate,
+        Subject::RdsInstance,
+        Subject::RdsCluster,
+        Subject::EfsFileSystem,
     ];
 
     /// Its kebab-case name, as check ids spell it.
@@ -130,6 +138,9 @@ impl Subject {
             Subject::IamUser => "iam-user",
             Subject::IamPolicy => "iam-policy",
             Subject::ServerCertificate => "server-certificate",
+            Subject::RdsInstance => "rds-instance",
+            Subject::RdsCluster => "rds-cluster",
+            Subject::EfsFileSystem => "efs-file-system",
         }
     }
 }

@@ -68,6 +68,18 @@ pub(crate) const AUDIT: &[Permission] = &[
     p("iam:ListOrganizationsFeatures", "v7.0.0 2.1.1: centralised root access in AWS Organizations"),
     p("access-analyzer:ListAnalyzers", "1.19: the IAM Access Analyzer analyzers of each region"),
     p("account:GetAlternateContact", "1.1, 1.2: the security, billing and operations contacts"),
+    p("s3:ListAllMyBuckets", "2.1.x, 3.4, 3.8, 3.9: the account's buckets (ListBuckets)"),
+    p("s3:GetBucketLocation", "2.1.x, 3.4: a bucket's region, where it is read"),
+    p("s3:GetBucketPolicy", "2.1.1, 2.1.4: whether the policy denies HTTP, or lets anyone read"),
+    p("s3:GetBucketAcl", "2.1.4 (v1.2.0 2.3): whether the ACL grants AllUsers or AuthenticatedUsers"),
+    p("s3:GetBucketPublicAccessBlock", "2.1.4: a bucket's Block Public Access settings"),
+    p("s3:GetAccountPublicAccessBlock", "2.1.4: the account's Block Public Access settings (S3 Control)"),
+    p("s3:GetBucketVersioning", "2.1.2: versioning and MFA Delete"),
+    p("s3:GetEncryptionConfiguration", "v1.4.0 2.1.1: a bucket's default encryption"),
+    p("s3:GetBucketLogging", "3.4: server access logging of the CloudTrail bucket"),
+    p("rds:DescribeDBInstances", "2.2.x: every RDS instance (encryption, upgrades, public access, Multi-AZ)"),
+    p("rds:DescribeDBClusters", "2.2.x: Aurora and Multi-AZ DB clusters, judged per cluster"),
+    p("elasticfilesystem:DescribeFileSystems", "2.3.1: whether each EFS file system is encrypted"),
 ];
 
 /// What `--organization` adds, in the management (or delegated administrator) account.
@@ -128,6 +140,10 @@ pub(crate) const REMEDIATION: &[Permission] = &[
     p("ec2:DeleteFlowLogs", "rollback of CreateFlowLogs"),
     p("access-analyzer:CreateAnalyzer", "1.19: an external access analyzer in a region without one"),
     p("access-analyzer:DeleteAnalyzer", "rollback of CreateAnalyzer (the analyzer cis-audit created only)"),
+    p(
+        "s3:PutAccountPublicAccessBlock",
+        "2.1.4: the account's Block Public Access on; rollback restores (or deletes) the previous configuration",
+    ),
     p("ec2:RevokeSecurityGroupIngress", "5.5 with --remediate-default-sg: the default group's inbound rules"),
     p("ec2:RevokeSecurityGroupEgress", "5.5 with --remediate-default-sg: the default group's outbound rules"),
     p("ec2:AuthorizeSecurityGroupIngress", "rollback of the default group's inbound rules, byte for byte"),

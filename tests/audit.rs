@@ -194,7 +194,8 @@ fn empty_account_fails_everything_with_exit_1() {
     // Every recommendation of v5.0.0 (63), AWS Config per region (2).
     assert_eq!(rep["controls"].as_array().unwrap().len(), 63 - 1 + 2);
     // A new account as AWS creates it: nothing configured FAILs; what it has none of (keys to
-    // rotate, instances, peerings, open ports) passes, saying so.
+    // rotate, instances, peerings, open ports, buckets, databases, file systems, a trail bucket)
+    // passes, saying so.
     for c in rep["controls"].as_array().unwrap().iter().filter(|c| !unevaluated(c)) {
         let key = c["key"].as_str().unwrap();
         let want = match key {
@@ -203,7 +204,15 @@ fn empty_account_fails_everything_with_exit_1() {
             | "vpc-peering-least-access"
             | "cifs-restricted"
             | "sg-admin-ports-ipv4"
-            | "sg-admin-ports-ipv6" => "PASS",
+            | "sg-admin-ports-ipv6"
+            | "s3-deny-http"
+            | "s3-mfa-delete"
+            | "rds-encryption"
+            | "rds-auto-minor-upgrade"
+            | "rds-not-public"
+            | "rds-multi-az"
+            | "efs-encryption"
+            | "cloudtrail-bucket-access-logging" => "PASS",
             // No root key, no users, no policy in use, no instance, no certificate.
             "root-access-keys"
             | "iam-user-console-mfa"

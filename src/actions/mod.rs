@@ -17,6 +17,7 @@ pub(crate) mod events;
 pub(crate) mod iam;
 pub(crate) mod kms;
 pub(crate) mod logs;
+pub(crate) mod s3;
 pub(crate) mod securityhub;
 pub(crate) mod sns;
 
@@ -203,6 +204,8 @@ actions! {
     DisableSecurityHub(securityhub::DisableSecurityHub) => Hub(securityhub::HubState),
     CreateAnalyzer(accessanalyzer::CreateAnalyzer) => Analyzers(accessanalyzer::AnalyzersState),
     DeleteAnalyzer(accessanalyzer::DeleteAnalyzer) => Analyzers(accessanalyzer::AnalyzersState),
+    PutAccountPublicAccessBlock(s3::PutAccountPublicAccessBlock) => AccountPublicAccess(s3::AccountPublicAccessState),
+    RestoreAccountPublicAccessBlock(s3::RestoreAccountPublicAccessBlock) => AccountPublicAccess(s3::AccountPublicAccessState),
 }
 
 macro_rules! observed {
@@ -242,6 +245,7 @@ observed! {
     Hub(securityhub::HubState),
     PasswordPolicy(iam::PasswordPolicyState),
     Analyzers(accessanalyzer::AnalyzersState),
+    AccountPublicAccess(s3::AccountPublicAccessState),
 }
 
 /// Quotes for a POSIX shell when needed.

@@ -43,7 +43,10 @@ pub(crate) fn trail(account: &str, name: &str, group_arn: Option<&str>) -> Trail
                 read_write_type: Some("All".into()),
                 include_management_events: Some(true),
                 exclude_management_event_sources: vec![],
-                ..Default::default()
+                data_resources: vec![DataResource {
+                    resource_type: "AWS::S3::Object".into(),
+                    values: vec!["arn:aws:s3".into()],
+                }],
             }],
             advanced_event_selectors: vec![],
         })),
@@ -285,6 +288,28 @@ pub(crate) fn region_resources(region: &str) -> RegionResources {
             status: "ACTIVE".into(),
             status_reason: None,
         }])),
+        rds_instances: Some(Collected::Ok(vec![
+            rds_instance(region, &format!("db-{region}"), None),
+            rds_instance(region, &format!("aurora-{region}-1"), Some(&format!("aurora-{region}"))),
+            rds_instance(region, &format!("aurora-{region}-2"), Some(&format!("aurora-{region}"))),
+        ])),
+        rds_clusters: Some(Collected::Ok(vec![RdsCluster {
+            id: format!("aurora-{region}"),
+            arn: format!("arn:aws:rds:{region}:{ACCT}:cluster:aurora-{region}"),
+            engine: "aurora-mysql".into(),
+            storage_encrypted: true,
+            auto_minor_version_upgrade: None,
+            publicly_accessible: None,
+            multi_az: true,
+            members: vec![format!("aurora-{region}-1"), format!("aurora-{region}-2")],
+        }])),
+        efs_file_systems: Some(Collected::Ok(vec![EfsFileSystem {
+            id: format!("fs-{region}"),
+            name: Some("shared".into()),
+            arn: Some(format!("arn:aws:elasticfilesystem:{region}:{ACCT}:file-system/fs-{region}")),
+            encrypted: true,
+            kms_key_id: Some(format!("arn:aws:kms:{region}:{ACCT}:key/aws-{region}")),
+        }])),
     }
 }
 
@@ -371,11 +396,79 @@ pub(crate) fn managed_policy(name: &str, aws: bool, attachments: i32, doc: serde
     }
 }
 
+/// A compliant RDS instance: encrypted, minor upgrades on, private, Multi-AZ (standalone); a
+/// member of `cluster` in its zone `a` or `b` (the second one).
+pub(crate) fn rds_instance(region: &str, id: &str, cluster: Option<&str>) -> RdsInstance {
+    RdsInstance {
+        id: id.into(),
+        arn: format!("arn:aws:rds:{region}:{ACCT}:db:{id}"),
+        engine: if cluster.is_some() { "aurora-mysql".into() } else { "postgres".into() },
+        status: Some("available".into()),
+        cluster: cluster.map(str::to_string),
+        storage_encrypted: true,
+        auto_minor_version_upgrade: true,
+        publicly_accessible: Some(false),
+        multi_az: cluster.is_none(),
+        availability_zone: Some(format!("{region}{}", if id.ends_with("-2") { "b" } else { "a" })),
+    }
+}
+
+/// The policy of a compliant bucket: plain HTTP denied on the bucket and its objects; the trail
+/// bucket also lets CloudTrail write.
+pub(crate) fn bucket_policy(bucket: &str) -> String {
+    let mut statements = vec![serde_json::json!({
+        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}})];
+    if bucket == "trail-bucket" {
+        statements.push(serde_json::json!({
+            "Sid": "AWSCloudTrailWrite", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:PutObject", "Resource": format!("arn:aws:s3:::{bucket}/AWSLogs/{ACCT}/*"),
+            "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}}));
+    }
+    serde_json::json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+}
+
+/// A compliant bucket: TLS-only policy, owner-only ACL, Block Public Access, versioning with
+/// MFA Delete, default encryption, server access logging.
+pub(crate) fn bucket(name: &str, region: &str) -> S3Bucket {
+    S3Bucket {
+        name: name.into(),
+        region: Some(Collected::Ok(region.into())),
+        policy: Some(Collected::Ok(Some(bucket_policy(name)))),
+        acl: Some(Collected::Ok(vec![AclGrant {
+            grantee_type: "CanonicalUser".into(),
+            uri: None,
+            id: Some("owner-canonical-id".into()),
+            permission: "FULL_CONTROL".into(),
+        }])),
+        public_access_block: Some(Collected::Ok(Some(PublicAccessBlock::ALL))),
+        versioning: Some(Collected::Ok(BucketVersioning {
+            status: Some("Enabled".into()),
+            mfa_delete: Some("Enabled".into()),
+        })),
+        encryption: Some(Collected::Ok(Some(vec!["aws:kms".into()]))),
+        logging: Some(Collected::Ok(Some(BucketLogging {
+            target_bucket: format!("access-logs-{ACCT}"),
+            target_prefix: format!("{name}/"),
+        }))),
+    }
+}
+
+/// The fixture account's bucket `name`.
+pub(crate) fn bucket_of<'a>(inv: &'a mut Inventory, name: &str) -> &'a mut S3Bucket {
+    let Some(Collected::Ok(list)) = inv.accounts[0].account_wide.buckets.as_mut() else { panic!("no buckets") };
+    let Some(b) = list.iter_mut().find(|b| b.name == name) else { panic!("the fixture has no bucket {name}") };
+    b
+}
+
 /// A compliant account's account-wide settings: a password policy stricter than every
 /// version asks; a root user with hardware MFA and no keys; users who meet every credential
 /// requirement and get their permissions from groups; no administrator policy; AWSSupportAccess
 /// on a role and AWSCloudShellFullAccess on nobody; one valid server certificate; an instance
-/// profile with a role; every alternate contact; centralised root access; an identity provider.
+/// profile with a role; every alternate contact; centralised root access; an identity provider;
+/// two compliant buckets (the trail's, and a data bucket in eu-west-1); the account's Block Public
+/// Access all on.
 pub(crate) fn account_resources() -> AccountResources {
     let user = |name: &str| IamUser {
         name: name.into(),
@@ -470,6 +563,12 @@ pub(crate) fn account_resources() -> AccountResources {
             password_reuse_prevention: Some(24),
             hard_expiry: None,
         }))),
+        buckets: Some(Collected::Ok(vec![
+            bucket("trail-bucket", "us-east-1"),
+            bucket("data-111122223333", "eu-west-1"),
+        ])),
+        other_buckets: vec![],
+        s3_public_access_block: Some(Collected::Ok(Some(PublicAccessBlock::ALL))),
     }
 }
 

@@ -43,6 +43,9 @@ pub struct HookOptions {
     pub home_region: String,
     /// `--remediate-default-sg`: empty the default security groups.
     pub remediate_default_sg: bool,
+    /// `--yes`: the operator accepts the plan as shown (a step that cuts off what relies on it,
+    /// such as account-level Block Public Access over public buckets, applies only then).
+    pub yes: bool,
 }
 
 /// A module's remediation hook: the changes that fix its FAILing verdicts.

@@ -41,6 +41,15 @@ pub(crate) const REGISTRY: &[&Check] = &[
     &super::account_contacts::CHECK,
     &super::org_root_access::CHECK,
     &super::iam_central_identity::CHECK,
+    &super::s3_deny_http::CHECK,
+    &super::s3_block_public_access::CHECK,
+    &super::rds_instances::CHECK,
+    &super::efs_encryption::CHECK,
+    &super::s3_object_logging::CHECK,
+    &super::s3_mfa_delete::CHECK,
+    &super::s3_default_encryption::CHECK,
+    &super::cloudtrail_bucket::CHECK,
+    &super::assessor_only::CHECK,
 ];
 
 /// The module registered under `name`.
@@ -53,9 +62,10 @@ pub(crate) fn for_control(c: &Control) -> &'static Check {
     check(c.check()).unwrap_or(&super::manual::CHECK)
 }
 
-/// Whether the control is evaluated from the inventory (not MANUAL by lack of a module).
+/// Whether the control is evaluated from the inventory (not MANUAL by lack of a module, nor
+/// left to the assessor by a module that reads nothing, such as `assessor-only`).
 pub(crate) fn is_evaluated(c: &Control) -> bool {
-    check(c.check()).is_some()
+    check(c.check()).is_some_and(|m| !m.reads.is_empty())
 }
 
 #[cfg(test)]

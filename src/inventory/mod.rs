@@ -26,13 +26,16 @@ pub(crate) mod cloudtrail;
 pub(crate) mod cloudwatch;
 pub(crate) mod config;
 pub(crate) mod ec2;
+pub(crate) mod efs;
 pub(crate) mod eventbridge;
 pub(crate) mod iam;
 pub(crate) mod kms;
 pub(crate) mod logs;
 pub(crate) mod model;
 pub(crate) mod organizations;
+pub(crate) mod rds;
 pub(crate) mod regions;
+pub(crate) mod s3;
 pub(crate) mod securityhub;
 pub(crate) mod sns;
 pub mod store;
@@ -147,6 +150,69 @@ pub enum Read {
     OrganizationsFeatures,
     /// Once per account: the SAML and OpenID Connect identity providers.
     IdentityProviders,
+    /// Per region: RDS DB instances and DB clusters.
+    Rds,
+    /// Per region: EFS file systems.
+    Efs,
+    /// Once per account: the buckets' names (`ListBuckets`).
+    BucketList,
+    /// Once per account: the buckets (`ListBuckets`, each one's region) and each one's policy.
+    BucketPolicies,
+    /// Once per account: the account's Block Public Access (S3 Control), and each bucket's Block
+    /// Public Access, ACL and policy (what relies on public access).
+    BucketPublicAccess,
+    /// Once per account: each bucket's versioning (MFA Delete).
+    BucketVersioning,
+    /// Once per account: each bucket's default encryption.
+    BucketEncryption,
+    /// The bucket each trail delivers to: its ACL and policy (and `ListBuckets`, which says
+    /// whether the account owns it).
+    TrailBucketAccess,
+    /// The bucket each trail delivers to: its server access logging (and `ListBuckets`).
+    TrailBucketLogging,
+}
+
+/// The reads that need the account's buckets listed.
+const BUCKET_READS: &[Read] = &[
+    Read::BucketList,
+    Read::BucketPolicies,
+    Read::BucketPublicAccess,
+    Read::BucketVersioning,
+    Read::BucketEncryption,
+    Read::TrailBucketAccess,
+    Read::TrailBucketLogging,
+];
+
+/// The parts of each listed bucket the selected controls need.
+fn listed_bucket_parts(needs: &Needs) -> Vec<s3::BucketPart> {
+    use s3::BucketPart as P;
+    let mut parts = Vec::new();
+    if needs.has(Read::BucketPolicies) || needs.has(Read::BucketPublicAccess) {
+        parts.push(P::Policy);
+    }
+    if needs.has(Read::BucketPublicAccess) {
+        parts.extend([P::Acl, P::PublicAccessBlock]);
+    }
+    if needs.has(Read::BucketVersioning) {
+        parts.push(P::Versioning);
+    }
+    if needs.has(Read::BucketEncryption) {
+        parts.push(P::Encryption);
+    }
+    parts
+}
+
+/// The parts of a trail's bucket the selected controls need.
+fn trail_bucket_parts(needs: &Needs) -> Vec<s3::BucketPart> {
+    use s3::BucketPart as P;
+    let mut parts = Vec::new();
+    if needs.has(Read::TrailBucketAccess) {
+        parts.extend([P::Acl, P::Policy]);
+    }
+    if needs.has(Read::TrailBucketLogging) {
+        parts.push(P::Logging);
+    }
+    parts
 }
 
 /// The reads made once per region, in the order they are started.
@@ -160,6 +226,8 @@ const REGIONAL_READS: &[Read] = &[
     Read::KmsKeys,
     Read::SecurityHub,
     Read::AccessAnalyzers,
+    Read::Rds,
+    Read::Efs,
 ];
 
 /// The reads made once per account (in its partition's global region), in the order they are
@@ -177,6 +245,7 @@ const ACCOUNT_READS: &[Read] = &[
     Read::AlternateContacts,
     Read::OrganizationsFeatures,
     Read::IdentityProviders,
+    Read::BucketPublicAccess,
 ];
 
 /// What one account-wide read brings back (see [`Read`]).
@@ -193,6 +262,7 @@ enum AccountPiece {
     AlternateContacts(Vec<AlternateContactRead>),
     OrganizationsFeatures(Collected<OrganizationsFeatures>),
     IdentityProviders(Collected<Vec<String>>),
+    S3PublicAccessBlock(Collected<Option<PublicAccessBlock>>),
 }
 
 /// Starts one account-wide read.
@@ -213,6 +283,9 @@ async fn account_wide(read: Read, s: &Session, rt: &Runtime) -> AccountPiece {
             AccountPiece::OrganizationsFeatures(iam::organizations_features(s, rt, global).await)
         }
         Read::IdentityProviders => AccountPiece::IdentityProviders(iam::identity_providers(s, rt, global).await),
+        Read::BucketPublicAccess => {
+            AccountPiece::S3PublicAccessBlock(s3::account_public_access_block(s, rt, global).await)
+        }
         _ => unreachable!("not an account-wide read"),
     }
 }
@@ -230,6 +303,8 @@ enum Piece {
     KmsKeys(Collected<Vec<KmsKeyDetails>>),
     SecurityHub(Collected<SecurityHubState>),
     AccessAnalyzers(Collected<Vec<Analyzer>>),
+    Rds(Collected<Vec<RdsInstance>>, Collected<Vec<RdsCluster>>),
+    Efs(Collected<Vec<EfsFileSystem>>),
 }
 
 /// Starts one regional read.
@@ -247,6 +322,11 @@ async fn regional(read: Read, s: &Session, rt: &Runtime, region: &str) -> Piece 
         Read::KmsKeys => Piece::KmsKeys(kms::region_keys(s, rt, region).await),
         Read::SecurityHub => Piece::SecurityHub(securityhub::hub(s, rt, region).await),
         Read::AccessAnalyzers => Piece::AccessAnalyzers(accessanalyzer::analyzers(s, rt, region).await),
+        Read::Rds => {
+            let (i, c) = tokio::join!(rds::instances(s, rt, region), rds::clusters(s, rt, region));
+            Piece::Rds(i, c)
+        }
+        Read::Efs => Piece::Efs(efs::file_systems(s, rt, region).await),
         _ => unreachable!("not a regional read"),
     }
 }
@@ -367,6 +447,9 @@ enum Done {
     Targets(usize, String, String, Collected<Vec<RuleTarget>>),
     Regional(usize, String, Piece),
     AccountWide(usize, AccountPiece),
+    Buckets(usize, Collected<Vec<S3Bucket>>),
+    BucketRegion(usize, String, Collected<String>),
+    BucketPart(usize, String, s3::BucketValue),
     Filters(Key3, Collected<Vec<MetricFilter>>),
     Alarms(MetricAlarmsInventory),
     Topic(usize, TopicInventory),
@@ -389,6 +472,14 @@ struct AccountState {
     rules: BTreeMap<String, Collected<Vec<EventRule>>>,
     resources: BTreeMap<String, RegionResources>,
     account_wide: AccountResources,
+    /// `ListBuckets`' names, once it answered.
+    bucket_list: Option<Collected<Vec<String>>>,
+    /// Every bucket read (listed, or a trail's), by name.
+    buckets: BTreeMap<String, S3Bucket>,
+    /// Bucket reads started, and those waiting for the bucket's region.
+    bucket_parts_started: HashSet<(String, s3::BucketPart)>,
+    bucket_parts_waiting: BTreeMap<String, BTreeSet<s3::BucketPart>>,
+    bucket_location_started: HashSet<String>,
     /// Regions where the remediation reads were started, and where topic `--topic-name` was read.
     remediation_regions: BTreeSet<String>,
     named_topic_regions: BTreeSet<String>,
@@ -539,6 +630,42 @@ impl<'a> Flow<'a> {
             }
             Done::Regional(i, region, piece) => self.on_regional(i, region, piece, &mut next),
             Done::AccountWide(i, piece) => self.on_account_wide(i, piece, &mut next),
+            Done::Buckets(i, list) => {
+                let parts = listed_bucket_parts(self.req.needs);
+                match list {
+                    Collected::Ok(list) => {
+                        self.accounts[i].bucket_list =
+                            Some(Collected::Ok(list.iter().map(|b| b.name.clone()).collect()));
+                        for b in list {
+                            let known = self.accounts[i]
+                                .buckets
+                                .entry(b.name.clone())
+                                .or_insert_with(|| S3Bucket { name: b.name.clone(), ..Default::default() });
+                            if known.region.is_none() {
+                                known.region = b.region.clone();
+                            }
+                            self.ensure_bucket(i, &b.name, &parts, &mut next);
+                        }
+                    }
+                    Collected::Error(e) => self.accounts[i].bucket_list = Some(Collected::Error(e)),
+                }
+            }
+            Done::BucketRegion(i, name, region) => {
+                let st = &mut self.accounts[i];
+                if let Some(b) = st.buckets.get_mut(&name) {
+                    if b.region.is_none() {
+                        b.region = Some(region);
+                    }
+                }
+                let waiting: Vec<s3::BucketPart> =
+                    st.bucket_parts_waiting.remove(&name).map(|w| w.into_iter().collect()).unwrap_or_default();
+                self.ensure_bucket(i, &name, &waiting, &mut next);
+            }
+            Done::BucketPart(i, name, value) => {
+                if let Some(b) = self.accounts[i].buckets.get_mut(&name) {
+                    value.store(b);
+                }
+            }
             Done::Targets(i, region, rule, targets) => {
                 if let Collected::Ok(list) = &targets {
                     for t in list {
@@ -619,6 +746,10 @@ impl<'a> Flow<'a> {
         }
         for &read in ACCOUNT_READS.iter().filter(|r| self.req.needs.has(**r)) {
             next.add(i, Box::pin(async move { Done::AccountWide(i, account_wide(read, s, rt).await) }));
+        }
+        if BUCKET_READS.iter().any(|r| self.req.needs.has(*r)) {
+            let global = regions::global_region(&s.partition);
+            next.add(i, Box::pin(async move { Done::Buckets(i, s3::list_buckets(s, rt, global).await) }));
         }
         if let Some(rem) = &self.req.needs.remediation {
             let home = rem.home_region.clone();
@@ -754,6 +885,54 @@ impl<'a> Flow<'a> {
             Piece::KmsKeys(k) => res.kms_keys = Some(k),
             Piece::SecurityHub(h) => res.security_hub = Some(h),
             Piece::AccessAnalyzers(a) => res.access_analyzers = Some(a),
+            Piece::Rds(i, c) => {
+                res.rds_instances = Some(i);
+                res.rds_clusters = Some(c);
+            }
+            Piece::Efs(f) => res.efs_file_systems = Some(f),
+        }
+    }
+
+    /// Reads `parts` of bucket `name` in its region, each once; first its region when unknown.
+    /// A bucket whose region could not be read is read no further (the checks say why).
+    fn ensure_bucket(&mut self, i: usize, name: &str, parts: &[s3::BucketPart], next: &mut Jobs<'a>) {
+        let (s, rt) = (self.session(i), self.req.rt);
+        let st = &mut self.accounts[i];
+        let b = st
+            .buckets
+            .entry(name.to_string())
+            .or_insert_with(|| S3Bucket { name: name.to_string(), ..Default::default() });
+        match &b.region {
+            Some(Collected::Ok(region)) => {
+                for &part in parts {
+                    if !st.bucket_parts_started.insert((name.to_string(), part)) {
+                        continue;
+                    }
+                    let (region, name) = (region.clone(), name.to_string());
+                    next.add(
+                        i,
+                        Box::pin(async move {
+                            let v = s3::bucket_part(s, rt, &region, &name, part).await;
+                            Done::BucketPart(i, name, v)
+                        }),
+                    );
+                }
+            }
+            Some(Collected::Error(_)) => {}
+            None => {
+                st.bucket_parts_waiting.entry(name.to_string()).or_default().extend(parts.iter().copied());
+                if st.bucket_location_started.insert(name.to_string()) {
+                    let name = name.to_string();
+                    let global = regions::global_region(&s.partition);
+                    next.add(
+                        i,
+                        Box::pin(async move {
+                            let r = s3::bucket_region(s, rt, global, &name).await;
+                            Done::BucketRegion(i, name, r)
+                        }),
+                    );
+                }
+            }
         }
     }
 
@@ -773,6 +952,7 @@ impl<'a> Flow<'a> {
             AccountPiece::AlternateContacts(c) => res.alternate_contacts = c,
             AccountPiece::OrganizationsFeatures(f) => res.organizations_features = Some(f),
             AccountPiece::IdentityProviders(p) => res.identity_providers = Some(p),
+            AccountPiece::S3PublicAccessBlock(p) => res.s3_public_access_block = Some(p),
         }
     }
 
@@ -823,6 +1003,10 @@ impl<'a> Flow<'a> {
     }
 
     fn on_new_trail(&mut self, i: usize, t: &Trail, next: &mut Jobs<'a>) {
+        let parts = trail_bucket_parts(self.req.needs);
+        if let (Some(bucket), false) = (t.s3_bucket.as_deref().filter(|b| !b.is_empty()), parts.is_empty()) {
+            self.ensure_bucket(i, bucket, &parts, next);
+        }
         let (s, rt) = (self.session(i), self.req.rt);
         let (arn, home) = (t.arn.clone(), t.home_region.clone());
         next.add(
@@ -980,6 +1164,17 @@ impl<'a> Flow<'a> {
                     f.topics.sort_by(|a, b| a.arn.cmp(&b.arn));
                     f
                 });
+                let mut account_wide = st.account_wide;
+                let mut all_buckets = st.buckets;
+                match st.bucket_list {
+                    Some(Collected::Ok(names)) => {
+                        let listed = names.iter().filter_map(|n| all_buckets.remove(n)).collect();
+                        account_wide.buckets = Some(Collected::Ok(listed));
+                    }
+                    Some(Collected::Error(e)) => account_wide.buckets = Some(Collected::Error(e)),
+                    None => {}
+                }
+                account_wide.other_buckets = all_buckets.into_values().collect();
                 AccountInventory {
                     support: t.support,
                     account_id: s.account_id.clone(),
@@ -994,7 +1189,7 @@ impl<'a> Flow<'a> {
                     config,
                     event_rules,
                     resources,
-                    account_wide: st.account_wide,
+                    account_wide,
                     remediation,
                 }
             })

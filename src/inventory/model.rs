@@ -191,6 +191,69 @@ pub struct RegionResources {
     /// IAM Access Analyzer's `ListAnalyzers` (every type).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_analyzers: Option<Collected<Vec<Analyzer>>>,
+    /// `DescribeDBInstances`: every RDS instance of the region (Aurora members included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rds_instances: Option<Collected<Vec<RdsInstance>>>,
+    /// `DescribeDBClusters`: Aurora and Multi-AZ DB clusters of the region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rds_clusters: Option<Collected<Vec<RdsCluster>>>,
+    /// `DescribeFileSystems`: every EFS file system of the region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub efs_file_systems: Option<Collected<Vec<EfsFileSystem>>>,
+}
+
+/// An RDS DB instance (`DescribeDBInstances`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RdsInstance {
+    pub id: String,
+    pub arn: String,
+    pub engine: String,
+    /// `available`, `stopped` …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The DB cluster it belongs to (an Aurora member, or a Multi-AZ DB cluster's instance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    pub storage_encrypted: bool,
+    pub auto_minor_version_upgrade: bool,
+    /// None: AWS did not say (it always does; moto omits it when it was not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publicly_accessible: Option<bool>,
+    pub multi_az: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
+}
+
+/// An RDS DB cluster (`DescribeDBClusters`): Aurora, or a Multi-AZ DB cluster.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RdsCluster {
+    pub id: String,
+    pub arn: String,
+    pub engine: String,
+    pub storage_encrypted: bool,
+    /// Set for Multi-AZ DB clusters (Aurora keeps it per instance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_minor_version_upgrade: Option<bool>,
+    /// Set for Multi-AZ DB clusters (Aurora keeps it per instance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publicly_accessible: Option<bool>,
+    pub multi_az: bool,
+    /// `DBClusterMembers`: the member instances' ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+}
+
+/// An EFS file system (`DescribeFileSystems`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EfsFileSystem {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    pub encrypted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
 }
 
 /// An IAM Access Analyzer analyzer of a region.
@@ -431,6 +494,116 @@ pub struct AccountResources {
     /// `iam:ListSAMLProviders` and `iam:ListOpenIDConnectProviders` (ARNs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_providers: Option<Collected<Vec<String>>>,
+    /// `s3:ListAllMyBuckets` (ListBuckets): the account's own buckets, each with the reads the
+    /// selected controls need.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buckets: Option<Collected<Vec<S3Bucket>>>,
+    /// Buckets a trail of the account delivers to that ListBuckets did not list (they belong to
+    /// another account), read with this account's credentials.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_buckets: Vec<S3Bucket>,
+    /// S3 Control `GetPublicAccessBlock` for the account: Ok(None) when it has none
+    /// (`NoSuchPublicAccessBlockConfiguration`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_public_access_block: Option<Collected<Option<PublicAccessBlock>>>,
+}
+
+/// The four Block Public Access settings (of the account, or of a bucket).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlock {
+    pub const ALL: PublicAccessBlock = PublicAccessBlock {
+        block_public_acls: true,
+        ignore_public_acls: true,
+        block_public_policy: true,
+        restrict_public_buckets: true,
+    };
+
+    pub(crate) fn all_on(&self) -> bool {
+        *self == PublicAccessBlock::ALL
+    }
+
+    /// The settings that are off, by their API names.
+    pub(crate) fn off(&self) -> Vec<&'static str> {
+        [
+            (self.block_public_acls, "BlockPublicAcls"),
+            (self.ignore_public_acls, "IgnorePublicAcls"),
+            (self.block_public_policy, "BlockPublicPolicy"),
+            (self.restrict_public_buckets, "RestrictPublicBuckets"),
+        ]
+        .into_iter()
+        .filter(|(on, _)| !on)
+        .map(|(_, n)| n)
+        .collect()
+    }
+}
+
+/// An S3 bucket and what was read of it (None: not read, no selected control needs it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct S3Bucket {
+    pub name: String,
+    /// Its region: `BucketRegion` of ListBuckets, else `GetBucketLocation`. Every other read is
+    /// made there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<Collected<String>>,
+    /// `GetBucketPolicy`: the policy text, Ok(None) for `NoSuchBucketPolicy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Collected<Option<String>>>,
+    /// `GetBucketAcl`: its grants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<Collected<Vec<AclGrant>>>,
+    /// `GetPublicAccessBlock` of the bucket: Ok(None) for `NoSuchPublicAccessBlockConfiguration`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_access_block: Option<Collected<Option<PublicAccessBlock>>>,
+    /// `GetBucketVersioning`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versioning: Option<Collected<BucketVersioning>>,
+    /// `GetBucketEncryption`: the default encryption algorithms of its rules (`AES256`,
+    /// `aws:kms`, `aws:kms:dsse`); Ok(None) for `ServerSideEncryptionConfigurationNotFoundError`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<Collected<Option<Vec<String>>>>,
+    /// `GetBucketLogging`: where its server access logs go; Ok(None) when logging is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<Collected<Option<BucketLogging>>>,
+}
+
+/// One grant of a bucket ACL.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AclGrant {
+    /// `CanonicalUser`, `Group`, `AmazonCustomerByEmail`.
+    pub grantee_type: String,
+    /// A group's URI (`http://acs.amazonaws.com/groups/global/AllUsers` …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `READ`, `WRITE`, `READ_ACP`, `WRITE_ACP`, `FULL_CONTROL`.
+    pub permission: String,
+}
+
+/// `GetBucketVersioning`: both None when versioning was never configured.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BucketVersioning {
+    /// `Enabled` or `Suspended`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `Enabled` or `Disabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_delete: Option<String>,
+}
+
+/// `GetBucketLogging`'s `LoggingEnabled`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BucketLogging {
+    pub target_bucket: String,
+    #[serde(default)]
+    pub target_prefix: String,
 }
 
 /// The IAM credential report: when IAM generated it, and its rows, `<root_account>` first.

@@ -77,7 +77,7 @@ pub(crate) fn controls_markdown() -> String {
         let def = cat.def(key);
         let ids: Vec<String> =
             versions.iter().map(|v| cat.id_of(key, v).map(str::to_string).unwrap_or_else(|| "—".into())).collect();
-        let how = if check(def.check()).is_some() { "evaluated" } else { "MANUAL" };
+        let how = if check(def.check()).is_some_and(|m| !m.reads.is_empty()) { "evaluated" } else { "MANUAL" };
         let _ = writeln!(s, "| `{key}` | {} | {} | {how} |", def.name.replace('|', "\\|"), ids.join(" | "));
     }
     s

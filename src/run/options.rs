@@ -98,6 +98,7 @@ impl RemediateOptions {
             remediate_default_sg: self.remediate_default_sg,
             flow_logs_role_arn: self.flow_logs_role_arn.clone(),
             flow_logs_log_group: self.flow_logs_log_group.clone(),
+            yes: self.yes,
         }
     }
 }

@@ -70,6 +70,8 @@ SPEC FORMAT (defaults in brackets)
                      Block Public Access (s3control PutPublicAccessBlock)
   log_groups[]       {region, name, retention_days [none]}
   trails[]           {name, region (home) , bucket [cloudtrail-{account}, created if missing],
+                      bucket_owner [none; an account id: the bucket is that account's (seed it
+                                    there first; "{account}" in bucket is that id), not created],
                       multi_region [true], include_global [true], logging [true],
                       log_group [none; created in the home region if missing],
                       log_group_arn [arn:aws:logs:<home>:<account>:log-group:<log_group>:*; set to
@@ -632,7 +634,11 @@ class Seeder:
     def seed_trail(self, t: dict) -> None:
         home = self.region(t)
         ct = self.client("cloudtrail", home)
-        bucket = self.ensure_bucket(t.get("bucket") or "cloudtrail-{account}", home)
+        if t.get("bucket_owner"):
+            # Another account's bucket (seeded there first): used as named, never created here.
+            bucket = (t.get("bucket") or "cloudtrail-{account}").replace("{account}", str(t["bucket_owner"]))
+        else:
+            bucket = self.ensure_bucket(t.get("bucket") or "cloudtrail-{account}", home)
         kwargs: dict = {
             "Name": t["name"],
             "S3BucketName": bucket,

@@ -27,6 +27,9 @@ What the middleware adds in front of moto:
   applies the call when the client has gone away (killed) meanwhile; the sleep
   holds only that request's thread. ``POST /_harness/reset`` wakes every held
   request and answers it 503 ``EmulatorReset`` instead of applying it.
+  S3 reads are named as their operations (``ListBuckets``, ``GetBucketLogging``,
+  ``GetBucketLocation``, ``GetBucketPolicy``, ``GetBucketAcl``, ``GetBucketVersioning``,
+  ``GetPublicAccessBlock``, ``GetBucketEncryption``; service ``s3``) and answered as S3 does.
   A fault may name ``role_arn``: it then matches only an AssumeRole asking for that role
   (AssumeRole is signed by the caller, so ``account_id`` cannot tell members apart).
 * CloudTrail -> CloudWatch Logs delivery (moto never reports it): GetTrailStatus
@@ -56,7 +59,8 @@ What the middleware adds in front of moto:
   asymmetric, HMAC, non-AWS_KMS and AWS-managed keys. CreateKey without KeyUsage reports
   ENCRYPT_DECRYPT.
 * S3: PutBucketVersioning's <MfaDelete> is kept and GetBucketVersioning answers
-  <MfaDelete>Enabled|Disabled</MfaDelete> once it was configured; PutBucketLogging accepts
+  <MfaDelete>Enabled|Disabled</MfaDelete> once it was configured, as AWS's document
+  (<VersioningConfiguration> at the root: the Rust SDK refuses moto's own root element); PutBucketLogging accepts
   a target whose policy also has Principal "*" statements (moto answered 500). S3 Control
   (account Block Public Access) needs nothing: a request signed for service "s3" to
   /v20180820/... with x-amz-account-id reaches moto whatever its Host.
@@ -602,7 +606,6 @@ def _install_s3_patches() -> None:
       <MfaDelete>, as AWS does once MFA Delete has been configured;
     * PutBucketLogging no longer fails (HTTP 500) when the target bucket's policy has a
       statement whose Principal is "*" (moto called .get on the string)."""
-    from moto.core.responses import ActionResult
     from moto.s3 import models as s3_models
     from moto.s3 import responses as s3_responses
 
@@ -610,13 +613,19 @@ def _install_s3_patches() -> None:
     FakeBucket = s3_models.FakeBucket
 
     def get_bucket_versioning(self: Any) -> Any:
+        # AWS's document: <VersioningConfiguration> at the root (moto's serializer writes
+        # <GetBucketVersioningResponse>, which botocore reads but the Rust SDK refuses).
         bucket = self.backend.get_bucket(self.bucket_name)
-        result: dict = {"Status": bucket.versioning_status}
+        status = bucket.versioning_status
         mfa = getattr(bucket, "_harness_mfa_delete", None)
-        if mfa:
-            result["MFADelete"] = mfa
-        self.data["Action"] = "GetBucketVersioning"
-        return self.serialized(ActionResult(result))
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+            + (f"<Status>{status}</Status>" if status else "")
+            + (f"<MfaDelete>{mfa}</MfaDelete>" if mfa else "")
+            + "</VersioningConfiguration>"
+        )
+        return 200, {"Content-Type": "application/xml"}, body
 
     S3Response.get_bucket_versioning = get_bucket_versioning
 
@@ -1108,6 +1117,28 @@ class AAError(Exception):
     def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
         super().__init__(message)
         self.status, self.code, self.body = status, code, {"message": message, **extra}
+
+
+S3_READS = {
+    "logging": "GetBucketLogging", "location": "GetBucketLocation", "policy": "GetBucketPolicy",
+    "acl": "GetBucketAcl", "versioning": "GetBucketVersioning", "publicAccessBlock": "GetPublicAccessBlock",
+    "encryption": "GetBucketEncryption",
+}
+
+
+def s3_operation(method: str, path: str, query: str) -> str | None:
+    """The S3 read a REST request makes (for fault injection): ListBuckets, or a bucket's
+    GetBucketLogging / Location / Policy / Acl / Versioning / PublicAccessBlock / Encryption.
+    Other S3 requests (and S3 Control's /v20180820/) are not classified."""
+    if method != "GET" or path.startswith("/v20180820/"):
+        return None
+    keys = [k.split("=", 1)[0] for k in query.split("&") if k]
+    if path in ("", "/") and not any(k in S3_READS for k in keys):
+        return "ListBuckets"
+    for k in keys:
+        if k in S3_READS:
+            return S3_READS[k]
+    return None
 
 
 def access_analyzer_operation(method: str, path: str) -> tuple[str | None, str | None]:
@@ -1782,6 +1813,15 @@ class HarnessMiddleware:
                 ("x-amzn-ErrorType", code),
                 ("x-amzn-RequestId", rid),
             ]
+        elif protocol == "s3":  # REST-XML as S3 answers: <Error> at the root
+            from xml.sax.saxutils import escape
+
+            body = (
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                f"<Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
+                f"<RequestId>{rid}</RequestId></Error>"
+            ).encode()
+            headers = [("Content-Type", "application/xml"), ("x-amz-request-id", rid)]
         else:  # query / XML
             from xml.sax.saxutils import escape
 
@@ -1928,6 +1968,10 @@ class HarnessMiddleware:
             operation, aa_name = access_analyzer_operation(environ.get("REQUEST_METHOD", "GET"), path)
             operation = operation or "UnknownOperation"
             body = _read_body(environ)
+        elif service == "s3" and self.faults and s3_operation(environ.get("REQUEST_METHOD", "GET"), path,
+                                                              environ.get("QUERY_STRING", "")):
+            protocol = "s3"
+            operation = s3_operation(environ.get("REQUEST_METHOD", "GET"), path, environ.get("QUERY_STRING", ""))
         elif target:
             protocol, operation = "json", target.rsplit(".", 1)[-1]
         else:

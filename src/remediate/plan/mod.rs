@@ -117,6 +117,10 @@ pub struct Inputs {
     pub flow_logs_role_arn: Option<String>,
     #[serde(default = "default_flow_logs_group")]
     pub flow_logs_log_group: String,
+    /// `--yes`: steps that cut off something relying on the current state (account-level Block
+    /// Public Access over public buckets) are planned as automatic only with it.
+    #[serde(default)]
+    pub yes: bool,
 }
 
 fn default_flow_logs_group() -> String {
@@ -144,6 +148,7 @@ impl Inputs {
             remediate_default_sg: false,
             flow_logs_role_arn: None,
             flow_logs_log_group: default_flow_logs_group(),
+            yes: false,
         }
     }
 
@@ -154,6 +159,7 @@ impl Inputs {
             remediate_default_sg: self.remediate_default_sg,
             flow_logs_role_arn: self.flow_logs_role_arn.clone(),
             flow_logs_log_group: self.flow_logs_log_group.clone(),
+            yes: self.yes,
         }
     }
 
