@@ -207,7 +207,8 @@ fn merged_shards_equal_the_unsharded_run() {
     let mut first = compliant_spec(mgmt);
     first["trails"][0]["organization"] = json!(true);
     first["organization"] = json!({
-        "members": members.iter().map(|k| json!({"name": format!("{k}-account"), "email": format!("{k}-6@example.com"), "key": k})).collect::<Vec<_>>(),
+        "members": members.iter().map(|k| json!({"name": format!("{k}-account"), "email": format!("{k}-6@example.com"), "key": k,
+            "ou": match *k { "a" | "b" => "Prod/Web", "c" => "Dev", _ => "" }})).collect::<Vec<_>>(),
         "close": ["gone"],
     });
     // A mix of verdicts: b records AWS Config in us-east-1, c has a password policy of its own.
@@ -255,6 +256,25 @@ reason = "covered by the organization trail"
     let whole_rep = whole.json();
     let states: Vec<String> = ["a", "f", "gone"].iter().map(|k| scope_state(&whole_rep, &id(k))).collect();
     assert_eq!(states, ["audited", "excluded", "suspended"]);
+    // Each account's organizational unit, from one walk of the tree: the root and 3 OUs listed
+    // once each (Prod has no account of its own, Web and Dev do).
+    let ou = |k: &str| {
+        whole_rep["scope"].as_array().unwrap().iter().find(|s| s["account"] == id(k).as_str()).unwrap()["ou"].clone()
+    };
+    assert_eq!(
+        [ou("a"), ou("c"), ou("d"), ou("f")],
+        [json!("Root/Prod/Web"), json!("Root/Dev"), json!("Root"), json!("Root")]
+    );
+    let calls = &whole_rep["stats"]["api_calls"];
+    assert_eq!(
+        [
+            &calls["organizations:ListRoots"],
+            &calls["organizations:ListOrganizationalUnitsForParent"],
+            &calls["organizations:ListAccountsForParent"]
+        ],
+        [&json!(1), &json!(4), &json!(4)],
+        "{calls}"
+    );
     let suppressed = whole_rep["controls"].as_array().unwrap().iter().filter(|c| c["suppressed"].is_object()).count();
     assert!(suppressed >= 1, "the EBS suppression applies");
     let statuses: std::collections::BTreeSet<&str> =

@@ -125,6 +125,7 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
                 collect(&o.access, requested.as_deref(), &controls, &extra, &rt, &reached.targets, o.quiet).await?;
             inv.organization = reached.organization;
             inv.unaudited = reached.not_audited;
+            inv.warnings.extend(reached.warnings);
             (inv, Some((rt, reached.targets)))
         }
     };
