@@ -156,15 +156,30 @@ def chromium_load(path: str, timeout: float) -> None:
     chromium = validate.find_chromium()
 
     def load(p: str) -> float | None:
+        # The DOM goes to a file, not a pipe: a helper process Chromium leaves behind may hold a
+        # pipe open long after the browser exited. Only the browser's own exit is waited for,
+        # then its whole process group is ended.
+        import signal
         tmp = tempfile.mkdtemp(prefix="cis-audit-bench-chromium.")
         try:
-            cmd = [chromium, *validate.CHROMIUM_FLAGS, f"--user-data-dir={tmp}", "--dump-dom", "file://" + os.path.abspath(p)]
-            t0 = time.monotonic()
-            try:
-                r = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
-            except subprocess.TimeoutExpired:
-                return None
-            return round(time.monotonic() - t0, 2) if r.returncode == 0 and r.stdout.strip() else None
+            cmd = [chromium, *validate.CHROMIUM_FLAGS, f"--user-data-dir={os.path.join(tmp, 'profile')}", "--dump-dom",
+                   "file://" + os.path.abspath(p)]
+            dom = os.path.join(tmp, "dom.html")
+            with open(dom, "wb") as out:
+                t0 = time.monotonic()
+                proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                        start_new_session=True)
+                try:
+                    rc = proc.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    rc = None
+                secs = round(time.monotonic() - t0, 2)
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait()
+            return secs if rc == 0 and os.path.getsize(dom) > 0 else None
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
