@@ -86,6 +86,12 @@ pub(crate) const AUDIT: &[Permission] = &[
 pub(crate) const ORGANIZATION: &[Permission] = &[
     p("organizations:DescribeOrganization", "the organization and its management account"),
     p("organizations:ListAccounts", "every account, with its status"),
+    p("organizations:ListRoots", "the organization's root, where the OU tree starts"),
+    p(
+        "organizations:ListOrganizationalUnitsForParent",
+        "the OUs under each root and OU (reports group accounts by OU)",
+    ),
+    p("organizations:ListAccountsForParent", "the accounts directly under each root and OU"),
 ];
 
 /// What `--send-to-security-hub` adds, in each audited account.

@@ -167,9 +167,9 @@ pub(crate) fn apply_suppressions(
             }
             u.applied += 1;
         }
-        // A shard knows all about an account it audits; of the others, nothing.
-        let certain = if s.account.is_some() { ScopeKnowledge::Whole } else { scope };
-        if let Some(w) = unmatched_warning(&u, evaluated.contains(&s.key), certain) {
+        // A shard says nothing of what a suppression matched: whether it matched anything
+        // across the organisation is for `merge` to say, once (not once per shard).
+        if let Some(w) = unmatched_warning(&u, evaluated.contains(&s.key), scope) {
             warnings.push(w);
         }
         uses.push(u);
@@ -178,15 +178,16 @@ pub(crate) fn apply_suppressions(
 }
 
 /// The warning for a suppression that matched no failing verdict, when it is certain: its
-/// control was evaluated, its account audited, and the scope whole.
+/// control was evaluated, its account audited, and the scope whole (a shard's "only passing
+/// verdicts" may be another shard's failing ones, too).
 fn unmatched_warning(u: &SuppressionUse, evaluated: bool, scope: ScopeKnowledge) -> Option<String> {
-    if u.applied > 0 || u.expired || u.out_of_scope || !evaluated {
+    if u.applied > 0 || u.expired || u.out_of_scope || !evaluated || scope != ScopeKnowledge::Whole {
         return None;
     }
     if u.passing > 0 {
         return Some(format!("{} matches only passing verdicts: it is no longer needed", u.rule.describe()));
     }
-    (scope == ScopeKnowledge::Whole).then(|| format!("{} matched nothing", u.rule.describe()))
+    Some(format!("{} matched nothing", u.rule.describe()))
 }
 
 /// The suppressions of several shards judged together (`merge`): one warning per suppression
@@ -382,7 +383,19 @@ mod tests {
             &audited(&[A]),
             ScopeKnowledge::Partial,
         );
-        assert!(w2.iter().all(|x| !x.contains("matched nothing")), "{w2:?}");
+        assert!(w2.is_empty(), "{w2:?}");
+        // Not even for an account the shard audits, nor for passing verdicts: merge says it.
+        let (_, w3) = apply_suppressions(
+            &mut v2,
+            &[rule("sg", Some(A), None)],
+            "2026-12-01",
+            &audited(&[A]),
+            ScopeKnowledge::Partial,
+        );
+        assert!(w3.is_empty(), "{w3:?}");
+        let unneeded = merged_suppression_warnings(&uses2, &["sg".to_string()].into());
+        assert_eq!(unneeded.len(), 1);
+        assert!(unneeded[0].contains("no longer needed"), "{unneeded:?}");
         let evaluated: HashSet<String> = ["sg".to_string()].into();
         let mut none = uses2.clone();
         none[0].passing = 0;

@@ -16,7 +16,7 @@ fn compliant_account_passes_with_evidence_and_each_call_made_once() {
     let r = audit(acct, &["--controls", "3.1,3.3,4.10", "--format", "json"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let rep = r.json();
-    assert_eq!(rep["schema_version"], "1.2");
+    assert_eq!(rep["schema_version"], "1.3");
     assert_eq!(rep["benchmark"]["version"], "5.0.0");
     assert_eq!(
         statuses(&rep),

@@ -175,3 +175,141 @@ fn a_caller_outside_any_organization_gets_one_line_and_exit_2() {
         "{err}"
     );
 }
+
+/// The report's parts a sharded run must reproduce: verdicts and findings (sorted), the scope,
+/// the summary and the policy (suppressions included). Stats differ by nature (calls, time).
+fn comparable(rep: &Value) -> Value {
+    let sorted = |v: &Value| {
+        let mut l: Vec<Value> = v.as_array().unwrap().clone();
+        l.sort_by_key(|x| x.to_string());
+        Value::Array(l)
+    };
+    json!({
+        "controls": sorted(&rep["controls"]),
+        "findings": sorted(&rep["findings"]),
+        "scope": rep["scope"],
+        "summary": rep["summary"],
+        "policy": rep["policy"],
+        "benchmark": rep["benchmark"],
+    })
+}
+
+/// A path of this suite's temporary directory.
+fn tmp(name: &str) -> String {
+    tmp_path("organization", name)
+}
+
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn merged_shards_equal_the_unsharded_run() {
+    let mgmt = "240000000006";
+    let members = ["a", "b", "c", "d", "e", "f", "gone"];
+    let mut first = compliant_spec(mgmt);
+    first["trails"][0]["organization"] = json!(true);
+    first["organization"] = json!({
+        "members": members.iter().map(|k| json!({"name": format!("{k}-account"), "email": format!("{k}-6@example.com"), "key": k,
+            "ou": match *k { "a" | "b" => "Prod/Web", "c" => "Dev", _ => "" }})).collect::<Vec<_>>(),
+        "close": ["gone"],
+    });
+    // A mix of verdicts: b records AWS Config in us-east-1, c has a password policy of its own.
+    let b_spec = json!({"account": "@b", "config": [{"region": "us-east-1", "recorder": "default",
+        "delivery_channel": {"name": "default", "bucket": "config-{account}"}}]});
+    let c_spec = json!({"account": "@c", "iam": {"password_policy": {"min_length": 14, "reuse": 24}}});
+    let out = seed_json(&json!([first, b_spec, c_spec]));
+    let ids = &out[0]["organization"]["accounts"];
+    let id = |k: &str| ids[k].as_str().unwrap().to_string();
+    // Suppressions over the whole organisation: one that applies (b's failing EBS default),
+    // one of an excluded account (never "unmatched"), one that matches only passing verdicts
+    // (said once, where the whole scope is known).
+    let cfg = tmp("merge-shards.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            r#"
+[[suppress]]
+control = "ebs-default-encryption"
+account = "{b}"
+reason = "sandbox"
+
+[[suppress]]
+control = "ebs-default-encryption"
+account = "{f}"
+reason = "excluded anyway"
+
+[[suppress]]
+control = "cloudtrail-multi-region"
+account = "{a}"
+reason = "covered by the organization trail"
+"#,
+            b = id("b"),
+            f = id("f"),
+            a = id("a"),
+        ),
+    )
+    .unwrap();
+    let common = ["--config", &cfg, "--exclude-accounts", &id("f"), "--format", "json"];
+    let whole = audit_org(mgmt, &common);
+    assert!(whole.code == 1, "{}", whole.stderr);
+    let unneeded = "no longer needed";
+    assert_eq!(whole.stderr.matches(unneeded).count(), 1, "{}", whole.stderr);
+    assert!(!whole.stderr.contains("matched nothing"), "{}", whole.stderr);
+    let whole_rep = whole.json();
+    let states: Vec<String> = ["a", "f", "gone"].iter().map(|k| scope_state(&whole_rep, &id(k))).collect();
+    assert_eq!(states, ["audited", "excluded", "suspended"]);
+    // Each account's organizational unit, from one walk of the tree: the root and 3 OUs listed
+    // once each (Prod has no account of its own, Web and Dev do).
+    let ou = |k: &str| {
+        whole_rep["scope"].as_array().unwrap().iter().find(|s| s["account"] == id(k).as_str()).unwrap()["ou"].clone()
+    };
+    assert_eq!(
+        [ou("a"), ou("c"), ou("d"), ou("f")],
+        [json!("Root/Prod/Web"), json!("Root/Dev"), json!("Root"), json!("Root")]
+    );
+    let calls = &whole_rep["stats"]["api_calls"];
+    assert_eq!(
+        [
+            &calls["organizations:ListRoots"],
+            &calls["organizations:ListOrganizationalUnitsForParent"],
+            &calls["organizations:ListAccountsForParent"]
+        ],
+        [&json!(1), &json!(4), &json!(4)],
+        "{calls}"
+    );
+    let suppressed = whole_rep["controls"].as_array().unwrap().iter().filter(|c| c["suppressed"].is_object()).count();
+    assert!(suppressed >= 1, "the EBS suppression applies");
+    let statuses: std::collections::BTreeSet<&str> =
+        whole_rep["controls"].as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
+    assert!(statuses.contains("PASS") && statuses.contains("FAIL"), "a mix of verdicts: {statuses:?}");
+
+    for n in [2, 3] {
+        let mut paths = Vec::new();
+        for k in 1..=n {
+            let shard = format!("{k}/{n}");
+            let r = audit_org(mgmt, &[&common[..], &["--shard", &shard]].concat());
+            assert!(r.code <= 1, "shard {shard}: {}", r.stderr);
+            assert!(
+                !r.stderr.contains(unneeded) && !r.stderr.contains("matched nothing"),
+                "a shard does not judge the suppressions: {}",
+                r.stderr
+            );
+            let p = tmp(&format!("shard-{k}-of-{n}.json"));
+            std::fs::write(&p, &r.stdout).unwrap();
+            paths.push(p);
+        }
+        let mut m = bin();
+        m.arg("merge").args(&paths);
+        let merged = run(m);
+        assert_eq!(merged.code, whole.code, "{n} shards: the same exit status: {}", merged.stderr);
+        assert_eq!(merged.stderr.matches(unneeded).count(), 1, "{n} shards: said once, in merge: {}", merged.stderr);
+        let rep = merged.json();
+        assert_eq!(comparable(&rep), comparable(&whole_rep), "{n} shards merged differ from the unsharded run");
+        // The one-line summary counts the same accounts.
+        let line = |s: &str| {
+            s.lines()
+                .find(|l| l.contains("control verdicts"))
+                .map(|l| l.split(" | ").take(2).collect::<Vec<_>>().join(" | "))
+                .unwrap_or_default()
+        };
+        assert_eq!(line(&merged.stderr), line(&whole.stderr), "{n} shards");
+    }
+}

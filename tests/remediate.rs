@@ -88,6 +88,9 @@ fn remediate_then_pass_then_rollback_restores_the_account() {
     assert_eq!(out["applied"], true);
     assert_eq!(out["journal"], journal.as_str());
     assert!(r.stderr.contains(&journal), "the journal path is printed: {}", r.stderr);
+    // The one summary line: before → after (the re-audit), and the status the process exits with.
+    let line = r.stderr.lines().find(|l| l.contains("control verdicts")).unwrap_or_default();
+    assert!(line.contains(" → after remediation: ") && line.ends_with("| exit status 1"), "{}", r.stderr);
     let states = step_states(&out);
     assert!(states.len() >= 10 && states.iter().all(|(_, s)| s == "done"), "{states:?}");
     // One topic, one subscription for both alarms.

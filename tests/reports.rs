@@ -88,7 +88,8 @@ fn every_format_of_the_demo_passes_its_consumer_and_is_the_renderer_s_output() {
         assert_eq!(report.controls.iter().find(|c| c.key == key).unwrap().status, status, "{key}");
     }
 
-    let s = validate("sarif", &dir.join("cis-audit.sarif"), None);
+    let s = validate("sarif-github", &dir.join("cis-audit.sarif"), None);
+    assert_eq!(s["located_results"], fails, "every result at a repository-relative pseudo-path: {s}");
     assert_eq!(s["tool"], json!(["cis-audit"]));
     assert_eq!(s["results"], fails, "{s}");
     assert_eq!(s["levels"], json!({"error": fails}), "{s}");
@@ -104,6 +105,14 @@ fn every_format_of_the_demo_passes_its_consumer_and_is_the_renderer_s_output() {
     assert_eq!(
         r33["locations"][0]["logicalLocations"][0]["fullyQualifiedName"], "111122223333/eu-central-1/default",
         "{r33}"
+    );
+    assert_eq!(
+        r33["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "aws/111122223333/eu-central-1/config-all-regions"
+    );
+    assert_eq!(
+        r33["partialFingerprints"]["cisAudit/v1"],
+        "cis-aws-foundations-benchmark/v5.0.0/111122223333/eu-central-1/config-all-regions"
     );
     let r414 = results.iter().find(|r| r["ruleId"] == "4.14").unwrap();
     assert_eq!(
@@ -437,8 +446,10 @@ fn every_status_and_every_schema_1_1_field_pass_the_consumers_and_show() {
     let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cis-audit-rich.png");
     let h = validate("html", &write(Format::Html), Some(&shot));
     eprintln!("screenshot of the report with every status: {}", shot.display());
-    // 14 metric-filter routes (4.12 has no findings) and the EventBridge route of 4.5.
-    assert_eq!(h["svg_count"], 15, "{h}");
+    // 14 metric-filter routes (4.12 has no findings) and the EventBridge route of 4.5; two
+    // accounts, so the one page starts with the heat map (its hatch pattern, the OU row and a row
+    // per account).
+    assert_eq!(h["svg_count"], 15 + 4, "{h}");
     let html = Format::Html.render(&r, false);
     for needle in [
         "suppressed: eu-central-1 is being decommissioned (expires 2027-01-31)",
@@ -499,4 +510,92 @@ fn the_examples_are_what_the_code_renders() {
         "reports/examples/ is stale: {}\nrewrite it with CIS_AUDIT_UPDATE_EXAMPLES=1 scripts/test --test reports",
         stale.join("; ")
     );
+}
+
+/// The demo inventory as an organisation of `n` accounts (ids 5000000000NN, names, OUs), the
+/// first one unreadable (its role could not be assumed).
+fn org_inventory(n: usize) -> PathBuf {
+    let demo = std::fs::read_to_string(DEMO).unwrap();
+    let mut inv: Value = serde_json::from_str(&demo).unwrap();
+    let old = inv["accounts"][0]["account_id"].as_str().unwrap().to_string();
+    let mut all: serde_json::Map<String, Value> = serde_json::Map::new();
+    let ous = ["Root/Prod/Web", "Root/Dev", "Root"];
+    let mut members = vec![];
+    for i in 0..n {
+        let id = format!("5000000000{i:02}");
+        let copy: Value = serde_json::from_str(&demo.replace(&old, &id)).unwrap();
+        for k in ["accounts", "log_groups", "metric_alarms", "topics"] {
+            let list = all.entry(k).or_insert_with(|| json!([]));
+            list.as_array_mut().unwrap().extend(copy[k].as_array().unwrap().iter().cloned());
+        }
+        members.push(json!({"id": id, "name": format!("team-{i}"), "status": "ACTIVE", "ou": ous[i % ous.len()]}));
+    }
+    all["accounts"][0]["error"] = json!({"operation": "sts:AssumeRole", "account": "500000000000", "region": null,
+        "code": "AccessDenied", "message": "not authorized to assume the role"});
+    for (k, v) in all {
+        inv[k] = v;
+    }
+    inv["organization"] = json!({"id": "o-test", "management_account": "500000000000", "caller_account": "500000000000", "accounts": members});
+    let dir = tmpdir(&format!("org-inventory-{n}"));
+    let p = dir.join("inventory.json");
+    std::fs::write(&p, inv.to_string()).unwrap();
+    p
+}
+
+#[test]
+#[ignore = "needs the report consumers: scripts/test installs them and runs this"]
+fn an_organisation_s_html_is_an_index_with_the_heat_map_and_a_page_per_account() {
+    let inv = org_inventory(5);
+    let dir = tmpdir("reports-org");
+    let out = bin()
+        .args(["audit", "--inventory"])
+        .arg(&inv)
+        .args(["--format", "html,markdown,sarif", "--output-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "one account could not be read: {stderr}");
+    assert!(stderr.contains("accounts (5 account pages)"), "{stderr}");
+    let index = std::fs::read_to_string(dir.join("cis-audit.html")).unwrap();
+    // The heat map: names, OUs, a row per account linking to its page, worst controls first;
+    // no evidence on the index.
+    for needle in [
+        "Controls × accounts",
+        "team-3",
+        "Root/Prod/Web",
+        "Root/Dev",
+        "href=\"accounts/500000000003.html\"",
+        "Controls, worst first",
+        "data-c=\"",
+    ] {
+        assert!(index.contains(needle), "the index does not show {needle:?}");
+    }
+    assert!(
+        !index.contains("▼ first broken link") && !index.contains("id=\"evidence\""),
+        "evidence is on the account pages"
+    );
+    assert_eq!(index.matches("<tr data-a=").count(), 5);
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cis-audit-org.png");
+    let h = validate("html", &dir.join("cis-audit.html"), Some(&shot));
+    assert_eq!(h["console"], json!([]), "{h}");
+    eprintln!("screenshot of the organisation's index: {}", shot.display());
+    // Each account's page: self-contained, its own evidence and chains, a way back, an anchor
+    // per control key for the heat map's links.
+    let page = dir.join("accounts").join("500000000003.html");
+    let text = std::fs::read_to_string(&page).unwrap();
+    assert!(text.contains("href=\"../cis-audit.html\"") && text.contains("id=\"k-security-group-changes\""));
+    assert!(!text.contains("500000000004"), "one account's page holds that account only");
+    let p = validate("html", &page, None);
+    assert_eq!(p["svg_count"], 15, "the account's chain drawings: {p}");
+    // The same accounts in markdown: collapsed per OU only above 20 accounts.
+    let md = std::fs::read_to_string(dir.join("cis-audit.md")).unwrap();
+    assert!(
+        md.contains("## Controls × accounts")
+            && md.contains("**Root/Prod/Web — 2 accounts")
+            && !md.contains("<details>")
+    );
+    let s = validate("sarif-github", &dir.join("cis-audit.sarif"), None);
+    assert!(s["located_results"].as_u64().unwrap() > 0, "{s}");
+    // A single account's page is still one printable file with everything (the demo test).
 }

@@ -868,6 +868,10 @@ pub struct OrgAccount {
     pub email: Option<String>,
     /// `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE` …
     pub status: String,
+    /// Where the account sits in the organization: the root's name and the organizational
+    /// units down to the account's, joined by `/` (`Root/Prod/Web`). None: not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ou: Option<String>,
 }
 
 impl OrganizationInventory {

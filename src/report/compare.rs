@@ -255,6 +255,7 @@ mod tests {
         AccountScope {
             account: account.into(),
             name: None,
+            ou: None,
             state,
             reason: None,
             regions: if state == ScopeState::Audited { vec!["us-east-1".into()] } else { vec![] },

@@ -1,6 +1,7 @@
 //! `--format markdown`: a report a person can read, with every verdict's evidence chain and
 //! the remediation for what failed.
 
+use super::matrix::{Cell, Matrix};
 use super::view::{baseline_text, exit_reason, reason_label, status_label, title_label};
 use super::Report;
 use crate::finding::Status;
@@ -24,6 +25,9 @@ pub fn render(r: &Report) -> String {
     }
     let _ = writeln!(s, "- {}", r.summary_line());
     let _ = writeln!(s, "- Exit status {}: {}\n", r.exit_status(), exit_reason(r));
+    if super::matrix::account_count(r) > 1 {
+        matrix(&mut s, r);
+    }
     let changes = r.baseline.is_some();
     if changes {
         let _ = writeln!(
@@ -91,6 +95,82 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(s);
     }
     s
+}
+
+/// Above this many accounts, each organizational unit's table is collapsed (`<details>`).
+const COLLAPSE_ABOVE: usize = 20;
+
+fn symbol(c: Cell) -> &'static str {
+    match c {
+        Cell::None => " ",
+        Cell::Pass => "✔",
+        Cell::Skipped => "–",
+        Cell::Manual => "?",
+        Cell::Suppressed => "~",
+        Cell::Fail => "✘",
+        Cell::Error => "!",
+    }
+}
+
+/// The control × account summary: each control's compliance, then per organizational unit the
+/// accounts (worst first) with a symbol per control.
+fn matrix(s: &mut String, r: &Report) {
+    let m = Matrix::of(r);
+    let accounts: usize = m.groups.iter().map(|g| g.rows.len()).sum();
+    let _ = writeln!(s, "## Controls × accounts\n");
+    let _ = writeln!(
+        s,
+        "{accounts} accounts × {} controls, worst first (compliance: passing share of the PASS, FAIL and ERROR verdicts).{}\n",
+        m.columns.len(),
+        if m.manual_only.is_empty() {
+            String::new()
+        } else {
+            format!(" {} controls are MANUAL in every account and not shown.", m.manual_only.len())
+        }
+    );
+    let _ = writeln!(s, "| ID | Key | Title | Compliance | Failing accounts |\n|---|---|---|---|---|");
+    for c in &m.columns {
+        let _ = writeln!(
+            s,
+            "| {} | `{}` | {} | {} | {} |",
+            c.control,
+            c.key,
+            esc(c.title),
+            c.compliance().map(|p| format!("{:.0}%", p.floor())).unwrap_or_else(|| "—".into()),
+            c.failing_accounts
+        );
+    }
+    let legend: Vec<String> = [Cell::Fail, Cell::Error, Cell::Suppressed, Cell::Manual, Cell::Skipped, Cell::Pass]
+        .iter()
+        .map(|c| format!("{} {}", symbol(*c), c.label()))
+        .collect();
+    let _ = writeln!(s, "\nPer account ({}):\n", legend.join(", "));
+    let head: String = m.columns.iter().map(|c| format!(" {} |", c.control)).collect();
+    let rule: String = m.columns.iter().map(|_| "---|").collect();
+    let collapse = accounts > COLLAPSE_ABOVE;
+    for g in &m.groups {
+        let title = format!(
+            "{} — {} account{}, {} failing verdicts",
+            if g.ou.is_empty() { "organizational unit unknown" } else { g.ou },
+            g.rows.len(),
+            if g.rows.len() == 1 { "" } else { "s" },
+            g.failing()
+        );
+        if collapse {
+            let _ = writeln!(s, "<details><summary>{}</summary>\n", esc(&title));
+        } else {
+            let _ = writeln!(s, "**{}**\n", esc(&title));
+        }
+        let _ = writeln!(s, "| Account | Name | Failing |{head}\n|---|---|---|{rule}");
+        for row in &g.rows {
+            let cells: String = row.cells.iter().map(|c| format!(" {} |", symbol(*c))).collect();
+            let _ = writeln!(s, "| {} | {} | {} |{cells}", row.account, esc(row.name.unwrap_or("")), row.failing);
+        }
+        s.push('\n');
+        if collapse {
+            s.push_str("</details>\n\n");
+        }
+    }
 }
 
 fn esc(s: &str) -> String {

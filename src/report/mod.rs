@@ -7,6 +7,7 @@ pub(crate) mod html;
 pub(crate) mod json;
 pub(crate) mod junit;
 pub(crate) mod markdown;
+pub(crate) mod matrix;
 pub(crate) mod ocsf;
 pub(crate) mod plan;
 pub(crate) mod sarif;

@@ -4,6 +4,11 @@
 //! fingerprint from account, region and control, so a dashboard tracks the same verdict across
 //! runs. PASS, MANUAL and SKIPPED verdicts have no result (SARIF results are problems).
 //!
+//! What GitHub code scanning takes (its SARIF subset): every result also has a physical location,
+//! a repository-relative pseudo-path `aws/<account>/<region>/<control key>` (code scanning shows a
+//! result only at a location, and rejects other URI schemes); at most 25,000 results per run
+//! (beyond that the most severe are kept and a notification says how many were left out).
+//!
 //! A suppressed FAIL or ERROR keeps its result, at level `note`, with `properties.suppressed`
 //! (reason, expiry) and the reason in its message. SARIF's own `suppressions` is not written: the
 //! two published 2.1.0 schemas disagree on it (`state` in the Committee Specification, `status`
@@ -18,6 +23,16 @@ use super::Verdict as ControlResult;
 use super::{Report, ScopeState};
 use crate::finding::Status;
 use serde_json::{json, Map, Value};
+
+/// At most this many results per run: GitHub code scanning rejects a run with more.
+pub(crate) const MAX_RESULTS: usize = 25_000;
+
+/// The repository-relative pseudo-path a verdict is shown at (code scanning requires one for
+/// every result, and no URI scheme): `aws/<account>/<region or global>/<control key>`. Stable
+/// across runs and benchmark versions, like the key.
+pub(crate) fn pseudo_path(c: &ControlResult) -> String {
+    format!("aws/{}/{}/{}", c.account, region_key(c), c.key)
+}
 
 pub(crate) const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -38,13 +53,21 @@ pub(crate) fn sarif(r: &Report) -> Value {
             rules.push(rule(r, c));
         }
     }
-    let results: Vec<Value> = r
-        .controls
-        .iter()
-        .filter(|c| matches!(c.status, Status::Fail | Status::Error))
-        .map(|c| result(r, c, rule_ids.iter().position(|x| *x == c.control).unwrap_or(0)))
-        .collect();
-    let notifications: Vec<Value> = r
+    let rule_index: std::collections::HashMap<&str, usize> =
+        rule_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut failing: Vec<(usize, &ControlResult)> =
+        r.controls.iter().enumerate().filter(|(_, c)| matches!(c.status, Status::Fail | Status::Error)).collect();
+    // GitHub code scanning rejects a run of more than MAX_RESULTS results (and shows the first
+    // 5,000 by severity): beyond it, the most severe are kept, unsuppressed before suppressed.
+    let left_out = failing.len().saturating_sub(MAX_RESULTS);
+    if left_out > 0 {
+        failing.sort_by_key(|(i, c)| (c.suppressed.is_some(), c.status != Status::Fail, c.level, *i));
+        failing.truncate(MAX_RESULTS);
+        failing.sort_by_key(|(i, _)| *i);
+    }
+    let results: Vec<Value> =
+        failing.iter().map(|(_, c)| result(r, c, rule_index.get(c.control.as_str()).copied().unwrap_or(0))).collect();
+    let mut notifications: Vec<Value> = r
         .scope
         .iter()
         .filter(|a| a.state == ScopeState::Failed)
@@ -56,6 +79,14 @@ pub(crate) fn sarif(r: &Report) -> Value {
             })
         })
         .collect();
+    if left_out > 0 {
+        notifications.push(json!({
+            "level": "warning",
+            "message": {"text": format!(
+                "{left_out} FAIL or ERROR verdicts are not in this file: GitHub code scanning takes at most {MAX_RESULTS} results per run; the most severe are kept (unsuppressed FAIL of Level 1 first). The JSON report has every verdict."
+            )},
+        }));
+    }
     let mut invocation = json!({
         "executionSuccessful": true,
         "endTimeUtc": r.generated_at,
@@ -175,6 +206,7 @@ fn result(r: &Report, c: &ControlResult, rule_index: usize) -> Value {
         "level": level,
         "message": {"text": text},
         "locations": [{
+            "physicalLocation": {"artifactLocation": {"uri": pseudo_path(c)}},
             "logicalLocations": [{"name": name, "fullyQualifiedName": resource, "kind": "resource"}],
         }],
         "partialFingerprints": {"cisAudit/v1": verdict_key(r, c)},

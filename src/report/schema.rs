@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 /// Version of the JSON report format. Minor bumps only add fields; anything else is a new major
 /// version. 1.1 added `benchmark.numbering`, `scope[].state`/`reason`/`name`,
 /// `controls[].custom`/`change`/`suppressed` and `baseline`; 1.2 added `controls[].key`,
-/// `controls[].chain`, `findings[].key`, `policy`, `notes` and `baseline.benchmark_version`.
-pub(crate) const REPORT_SCHEMA_VERSION: &str = "1.2";
+/// `controls[].chain`, `findings[].key`, `policy`, `notes` and `baseline.benchmark_version`; 1.3
+/// added `scope[].ou`.
+pub(crate) const REPORT_SCHEMA_VERSION: &str = "1.3";
 
 /// The frozen v1 report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,6 +75,9 @@ pub struct AccountScope {
     /// The account's name in the organization, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The account's organizational unit, as a path from the root (`Root/Prod/Web`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ou: Option<String>,
     #[serde(default, skip_serializing_if = "ScopeState::is_audited")]
     pub state: ScopeState,
     /// Why the account is not audited, or failed.

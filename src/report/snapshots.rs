@@ -21,6 +21,7 @@ pub(crate) fn demo_report() -> Report {
             .map(|a| AccountScope {
                 account: a.account_id.clone(),
                 name: None,
+                ou: None,
                 state: ScopeState::Audited,
                 reason: None,
                 regions: a.regions.clone(),

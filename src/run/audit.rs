@@ -125,6 +125,7 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
                 collect(&o.access, requested.as_deref(), &controls, &extra, &rt, &reached.targets, o.quiet).await?;
             inv.organization = reached.organization;
             inv.unaudited = reached.not_audited;
+            inv.warnings.extend(reached.warnings);
             (inv, Some((rt, reached.targets)))
         }
     };
@@ -149,13 +150,21 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
     // The evaluation is kept beside the report only when remediation plans from it.
     let keep = o.remediation.is_some().then(|| eval.clone());
     let mut rep = build_report(&o, &inv, eval, (policy, summary, notes), started)?;
+    // Rendering needs only the report: the raw inventory (a thousand accounts' worth) is freed
+    // first, unless remediation plans from it.
+    let inv = if o.remediation.is_some() {
+        Some(inv)
+    } else {
+        drop(inv);
+        None
+    };
     // Before the reports are written, so that their stats count the Security Hub calls.
     if let (true, Some((rt, targets))) = (o.send_to_security_hub, &live) {
         let sessions: Vec<crate::aws::Session> = targets.iter().map(|t| t.session.clone()).collect();
         super::securityhub::send(&mut rep, rt, &sessions).await;
     }
-    match (&o.remediation, live, keep) {
-        (Some(r), Some((rt, targets)), Some(eval)) => {
+    match (&o.remediation, live, keep, inv) {
+        (Some(r), Some((rt, targets)), Some(eval), Some(inv)) => {
             let (written, _) = super::output::write_reports(&rep, &outputs, o.color, true)?;
             let run = super::remediate::Run {
                 audit: &o,
@@ -172,10 +181,9 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
         _ => {
             super::output::write_all(&rep, &outputs, o.color, false)?;
             let code = rep.exit_status();
-            // The process ends right after: freeing a large inventory and report piece by
-            // piece would only delay the exit (a thousand accounts: a quarter of a second).
+            // The process ends right after: freeing a large report piece by piece would only
+            // delay the exit.
             std::mem::forget(rep);
-            std::mem::forget(inv);
             Ok(code)
         }
     }

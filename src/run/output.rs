@@ -4,7 +4,7 @@
 
 use super::RunError;
 use crate::inventory::store;
-use crate::report::{Format, Report};
+use crate::report::{html, Format, Report};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -84,6 +84,10 @@ pub(crate) fn write_reports(
                     std::fs::create_dir_all(dir)
                         .map_err(|e| RunError(format!("cannot create the directory {}: {e}", dir.display())))?;
                 }
+                if *format == Format::Html && html::is_organisation(report) {
+                    written.extend(write_html_site(report, path)?);
+                    continue;
+                }
                 store::write_atomic_with(path, store::Access::Shared, &mut |w| format.write(report, false, w))
                     .map_err(|e| RunError(format!("cannot write report to {}: {e}", path.display())))?;
                 written.push(path.display().to_string());
@@ -91,6 +95,27 @@ pub(crate) fn write_reports(
         }
     }
     Ok((written, summary_shown))
+}
+
+/// An organisation's HTML report in a file: the index at `path` (heat map, worst controls,
+/// scope), and each account's page (its evidence and chain drawings) under `accounts/` beside
+/// it, rendered and written one at a time. Returns what was written.
+fn write_html_site(report: &Report, path: &Path) -> Result<Vec<String>, RunError> {
+    let write = |p: &Path, text: &str| {
+        store::write_atomic_with(p, store::Access::Shared, &mut |w| w.write_all(text.as_bytes()))
+            .map_err(|e| RunError(format!("cannot write report to {}: {e}", p.display())))
+    };
+    write(path, &html::render_index(report))?;
+    let dir = path.parent().unwrap_or(Path::new("")).join(html::PAGES_DIR);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| RunError(format!("cannot create the directory {}: {e}", dir.display())))?;
+    let index = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut pages = 0;
+    for (name, text) in html::account_pages(report, &index) {
+        write(&dir.join(name), &text)?;
+        pages += 1;
+    }
+    Ok(vec![path.display().to_string(), format!("{} ({pages} account pages)", dir.display())])
 }
 
 /// The summary line, and where the reports went.

@@ -64,9 +64,10 @@ pub(crate) fn evaluate(inv: &Inventory, controls: &[Control], strict: bool) -> E
 
 /// Every account of the run: those audited (or failed), then those left out and why.
 pub(crate) fn scope(inv: &Inventory) -> Vec<AccountScope> {
-    let name = |id: &str| {
-        inv.organization.as_ref().and_then(|o| o.accounts.iter().find(|a| a.id == id)).and_then(|a| a.name.clone())
-    };
+    let members: std::collections::HashMap<&str, &inventory::OrgAccount> =
+        inv.organization.iter().flat_map(|o| o.accounts.iter().map(|a| (a.id.as_str(), a))).collect();
+    let name = |id: &str| members.get(id).and_then(|a| a.name.clone());
+    let ou = |id: &str| members.get(id).and_then(|a| a.ou.clone());
     let mut out: Vec<AccountScope> =
         inv.accounts
             .iter()
@@ -74,6 +75,7 @@ pub(crate) fn scope(inv: &Inventory) -> Vec<AccountScope> {
             .map(|x| AccountScope {
                 account: x.account_id.clone(),
                 name: name(&x.account_id),
+                ou: ou(&x.account_id),
                 state: if x.error.is_some() { ScopeState::Failed } else { ScopeState::Audited },
                 reason: x.error.as_ref().map(|e| {
                     format!("{e}{}", x.role_arn.as_deref().map(|r| format!(" (role {r})")).unwrap_or_default())
@@ -85,6 +87,7 @@ pub(crate) fn scope(inv: &Inventory) -> Vec<AccountScope> {
     out.extend(inv.unaudited.iter().map(|u| AccountScope {
         account: u.account.clone(),
         name: u.name.clone(),
+        ou: ou(&u.account),
         state: u.state,
         reason: Some(u.reason.clone()),
         regions: vec![],

@@ -196,14 +196,65 @@ pub(crate) async fn remediate(
         }
         _ => decided.exit_status,
     };
-    let counts: Vec<String> =
-        crate::report::summary_of(verdicts.iter().map(|c| &c.status)).iter().map(|(s, n)| format!("{n} {s}")).collect();
-    let before = run.report.summary_line();
-    let before = before.rsplit_once(" | exit status").map(|(b, _)| b).unwrap_or(&before);
     eprintln!(
-        "{} | after remediation: {} | exit status {code}",
-        super::output::summary(before, run.written),
-        counts.join(", ")
+        "{}",
+        super::output::summary(&remediated_line(&run.report.summary_line(), &verdicts, &decided, code), run.written)
     );
     finish(&outcome, code)
+}
+
+/// The one summary line after an applied remediation: the audit's verdict counts → those after
+/// the re-audit (and what is suppressed after), the rest of the audit's line, and the status the
+/// process exits with (the re-audit's).
+fn remediated_line(
+    before: &str,
+    after: &[crate::report::Verdict],
+    decided: &crate::policy::Outcome,
+    code: i32,
+) -> String {
+    let counts: Vec<String> =
+        crate::report::summary_of(after.iter().map(|c| &c.status)).iter().map(|(s, n)| format!("{n} {s}")).collect();
+    let before = before.rsplit_once(" | exit status").map(|(b, _)| b).unwrap_or(before);
+    let (head, rest) = before.split_once(" | ").unwrap_or((before, ""));
+    let suppressed =
+        if decided.suppressed > 0 { format!(" ({} suppressed)", decided.suppressed) } else { String::new() };
+    let rest = if rest.is_empty() { String::new() } else { format!(" | {rest}") };
+    format!("{head} → after remediation: {}{suppressed}{rest} | exit status {code}", counts.join(", "))
+}
+
+#[cfg(test)]
+mod line_tests {
+    use super::*;
+    use crate::finding::Status;
+
+    #[test]
+    fn the_line_after_remediation_shows_before_after_and_the_exit_status_of_the_re_audit() {
+        let v = |status: Status| crate::report::Verdict {
+            key: "k".into(),
+            control: "1".into(),
+            title: "t".into(),
+            status,
+            account: "111122223333".into(),
+            region: None,
+            message: String::new(),
+            level: 1,
+            assessment: "Automated".into(),
+            custom: false,
+            change: None,
+            suppressed: None,
+            chain: None,
+        };
+        let after = [v(Status::Pass), v(Status::Pass), v(Status::Fail)];
+        let decided = crate::policy::outcome(&after, crate::policy::FailOn::Any);
+        let line = remediated_line(
+            "3 control verdicts: 3 FAIL | 1 account(s), 2 region(s) | 40 API calls in 1.0 s | exit status 1",
+            &after,
+            &decided,
+            1,
+        );
+        assert_eq!(
+            line,
+            "3 control verdicts: 3 FAIL → after remediation: 2 PASS, 1 FAIL | 1 account(s), 2 region(s) | 40 API calls in 1.0 s | exit status 1"
+        );
+    }
 }

@@ -56,6 +56,8 @@ pub(crate) struct Reach {
     pub organization: Option<OrganizationInventory>,
     /// Accounts of the organization that are not audited, and why.
     pub not_audited: Vec<UnauditedAccount>,
+    /// What discovery could not read (the organizational units), one line each.
+    pub warnings: Vec<String>,
 }
 
 fn unaudited(id: &str, name: Option<String>, state: ScopeState, reason: &str) -> UnauditedAccount {
@@ -115,11 +117,12 @@ pub(crate) async fn reach(a: &Access, rt: &Runtime) -> Result<Reach, RunError> {
             targets: sessions.into_iter().map(|session| Target { session, support: false }).collect(),
             organization: None,
             not_audited: vec![],
+            warnings: vec![],
         });
     };
     let base = base_config(&a.aws).await;
     let caller = Session::caller(&base, rt).await.map_err(|e| credentials_error(&e, a, None))?;
-    let org = organizations::discover(&caller, rt).await.map_err(|e| {
+    let (org, ou_error) = organizations::discover(&caller, rt).await.map_err(|e| {
         RunError(format!(
             "cannot list the accounts of the organization as {} (organizations:ListAccounts: {}{}): the caller must be the organization's management account or a delegated administrator; run from there (or register one with `aws organizations register-delegated-administrator`), or audit accounts one by one with --role-arn",
             caller.caller_arn(),
@@ -140,7 +143,11 @@ pub(crate) async fn reach(a: &Access, rt: &Runtime) -> Result<Reach, RunError> {
         };
         targets.push(Target { session, support });
     }
-    Ok(Reach { targets, organization: Some(org), not_audited })
+    let warnings = ou_error
+        .map(|e| format!("the organizational units could not be read ({e}): accounts are reported without their OU"))
+        .into_iter()
+        .collect();
+    Ok(Reach { targets, organization: Some(org), not_audited, warnings })
 }
 
 #[cfg(test)]

@@ -161,6 +161,39 @@ def t_sarif_mutations() -> None:
     r = mutant("sarif", base, lambda d: results(d)[0].update(ruleId="9.9", ruleIndex=-1), "'9.9' is not in tool.driver.rules", ok=True)
 
 
+def t_sarif_github() -> None:
+    # The sample is valid SARIF but not what code scanning takes: an ARN is no repository path,
+    # and the pass/review results have no location.
+    rejects("sarif-github", sample("valid.sarif"),
+            "runs[0].results[0].locations[0]: artifactLocation.uri 'arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events' is not a repository-relative path",
+            "runs[0].results[1]: no location")
+    base = load("valid.sarif")
+
+    def fix(d: Any) -> None:
+        res = d["runs"][0]["results"]
+        for r in res:
+            r["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": f"aws/111122223333/{r['properties']['region']}/{r['ruleId']}"}}}]
+            r["partialFingerprints"] = {"cisAudit/v1": f"111122223333/{r['properties']['region']}/{r['ruleId']}"}
+
+    r = mutant("sarif-github", base, fix, ok=True)
+    assert r.summary["located_results"] == 3 and r.summary["gzip_bytes"] > 0, r.summary
+
+    def also(f: Callable[[Any], None]) -> Callable[[Any], None]:
+        return lambda d: (fix(d), f(d))
+
+    mutant("sarif-github", base, also(lambda d: d["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"].update(uri="/abs/x")),
+           "'/abs/x' is not a repository-relative path")
+    mutant("sarif-github", base, also(lambda d: d["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"].update(uri="../x")),
+           "'../x' is not a repository-relative path")
+    mutant("sarif-github", base, also(lambda d: d["runs"][0]["results"][0].pop("partialFingerprints")), "partialFingerprints missing")
+    mutant("sarif-github", base, also(lambda d: d["runs"][0]["tool"]["driver"]["rules"][0].setdefault("properties", {}).update(tags=[str(i) for i in range(21)])),
+           "21 tags; at most 20")
+    mutant("sarif-github", base, also(lambda d: d["runs"][0]["tool"]["driver"]["rules"][0].setdefault("properties", {}).update({"security-severity": "11"})),
+           "security-severity '11'")
+    mutant("sarif-github", base, also(lambda d: d["runs"][0].update(results=d["runs"][0]["results"] * 8334)),
+           "25002 results; code scanning rejects more than 25000")
+
+
 def t_sarif_schema_is_offline() -> None:
     import jsonschema
     from referencing.exceptions import Unresolvable
@@ -396,7 +429,7 @@ def t_html_mutations() -> None:
 
 TESTS = [
     t_usage_errors, t_strict_json,
-    t_sarif_valid, t_sarif_invalid, t_sarif_mutations, t_sarif_schema_is_offline,
+    t_sarif_valid, t_sarif_invalid, t_sarif_mutations, t_sarif_github, t_sarif_schema_is_offline,
     t_ocsf_valid, t_ocsf_invalid, t_ocsf_mutations,
     t_asff_valid, t_asff_invalid, t_asff_mutations,
     t_junit_valid, t_junit_invalid, t_junit_mutations,

@@ -3,11 +3,20 @@
 
     python tests/consumers/validate.py FORMAT FILE [--screenshot OUT.png]
 
-FORMAT is one of: sarif, ocsf, asff, junit, csv, html.
+FORMAT is one of: sarif, sarif-github, ocsf, asff, junit, csv, html.
 
   sarif  jsonschema (Draft 7 validator, with format checking) against the vendored
          OASIS SARIF 2.1.0 schemas: the OASIS Standard with Approved Errata 01 and the
          Committee Specification copy. A report must pass both.
+  sarif-github
+         the sarif checks, then GitHub code scanning's own rules for an upload (its
+         documentation "SARIF support for code scanning" and "SARIF results exceed
+         limits"): at most 20 runs, 25,000 results and 25,000 rules per run, 20 tags per
+         rule, 1,000 locations per result, 10 MB gzip-compressed; every result with a
+         ruleId, a message text and at least one location whose
+         physicalLocation.artifactLocation.uri is a repository-relative path (no scheme,
+         no leading '/', no '..'); partialFingerprints present with string values;
+         rules' properties.security-severity a number from 0.0 to 10.0 as a string.
   ocsf   a JSON array of OCSF 1.5.0 Compliance Findings (class_uid 2003). Each one is
          parsed by py-ocsf-models' ComplianceFinding (the models Prowler emits with) and
          checked against the OCSF 1.5.0 class definition (ocsf-1.5.0-compliance_finding.json,
@@ -54,7 +63,7 @@ from html.parser import HTMLParser
 from typing import Any, Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FORMATS = ("sarif", "ocsf", "asff", "junit", "csv", "html")
+FORMATS = ("sarif", "sarif-github", "ocsf", "asff", "junit", "csv", "html")
 MAX_PRINTED_PROBLEMS = 200
 MAX_LINE = 600
 
@@ -245,6 +254,73 @@ def check_sarif(data: bytes, res: Result, args: argparse.Namespace) -> None:
         "tool": [r["tool"]["driver"].get("name") for r in runs],
         "schemas": [label for label, _ in SARIF_SCHEMAS],
     }
+
+
+# GitHub code scanning's limits on an uploaded SARIF file.
+GITHUB_LIMITS = {"runs": 20, "results": 25000, "rules": 25000, "tags": 20, "locations": 1000, "gzip_bytes": 10 * 1024 * 1024}
+
+
+def check_sarif_github(data: bytes, res: Result, args: argparse.Namespace) -> None:
+    import gzip
+
+    check_sarif(data, res, args)
+    if res.errors:
+        return
+    doc = json.loads(data)
+    lim = GITHUB_LIMITS
+    gz = len(gzip.compress(data))
+    if gz > lim["gzip_bytes"]:
+        res.error(f"the file is {gz} bytes gzip-compressed; code scanning takes at most {lim['gzip_bytes']}")
+    runs = doc.get("runs") or []
+    if len(runs) > lim["runs"]:
+        res.error(f"{len(runs)} runs; code scanning takes at most {lim['runs']} per file")
+    located = 0
+    for ri, run in enumerate(runs):
+        driver = run["tool"]["driver"]
+        rules = driver.get("rules") or []
+        if len(rules) > lim["rules"]:
+            res.error(f"runs[{ri}]: {len(rules)} rules; code scanning takes at most {lim['rules']}")
+        for k, rule in enumerate(rules):
+            props = rule.get("properties") or {}
+            tags = props.get("tags") or []
+            if len(tags) > lim["tags"]:
+                res.error(f"runs[{ri}].tool.driver.rules[{k}]: {len(tags)} tags; at most {lim['tags']}")
+            sev = props.get("security-severity")
+            if sev is not None:
+                try:
+                    ok = isinstance(sev, str) and 0.0 <= float(sev) <= 10.0
+                except ValueError:
+                    ok = False
+                if not ok:
+                    res.error(f"runs[{ri}].tool.driver.rules[{k}].properties.security-severity {sev!r}: a number 0.0-10.0 as a string")
+        results = run.get("results") or []
+        if len(results) > lim["results"]:
+            res.error(f"runs[{ri}]: {len(results)} results; code scanning rejects more than {lim['results']}")
+        for i, r in enumerate(results):
+            where = f"runs[{ri}].results[{i}]"
+            if not (r.get("ruleId") or (r.get("rule") or {}).get("id")):
+                res.error(f"{where}: no ruleId")
+            if not (r.get("message") or {}).get("text"):
+                res.error(f"{where}: no message.text")
+            locs = r.get("locations") or []
+            if not locs:
+                res.error(f"{where}: no location (code scanning shows a result only at a location)")
+            if len(locs) > lim["locations"]:
+                res.error(f"{where}: {len(locs)} locations; at most {lim['locations']}")
+            for li, loc in enumerate(locs):
+                uri = (((loc.get("physicalLocation") or {}).get("artifactLocation")) or {}).get("uri")
+                if not uri:
+                    res.error(f"{where}.locations[{li}]: no physicalLocation.artifactLocation.uri")
+                    continue
+                if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", uri) or uri.startswith("/") or ".." in uri.split("/"):
+                    res.error(f"{where}.locations[{li}]: artifactLocation.uri {uri!r} is not a repository-relative path")
+                else:
+                    located += 1
+            fp = r.get("partialFingerprints")
+            if not fp or not all(isinstance(v, str) and v for v in fp.values()):
+                res.error(f"{where}: partialFingerprints missing or not strings (alerts would not be tracked across runs)")
+    res.summary["gzip_bytes"] = gz
+    res.summary["located_results"] = located
 
 
 # --------------------------------------------------------------------------- OCSF
@@ -1045,6 +1121,7 @@ def check_html(data: bytes, res: Result, args: argparse.Namespace) -> None:
 
 CHECKS: dict[str, Callable[[bytes, Result, argparse.Namespace], None]] = {
     "sarif": check_sarif,
+    "sarif-github": check_sarif_github,
     "ocsf": check_ocsf,
     "asff": check_asff,
     "junit": check_junit,

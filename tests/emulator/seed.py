@@ -27,7 +27,8 @@ ids from its --json output (organization.accounts), then seed each member.
 "kms_keys": {NAME: {"key_id", "arn", "region", "alias", "spec", "origin", "state",
 "rotation", "aws_managed"}},
 "organization": {"id", "arn", "management_account", "feature_set",
-"accounts": {KEY: ACCOUNT_ID}, "closed": [KEY...]} (only with an organization),
+"accounts": {KEY: ACCOUNT_ID}, "closed": [KEY...], "ous": {PATH: OU_ID}} (only with an
+organization),
 "securityhub": [REGION...],
 "bucket_settings": {BUCKET: {"acl", "policy", "versioning", "mfa_delete",
 "public_access_block", "logging"}}, "s3_account_public_access_block": {...} (if set),
@@ -126,7 +127,10 @@ SPEC FORMAT (defaults in brackets)
                       targets: [topic name or ARN, or {arn | topic (a topic name), id ["t<i>"],
                                 role_arn [none], input_transformer [none; {"InputPathsMap": {...},
                                 "InputTemplate": "..."}], input [none; constant JSON text]}]}
-  organization       {feature_set ["ALL"], members: [{name, email, key [name]}],
+  organization       {feature_set ["ALL"], members: [{name, email, key [name],
+                                                    ou [none = under the root; a path of OU
+                                                        names, "Prod/Web": created if missing,
+                                                        the account moved there]}],
                       close: [member keys]}
                      (created first: the spec's account becomes the management account;
                       members get random ids from moto, recorded as organization.accounts.KEY;
@@ -921,6 +925,7 @@ class Seeder:
             if status.get("State") != "SUCCEEDED" or not status.get("AccountId"):
                 raise SystemExit(f"seed: create_account {m['name']}: {status}")
             accounts[key] = status["AccountId"]
+        ous = self.seed_ous(org_api, o.get("members") or [], accounts)
         closed = list(o.get("close") or [])
         for key in closed:
             if key not in accounts:
@@ -929,8 +934,36 @@ class Seeder:
                 org_api.close_account(AccountId=accounts[key])
         self.created["organization"] = {
             "id": org["Id"], "arn": org["Arn"], "management_account": org["MasterAccountId"],
-            "feature_set": org.get("FeatureSet"), "accounts": accounts, "closed": closed,
+            "feature_set": org.get("FeatureSet"), "accounts": accounts, "closed": closed, "ous": ous,
         }
+
+    def seed_ous(self, org_api: Any, members: list, accounts: dict[str, str]) -> dict[str, str]:
+        """Each member's "ou" path ("Prod/Web"): its OUs created under the root (or found), the
+        account moved there. Returns {path: OU id}."""
+        root = org_api.list_roots()["Roots"][0]["Id"]
+        ids: dict[str, str] = {}
+
+        def ensure(path: str) -> str:
+            if path in ids:
+                return ids[path]
+            parent_path, _, name = path.rpartition("/")
+            parent = ensure(parent_path) if parent_path else root
+            found = [u for u in org_api.list_organizational_units_for_parent(ParentId=parent)["OrganizationalUnits"]
+                     if u["Name"] == name]
+            ids[path] = found[0]["Id"] if found else \
+                org_api.create_organizational_unit(ParentId=parent, Name=name)["OrganizationalUnit"]["Id"]
+            return ids[path]
+
+        for m in members:
+            path = (m.get("ou") or "").strip("/")
+            if not path:
+                continue
+            account = accounts[m.get("key") or m["name"]]
+            target = ensure(path)
+            source = org_api.list_parents(ChildId=account)["Parents"][0]["Id"]
+            if source != target:
+                org_api.move_account(AccountId=account, SourceParentId=source, DestinationParentId=target)
+        return ids
 
     # -- S3 ------------------------------------------------------------------
     def s3control(self) -> Any:

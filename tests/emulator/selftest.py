@@ -803,7 +803,7 @@ def t_seed_organization() -> None:
     org_spec = {
         "account": mgmt,
         "organization": {"feature_set": "ALL", "members": [
-            {"name": "prod", "email": f"prod-{n}@example.com", "key": "m1"},
+            {"name": "prod", "email": f"prod-{n}@example.com", "key": "m1", "ou": "Prod/Web"},
             {"name": "retired", "email": f"retired-{n}@example.com", "key": "m2"},
             {"name": "dev", "email": f"dev-{n}@example.com"}], "close": ["m2"]},
         "trails": [{"name": "org-trail", "organization": True, "bucket": "org-trail-{account}"}],
@@ -817,6 +817,13 @@ def t_seed_organization() -> None:
     s = session_for(mgmt)
     status = {a["Id"]: a["Status"] for a in client(s, "organizations").list_accounts()["Accounts"]}
     assert status == {mgmt: "ACTIVE", m1: "ACTIVE", m2: "SUSPENDED", org["accounts"]["dev"]: "ACTIVE"}, status
+    # m1 sits in Prod/Web: its parent is Web, whose parent is Prod, whose parent is the root
+    o = client(s, "organizations")
+    assert set(org["ous"]) == {"Prod", "Prod/Web"}, org["ous"]
+    assert o.list_parents(ChildId=m1)["Parents"][0]["Id"] == org["ous"]["Prod/Web"]
+    assert o.list_parents(ChildId=org["ous"]["Prod/Web"])["Parents"][0]["Id"] == org["ous"]["Prod"]
+    assert o.list_parents(ChildId=org["ous"]["Prod"])["Parents"][0]["Type"] == "ROOT"
+    assert o.describe_organizational_unit(OrganizationalUnitId=org["ous"]["Prod/Web"])["OrganizationalUnit"]["Name"] == "Web"
     # the member acts as itself (assume-role into the random id) and sees its organization
     sm = session_for(m1)
     assert client(sm, "sts").get_caller_identity()["Account"] == m1
