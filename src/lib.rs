@@ -15,6 +15,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod eventpattern;
+pub mod snsfilter;
 pub mod finding;
 pub mod iam;
 pub mod inventory;
