@@ -198,14 +198,20 @@ fn empty_account_fails_everything_with_exit_1() {
     for c in rep["controls"].as_array().unwrap().iter().filter(|c| !unevaluated(c)) {
         let key = c["key"].as_str().unwrap();
         let want = match key {
-            "kms-key-rotation" | "ec2-imdsv2" | "vpc-peering-least-access" | "cifs-restricted"
-            | "sg-admin-ports-ipv4" | "sg-admin-ports-ipv6" => "PASS",
+            "kms-key-rotation"
+            | "ec2-imdsv2"
+            | "vpc-peering-least-access"
+            | "cifs-restricted"
+            | "sg-admin-ports-ipv4"
+            | "sg-admin-ports-ipv6" => "PASS",
             _ => "FAIL",
         };
         assert_eq!(c["status"], want, "{key}: {c}");
     }
     // The default network ACL and the default security group are AWS's defaults: both fail.
-    let msg = |key: &str| rep["controls"].as_array().unwrap().iter().find(|c| c["key"] == key).unwrap()["message"].to_string();
+    let msg = |key: &str| {
+        rep["controls"].as_array().unwrap().iter().find(|c| c["key"] == key).unwrap()["message"].to_string()
+    };
     assert!(msg("nacl-admin-ports").contains("(default)"), "{}", msg("nacl-admin-ports"));
     assert!(msg("default-sg-restricts-all").contains("outbound"), "{}", msg("default-sg-restricts-all"));
     assert!(msg("password-min-length").contains("no password policy"));

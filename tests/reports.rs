@@ -82,7 +82,9 @@ fn every_format_of_the_demo_passes_its_consumer_and_is_the_renderer_s_output() {
     let manual = report.controls.iter().filter(|c| c.status == Status::Manual).count();
     assert_eq!(report.controls.len(), 65, "the demo's verdicts changed");
     assert_eq!(fails + passes + manual, 65, "the demo has only PASS, FAIL and MANUAL verdicts");
-    for (key, status) in [("security-group-changes", Status::Pass), ("vpc-changes", Status::Fail), ("route-table-changes", Status::Fail)] {
+    for (key, status) in
+        [("security-group-changes", Status::Pass), ("vpc-changes", Status::Fail), ("route-table-changes", Status::Fail)]
+    {
         assert_eq!(report.controls.iter().find(|c| c.key == key).unwrap().status, status, "{key}");
     }
 
@@ -385,12 +387,20 @@ fn every_status_and_every_schema_1_1_field_pass_the_consumers_and_show() {
     assert!(custom_rule["properties"]["tags"].as_array().unwrap().contains(&json!("custom")));
 
     let o = validate("ocsf", &write(Format::Ocsf), None);
-    assert_eq!(o["compliance_status_ids"], json!({"Fail": fails, "Other": manual + skipped, "Pass": passes, "Warning": errors}), "{o}");
+    assert_eq!(
+        o["compliance_status_ids"],
+        json!({"Fail": fails, "Other": manual + skipped, "Pass": passes, "Warning": errors}),
+        "{o}"
+    );
     assert_eq!(o["status_ids"], json!({"New": 66, "Suppressed": 1}), "{o}");
     assert_eq!(o["accounts"], json!(["111122223333", "444455556666"]));
 
     let a = validate("asff", &write(Format::Asff), None);
-    assert_eq!(a["compliance"], json!({"FAILED": fails, "NOT_AVAILABLE": errors + skipped, "PASSED": passes, "WARNING": manual}), "{a}");
+    assert_eq!(
+        a["compliance"],
+        json!({"FAILED": fails, "NOT_AVAILABLE": errors + skipped, "PASSED": passes, "WARNING": manual}),
+        "{a}"
+    );
     let asff: Value = serde_json::from_str(&Format::Asff.render(&r, false)).unwrap();
     let sup = asff.as_array().unwrap().iter().find(|x| x["Workflow"]["Status"] == "SUPPRESSED").unwrap();
     assert_eq!(sup["Compliance"]["Status"], "FAILED", "a suppressed verdict keeps its status");
@@ -415,7 +425,11 @@ fn every_status_and_every_schema_1_1_field_pass_the_consumers_and_show() {
     assert_eq!(strs(&j["suites"]).len(), 3, "a suite per scope account, the excluded one too: {j}");
 
     let c = validate("csv", &write(Format::Csv), None);
-    assert_eq!(c["statuses"], json!({"ERROR": errors, "FAIL": fails, "MANUAL": manual, "PASS": passes, "SKIPPED": skipped}), "{c}");
+    assert_eq!(
+        c["statuses"],
+        json!({"ERROR": errors, "FAIL": fails, "MANUAL": manual, "PASS": passes, "SKIPPED": skipped}),
+        "{c}"
+    );
     let csv = Format::Csv.render(&r, false);
     assert!(csv.contains("eu-central-1 is being decommissioned,2027-01-31"), "suppression columns");
     assert!(csv.contains(",still-failing,"), "change column");

@@ -14,8 +14,9 @@
 //!   same time, `DescribeMetricFilters` of the log group it delivers to (read with the
 //!   credentials of the account that owns the group, when that account is audited).
 //! - Per distinct metric those filters publish: `DescribeAlarmsForMetric`; per distinct SNS
-//!   topic an alarm or a rule notifies: `ListSubscriptionsByTopic` and `GetTopicAttributes`
-//!   (policy, key); per customer key a topic is encrypted with: `DescribeKey`, `GetKeyPolicy`.
+//!   topic an alarm or a rule notifies: `ListSubscriptionsByTopic` (then
+//!   `GetSubscriptionAttributes` per confirmed subscription: its filter policy) and
+//!   `GetTopicAttributes` (policy, key); per customer key a topic is encrypted with: `DescribeKey`, `GetKeyPolicy`.
 //! - With `--remediate`, what the plan needs besides (see [`RemediationNeeds`]).
 //!
 //! Per-resource reads for remediation's observations live in the service modules too.
@@ -838,8 +839,14 @@ impl<'a> Flow<'a> {
         next.add(
             reader,
             Box::pin(async move {
-                let (mut t, attrs) =
-                    tokio::join!(sns::topic(s, rt, &arn, &region), sns::attributes(s, rt, &arn, &region));
+                let (mut t, attrs) = tokio::join!(
+                    async {
+                        let mut t = sns::topic(s, rt, &arn, &region).await;
+                        sns::subscription_attributes(s, rt, &mut t, &region).await;
+                        t
+                    },
+                    sns::attributes(s, rt, &arn, &region)
+                );
                 t.attributes = Some(attrs);
                 Done::Topic(reader, t)
             }),

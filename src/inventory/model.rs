@@ -533,6 +533,12 @@ pub struct RuleTarget {
     pub role_arn: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_transformer: Option<InputTransformer>,
+    /// `Input`: constant JSON text sent instead of the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// `InputPath`: the part of the event sent (a JSONPath such as `$.detail`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_path: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -554,6 +560,10 @@ enum TargetRepr {
         role_arn: Option<String>,
         #[serde(default)]
         input_transformer: Option<InputTransformer>,
+        #[serde(default)]
+        input: Option<String>,
+        #[serde(default)]
+        input_path: Option<String>,
     },
 }
 
@@ -561,8 +571,8 @@ impl From<TargetRepr> for RuleTarget {
     fn from(r: TargetRepr) -> Self {
         match r {
             TargetRepr::Arn(arn) => RuleTarget { arn, ..Default::default() },
-            TargetRepr::Full { id, arn, role_arn, input_transformer } => {
-                RuleTarget { id, arn, role_arn, input_transformer }
+            TargetRepr::Full { id, arn, role_arn, input_transformer, input, input_path } => {
+                RuleTarget { id, arn, role_arn, input_transformer, input, input_path }
             }
         }
     }
@@ -767,6 +777,13 @@ pub struct MetricAlarm {
     /// Dimension names of the alarm's metric.
     pub dimensions: Vec<String>,
     pub state: Option<String>,
+    /// `TreatMissingData`: `missing` (the default when absent), `notBreaching`, `breaching`,
+    /// `ignore`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub treat_missing_data: Option<String>,
+    /// `AlarmDescription` (part of the notification the alarm sends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -817,6 +834,30 @@ pub struct Subscription {
     pub subscription_arn: String,
     pub protocol: String,
     pub endpoint: String,
+    /// `GetSubscriptionAttributes`, read for each confirmed subscription of a topic the
+    /// monitoring chain notifies (None: not read — pending, or an older inventory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Collected<SubscriptionAttributes>>,
+}
+
+/// What decides whether a confirmed subscription receives a message (`GetSubscriptionAttributes`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SubscriptionAttributes {
+    /// `FilterPolicy` (JSON text), when the subscription filters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_policy: Option<String>,
+    /// `FilterPolicyScope`: `MessageAttributes` (the default) or `MessageBody`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_policy_scope: Option<String>,
+    /// `RawMessageDelivery`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub raw_message_delivery: bool,
+    /// `RedrivePolicy` (the dead-letter queue of undeliverable messages), JSON text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redrive_policy: Option<String>,
+    /// `PendingConfirmation` as the subscription itself reports it (`"true"`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pending_confirmation: bool,
 }
 
 impl Subscription {

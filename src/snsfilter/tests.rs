@@ -5,9 +5,7 @@ use super::*;
 use serde_json::json;
 
 fn attrs(list: &[(&str, &str, &str)]) -> BTreeMap<String, Attribute> {
-    list.iter()
-        .map(|(k, t, v)| (k.to_string(), Attribute { data_type: t.to_string(), value: v.to_string() }))
-        .collect()
+    list.iter().map(|(k, t, v)| (k.to_string(), Attribute { data_type: t.to_string(), value: v.to_string() })).collect()
 }
 
 /// The policy under MessageBody scope on `body`.
@@ -142,7 +140,8 @@ fn and_or_and_the_or_operator() {
     let and = json!({"store": ["example_corp"], "event": ["order_placed"]});
     assert!(ok(body(and.clone(), json!({"store": "example_corp", "event": "order_placed", "x": 1}))));
     assert!(!ok(body(and, json!({"store": "example_corp", "event": "order_cancelled"}))));
-    let or = json!({"source": ["aws.cloudwatch"], "$or": [{"metricName": ["CPUUtilization"]}, {"namespace": ["AWS/EC2"]}]});
+    let or =
+        json!({"source": ["aws.cloudwatch"], "$or": [{"metricName": ["CPUUtilization"]}, {"namespace": ["AWS/EC2"]}]});
     assert!(ok(body(or.clone(), json!({"source": "aws.cloudwatch", "metricName": "CPUUtilization"}))));
     assert!(ok(body(or.clone(), json!({"source": "aws.cloudwatch", "namespace": "AWS/EC2"}))));
     assert!(!ok(body(or.clone(), json!({"source": "aws.cloudwatch", "namespace": "AWS/S3"}))));
@@ -155,7 +154,10 @@ fn and_or_and_the_or_operator() {
 #[test]
 fn nested_keys_and_arrays_of_objects_in_the_body() {
     let p = json!({"Trigger": {"MetricName": ["SecurityGroupChanges"], "Namespace": [{"prefix": "CIS"}]}});
-    assert!(ok(body(p.clone(), json!({"Trigger": {"MetricName": "SecurityGroupChanges", "Namespace": "CISBenchmark"}}))));
+    assert!(ok(body(
+        p.clone(),
+        json!({"Trigger": {"MetricName": "SecurityGroupChanges", "Namespace": "CISBenchmark"}})
+    )));
     match body(p.clone(), json!({"Trigger": {"MetricName": "Other", "Namespace": "CISBenchmark"}})) {
         Outcome::Rejected(why) => {
             assert!(why.contains("Trigger.MetricName"), "{why}");
@@ -215,7 +217,9 @@ fn the_alarm_notification_and_a_severity_policy() {
         evaluate(sev, Scope::MessageAttributes, &msg).unwrap(),
         Outcome::Rejected("its scope is MessageAttributes and the message carries no message attributes".into())
     );
-    assert!(matches!(evaluate(sev, Scope::MessageBody, &msg).unwrap(), Outcome::Rejected(w) if w.contains("severity is absent")));
+    assert!(
+        matches!(evaluate(sev, Scope::MessageBody, &msg).unwrap(), Outcome::Rejected(w) if w.contains("severity is absent"))
+    );
     let state = r#"{"NewStateValue": ["ALARM"]}"#;
     assert_eq!(evaluate(state, Scope::MessageBody, &msg).unwrap(), Outcome::Accepted);
     assert!(matches!(

@@ -7,7 +7,9 @@
 //!    covers the control ([`super::metric_filter`]);
 //! 3. **alarm** — an alarm on that filter's metric that fires on one event and notifies an SNS
 //!    topic that exists ([`super::alarm`]);
-//! 4. **sns-subscription** — that topic has a confirmed subscription ([`super::sns_subscription`]).
+//! 4. **sns-subscription** — that topic has a confirmed subscription that receives the alarm's
+//!    notification: no filter policy of its rejects it ([`super::sns_subscription`],
+//!    [`receiver`]).
 //!
 //! Otherwise the verdict names the chain that got furthest and its first broken link. Each link
 //! is also reported as a finding of its own check module, with the values observed. When the
@@ -18,6 +20,7 @@ pub(crate) mod delivery;
 pub mod eventbridge_rule;
 pub(crate) mod link;
 pub(crate) mod metric_filter;
+pub(crate) mod receiver;
 pub(crate) mod sns_subscription;
 
 use super::module::{module_source, Check};

@@ -98,6 +98,51 @@ snapshot_cases! {
         eventbridge(inv, Some("sg-changes"), None);
         set_topic_key_of(inv, REALTIME, "alias/aws/sns");
     },
+    sg_subscriber_attribute_filter_rejects_the_alarm: "5.0.0", ["4.10"], |inv| {
+        set_filter(inv, TOPIC, 0, r#"{"severity": ["high"]}"#, None);
+    },
+    sg_subscriber_body_filter_takes_the_alarm: "5.0.0", ["4.10"], |inv| {
+        set_filter(inv, TOPIC, 0, r#"{"NewStateValue": ["ALARM"], "Trigger": {"MetricName": [{"prefix": "SecurityGroup"}]}}"#, Some("MessageBody"));
+    },
+    sg_subscriber_body_filter_drops_alarms_after_insufficient_data: "5.0.0", ["4.10"], |inv| {
+        set_filter(inv, TOPIC, 0, r#"{"OldStateValue": ["OK"]}"#, Some("MessageBody"));
+    },
+    sg_one_of_two_subscribers_filters_the_alarm_out: "5.0.0", ["4.10"], |inv| {
+        add_subscriber(inv, TOPIC, "sqs", "arn:aws:sqs:us-east-1:111122223333:alerts");
+        set_filter(inv, TOPIC, 1, r#"{"severity": ["high"]}"#, None);
+    },
+    sg_subscription_attributes_denied: "5.0.0", ["4.10"], |inv| {
+        let s = ok(&mut inv.topics[0].subscriptions);
+        s[0].attributes = Some(Collected::Error(err("sns:GetSubscriptionAttributes", "AuthorizationError")));
+    },
+    sg_alarm_missing_data_breaching_never_notifies_again: "5.0.0", ["4.10"], |inv| {
+        ok(&mut inv.metric_alarms[0].alarms)[0].treat_missing_data = Some("breaching".into());
+    },
+    sg_alarm_ignores_missing_data_without_default_value: "5.0.0", ["4.10"], |inv| {
+        ok(&mut inv.metric_alarms[0].alarms)[0].treat_missing_data = Some("ignore".into());
+    },
+    sg_alarm_ignores_missing_data_with_default_zero: "5.0.0", ["4.10"], |inv| {
+        ok(&mut inv.metric_alarms[0].alarms)[0].treat_missing_data = Some("ignore".into());
+        set_default_value(inv, 0.0);
+    },
+    sg_alarm_default_value_breaches: "5.0.0", ["4.10"], |inv| { set_default_value(inv, 1.0); },
+    sg_alarm_sample_count_with_default_value: "5.0.0", ["4.10"], |inv| {
+        ok(&mut inv.metric_alarms[0].alarms)[0].statistic = Some("SampleCount".into());
+        set_default_value(inv, 0.0);
+    },
+    eventbridge_body_filter_rejects_the_sentence: "5.0.0", ["4.10"], |inv| {
+        eventbridge(inv, Some("sg-changes"), None);
+        set_sentence(inv);
+        set_filter(inv, REALTIME, 0, r#"{"detail": {"eventSource": ["ec2.amazonaws.com"]}}"#, Some("MessageBody"));
+    },
+    eventbridge_body_filter_takes_the_event: "5.0.0", ["4.10"], |inv| {
+        eventbridge(inv, Some("sg-changes"), None);
+        set_filter(inv, REALTIME, 0, r#"{"detail": {"eventSource": ["ec2.amazonaws.com"]}}"#, Some("MessageBody"));
+    },
+    eventbridge_body_filter_misses_some_events: "5.0.0", ["4.10"], |inv| {
+        eventbridge(inv, Some("sg-changes"), None);
+        set_filter(inv, REALTIME, 0, r#"{"detail": {"eventName": [{"prefix": "Authorize"}]}}"#, Some("MessageBody"));
+    },
     unauthorized_api_calls_fail: "5.0.0", ["4.1"], |inv| {},
     root_usage_v1_2_as_3_3: "1.2.0", ["3.3"], |inv| {},
 }
@@ -113,6 +158,45 @@ pub(crate) fn set_topic_key_of(inv: &mut Inventory, topic: &str, key: &str) {
     };
     attrs.kms_master_key_id = Some(key.into());
     t.attributes = Some(Collected::Ok(attrs));
+}
+
+/// Gives subscription `i` of `topic` a filter policy.
+pub(crate) fn set_filter(inv: &mut Inventory, topic: &str, i: usize, policy: &str, scope: Option<&str>) {
+    let t = inv.topics.iter_mut().find(|t| t.arn == topic).unwrap();
+    ok(&mut t.subscriptions)[i].attributes = Some(Collected::Ok(SubscriptionAttributes {
+        filter_policy: Some(policy.into()),
+        filter_policy_scope: scope.map(str::to_string),
+        ..Default::default()
+    }));
+}
+
+/// A second confirmed subscriber, without a filter policy.
+pub(crate) fn add_subscriber(inv: &mut Inventory, topic: &str, protocol: &str, endpoint: &str) {
+    let t = inv.topics.iter_mut().find(|t| t.arn == topic).unwrap();
+    let subs = ok(&mut t.subscriptions);
+    subs.push(Subscription {
+        subscription_arn: format!("{topic}:{}", subs.len() + 1),
+        protocol: protocol.into(),
+        endpoint: endpoint.into(),
+        attributes: Some(Collected::Ok(SubscriptionAttributes::default())),
+    });
+}
+
+pub(crate) fn set_default_value(inv: &mut Inventory, d: f64) {
+    let Collected::Ok(f) = &mut inv.log_groups[0].metric_filters else { panic!("fixture filters") };
+    f[0].transformations[0].default_value = Some(d);
+}
+
+/// The route's targets send remediation's alert sentence (a quoted input template).
+pub(crate) fn set_sentence(inv: &mut Inventory) {
+    for rr in &mut inv.accounts[0].event_rules {
+        let rules = ok(&mut rr.rules);
+        let Some(targets) = rules[0].targets.as_mut() else { panic!("the fixture's rule has no targets") };
+        ok(targets)[0].input_transformer = Some(InputTransformer {
+            input_paths_map: [("user".to_string(), "$.detail.userIdentity.arn".to_string())].into_iter().collect(),
+            input_template: "\"The user <user> changed a security group.\"".into(),
+        });
+    }
 }
 
 pub(crate) fn set_topic_key(inv: &mut Inventory, key: &str) {
