@@ -87,7 +87,7 @@ SPEC FORMAT (defaults in brackets)
                                                LatestCloudWatchLogsDeliveryError]}
                      (the cw_* keys call POST /_harness/cloudtrail/delivery for the trail)
   metric_filters[]   {region, log_group, name, pattern, metric_name, namespace ["CISBenchmark"],
-                      metric_value ["1"]}
+                      metric_value ["1"], default_value [none]}
   kms_keys[]         {region, name (a label for topics[].kms_key, trails[].kms_key and --json),
                       policy [the AWS default key policy: the account root may kms:*; a JSON
                               object or text], description [none], alias [none; "alias/NAME"],
@@ -103,7 +103,10 @@ SPEC FORMAT (defaults in brackets)
                      (created before trails and topics; rotation is enabled before the state
                       changes; as in AWS, rotation on an asymmetric, HMAC, EXTERNAL or
                       AWS-managed key fails with UnsupportedOperationException)
-  topics[]           {region, name, subscriptions: [{protocol, endpoint, confirm [false]}],
+  topics[]           {region, name, subscriptions: [{protocol, endpoint, confirm [false],
+                                      filter_policy [none; a JSON object or text],
+                                      filter_policy_scope [none = MessageAttributes; "MessageBody"],
+                                      raw [false: RawMessageDelivery]}],
                       policy [none = moto's default topic policy; a JSON object or text, set
                               with SetTopicAttributes Policy],
                       kms_key [none = unencrypted; set as KmsMasterKeyId: an alias such as
@@ -115,7 +118,8 @@ SPEC FORMAT (defaults in brackets)
                       alarm_actions [none; overrides the action list, e.g. a missing topic ARN],
                       actions_enabled [true], statistic ["Sum"], period [300], threshold [1],
                       comparison ["GreaterThanOrEqualToThreshold"], evaluation_periods [1],
-                      dimensions [[]]}
+                      dimensions [[]], treat_missing_data [none = missing; "breaching",
+                      "notBreaching", "ignore"], datapoints_to_alarm [none]}
   config[]           {region, recorder ["default"], role_arn [arn:aws:iam::<account>:role/config],
                       all_supported [true], include_global [true], resource_types [[]],
                       delivery_channel [{"name": "default", "bucket": "config-{account}"}; null = none],
@@ -688,6 +692,7 @@ class Seeder:
                     "metricName": f["metric_name"],
                     "metricNamespace": f.get("namespace") or "CISBenchmark",
                     "metricValue": str(f.get("metric_value", "1")),
+                    **({"defaultValue": float(f["default_value"])} if f.get("default_value") is not None else {}),
                 }
             ],
         )
@@ -724,6 +729,16 @@ class Seeder:
                 if s.get("confirm"):
                     self.confirm(arn, endpoint)
                     state = "confirmed"
+            settings: dict = {}
+            if s.get("filter_policy_scope"):  # first: a nested policy needs MessageBody
+                settings["FilterPolicyScope"] = s["filter_policy_scope"]
+            if s.get("filter_policy") is not None:
+                fp = s["filter_policy"]
+                settings["FilterPolicy"] = fp if isinstance(fp, str) else json.dumps(fp)
+            if s.get("raw"):
+                settings["RawMessageDelivery"] = "true"
+            for name, value in settings.items():
+                sns.set_subscription_attributes(SubscriptionArn=sub_arn, AttributeName=name, AttributeValue=value)
             self.created["subscriptions"].append(
                 {"topic": arn, "protocol": proto, "endpoint": endpoint, "arn": sub_arn, "state": state}
             )
@@ -813,6 +828,8 @@ class Seeder:
             ActionsEnabled=bool(a.get("actions_enabled", True)),
             AlarmActions=actions,
             Dimensions=a.get("dimensions") or [],
+            **({"TreatMissingData": a["treat_missing_data"]} if a.get("treat_missing_data") else {}),
+            **({"DatapointsToAlarm": int(a["datapoints_to_alarm"])} if a.get("datapoints_to_alarm") else {}),
         )
         self.created["alarms"].append(
             {"arn": f"arn:aws:cloudwatch:{region}:{self.account}:alarm:{a['name']}", "actions": actions}

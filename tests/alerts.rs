@@ -1,0 +1,130 @@
+//! Does the alert really arrive? Against the emulator: subscribers whose filter policy rejects
+//! the publisher's message (PASS/FAIL twins for the alarm's notification and the EventBridge
+//! route's message), and alarms that would notify only the first time.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+
+fn sg(acct: &str, spec: &Value) -> (i32, Value) {
+    seed(spec);
+    let r = audit(acct, &["--controls", "4.10", "--format", "json"]);
+    assert!(r.code <= 1, "{}\n{}", r.stdout, r.stderr);
+    (r.code, r.json())
+}
+
+fn finding<'a>(rep: &'a Value, check: &str) -> &'a Value {
+    rep["findings"].as_array().unwrap().iter().find(|f| f["check"] == check).unwrap_or_else(|| panic!("{check}: {rep}"))
+}
+
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn a_subscriber_whose_filter_policy_rejects_the_alarm_does_not_count_and_its_twin_does() {
+    // The issue's case: the only confirmed subscriber filters on a message attribute, which a
+    // CloudWatch alarm notification never carries.
+    let acct = "330000000001";
+    let mut spec = compliant_spec(acct);
+    spec["topics"][0]["subscriptions"][0]["filter_policy"] = json!({"severity": ["high"]});
+    let (code, rep) = sg(acct, &spec);
+    assert_eq!(code, 1);
+    let c = control(&rep, "4.10");
+    assert_eq!(c["status"], "FAIL", "{c}");
+    let msg = c["message"].as_str().unwrap();
+    assert!(msg.contains(r#"{"severity": ["high"]}"#) && msg.contains("carries no message attributes"), "{msg}");
+    let f = finding(&rep, "security-group-changes/sns-subscription");
+    assert_eq!(f["status"], "FAIL");
+    assert!(f["evidence"].to_string().contains("sns_subscription.rejected"), "{f}");
+    assert_eq!(rep["stats"]["api_calls"]["sns:GetSubscriptionAttributes"], 1);
+
+    // Its twin: the same intent written on the message body accepts the notification.
+    let acct = "330000000002";
+    let mut spec = compliant_spec(acct);
+    let sub = &mut spec["topics"][0]["subscriptions"][0];
+    sub["filter_policy"] = json!({"NewStateValue": ["ALARM"], "Trigger": {"Namespace": ["CISBenchmark"]}});
+    sub["filter_policy_scope"] = json!("MessageBody");
+    let (code, rep) = sg(acct, &spec);
+    assert_eq!(code, 0, "{rep}");
+    assert_eq!(control(&rep, "4.10")["status"], "PASS");
+    assert!(finding(&rep, "security-group-changes/sns-subscription")["evidence"]
+        .to_string()
+        .contains("receives"));
+}
+
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn an_alarm_that_stays_in_alarm_notifies_once_and_fails_its_twin_passes() {
+    let acct = "330000000003";
+    let mut spec = compliant_spec(acct);
+    spec["alarms"][0]["treat_missing_data"] = json!("breaching");
+    let (code, rep) = sg(acct, &spec);
+    assert_eq!(code, 1);
+    let msg = control(&rep, "4.10")["message"].as_str().unwrap().to_string();
+    assert!(msg.starts_with("alarm link broken") && msg.contains("no later event notifies"), "{msg}");
+
+    // Ignoring missing data is harmless when the filter publishes 0 between events.
+    let acct = "330000000004";
+    let mut spec = compliant_spec(acct);
+    spec["alarms"][0]["treat_missing_data"] = json!("ignore");
+    spec["metric_filters"][0]["default_value"] = json!(0);
+    let (code, rep) = sg(acct, &spec);
+    assert_eq!(code, 0, "{}", control(&rep, "4.10"));
+
+    // A default value that itself breaches keeps the alarm in ALARM.
+    let acct = "330000000005";
+    let mut spec = compliant_spec(acct);
+    spec["metric_filters"][0]["default_value"] = json!(1);
+    let (code, rep) = sg(acct, &spec);
+    assert_eq!(code, 1);
+    assert!(control(&rep, "4.10")["message"].as_str().unwrap().contains("default value is 1"));
+}
+
+/// The real-time route in us-east-1 and eu-west-1 to a topic each, its subscriber filtering
+/// with `policy` on the message body, the target sending `transformer` (None: the event).
+fn route_spec(acct: &str, policy: Value, transformer: Option<Value>) -> Value {
+    let mut spec = compliant_spec(acct);
+    spec["metric_filters"] = json!([]);
+    spec["alarms"] = json!([]);
+    let pattern = json!({"source": ["aws.ec2"], "detail-type": ["AWS API Call via CloudTrail"],
+        "detail": {"eventSource": ["ec2.amazonaws.com"], "eventName": ["AuthorizeSecurityGroupIngress",
+        "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress",
+        "CreateSecurityGroup", "DeleteSecurityGroup", "ModifySecurityGroupRules"]}});
+    let mut topics = vec![];
+    let mut rules = vec![];
+    for r in ["us-east-1", "eu-west-1"] {
+        let topic_policy = json!({"Version": "2012-10-17", "Statement": [{"Sid": "AWSEvents", "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish", "Resource": "{topic_arn}"}]});
+        topics.push(json!({"region": r, "name": "sg-realtime", "policy": topic_policy,
+            "subscriptions": [{"protocol": "email", "endpoint": "secops@example.com", "confirm": true,
+                               "filter_policy": policy, "filter_policy_scope": "MessageBody"}]}));
+        let mut target = json!({"topic": "sg-realtime"});
+        if let Some(t) = &transformer {
+            target["input_transformer"] = t.clone();
+        }
+        rules.push(json!({"region": r, "name": "sg-changes", "pattern": pattern, "targets": [target]}));
+    }
+    spec["topics"] = json!(topics);
+    spec["event_rules"] = json!(rules);
+    spec
+}
+
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn the_route_counts_only_if_the_subscriber_takes_the_rules_message() {
+    let policy = json!({"detail": {"eventSource": ["ec2.amazonaws.com"]}});
+    // The event itself passes a body policy on detail.eventSource.
+    let acct = "330000000006";
+    let (code, rep) = sg(acct, &route_spec(acct, policy.clone(), None));
+    assert_eq!(code, 0, "{}", control(&rep, "4.10"));
+    assert_eq!(finding(&rep, "security-group-changes/eventbridge-rule")["status"], "PASS");
+
+    // The same subscriber behind a transformer that sends a sentence: nothing arrives.
+    let acct = "330000000007";
+    let sentence = json!({"InputPathsMap": {"user": "$.detail.userIdentity.arn", "event": "$.detail.eventName"},
+        "InputTemplate": "\"The user <user> has initiated <event>.\""});
+    let (code, rep) = sg(acct, &route_spec(acct, policy, Some(sentence)));
+    assert_eq!(code, 1);
+    let f = finding(&rep, "security-group-changes/eventbridge-rule");
+    assert_eq!(f["status"], "FAIL");
+    let msg = f["message"].as_str().unwrap();
+    assert!(msg.contains("no confirmed subscriber receives the rule's message") && msg.contains("not a JSON object"), "{msg}");
+}
