@@ -82,6 +82,8 @@ pub enum Subject {
     KmsKey,
     S3Bucket,
     PeeringConnection,
+    /// What the account's own history shows of a monitoring chain (`--evidence-days`).
+    History,
 }
 
 impl Subject {
@@ -101,6 +103,7 @@ impl Subject {
         Subject::KmsKey,
         Subject::S3Bucket,
         Subject::PeeringConnection,
+        Subject::History,
     ];
 
     /// Its kebab-case name, as check ids spell it.
@@ -121,6 +124,7 @@ impl Subject {
             Subject::KmsKey => "kms-key",
             Subject::S3Bucket => "s3-bucket",
             Subject::PeeringConnection => "peering-connection",
+            Subject::History => "history",
         }
     }
 }

@@ -38,6 +38,14 @@ pub(crate) const AUDIT: &[Permission] = &[
         "sns:GetSubscriptionAttributes",
         "4.x: each confirmed subscriber's filter policy (does it receive the alarm's notification?)",
     ),
+    p(
+        "cloudwatch:DescribeAlarmHistory",
+        "4.x, --evidence-days: whether each chain alarm fired and what its actions did",
+    ),
+    p(
+        "cloudwatch:GetMetricData",
+        "4.x, --evidence-days: events counted, notifications delivered/failed, rule invocations",
+    ),
     p("kms:DescribeKey", "4.x: the key a topic is encrypted with"),
     p("kms:GetKeyPolicy", "4.x: whether that key lets CloudWatch / EventBridge publish"),
     p("events:ListRules", "4.x: the EventBridge rules of each region (the real-time route)"),

@@ -45,9 +45,7 @@ fn a_subscriber_whose_filter_policy_rejects_the_alarm_does_not_count_and_its_twi
     let (code, rep) = sg(acct, &spec);
     assert_eq!(code, 0, "{rep}");
     assert_eq!(control(&rep, "4.10")["status"], "PASS");
-    assert!(finding(&rep, "security-group-changes/sns-subscription")["evidence"]
-        .to_string()
-        .contains("receives"));
+    assert!(finding(&rep, "security-group-changes/sns-subscription")["evidence"].to_string().contains("receives"));
 }
 
 #[test]
@@ -126,5 +124,95 @@ fn the_route_counts_only_if_the_subscriber_takes_the_rules_message() {
     let f = finding(&rep, "security-group-changes/eventbridge-rule");
     assert_eq!(f["status"], "FAIL");
     let msg = f["message"].as_str().unwrap();
-    assert!(msg.contains("no confirmed subscriber receives the rule's message") && msg.contains("not a JSON object"), "{msg}");
+    assert!(
+        msg.contains("no confirmed subscriber receives the rule's message") && msg.contains("not a JSON object"),
+        "{msg}"
+    );
+}
+
+/// The compliant chain with a history: `events` counted (one a day), the alarm's `items`, the
+/// topic's `delivered` / `failed` notifications.
+fn with_history(acct: &str, events: u32, items: Value, delivered: u32, failed: u32) -> Value {
+    let mut spec = compliant_spec(acct);
+    let per_day = |n: u32| (0..n).map(|i| json!([24 * i + 1, 1])).collect::<Vec<_>>();
+    spec["history"] = json!({
+        "metrics": [
+            {"region": "us-east-1", "namespace": "CISBenchmark", "name": "SecurityGroupChanges", "values": per_day(events)},
+            {"region": "us-east-1", "namespace": "AWS/SNS", "name": "NumberOfNotificationsDelivered",
+             "dimensions": {"TopicName": "cis-alarms"}, "values": per_day(delivered)},
+            {"region": "us-east-1", "namespace": "AWS/SNS", "name": "NumberOfNotificationsFailed",
+             "dimensions": {"TopicName": "cis-alarms"}, "values": per_day(failed)}
+        ],
+        "alarms": [{"region": "us-east-1", "alarm": "sg-changes-alarm", "items": items}]
+    });
+    spec
+}
+
+fn fired(n: u32, outcome: &str, acct: &str) -> Value {
+    let topic = format!("arn:aws:sns:us-east-1:{acct}:cis-alarms");
+    json!((0..n)
+        .flat_map(|i| {
+            [
+                json!({"type": "StateUpdate", "summary": "Alarm updated from OK to ALARM", "age_hours": 24 * i + 1}),
+                json!({"type": "Action", "summary": format!("{outcome} {topic}"), "age_hours": 24 * i + 1}),
+            ]
+        })
+        .collect::<Vec<_>>())
+}
+
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn the_accounts_history_shows_the_chain_operated_or_where_it_stopped() {
+    // Operated: the figures appear in the control's message and its history finding.
+    let acct = "330000000011";
+    let (code, rep) = sg(acct, &with_history(acct, 4, fired(3, "Successfully executed action", acct), 3, 0));
+    assert_eq!(code, 0, "{}", control(&rep, "4.10"));
+    let msg = control(&rep, "4.10")["message"].as_str().unwrap().to_string();
+    assert!(
+        msg.contains("operated over 30 days: 4 event(s) counted, alarm fired 3×, 3 notification(s) delivered"),
+        "{msg}"
+    );
+    let h = finding(&rep, "security-group-changes/history");
+    assert_eq!(h["status"], "PASS");
+    let calls = &rep["stats"]["api_calls"];
+    assert_eq!(calls["cloudwatch:GetMetricData"], 1, "one batched read for the region: {calls}");
+    assert_eq!(calls["cloudwatch:DescribeAlarmHistory"], 1, "{calls}");
+
+    // Deliveries that only failed.
+    let acct = "330000000012";
+    let (code, rep) = sg(acct, &with_history(acct, 2, fired(2, "Failed to execute action", acct), 0, 2));
+    assert_eq!(code, 1);
+    let msg = control(&rep, "4.10")["message"].as_str().unwrap().to_string();
+    assert!(msg.starts_with("history link broken: over 30 days deliveries failed"), "{msg}");
+
+    // Events counted while the alarm never fired.
+    let acct = "330000000013";
+    let (code, rep) = sg(acct, &with_history(acct, 3, json!([]), 0, 0));
+    assert_eq!(code, 1);
+    assert!(control(&rep, "4.10")["message"].as_str().unwrap().contains("never entered ALARM"));
+
+    // No events: said, not failed; --evidence-days 0 reads nothing.
+    let acct = "330000000014";
+    let (code, rep) = sg(acct, &with_history(acct, 0, json!([]), 0, 0));
+    assert_eq!(code, 0);
+    assert!(control(&rep, "4.10")["message"].as_str().unwrap().contains("no matching event"));
+    let r = audit(acct, &["--controls", "4.10", "--format", "json", "--evidence-days", "0"]);
+    let rep = r.json();
+    assert!(rep["stats"]["api_calls"].get("cloudwatch:GetMetricData").is_none());
+    assert!(!rep["findings"].to_string().contains("security-group-changes/history"));
+
+    // A denied history read changes no verdict; it is reported.
+    let acct = "330000000015";
+    seed(&with_history(acct, 3, json!([]), 0, 0));
+    let (status, _) = harness("POST", "/_harness/faults", &json!({"operation": "GetMetricData", "account_id": acct}));
+    assert_eq!(status, 200);
+    let (s2, _) =
+        harness("POST", "/_harness/faults", &json!({"operation": "DescribeAlarmHistory", "account_id": acct}));
+    assert_eq!(s2, 200);
+    let r = audit(acct, &["--controls", "4.10", "--format", "json"]);
+    harness("DELETE", "/_harness/faults", &json!({}));
+    let rep = r.json();
+    assert_eq!(r.code, 0, "{}", control(&rep, "4.10"));
+    assert!(control(&rep, "4.10")["message"].as_str().unwrap().contains("unavailable"), "{}", control(&rep, "4.10"));
+    assert_eq!(finding(&rep, "security-group-changes/history")["status"], "SKIPPED");
 }

@@ -18,6 +18,9 @@
 //!   `GetSubscriptionAttributes` per confirmed subscription: its filter policy) and
 //!   `GetTopicAttributes` (policy, key); per customer key a topic is encrypted with: `DescribeKey`, `GetKeyPolicy`.
 //! - With `--remediate`, what the plan needs besides (see [`RemediationNeeds`]).
+//! - With `--evidence-days N` (monitoring controls), once the chain is known: its history
+//!   ([`history`]: `DescribeAlarmHistory` per chain alarm, one batched `GetMetricData` per
+//!   account and region).
 //!
 //! Per-resource reads for remediation's observations live in the service modules too.
 
@@ -26,6 +29,7 @@ pub(crate) mod cloudwatch;
 pub(crate) mod config;
 pub(crate) mod ec2;
 pub(crate) mod eventbridge;
+pub(crate) mod history;
 pub(crate) mod iam;
 pub(crate) mod kms;
 pub(crate) mod logs;
@@ -202,11 +206,13 @@ fn groups_to_follow(groups: &[SecurityGroup]) -> Vec<String> {
 pub(crate) struct Needs {
     pub reads: BTreeSet<Read>,
     pub remediation: Option<RemediationNeeds>,
+    /// `--evidence-days`: the monitoring chains' own history over that many days (0: not read).
+    pub evidence_days: u32,
 }
 
 impl Needs {
     pub fn of(reads: &[Read]) -> Needs {
-        Needs { reads: reads.iter().copied().collect(), remediation: None }
+        Needs { reads: reads.iter().copied().collect(), remediation: None, evidence_days: 0 }
     }
 
     pub(crate) fn has(&self, r: Read) -> bool {
@@ -218,6 +224,7 @@ impl Needs {
         if self.remediation.is_none() {
             self.remediation = other.remediation.clone();
         }
+        self.evidence_days = self.evidence_days.max(other.evidence_days);
         self
     }
 }
@@ -398,7 +405,14 @@ pub(crate) async fn collect(req: &Request<'_>) -> Result<Inventory, CollectFatal
             }
         }
     }
-    Ok(flow.finish())
+    let mut inv = flow.finish();
+    if req.needs.evidence_days > 0 && req.needs.has(Read::Monitoring) {
+        let end = crate::clock::epoch_seconds(&req.collected_at).unwrap_or_default();
+        let h = history::collect(&inv, req.targets, req.rt, req.needs.evidence_days, end).await;
+        inv.history = Some(h);
+        inv.api_calls = req.rt.calls();
+    }
+    Ok(inv)
 }
 
 impl<'a> Flow<'a> {
@@ -939,6 +953,7 @@ impl<'a> Flow<'a> {
             warnings,
             organization: None,
             unaudited: vec![],
+            history: None,
         }
     }
 }

@@ -128,6 +128,16 @@ SPEC FORMAT (defaults in brackets)
                       targets: [topic name or ARN, or {arn | topic (a topic name), id ["t<i>"],
                                 role_arn [none], input_transformer [none; {"InputPathsMap": {...},
                                 "InputTemplate": "..."}], input [none; constant JSON text]}]}
+  history            {metrics: [{region, namespace ["CISBenchmark"], name, dimensions [{}; e.g.
+                               {"TopicName": "cis-alarms"}], values: [[age_hours, value], ...]}]
+                               (PutMetricData, timestamped now - age_hours: the filter's metric,
+                               AWS/SNS NumberOfNotificationsDelivered / -Failed, AWS/Events
+                               TriggeredRules / Invocations / FailedInvocations),
+                      alarms: [{region, alarm, items: [{type ["StateUpdate"; "Action"], summary
+                               ("Alarm updated from OK to ALARM", "Successfully executed action
+                               arn:…", "Failed to execute action arn:…"), age_hours [0]}]}]
+                               (POST /_harness/cloudwatch/alarm-history)}
+                     (seeded last)
   organization       {feature_set ["ALL"], members: [{name, email, key [name]}],
                       close: [member keys]}
                      (created first: the spec's account becomes the management account;
@@ -885,6 +895,26 @@ class Seeder:
             target["Input"] = spec["input"] if isinstance(spec["input"], str) else json.dumps(spec["input"])
         return target
 
+    def seed_history(self, h: dict) -> None:
+        """history: the account's own record of its chains (see SPEC FORMAT)."""
+        now = dt.datetime.now(dt.timezone.utc)
+        for m in h.get("metrics") or []:
+            region = self.region(m)
+            data = []
+            for age_hours, value in m.get("values") or []:
+                datum = {"MetricName": m["name"], "Value": float(value),
+                         "Timestamp": now - dt.timedelta(hours=float(age_hours))}
+                if m.get("dimensions"):
+                    datum["Dimensions"] = [{"Name": k, "Value": v} for k, v in m["dimensions"].items()]
+                data.append(datum)
+            if data:
+                self.client("cloudwatch", region).put_metric_data(
+                    Namespace=m.get("namespace") or "CISBenchmark", MetricData=data)
+        for a in h.get("alarms") or []:
+            self.harness("/_harness/cloudwatch/alarm-history",
+                         {"account_id": self.account, "region": self.region(a), "alarm": a["alarm"],
+                          "items": a.get("items") or []})
+
     def seed_event_rule(self, r: dict) -> None:
         """An EventBridge rule on the default bus (see event_rules[] in SPEC FORMAT)."""
         region = self.region(r)
@@ -1527,6 +1557,7 @@ class Seeder:
             self.seed_config(c)
         for r in self.spec.get("event_rules") or []:
             self.seed_event_rule(r)
+        self.seed_history(self.spec.get("history") or {})
         if self.spec.get("securityhub") is not None:
             self.seed_securityhub(self.spec["securityhub"])
         if self.spec.get("iam") is not None:

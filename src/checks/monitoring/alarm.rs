@@ -133,6 +133,10 @@ pub(crate) fn chains<'a>(
     g_region: &str,
     out: &mut Vec<Chain<'a>>,
 ) {
+    let mut chain = chain.clone();
+    chain.refs.metric =
+        Some((g_acct.to_string(), g_region.to_string(), t.metric_namespace.clone(), t.metric_name.clone()));
+    let chain = &chain;
     let metric = format!("{}/{}", t.metric_namespace, t.metric_name);
     let remediation = fix(t, g_region).render();
     let error = |message: String, evidence: Vec<Evidence>| {
@@ -225,8 +229,10 @@ pub(crate) fn chains<'a>(
             );
             continue;
         }
+        let mut chain = chain.clone();
+        chain.refs.alarm = Some((g_acct.to_string(), g_region.to_string(), a.name.clone()));
         for topic_arn in topics {
-            sns_subscription::chains(ctx, chain, a, topic_arn, &evidence, &resource, &remediation, out);
+            sns_subscription::chains(ctx, &chain, a, topic_arn, &evidence, &resource, &remediation, out);
         }
     }
 }

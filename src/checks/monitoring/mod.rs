@@ -11,6 +11,11 @@
 //!    notification: no filter policy of its rejects it ([`super::sns_subscription`],
 //!    [`receiver`]).
 //!
+//! With `--evidence-days` (default 30), the account's own history of the chain is read and
+//! reported ([`history`]): it can fail a chain that otherwise passes (deliveries that only
+//! failed; events counted while the alarm never fired), and is never a reason to fail when it
+//! cannot be read.
+//!
 //! Otherwise the verdict names the chain that got furthest and its first broken link. Each link
 //! is also reported as a finding of its own check module, with the values observed. When the
 //! metric-filter route does not pass, the real-time route ([`super::eventbridge_rule`]) may.
@@ -18,6 +23,7 @@
 pub(crate) mod alarm;
 pub(crate) mod delivery;
 pub mod eventbridge_rule;
+pub(crate) mod history;
 pub(crate) mod link;
 pub(crate) mod metric_filter;
 pub(crate) mod receiver;
@@ -49,6 +55,7 @@ pub(crate) const CHECK: Check = Check {
         Subject::Alarm,
         Subject::SnsSubscription,
         Subject::EventbridgeRule,
+        Subject::History,
     ],
     reads: &[Read::Trails, Read::Monitoring],
     has_patterns: true,
@@ -101,6 +108,7 @@ pub(crate) fn evaluate(
     } else {
         (Verdict::NoTrail, None)
     };
+    let reported_refs = reported.map(|c| c.refs.clone());
     let reported: Vec<(Link, String, Vec<Evidence>)> = reported
         .map(|c| {
             c.links
@@ -126,6 +134,16 @@ pub(crate) fn evaluate(
         (Verdict::OutOfScope, Some((_, m))) => (Status::Manual, m.to_string()),
         (Verdict::Broken, Some((module, m))) => (Status::Fail, format!("{module} link broken: {m}")),
         _ => (Status::Fail, "trail link broken: no CloudTrail trail in the audited regions".to_string()),
+    };
+
+    // What the account's history shows of the reported chain: it can contradict a passing one.
+    let op = reported_refs.as_ref().and_then(|r| history::metric_chain(control, &acct.account_id, ctx, r));
+    let (status, message) = match (&op, status) {
+        (Some(o), Status::Pass) => match &o.breaks {
+            Some(b) => (Status::Fail, format!("history link broken: {b} ({message})")),
+            None => (Status::Pass, format!("{message}; {}", o.summary)),
+        },
+        _ => (status, message),
     };
 
     // The EventBridge route, when the metric-filter route does not pass.
@@ -167,6 +185,7 @@ pub(crate) fn evaluate(
     }
     let route_view = route.as_ref().map(eventbridge_rule::view);
     findings.extend(route);
+    findings.extend(op.map(|o| o.finding));
     let view = ChainView { route: route_view, ..view };
     vec![(result(status, message).with_chain(Some(view)), findings)]
 }

@@ -105,7 +105,8 @@ pub(crate) fn chains<'a>(
         }
     };
     evidence.push(Evidence::ok("sns_topic.exists", topic_arn.to_string()));
-    let chain = chain.with(alarm_link(State::Ok, format!("alarm {}", a.name), evidence, None));
+    let mut chain = chain.with(alarm_link(State::Ok, format!("alarm {}", a.name), evidence, None));
+    chain.refs.topic = Some(topic_arn.to_string());
     let (confirmed, pending) = subscribers(subs);
     let mut evidence = vec![
         Evidence::info("sns_topic", topic_arn.to_string()),

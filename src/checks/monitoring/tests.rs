@@ -143,6 +143,23 @@ snapshot_cases! {
         eventbridge(inv, Some("sg-changes"), None);
         set_filter(inv, REALTIME, 0, r#"{"detail": {"eventName": [{"prefix": "Authorize"}]}}"#, Some("MessageBody"));
     },
+    sg_history_operated: "5.0.0", ["4.10"], |inv| {
+        set_history(inv, 14.0, &[("StateUpdate", "Alarm updated from OK to ALARM"); 9], &[9.0, 0.0], false);
+        add_actions(inv, 9, "Successfully executed action");
+    },
+    sg_history_deliveries_only_failed: "5.0.0", ["4.10"], |inv| {
+        set_history(inv, 3.0, &[("StateUpdate", "Alarm updated from INSUFFICIENT_DATA to ALARM"); 3], &[0.0, 3.0], false);
+        add_actions(inv, 3, "Failed to execute action");
+    },
+    sg_history_events_but_never_fired: "5.0.0", ["4.10"], |inv| {
+        set_history(inv, 5.0, &[], &[0.0, 0.0], false);
+    },
+    sg_history_no_events: "5.0.0", ["4.10"], |inv| { set_history(inv, 0.0, &[], &[0.0, 0.0], false); },
+    sg_history_denied: "5.0.0", ["4.10"], |inv| { set_history(inv, 0.0, &[], &[0.0, 0.0], true); },
+    sg_history_broken_chain_is_only_evidence: "5.0.0", ["4.10"], |inv| {
+        set_history(inv, 5.0, &[], &[0.0, 0.0], false);
+        ok(&mut inv.metric_alarms[0].alarms)[0].actions_enabled = false;
+    },
     unauthorized_api_calls_fail: "5.0.0", ["4.1"], |inv| {},
     root_usage_v1_2_as_3_3: "1.2.0", ["3.3"], |inv| {},
 }
@@ -195,6 +212,68 @@ pub(crate) fn set_sentence(inv: &mut Inventory) {
         ok(targets)[0].input_transformer = Some(InputTransformer {
             input_paths_map: [("user".to_string(), "$.detail.userIdentity.arn".to_string())].into_iter().collect(),
             input_template: "\"The user <user> changed a security group.\"".into(),
+        });
+    }
+}
+
+/// The history of the fixture's chain: `events` counted, the alarm's `items`, the topic's
+/// [delivered, failed]; `denied`: every history read was refused.
+pub(crate) fn set_history(inv: &mut Inventory, events: f64, items: &[(&str, &str)], topic: &[f64; 2], denied: bool) {
+    let total = |ns: &str, name: &str, dims: &[(&str, &str)], total: f64| MetricTotal {
+        namespace: ns.into(),
+        metric_name: name.into(),
+        dimensions: dims.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        total,
+        datapoints: u32::from(total > 0.0),
+    };
+    let metrics = vec![
+        total("CISBenchmark", "SecurityGroupChanges", &[], events),
+        total("AWS/SNS", "NumberOfNotificationsDelivered", &[("TopicName", "cis-alarms")], topic[0]),
+        total("AWS/SNS", "NumberOfNotificationsFailed", &[("TopicName", "cis-alarms")], topic[1]),
+    ];
+    let items: Vec<AlarmHistoryItem> = items
+        .iter()
+        .enumerate()
+        .map(|(i, (t, s))| AlarmHistoryItem {
+            timestamp: format!("2026-11-{:02}T10:00:00Z", i + 1),
+            item_type: t.to_string(),
+            summary: s.to_string(),
+        })
+        .collect();
+    inv.history = Some(HistoryInventory {
+        days: 30,
+        start: "2026-11-04T00:00:00Z".into(),
+        end: "2026-12-04T00:00:00Z".into(),
+        alarms: vec![AlarmHistory {
+            account: ACCT.into(),
+            region: "us-east-1".into(),
+            alarm: "sg-changes-alarm".into(),
+            items: if denied {
+                Collected::Error(err("cloudwatch:DescribeAlarmHistory", "AccessDenied"))
+            } else {
+                Collected::Ok(items)
+            },
+        }],
+        metrics: vec![RegionMetrics {
+            account: ACCT.into(),
+            region: "us-east-1".into(),
+            metrics: if denied {
+                Collected::Error(err("cloudwatch:GetMetricData", "AccessDenied"))
+            } else {
+                Collected::Ok(metrics)
+            },
+        }],
+    });
+}
+
+/// `n` SNS action outcomes of the alarm ("Successfully executed action" / "Failed to execute action").
+pub(crate) fn add_actions(inv: &mut Inventory, n: usize, outcome: &str) {
+    let Some(Collected::Ok(items)) = inv.history.as_mut().map(|h| &mut h.alarms[0].items) else { return };
+    for i in 0..n {
+        items.push(AlarmHistoryItem {
+            timestamp: format!("2026-11-{:02}T10:00:01Z", i + 1),
+            item_type: "Action".into(),
+            summary: format!("{outcome} {TOPIC}"),
         });
     }
 }
