@@ -216,3 +216,61 @@ fn the_accounts_history_shows_the_chain_operated_or_where_it_stopped() {
     assert!(control(&rep, "4.10")["message"].as_str().unwrap().contains("unavailable"), "{}", control(&rep, "4.10"));
     assert_eq!(finding(&rep, "security-group-changes/history")["status"], "SKIPPED");
 }
+
+/// Seed 003 in full: a `[[control]]` with its own alert sentence, and the real-time route
+/// remediation plans for it carries that sentence as the target's input transformer.
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn a_custom_controls_alert_sentence_reaches_the_routes_input_transformer() {
+    let acct = "330000000021";
+    seed(&json!({"account": acct,
+        "trails": [{"name": "main", "region": "us-east-1", "bucket": "trail-{account}", "multi_region": true,
+                    "logging": true, "event_selectors": [{"ReadWriteType": "All", "IncludeManagementEvents": true}]}]}));
+    let cfg = tmp_path("alerts", "cis-audit.toml");
+    std::fs::write(
+        &cfg,
+        r#"[[control]]
+id = "x.ec2-instances"
+title = "EC2 instance state changes are monitored"
+event_source = "ec2.amazonaws.com"
+events = ["RunInstances", "StartInstances", "StopInstances", "TerminateInstances"]
+alert = "The user <username> has initiated <changetype> for instance with instance id <instanceid> in <region>."
+alert_paths = { username = "$.detail.userIdentity.arn", changetype = "$.detail.eventName", instanceid = "$.detail.requestParameters.instancesSet.items[0].instanceId", region = "$.detail.awsRegion" }
+"#,
+    )
+    .unwrap();
+    let mut args: Vec<String> = [
+        "--config",
+        &cfg,
+        "--controls",
+        "x.ec2-instances",
+        "--remediate",
+        "--dry-run",
+        "--route",
+        "eventbridge",
+        "--format",
+        "json",
+        "--regions",
+        "us-east-1",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.extend(remediation_inputs(acct, "ct"));
+    let mut c = audit_command(acct);
+    c.args(&args);
+    let r = run(c);
+    let out = r.json();
+    let steps = out["plan"]["steps"].as_array().unwrap_or_else(|| panic!("{}\n{}", r.stdout, r.stderr));
+    let target = steps.iter().find(|s| s["action"]["type"] == "PutTargets").expect("a PutTargets step");
+    let it = &target["action"]["target"]["input_transformer"];
+    assert_eq!(
+        it["input_paths_map"]["instanceid"], "$.detail.requestParameters.instancesSet.items[0].instanceId",
+        "{it}"
+    );
+    assert!(
+        it["input_template"].as_str().unwrap().contains(
+            "The user <username> has initiated <changetype> for instance with instance id <instanceid> in <region>."
+        ),
+        "{it}"
+    );
+}
