@@ -145,6 +145,8 @@ pub(crate) struct RegionRoute {
     pub errors: Vec<String>,
     /// The region's rules were not collected at all.
     pub uncollected: bool,
+    /// The rule and the topic of the route, when there is one.
+    pub used: Option<(String, String)>,
 }
 
 /// The regions a control's route must reach: the audited ones (those of a custom control that
@@ -272,6 +274,7 @@ pub(crate) fn region_route(
                         if also.is_empty() { String::new() } else { format!("; {}", also.join("; ")) }
                     ));
                     out.why = None;
+                    out.used = Some((rule.name.clone(), t.clone()));
                     return out;
                 }
                 Some(Collected::Error(e)) => notes.push(format!("rule {} → {t}: {}", rule.name, e.code)),
@@ -291,6 +294,12 @@ pub(crate) fn region_route(
     out
 }
 
+/// The route's finding, and the (region, rule, topic) it goes through in each region that has it.
+pub(crate) struct Route {
+    pub finding: Finding,
+    pub used: Vec<(String, String, String)>,
+}
+
 /// The route's finding, when the account has at least one rule whose pattern covers the
 /// control's events in some audited region (PASS when the whole route holds); None otherwise.
 pub(crate) fn evaluate(
@@ -298,6 +307,18 @@ pub(crate) fn evaluate(
     variant: &PatternVariant,
     acct: &AccountInventory,
     ctx: &Context,
+) -> Option<Route> {
+    let mut used = Vec::new();
+    let finding = evaluate_finding(control, variant, acct, ctx, &mut used)?;
+    Some(Route { finding, used })
+}
+
+fn evaluate_finding(
+    control: &Control,
+    variant: &PatternVariant,
+    acct: &AccountInventory,
+    ctx: &Context,
+    used: &mut Vec<(String, String, String)>,
 ) -> Option<Finding> {
     let global = global_only(ctx, variant);
     let regions = route_regions(ctx, control, variant, acct);
@@ -312,6 +333,9 @@ pub(crate) fn evaluate(
         if r.uncollected {
             missing.push(format!("{region}: rules not collected"));
             continue;
+        }
+        if let Some((rule, topic)) = &r.used {
+            used.push((region.to_string(), rule.clone(), topic.clone()));
         }
         match (r.route, r.why) {
             (Some(b), _) => evidence.push(Evidence::ok(format!("{REGION_STEP}{region}"), b)),

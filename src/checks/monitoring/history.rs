@@ -215,3 +215,107 @@ pub(crate) fn metric_chain(control: &Control, account: &str, ctx: &Context, refs
         .evidence(evidence);
     Some(Operation { finding, breaks, summary })
 }
+
+/// The history of the EventBridge route through `used` (region, rule, topic), when the
+/// inventory holds history: each rule's `TriggeredRules`, `Invocations`, `FailedInvocations`
+/// and each topic's deliveries, summed over the regions.
+pub(crate) fn route(
+    control: &Control,
+    account: &str,
+    ctx: &Context,
+    used: &[(String, String, String)],
+) -> Option<Operation> {
+    let h = ctx.inv.history.as_ref()?;
+    let days = h.days;
+    let mut evidence = vec![Evidence::info("history.period", format!("{} days: {} to {}", days, h.start, h.end))];
+    let mut unavailable: Vec<String> = vec![];
+    let (mut triggered, mut invoked, mut failed_inv, mut delivered, mut failed) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut read_any = false;
+    let mut topics_seen = std::collections::BTreeSet::new();
+    for (region, rule, topic) in used {
+        // A topic several regions' rules share is counted once.
+        let first_time = topics_seen.insert(topic.clone());
+        let figures: Vec<Figure> = crate::inventory::history::EVENTS_METRICS
+            .iter()
+            .map(|m| metric(h, account, region, "AWS/Events", m, &[("RuleName", rule)]))
+            .collect();
+        let topic_figs: Vec<Figure> = match Arn::parse(topic).filter(|_| first_time) {
+            Some(t) => crate::inventory::history::SNS_METRICS
+                .iter()
+                .map(|m| metric(h, t.account, t.region, "AWS/SNS", m, &[("TopicName", t.resource)]))
+                .collect(),
+            None => vec![],
+        };
+        if let Some(why) = figures.iter().chain(&topic_figs).find_map(|f| match f {
+            Figure::Unavailable(w) => Some(w.clone()),
+            _ => None,
+        }) {
+            evidence.push(Evidence::info(format!("history.{region}"), format!("unavailable: {why}")));
+            unavailable.push(format!("{region} ({why})"));
+            continue;
+        }
+        let c = |f: &Figure| f.count().unwrap_or(0.0);
+        let (t, i, fi) = (c(&figures[0]), c(&figures[1]), c(&figures[2]));
+        let (d, fd) = (topic_figs.first().map(c).unwrap_or(0.0), topic_figs.get(1).map(c).unwrap_or(0.0));
+        read_any = true;
+        evidence.push(Evidence::new(
+            format!("history.{region}"),
+            format!(
+                "rule {rule}: {} triggered, {} invocation(s), {} failed; topic: {} delivered, {} failed",
+                n(t),
+                n(i),
+                n(fi),
+                n(d),
+                n(fd)
+            ),
+            Some(!(fi > 0.0 && i <= fi) && !(fd > 0.0 && d == 0.0)),
+        ));
+        (triggered, invoked, failed_inv, delivered, failed) =
+            (triggered + t, invoked + i, failed_inv + fi, delivered + d, failed + fd);
+    }
+    let breaks = if !read_any {
+        None
+    } else if failed_inv > 0.0 && invoked <= failed_inv {
+        Some(format!("over {days} days every invocation of the rules' targets failed ({} failed)", n(failed_inv)))
+    } else if failed > 0.0 && delivered == 0.0 {
+        Some(format!("over {days} days the topics' deliveries failed ({} failed) and none was delivered", n(failed)))
+    } else if triggered > 0.0 && invoked == 0.0 {
+        Some(format!("the rules matched {} event(s) over {days} days but never invoked their targets", n(triggered)))
+    } else {
+        None
+    };
+    let parts = if read_any {
+        format!(
+            "{} event(s) matched, {} invocation(s), {} notification(s) delivered{}",
+            n(triggered),
+            n(invoked),
+            n(delivered),
+            if failed_inv + failed > 0.0 { format!(", {} failed", n(failed_inv + failed)) } else { String::new() }
+        )
+    } else {
+        String::new()
+    };
+    let mut summary = if !read_any {
+        format!("history over {days} days: nothing could be read")
+    } else if breaks.is_some() {
+        format!("history over {days} days: {parts}")
+    } else if triggered == 0.0 {
+        format!("history over {days} days: no matching event, so the route's operation is not shown ({parts})")
+    } else {
+        format!("operated over {days} days: {parts}")
+    };
+    if !unavailable.is_empty() {
+        summary.push_str(&format!("; unavailable: {}", unavailable.join(", ")));
+    }
+    let status = match (&breaks, read_any) {
+        (Some(_), _) => Status::Fail,
+        (None, false) => Status::Skipped,
+        (None, true) => Status::Pass,
+    };
+    let message = match &breaks {
+        Some(b) => format!("{b}; {summary}"),
+        None => summary.clone(),
+    };
+    let finding = Finding::about(control, Subject::History, account).status(status).message(message).evidence(evidence);
+    Some(Operation { finding, breaks, summary })
+}

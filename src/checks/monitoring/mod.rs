@@ -149,10 +149,24 @@ pub(crate) fn evaluate(
     // The EventBridge route, when the metric-filter route does not pass.
     let route = (status != Status::Pass).then(|| eventbridge_rule::evaluate(control, variant, acct, ctx)).flatten();
     let (status, message) = match &route {
-        Some(r) if r.status == Status::Pass => (Status::Pass, r.message.clone()),
-        Some(r) => (status, format!("{message}; {}", r.message)),
+        Some(r) if r.finding.status == Status::Pass => (Status::Pass, r.finding.message.clone()),
+        Some(r) => (status, format!("{message}; {}", r.finding.message)),
         None => (status, message),
     };
+    // The route's own history, when it is what passes.
+    let route_op = match &route {
+        Some(r) if r.finding.status == Status::Pass => history::route(control, &acct.account_id, ctx, &r.used),
+        _ => None,
+    };
+    let (status, message) = match (&route_op, status) {
+        (Some(o), Status::Pass) => match &o.breaks {
+            Some(b) => (Status::Fail, format!("history link broken: {b} ({message})")),
+            None => (Status::Pass, format!("{message}; {}", o.summary)),
+        },
+        _ => (status, message),
+    };
+    let route = route.map(|r| r.finding);
+    let op = route_op.or(op);
 
     let mut findings = Vec::new();
     let mut previous: Option<&Link> = None;

@@ -160,6 +160,14 @@ snapshot_cases! {
         set_history(inv, 5.0, &[], &[0.0, 0.0], false);
         ok(&mut inv.metric_alarms[0].alarms)[0].actions_enabled = false;
     },
+    eventbridge_history_operated: "5.0.0", ["4.10"], |inv| {
+        eventbridge(inv, Some("sg-changes"), None);
+        set_route_history(inv, [4.0, 4.0, 0.0], [4.0, 0.0]);
+    },
+    eventbridge_history_invocations_failed: "5.0.0", ["4.10"], |inv| {
+        eventbridge(inv, Some("sg-changes"), None);
+        set_route_history(inv, [2.0, 2.0, 2.0], [0.0, 0.0]);
+    },
     unauthorized_api_calls_fail: "5.0.0", ["4.1"], |inv| {},
     root_usage_v1_2_as_3_3: "1.2.0", ["3.3"], |inv| {},
 }
@@ -262,6 +270,36 @@ pub(crate) fn set_history(inv: &mut Inventory, events: f64, items: &[(&str, &str
             } else {
                 Collected::Ok(metrics)
             },
+        }],
+    });
+}
+
+/// The route's history in us-east-1 (eu-west-1: nothing): the rule's [triggered, invocations,
+/// failed invocations], the topic's [delivered, failed].
+pub(crate) fn set_route_history(inv: &mut Inventory, rule: [f64; 3], topic: [f64; 2]) {
+    let total = |ns: &str, name: &str, dims: (&str, &str), total: f64| MetricTotal {
+        namespace: ns.into(),
+        metric_name: name.into(),
+        dimensions: [(dims.0.to_string(), dims.1.to_string())].into_iter().collect(),
+        total,
+        datapoints: u32::from(total > 0.0),
+    };
+    let mut metrics = vec![];
+    for (m, v) in ["TriggeredRules", "Invocations", "FailedInvocations"].iter().zip(rule) {
+        metrics.push(total("AWS/Events", m, ("RuleName", "sg-changes"), v));
+    }
+    for (m, v) in ["NumberOfNotificationsDelivered", "NumberOfNotificationsFailed"].iter().zip(topic) {
+        metrics.push(total("AWS/SNS", m, ("TopicName", "realtime"), v));
+    }
+    inv.history = Some(HistoryInventory {
+        days: 30,
+        start: "2026-11-04T00:00:00Z".into(),
+        end: "2026-12-04T00:00:00Z".into(),
+        alarms: vec![],
+        metrics: vec![RegionMetrics {
+            account: ACCT.into(),
+            region: "us-east-1".into(),
+            metrics: Collected::Ok(metrics),
         }],
     });
 }
