@@ -89,7 +89,7 @@ pub enum Outcome {
 pub fn evaluate(policy: &str, scope: Scope, msg: &Message) -> Result<Outcome, String> {
     let p: Value = serde_json::from_str(policy).map_err(|e| format!("the filter policy is not JSON: {e}"))?;
     let Value::Object(p) = p else { return Err("the filter policy is not a JSON object".into()) };
-    validate(&p, scope, "", 0)?;
+    validate(&p, scope, "")?;
     if p.is_empty() {
         return Ok(Outcome::Accepted);
     }
@@ -158,7 +158,7 @@ fn attribute_values(a: &Attribute) -> Vec<Value> {
 // Validation: what SNS refuses at SetSubscriptionAttributes.
 // ---------------------------------------------------------------------------------------------
 
-fn validate(p: &Map<String, Value>, scope: Scope, path: &str, depth: usize) -> Result<(), String> {
+fn validate(p: &Map<String, Value>, scope: Scope, path: &str) -> Result<(), String> {
     for (k, v) in p {
         let here = join(path, k);
         if k == "$or" {
@@ -168,7 +168,7 @@ fn validate(p: &Map<String, Value>, scope: Scope, path: &str, depth: usize) -> R
             }
             for a in alts {
                 let Value::Object(a) = a else { return Err(format!("{here}: each $or alternative is an object")) };
-                validate(a, scope, path, depth)?;
+                validate(a, scope, path)?;
             }
             continue;
         }
@@ -177,7 +177,7 @@ fn validate(p: &Map<String, Value>, scope: Scope, path: &str, depth: usize) -> R
                 if scope == Scope::MessageAttributes {
                     return Err(format!("{here}: a MessageAttributes policy cannot be nested"));
                 }
-                validate(inner, scope, &here, depth + 1)?;
+                validate(inner, scope, &here)?;
             }
             Value::Array(values) => {
                 if values.is_empty() {

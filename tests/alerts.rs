@@ -177,6 +177,9 @@ fn the_accounts_history_shows_the_chain_operated_or_where_it_stopped() {
     let calls = &rep["stats"]["api_calls"];
     assert_eq!(calls["cloudwatch:GetMetricData"], 1, "one batched read for the region: {calls}");
     assert_eq!(calls["cloudwatch:DescribeAlarmHistory"], 1, "{calls}");
+    // The history is in every report format (SARIF lists only what needs attention: it shows
+    // the failing history below).
+    assert_in_formats(acct, 0, "alarm fired 3×", &["cis-audit.sarif"]);
 
     // Deliveries that only failed.
     let acct = "330000000012";
@@ -184,6 +187,7 @@ fn the_accounts_history_shows_the_chain_operated_or_where_it_stopped() {
     assert_eq!(code, 1);
     let msg = control(&rep, "4.10")["message"].as_str().unwrap().to_string();
     assert!(msg.starts_with("history link broken: over 30 days deliveries failed"), "{msg}");
+    assert_in_formats(acct, 1, "deliveries failed", &[]);
 
     // Events counted while the alarm never fired.
     let acct = "330000000013";
@@ -273,4 +277,28 @@ alert_paths = { username = "$.detail.userIdentity.arn", changetype = "$.detail.e
         ),
         "{it}"
     );
+}
+
+/// Every report format of a 4.10 audit of `acct` (but `except`) contains `text`.
+fn assert_in_formats(acct: &str, code: i32, text: &str, except: &[&str]) {
+    let dir = tmp_path("alerts", &format!("formats-{acct}"));
+    let r = audit(
+        acct,
+        &["--controls", "4.10", "--format", "json,markdown,html,csv,junit,sarif,ocsf,asff", "--output-dir", &dir],
+    );
+    assert_eq!(r.code, code, "{}", r.stderr);
+    let files = [
+        "cis-audit.json",
+        "cis-audit.md",
+        "cis-audit.html",
+        "cis-audit.csv",
+        "cis-audit.junit.xml",
+        "cis-audit.sarif",
+        "cis-audit.ocsf.json",
+        "cis-audit.asff.json",
+    ];
+    for f in files.iter().filter(|f| !except.contains(f)) {
+        let body = std::fs::read_to_string(std::path::Path::new(&dir).join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(body.contains(text), "{f} does not show the history ({text})");
+    }
 }

@@ -407,7 +407,10 @@ pub(crate) async fn collect(req: &Request<'_>) -> Result<Inventory, CollectFatal
     }
     let mut inv = flow.finish();
     if req.needs.evidence_days > 0 && req.needs.has(Read::Monitoring) {
-        let end = crate::clock::epoch_seconds(&req.collected_at).unwrap_or_default();
+        let end =
+            aws_smithy_types::DateTime::from_str(&req.collected_at, aws_smithy_types::date_time::Format::DateTime)
+                .map(|d| d.secs())
+                .unwrap_or_default();
         let h = history::collect(&inv, req.targets, req.rt, req.needs.evidence_days, end).await;
         inv.history = Some(h);
         inv.api_calls = req.rt.calls();

@@ -268,7 +268,7 @@ pub(crate) fn route(
                 n(d),
                 n(fd)
             ),
-            Some(!(fi > 0.0 && i <= fi) && !(fd > 0.0 && d == 0.0)),
+            Some(!(fi > 0.0 && i <= fi || fd > 0.0 && d == 0.0)),
         ));
         (triggered, invoked, failed_inv, delivered, failed) =
             (triggered + t, invoked + i, failed_inv + fi, delivered + d, failed + fd);
