@@ -247,6 +247,11 @@ pub(crate) struct AuditArgs {
     /// whitespace), as Security Hub does.
     #[arg(long)]
     pub strict_patterns: bool,
+    /// How many days of the account's own history the monitoring controls read (alarm
+    /// history, the filter's metric, notifications delivered and failed, rule invocations): the
+    /// evidence that each chain has operated. 0 turns it off.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub evidence_days: u32,
     /// Never colour the table (also NO_COLOR).
     #[arg(long)]
     pub no_color: bool,
@@ -563,6 +568,7 @@ fn audit_options(mut a: AuditArgs, m: &ArgMatches) -> Result<AuditOptions, RunEr
         save_inventory: a.save_inventory,
         inventory: a.inventory,
         strict_patterns: a.strict_patterns,
+        evidence_days: a.evidence_days,
         color: to_terminal && !a.no_color && std::env::var_os("NO_COLOR").is_none(),
         quiet: a.quiet,
         remediation: a.remediation.options(),

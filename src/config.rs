@@ -124,6 +124,11 @@ pub struct CustomEntry {
     pub level: Option<u8>,
     pub rationale: Option<String>,
     pub metric_name: Option<String>,
+    /// The sentence the real-time route's input transformer makes of an event, with `<name>`
+    /// placeholders filled from `alert_paths`.
+    pub alert: Option<Spanned<String>>,
+    /// `<name>` → JSONPath into the EventBridge event (`$.detail.userIdentity.arn`).
+    pub alert_paths: Option<Spanned<std::collections::BTreeMap<String, String>>>,
 }
 
 /// A `[[suppress]]` entry as written: its control is resolved once the run's version is known.
@@ -523,6 +528,7 @@ fn custom_control(src: &Source, c: &Spanned<CustomEntry>) -> Result<CustomContro
             Some(list.clone())
         }
     };
+    let (alert, alert_paths) = alert_of(src, e)?;
     let key = CustomControl::key_of(&id);
     if catalog().is_key(&key) {
         return Err(src.err(&e.id.span(), format!("control id '{id}' is the key of a CIS control; choose another")));
@@ -533,6 +539,8 @@ fn custom_control(src: &Source, c: &Spanned<CustomEntry>) -> Result<CustomContro
         rationale: e.rationale.clone().unwrap_or_else(|| "A custom control of the run's configuration.".into()),
         metric_name: Some(e.metric_name.clone().unwrap_or_else(|| camel(&key))),
         event_source: Some(source.clone()),
+        alert,
+        alert_paths,
         ..Default::default()
     };
     Ok(CustomControl {
@@ -545,6 +553,43 @@ fn custom_control(src: &Source, c: &Spanned<CustomEntry>) -> Result<CustomContro
         regions,
         at: src.line(&c.span()),
     })
+}
+
+/// A custom control's alert sentence and its paths: every `<name>` of the sentence has a path
+/// (or is one of EventBridge's `aws.events.*` variables), every path is a JSONPath (`$…`), and
+/// paths come with a sentence.
+fn alert_of(
+    src: &Source,
+    e: &CustomEntry,
+) -> Result<(Option<String>, std::collections::BTreeMap<String, String>), ConfigError> {
+    let paths = e.alert_paths.as_ref().map(|p| p.get_ref().clone()).unwrap_or_default();
+    if let Some(p) = &e.alert_paths {
+        if e.alert.is_none() {
+            return Err(src.err(&p.span(), "alert_paths needs an alert sentence that uses them"));
+        }
+        if let Some((name, path)) = paths.iter().find(|(_, v)| !v.trim().starts_with('$')) {
+            return Err(src.err(
+                &p.span(),
+                format!("alert_paths.{name} = '{path}': expected a JSONPath such as \"$.detail.userIdentity.arn\""),
+            ));
+        }
+    }
+    let Some(a) = &e.alert else { return Ok((None, paths)) };
+    let sentence = a.get_ref().trim().to_string();
+    if sentence.is_empty() {
+        return Err(src.err(&a.span(), "alert must be a sentence (or be left out)"));
+    }
+    let mut rest = sentence.as_str();
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('>') else { break };
+        let name = &after[..end];
+        if !name.starts_with("aws.events.") && !paths.contains_key(name) {
+            return Err(src.err(&a.span(), format!("alert uses <{name}>, which alert_paths does not define")));
+        }
+        rest = &after[end + 1..];
+    }
+    Ok((Some(sentence), paths))
 }
 
 /// `x-ec2-instances` → `XEc2Instances` (a metric name).
@@ -597,6 +642,31 @@ events = ["RunInstances", "StartInstances", "StopInstances", "TerminateInstances
             "{ ($.eventSource = ec2.amazonaws.com) && (($.eventName = RunInstances) || ($.eventName = StartInstances) || ($.eventName = StopInstances) || ($.eventName = TerminateInstances)) }"
         );
         crate::pattern::parse(&c.custom[0].pattern).unwrap();
+    }
+
+    #[test]
+    fn a_custom_control_carries_its_alert_sentence() {
+        let text = r#"[[control]]
+id = "x.ec2-instances"
+title = "EC2 instance state changes are monitored"
+event_source = "ec2.amazonaws.com"
+events = ["RunInstances", "StopInstances"]
+alert = "The user <username> has initiated <changetype> for instance with instance id <instanceid> in <region>."
+alert_paths = { username = "$.detail.userIdentity.arn", changetype = "$.detail.eventName", instanceid = "$.detail.requestParameters.instancesSet.items[0].instanceId", region = "$.detail.awsRegion" }
+"#;
+        let c = parse(text, "cfg").unwrap();
+        let (sentence, paths) = c.custom[0].def.alert();
+        assert!(sentence.starts_with("The user <username> has initiated <changetype>"));
+        assert_eq!(paths["instanceid"], "$.detail.requestParameters.instancesSet.items[0].instanceId");
+        let head = "[[control]]\nid = \"x.a\"\ntitle = \"t\"\nevent_source = \"ec2.amazonaws.com\"\nevents = [\"A\"]\n";
+        for (extra, what) in [
+            ("alert = \"By <who>\"\n", "<who>, which alert_paths does not define"),
+            ("alert_paths = { who = \"$.x\" }\n", "needs an alert sentence"),
+            ("alert = \"By <who>\"\nalert_paths = { who = \"detail.x\" }\n", "expected a JSONPath"),
+        ] {
+            let e = parse(&format!("{head}{extra}"), "cfg").unwrap_err().0;
+            assert!(e.contains(what), "{extra}: {e}");
+        }
     }
 
     #[test]

@@ -90,6 +90,8 @@ pub enum Subject {
     /// An RDS DB cluster (Aurora, or a Multi-AZ DB cluster), judged with its instances.
     RdsCluster,
     EfsFileSystem,
+    /// What the account's own history shows of a monitoring chain (`--evidence-days`).
+    History,
 }
 
 impl Subject {
@@ -115,6 +117,7 @@ impl Subject {
         Subject::RdsInstance,
         Subject::RdsCluster,
         Subject::EfsFileSystem,
+        Subject::History,
     ];
 
     /// Its kebab-case name, as check ids spell it.
@@ -141,6 +144,7 @@ impl Subject {
             Subject::RdsInstance => "rds-instance",
             Subject::RdsCluster => "rds-cluster",
             Subject::EfsFileSystem => "efs-file-system",
+            Subject::History => "history",
         }
     }
 }

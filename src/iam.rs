@@ -34,6 +34,18 @@ pub(crate) const AUDIT: &[Permission] = &[
     p("cloudwatch:DescribeAlarms", "remediation: the alarms a plan must not clash with"),
     p("sns:ListSubscriptionsByTopic", "4.x: whether someone confirmed a subscription"),
     p("sns:GetTopicAttributes", "4.x: the topic policy and encryption key (can the alert be delivered?)"),
+    p(
+        "sns:GetSubscriptionAttributes",
+        "4.x: each confirmed subscriber's filter policy (does it receive the alarm's notification?)",
+    ),
+    p(
+        "cloudwatch:DescribeAlarmHistory",
+        "4.x, --evidence-days: whether each chain alarm fired and what its actions did",
+    ),
+    p(
+        "cloudwatch:GetMetricData",
+        "4.x, --evidence-days: events counted, notifications delivered/failed, rule invocations",
+    ),
     p("kms:DescribeKey", "4.x: the key a topic is encrypted with"),
     p("kms:GetKeyPolicy", "4.x: whether that key lets CloudWatch / EventBridge publish"),
     p("events:ListRules", "4.x: the EventBridge rules of each region (the real-time route)"),

@@ -2,7 +2,7 @@
 //!
 //! Layers, each importing only from those below it (see ARCHITECTURE.md):
 //! [`cli`] → [`run`] → [`report`] → [`remediate`] → [`checks`] → [`actions`] →
-//! [`pattern`], [`eventpattern`], [`catalog`], [`finding`] → [`inventory`] → [`aws`].
+//! [`pattern`], [`eventpattern`], [`snsfilter`], [`catalog`], [`finding`] → [`inventory`] → [`aws`].
 //! Data flows one way: scope → collect (an [`inventory::Inventory`]) → evaluate (pure) →
 //! render; remediation plans from the evaluation, applies through [`actions`], and observes
 //! through the inventory's readers.
@@ -23,3 +23,4 @@ pub mod policy;
 pub mod remediate;
 pub mod report;
 pub mod run;
+pub mod snsfilter;

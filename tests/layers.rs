@@ -20,7 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["remediate"],
     &["checks"],
     &["actions"],
-    &["pattern", "eventpattern", "finding", "iam"],
+    &["pattern", "eventpattern", "snsfilter", "finding", "iam"],
     &["catalog"],
     &["inventory", "clock"],
     &["aws"],

@@ -84,6 +84,8 @@ pub(crate) fn alarm() -> MetricAlarm {
         period: Some(300),
         dimensions: vec![],
         state: Some("OK".into()),
+        treat_missing_data: None,
+        description: None,
     }
 }
 
@@ -157,6 +159,7 @@ pub(crate) fn compliant() -> Inventory {
                 subscription_arn: format!("{TOPIC}:0b1f6c2e"),
                 protocol: "email".into(),
                 endpoint: "secops@example.com".into(),
+                attributes: Some(Collected::Ok(SubscriptionAttributes::default())),
             }]),
             attributes: Some(Collected::Ok(TopicAttributes {
                 policy: Some(default_topic_policy(TOPIC, ACCT)),
@@ -647,6 +650,7 @@ pub(crate) fn with_rules(inv: &mut Inventory, regions: &[&str], pattern: &str, c
             subscription_arn: if confirmed { format!("{topic}:1") } else { "PendingConfirmation".into() },
             protocol: "email".into(),
             endpoint: "oncall@example.com".into(),
+            attributes: confirmed.then(|| Collected::Ok(SubscriptionAttributes::default())),
         }]),
         attributes: None,
     });

@@ -65,5 +65,7 @@ fn to_alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> MetricAlarm {
         period: a.period(),
         dimensions: a.dimensions().iter().filter_map(|d| d.name().map(str::to_string)).collect(),
         state: a.state_value().map(|x| x.as_str().to_string()),
+        treat_missing_data: a.treat_missing_data().map(str::to_string),
+        description: a.alarm_description().map(str::to_string),
     }
 }

@@ -56,6 +56,8 @@ pub(crate) async fn targets(s: &Session, rt: &Runtime, region: &str, rule: &str)
                             x.input_paths_map().map(|m| m.clone().into_iter().collect()).unwrap_or_default(),
                         input_template: x.input_template().to_string(),
                     }),
+                    input: t.input().map(str::to_string),
+                    input_path: t.input_path().map(str::to_string),
                 }));
                 match next_page(out.next_token(), &token) {
                     Some(t) => token = Some(t),

@@ -14,9 +14,13 @@
 //!   same time, `DescribeMetricFilters` of the log group it delivers to (read with the
 //!   credentials of the account that owns the group, when that account is audited).
 //! - Per distinct metric those filters publish: `DescribeAlarmsForMetric`; per distinct SNS
-//!   topic an alarm or a rule notifies: `ListSubscriptionsByTopic` and `GetTopicAttributes`
-//!   (policy, key); per customer key a topic is encrypted with: `DescribeKey`, `GetKeyPolicy`.
+//!   topic an alarm or a rule notifies: `ListSubscriptionsByTopic` (then
+//!   `GetSubscriptionAttributes` per confirmed subscription: its filter policy) and
+//!   `GetTopicAttributes` (policy, key); per customer key a topic is encrypted with: `DescribeKey`, `GetKeyPolicy`.
 //! - With `--remediate`, what the plan needs besides (see [`RemediationNeeds`]).
+//! - With `--evidence-days N` (monitoring controls), once the chain is known: its history
+//!   ([`history`]: `DescribeAlarmHistory` per chain alarm, one batched `GetMetricData` per
+//!   account and region).
 //!
 //! Per-resource reads for remediation's observations live in the service modules too.
 
@@ -28,6 +32,7 @@ pub(crate) mod config;
 pub(crate) mod ec2;
 pub(crate) mod efs;
 pub(crate) mod eventbridge;
+pub(crate) mod history;
 pub(crate) mod iam;
 pub(crate) mod kms;
 pub(crate) mod logs;
@@ -349,11 +354,13 @@ fn groups_to_follow(groups: &[SecurityGroup]) -> Vec<String> {
 pub(crate) struct Needs {
     pub reads: BTreeSet<Read>,
     pub remediation: Option<RemediationNeeds>,
+    /// `--evidence-days`: the monitoring chains' own history over that many days (0: not read).
+    pub evidence_days: u32,
 }
 
 impl Needs {
     pub fn of(reads: &[Read]) -> Needs {
-        Needs { reads: reads.iter().copied().collect(), remediation: None }
+        Needs { reads: reads.iter().copied().collect(), remediation: None, evidence_days: 0 }
     }
 
     pub(crate) fn has(&self, r: Read) -> bool {
@@ -365,6 +372,7 @@ impl Needs {
         if self.remediation.is_none() {
             self.remediation = other.remediation.clone();
         }
+        self.evidence_days = self.evidence_days.max(other.evidence_days);
         self
     }
 }
@@ -556,7 +564,17 @@ pub(crate) async fn collect(req: &Request<'_>) -> Result<Inventory, CollectFatal
             }
         }
     }
-    Ok(flow.finish())
+    let mut inv = flow.finish();
+    if req.needs.evidence_days > 0 && req.needs.has(Read::Monitoring) {
+        let end =
+            aws_smithy_types::DateTime::from_str(&req.collected_at, aws_smithy_types::date_time::Format::DateTime)
+                .map(|d| d.secs())
+                .unwrap_or_default();
+        let h = history::collect(&inv, req.targets, req.rt, req.needs.evidence_days, end).await;
+        inv.history = Some(h);
+        inv.api_calls = req.rt.calls();
+    }
+    Ok(inv)
 }
 
 impl<'a> Flow<'a> {
@@ -1102,8 +1120,14 @@ impl<'a> Flow<'a> {
         next.add(
             reader,
             Box::pin(async move {
-                let (mut t, attrs) =
-                    tokio::join!(sns::topic(s, rt, &arn, &region), sns::attributes(s, rt, &arn, &region));
+                let (mut t, attrs) = tokio::join!(
+                    async {
+                        let mut t = sns::topic(s, rt, &arn, &region).await;
+                        sns::subscription_attributes(s, rt, &mut t, &region).await;
+                        t
+                    },
+                    sns::attributes(s, rt, &arn, &region)
+                );
                 t.attributes = Some(attrs);
                 Done::Topic(reader, t)
             }),
@@ -1207,6 +1231,7 @@ impl<'a> Flow<'a> {
             warnings,
             organization: None,
             unaudited: vec![],
+            history: None,
         }
     }
 }

@@ -111,6 +111,89 @@ pub struct Inventory {
     /// not be read, so the default regions were audited).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// What the accounts' own history shows of the monitoring chains (`--evidence-days`); None:
+    /// not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryInventory>,
+}
+
+/// The history of the monitoring chains over a period: each chain alarm's history
+/// (`DescribeAlarmHistory`) and, per account and region, the totals of the chains' own metrics
+/// (`GetMetricData`): each filter's metric, each notified topic's `AWS/SNS`
+/// `NumberOfNotificationsDelivered` / `NumberOfNotificationsFailed`, each rule's `AWS/Events`
+/// `TriggeredRules` / `Invocations` / `FailedInvocations`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HistoryInventory {
+    /// The period, in days, ending at `end`.
+    pub days: u32,
+    /// RFC 3339.
+    pub start: String,
+    pub end: String,
+    pub alarms: Vec<AlarmHistory>,
+    pub metrics: Vec<RegionMetrics>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlarmHistory {
+    pub account: String,
+    pub region: String,
+    pub alarm: String,
+    pub items: Collected<Vec<AlarmHistoryItem>>,
+}
+
+/// One entry of an alarm's history.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlarmHistoryItem {
+    /// RFC 3339.
+    pub timestamp: String,
+    /// `StateUpdate`, `Action`, `ConfigurationUpdate`.
+    pub item_type: String,
+    /// "Alarm updated from OK to ALARM", "Successfully executed action arn:…", "Failed to
+    /// execute action arn:…".
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionMetrics {
+    pub account: String,
+    pub region: String,
+    pub metrics: Collected<Vec<MetricTotal>>,
+}
+
+/// A metric's total (Sum) over the period, from daily data points.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MetricTotal {
+    pub namespace: String,
+    pub metric_name: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dimensions: BTreeMap<String, String>,
+    pub total: f64,
+    /// Days with a data point.
+    pub datapoints: u32,
+}
+
+impl HistoryInventory {
+    /// The total of a metric in (account, region), when its region's read succeeded: Some(None)
+    /// when the metric had no data point.
+    pub(crate) fn metric(
+        &self,
+        account: &str,
+        region: &str,
+        namespace: &str,
+        name: &str,
+        dims: &[(&str, &str)],
+    ) -> Option<Result<Option<&MetricTotal>, &CollectError>> {
+        let r = self.metrics.iter().find(|m| m.account == account && m.region == region)?;
+        Some(match &r.metrics {
+            Collected::Error(e) => Err(e),
+            Collected::Ok(list) => Ok(list.iter().find(|m| {
+                m.namespace == namespace
+                    && m.metric_name == name
+                    && m.dimensions.len() == dims.len()
+                    && dims.iter().all(|(k, v)| m.dimensions.get(*k).map(String::as_str) == Some(*v))
+            })),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -936,6 +1019,12 @@ pub struct RuleTarget {
     pub role_arn: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_transformer: Option<InputTransformer>,
+    /// `Input`: constant JSON text sent instead of the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// `InputPath`: the part of the event sent (a JSONPath such as `$.detail`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_path: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -957,6 +1046,10 @@ enum TargetRepr {
         role_arn: Option<String>,
         #[serde(default)]
         input_transformer: Option<InputTransformer>,
+        #[serde(default)]
+        input: Option<String>,
+        #[serde(default)]
+        input_path: Option<String>,
     },
 }
 
@@ -964,8 +1057,8 @@ impl From<TargetRepr> for RuleTarget {
     fn from(r: TargetRepr) -> Self {
         match r {
             TargetRepr::Arn(arn) => RuleTarget { arn, ..Default::default() },
-            TargetRepr::Full { id, arn, role_arn, input_transformer } => {
-                RuleTarget { id, arn, role_arn, input_transformer }
+            TargetRepr::Full { id, arn, role_arn, input_transformer, input, input_path } => {
+                RuleTarget { id, arn, role_arn, input_transformer, input, input_path }
             }
         }
     }
@@ -1170,6 +1263,13 @@ pub struct MetricAlarm {
     /// Dimension names of the alarm's metric.
     pub dimensions: Vec<String>,
     pub state: Option<String>,
+    /// `TreatMissingData`: `missing` (the default when absent), `notBreaching`, `breaching`,
+    /// `ignore`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub treat_missing_data: Option<String>,
+    /// `AlarmDescription` (part of the notification the alarm sends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1220,6 +1320,30 @@ pub struct Subscription {
     pub subscription_arn: String,
     pub protocol: String,
     pub endpoint: String,
+    /// `GetSubscriptionAttributes`, read for each confirmed subscription of a topic the
+    /// monitoring chain notifies (None: not read — pending, or an older inventory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Collected<SubscriptionAttributes>>,
+}
+
+/// What decides whether a confirmed subscription receives a message (`GetSubscriptionAttributes`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SubscriptionAttributes {
+    /// `FilterPolicy` (JSON text), when the subscription filters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_policy: Option<String>,
+    /// `FilterPolicyScope`: `MessageAttributes` (the default) or `MessageBody`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_policy_scope: Option<String>,
+    /// `RawMessageDelivery`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub raw_message_delivery: bool,
+    /// `RedrivePolicy` (the dead-letter queue of undeliverable messages), JSON text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redrive_policy: Option<String>,
+    /// `PendingConfirmation` as the subscription itself reports it (`"true"`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pending_confirmation: bool,
 }
 
 impl Subscription {

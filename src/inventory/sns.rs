@@ -19,6 +19,7 @@ pub(crate) async fn topic(s: &Session, rt: &Runtime, arn: &str, region: &str) ->
                     subscription_arn: x.subscription_arn().unwrap_or_default().to_string(),
                     protocol: x.protocol().unwrap_or_default().to_string(),
                     endpoint: x.endpoint().unwrap_or_default().to_string(),
+                    attributes: None,
                 }));
                 match next_page(out.next_token(), &token) {
                     Some(t) => token = Some(t),
@@ -41,4 +42,36 @@ pub(crate) async fn attributes(s: &Session, rt: &Runtime, arn: &str, region: &st
         let get = |k: &str| a.and_then(|m| m.get(k)).filter(|v| !v.is_empty()).cloned();
         TopicAttributes { policy: get("Policy"), kms_master_key_id: get("KmsMasterKeyId") }
     }))
+}
+
+/// `GetSubscriptionAttributes` for every confirmed subscription of `t`, concurrently: what
+/// decides whether each receives a message (filter policy and its scope, raw delivery, redrive).
+pub(crate) async fn subscription_attributes(s: &Session, rt: &Runtime, t: &mut TopicInventory, region: &str) {
+    let Collected::Ok(subs) = &mut t.subscriptions else { return };
+    let client = Client::new(&s.region_config(region));
+    let reads = subs.iter().map(|sub| {
+        let client = &client;
+        async move {
+            if !sub.is_confirmed() {
+                return None;
+            }
+            let req = client.get_subscription_attributes().subscription_arn(&sub.subscription_arn);
+            let res = read(s, rt, Lane::Chain, "sns:GetSubscriptionAttributes", Some(region), req.send()).await;
+            Some(Collected::from(res.map(|o| {
+                let a = o.attributes();
+                let get = |k: &str| a.and_then(|m| m.get(k)).filter(|v| !v.is_empty()).cloned();
+                SubscriptionAttributes {
+                    filter_policy: get("FilterPolicy"),
+                    filter_policy_scope: get("FilterPolicyScope"),
+                    raw_message_delivery: get("RawMessageDelivery").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+                    redrive_policy: get("RedrivePolicy"),
+                    pending_confirmation: get("PendingConfirmation").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+                }
+            })))
+        }
+    });
+    let got = futures::future::join_all(reads).await;
+    for (sub, a) in subs.iter_mut().zip(got) {
+        sub.attributes = a;
+    }
 }

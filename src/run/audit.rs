@@ -121,6 +121,7 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
                 },
                 None => Needs::default(),
             };
+            let extra = Needs { evidence_days: o.evidence_days, ..extra };
             let mut inv =
                 collect(&o.access, requested.as_deref(), &controls, &extra, &rt, &reached.targets, o.quiet).await?;
             inv.organization = reached.organization;

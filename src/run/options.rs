@@ -24,6 +24,8 @@ pub(crate) struct AuditOptions {
     pub save_inventory: Option<PathBuf>,
     pub inventory: Option<PathBuf>,
     pub strict_patterns: bool,
+    /// `--evidence-days`: days of history the monitoring controls read (0: none).
+    pub evidence_days: u32,
     /// Colour the table (a terminal, and colour not refused).
     pub color: bool,
     /// Only errors and the closing summary line on stderr; no progress bar, no warnings.

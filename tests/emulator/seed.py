@@ -90,7 +90,7 @@ SPEC FORMAT (defaults in brackets)
                                                LatestCloudWatchLogsDeliveryError]}
                      (the cw_* keys call POST /_harness/cloudtrail/delivery for the trail)
   metric_filters[]   {region, log_group, name, pattern, metric_name, namespace ["CISBenchmark"],
-                      metric_value ["1"]}
+                      metric_value ["1"], default_value [none]}
   kms_keys[]         {region, name (a label for topics[].kms_key, trails[].kms_key and --json),
                       policy [the AWS default key policy: the account root may kms:*; a JSON
                               object or text], description [none], alias [none; "alias/NAME"],
@@ -106,7 +106,10 @@ SPEC FORMAT (defaults in brackets)
                      (created before trails and topics; rotation is enabled before the state
                       changes; as in AWS, rotation on an asymmetric, HMAC, EXTERNAL or
                       AWS-managed key fails with UnsupportedOperationException)
-  topics[]           {region, name, subscriptions: [{protocol, endpoint, confirm [false]}],
+  topics[]           {region, name, subscriptions: [{protocol, endpoint, confirm [false],
+                                      filter_policy [none; a JSON object or text],
+                                      filter_policy_scope [none = MessageAttributes; "MessageBody"],
+                                      raw [false: RawMessageDelivery]}],
                       policy [none = moto's default topic policy; a JSON object or text, set
                               with SetTopicAttributes Policy],
                       kms_key [none = unencrypted; set as KmsMasterKeyId: an alias such as
@@ -118,7 +121,8 @@ SPEC FORMAT (defaults in brackets)
                       alarm_actions [none; overrides the action list, e.g. a missing topic ARN],
                       actions_enabled [true], statistic ["Sum"], period [300], threshold [1],
                       comparison ["GreaterThanOrEqualToThreshold"], evaluation_periods [1],
-                      dimensions [[]]}
+                      dimensions [[]], treat_missing_data [none = missing; "breaching",
+                      "notBreaching", "ignore"], datapoints_to_alarm [none]}
   config[]           {region, recorder ["default"], role_arn [arn:aws:iam::<account>:role/config],
                       all_supported [true], include_global [true], resource_types [[]],
                       delivery_channel [{"name": "default", "bucket": "config-{account}"}; null = none],
@@ -127,6 +131,16 @@ SPEC FORMAT (defaults in brackets)
                       targets: [topic name or ARN, or {arn | topic (a topic name), id ["t<i>"],
                                 role_arn [none], input_transformer [none; {"InputPathsMap": {...},
                                 "InputTemplate": "..."}], input [none; constant JSON text]}]}
+  history            {metrics: [{region, namespace ["CISBenchmark"], name, dimensions [{}; e.g.
+                               {"TopicName": "cis-alarms"}], values: [[age_hours, value], ...]}]
+                               (PutMetricData, timestamped now - age_hours: the filter's metric,
+                               AWS/SNS NumberOfNotificationsDelivered / -Failed, AWS/Events
+                               TriggeredRules / Invocations / FailedInvocations),
+                      alarms: [{region, alarm, items: [{type ["StateUpdate"; "Action"], summary
+                               ("Alarm updated from OK to ALARM", "Successfully executed action
+                               arn:…", "Failed to execute action arn:…"), age_hours [0]}]}]
+                               (POST /_harness/cloudwatch/alarm-history)}
+                     (seeded last)
   organization       {feature_set ["ALL"], members: [{name, email, key [name],
                                                     ou [none = under the root; a path of OU
                                                         names, "Prod/Web": created if missing,
@@ -704,6 +718,7 @@ class Seeder:
                     "metricName": f["metric_name"],
                     "metricNamespace": f.get("namespace") or "CISBenchmark",
                     "metricValue": str(f.get("metric_value", "1")),
+                    **({"defaultValue": float(f["default_value"])} if f.get("default_value") is not None else {}),
                 }
             ],
         )
@@ -740,6 +755,16 @@ class Seeder:
                 if s.get("confirm"):
                     self.confirm(arn, endpoint)
                     state = "confirmed"
+            settings: dict = {}
+            if s.get("filter_policy_scope"):  # first: a nested policy needs MessageBody
+                settings["FilterPolicyScope"] = s["filter_policy_scope"]
+            if s.get("filter_policy") is not None:
+                fp = s["filter_policy"]
+                settings["FilterPolicy"] = fp if isinstance(fp, str) else json.dumps(fp)
+            if s.get("raw"):
+                settings["RawMessageDelivery"] = "true"
+            for name, value in settings.items():
+                sns.set_subscription_attributes(SubscriptionArn=sub_arn, AttributeName=name, AttributeValue=value)
             self.created["subscriptions"].append(
                 {"topic": arn, "protocol": proto, "endpoint": endpoint, "arn": sub_arn, "state": state}
             )
@@ -829,6 +854,8 @@ class Seeder:
             ActionsEnabled=bool(a.get("actions_enabled", True)),
             AlarmActions=actions,
             Dimensions=a.get("dimensions") or [],
+            **({"TreatMissingData": a["treat_missing_data"]} if a.get("treat_missing_data") else {}),
+            **({"DatapointsToAlarm": int(a["datapoints_to_alarm"])} if a.get("datapoints_to_alarm") else {}),
         )
         self.created["alarms"].append(
             {"arn": f"arn:aws:cloudwatch:{region}:{self.account}:alarm:{a['name']}", "actions": actions}
@@ -883,6 +910,26 @@ class Seeder:
         if spec.get("input") is not None:
             target["Input"] = spec["input"] if isinstance(spec["input"], str) else json.dumps(spec["input"])
         return target
+
+    def seed_history(self, h: dict) -> None:
+        """history: the account's own record of its chains (see SPEC FORMAT)."""
+        now = dt.datetime.now(dt.timezone.utc)
+        for m in h.get("metrics") or []:
+            region = self.region(m)
+            data = []
+            for age_hours, value in m.get("values") or []:
+                datum = {"MetricName": m["name"], "Value": float(value),
+                         "Timestamp": now - dt.timedelta(hours=float(age_hours))}
+                if m.get("dimensions"):
+                    datum["Dimensions"] = [{"Name": k, "Value": v} for k, v in m["dimensions"].items()]
+                data.append(datum)
+            if data:
+                self.client("cloudwatch", region).put_metric_data(
+                    Namespace=m.get("namespace") or "CISBenchmark", MetricData=data)
+        for a in h.get("alarms") or []:
+            self.harness("/_harness/cloudwatch/alarm-history",
+                         {"account_id": self.account, "region": self.region(a), "alarm": a["alarm"],
+                          "items": a.get("items") or []})
 
     def seed_event_rule(self, r: dict) -> None:
         """An EventBridge rule on the default bus (see event_rules[] in SPEC FORMAT)."""
@@ -1558,6 +1605,7 @@ class Seeder:
             self.seed_config(c)
         for r in self.spec.get("event_rules") or []:
             self.seed_event_rule(r)
+        self.seed_history(self.spec.get("history") or {})
         if self.spec.get("securityhub") is not None:
             self.seed_securityhub(self.spec["securityhub"])
         if self.spec.get("iam") is not None:

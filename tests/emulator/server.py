@@ -104,6 +104,13 @@ What the middleware adds in front of moto:
 * account:ListRegions (moto has no Account API): the 17 default regions
   ENABLED_BY_DEFAULT, opt-in regions DISABLED; ``POST /_harness/account/regions``
   changes one account's statuses.
+* CloudWatch DescribeAlarmHistory (moto has none): ``POST /_harness/cloudwatch/alarm-history
+  {"account_id", "region", "alarm", "items": [{"type": "StateUpdate"|"Action", "summary",
+  "age_hours" [0], "data" [none]}]}`` records an alarm's history (AWS's summaries: "Alarm
+  updated from OK to ALARM", "Successfully executed action arn:…", "Failed to execute action
+  arn:…"); DescribeAlarmHistory answers it by AlarmName, HistoryItemType, StartDate/EndDate,
+  ScanBy and MaxRecords/NextToken. Metric data for GetMetricData (the filter's metric, AWS/SNS,
+  AWS/Events) is moto's own, put with PutMetricData (seed.py history.metrics).
 * ``POST /_harness/latency {"ms": N}``: every AWS request waits N ms (benchmarks).
 * ``GET /_harness/health``; ``POST /_harness/reset`` (moto reset; clears faults,
   held delayed requests, region overrides, latency, CloudTrail delivery overrides and
@@ -354,6 +361,62 @@ def set_cw_delivery(payload: dict) -> tuple[int, dict]:
 def list_cw_delivery() -> dict:
     with _cw_delivery_lock:
         return {arn: dict(rec) for arn, rec in _cw_delivery.items()}
+
+
+# ---------------------------------------------------------------------------
+# CloudWatch alarm history (moto has no DescribeAlarmHistory): seeded, per account and region
+# ---------------------------------------------------------------------------
+_alarm_history: dict[tuple[str, str], list[dict]] = {}
+_alarm_history_lock = threading.Lock()
+
+
+def add_alarm_history(payload: dict) -> tuple[int, dict]:
+    """POST /_harness/cloudwatch/alarm-history {"account_id", "region", "alarm", "items": [{"type":
+    "StateUpdate"|"Action"|"ConfigurationUpdate", "summary", "age_hours" [0], "data" [none]}]}."""
+    try:
+        account, region, alarm = str(payload["account_id"]), str(payload["region"]), str(payload["alarm"])
+        items = list(payload.get("items") or [])
+    except (KeyError, TypeError) as exc:
+        return 400, {"error": f"alarm-history needs account_id, region, alarm, items: {exc}"}
+    now = _dt.datetime.now(_dt.timezone.utc)
+    recs = []
+    for it in items:
+        kind = it.get("type") or "StateUpdate"
+        if kind not in ("StateUpdate", "Action", "ConfigurationUpdate"):
+            return 400, {"error": f"unknown history item type {kind!r}"}
+        ts = now - _dt.timedelta(hours=float(it.get("age_hours", 0)))
+        recs.append({"AlarmName": alarm, "AlarmType": "MetricAlarm", "Timestamp": ts,
+                     "HistoryItemType": kind, "HistorySummary": str(it.get("summary") or ""),
+                     "HistoryData": json.dumps(it.get("data") or {})})
+    with _alarm_history_lock:
+        _alarm_history.setdefault((account, region), []).extend(recs)
+    return 200, {"added": len(recs)}
+
+
+def alarm_history_answer(account: str, region: str, req: dict) -> dict:
+    """DescribeAlarmHistory: AlarmName, HistoryItemType, StartDate, EndDate, ScanBy, MaxRecords,
+    NextToken (an offset), newest first as AWS answers by default."""
+    with _alarm_history_lock:
+        items = list(_alarm_history.get((account, region), []))
+    name, kind = req.get("AlarmName"), req.get("HistoryItemType")
+    start = _parse_time(req["StartDate"]) if req.get("StartDate") is not None else None
+    end = _parse_time(req["EndDate"]) if req.get("EndDate") is not None else None
+    out = []
+    for it in items:
+        t = it["Timestamp"].timestamp()
+        if name and it["AlarmName"] != name or kind and it["HistoryItemType"] != kind:
+            continue
+        if start is not None and t < start or end is not None and t > end:
+            continue
+        out.append(it)
+    out.sort(key=lambda i: i["Timestamp"], reverse=req.get("ScanBy") != "TimestampAscending")
+    offset = int(req.get("NextToken") or 0)
+    size = int(req.get("MaxRecords") or 100)
+    page = out[offset:offset + size]
+    answer: dict = {"AlarmHistoryItems": [dict(i, Timestamp=i["Timestamp"].isoformat()) for i in page]}
+    if offset + size < len(out):
+        answer["NextToken"] = str(offset + size)
+    return answer
 
 
 def _install_cloudtrail_patches() -> None:
@@ -1696,6 +1759,9 @@ class HarnessMiddleware:
             except ValueError as exc:
                 return self._json(start_response, 400, {"error": str(exc)})
             return self._json(start_response, 200, {"account_id": account, "regions": account_regions(str(account))})
+        if path == "/_harness/cloudwatch/alarm-history" and method == "POST":
+            status, obj = add_alarm_history(payload)
+            return self._json(start_response, status, obj)
         if path == "/_harness/cloudtrail/delivery":
             if method == "GET":
                 return self._json(start_response, 200, {"overrides": list_cw_delivery()})
@@ -1738,6 +1804,8 @@ class HarnessMiddleware:
                 _region_overrides.clear()
             with _cw_delivery_lock:
                 _cw_delivery.clear()
+            with _alarm_history_lock:
+                _alarm_history.clear()
             with _analyzers_lock:
                 _analyzers.clear()
             env = dict(environ)
@@ -1856,6 +1924,14 @@ class HarnessMiddleware:
         if decoded is None:
             decoded = {}
         json_body = json.dumps(cbor_in_to_json(decoded, op_model.input_shape) or {}).encode()
+        if op == "DescribeAlarmHistory":  # moto has none: the seeded history (alarm_history_answer)
+            account = request_account(environ)
+            region = credential_scope(environ)[0] or "us-east-1"
+            parsed = alarm_history_answer(account, region, json.loads(json_body))
+            payload = _cbor_dumps(json_out_to_cbor(parsed, op_model.output_shape) or {})
+            hdrs = [("x-amzn-RequestId", _new_request_id()), ("Content-Type", "application/cbor"),
+                    ("smithy-protocol", "rpc-v2-cbor")]
+            return self._respond(start_response, 200, payload, hdrs)
 
         env = dict(environ)
         env["PATH_INFO"] = "/"

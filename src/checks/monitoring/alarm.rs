@@ -1,6 +1,9 @@
 //! The alarm link (CIS 4.x audit steps 5–6): an alarm on the filter's metric — name AND
 //! namespace, the same dimensions, in the log group's region — with actions enabled, that
-//! breaches on a single matching event, and whose actions include an SNS topic.
+//! breaches on a single matching event, and whose actions include an SNS topic; and that
+//! notifies EACH time, not only the first: an alarm that, once in ALARM, stays there (missing
+//! data treated as breaching or ignored while the filter publishes nothing between events, or a
+//! filter default value that itself breaches) never runs its actions again ([`once_only`]).
 
 use super::link::{Chain, Link, State};
 use super::sns_subscription;
@@ -59,6 +62,46 @@ pub(crate) fn problems(a: &MetricAlarm, t: &MetricTransformation) -> Vec<String>
     if needed > 1 {
         p.push(format!("it needs {needed} breaching periods, so a single event does not alarm"));
     }
+    p.extend(once_only(a, t));
+    p
+}
+
+/// Why the alarm, once in ALARM, would never notify on a later event; empty when it returns to
+/// OK or INSUFFICIENT_DATA between events. Alarm actions run only on a transition into ALARM and
+/// "are not performed again if the condition persists" (CloudWatch User Guide, "Alarm
+/// actions"); how it leaves ALARM depends on what the metric holds between events (the filter's
+/// default value, else nothing) and on `TreatMissingData` ("Configuring how CloudWatch alarms
+/// treat missing data": `breaching` counts a missing point as breaching, `ignore` keeps the
+/// current state, `missing` and `notBreaching` let it leave ALARM).
+pub(crate) fn once_only(a: &MetricAlarm, t: &MetricTransformation) -> Vec<String> {
+    let mut p = Vec::new();
+    const NEVER_AGAIN: &str = "alarm actions run only on a transition into ALARM, so no later event notifies";
+    match (t.default_value, a.treat_missing_data.as_deref()) {
+        (None, Some("breaching")) => p.push(format!(
+            "it treats missing data as breaching and the filter publishes nothing between events (no default value), so it stays in ALARM: {NEVER_AGAIN}"
+        )),
+        (None, Some("ignore")) => p.push(format!(
+            "it ignores missing data and the filter publishes nothing between events (no default value), so once in ALARM it keeps that state: {NEVER_AGAIN}"
+        )),
+        _ => {}
+    }
+    if let (Some(d), Some(th)) = (t.default_value, a.threshold) {
+        // A period holding only the default value (log events that do not match).
+        let quiet = match (a.extended_statistic.as_deref(), a.statistic.as_deref()) {
+            (None, Some("SampleCount")) => 1.0,
+            _ => d,
+        };
+        let breaching = match a.comparison_operator.as_deref() {
+            Some("GreaterThanOrEqualToThreshold") => quiet >= th,
+            Some("GreaterThanThreshold") => quiet > th,
+            _ => false,
+        };
+        if breaching {
+            p.push(format!(
+                "a period without a matching event gives {quiet} (the filter's default value is {d}), which already breaches the threshold {th}, so it stays in ALARM: {NEVER_AGAIN}"
+            ));
+        }
+    }
     p
 }
 
@@ -90,6 +133,10 @@ pub(crate) fn chains<'a>(
     g_region: &str,
     out: &mut Vec<Chain<'a>>,
 ) {
+    let mut chain = chain.clone();
+    chain.refs.metric =
+        Some((g_acct.to_string(), g_region.to_string(), t.metric_namespace.clone(), t.metric_name.clone()));
+    let chain = &chain;
     let metric = format!("{}/{}", t.metric_namespace, t.metric_name);
     let remediation = fix(t, g_region).render();
     let error = |message: String, evidence: Vec<Evidence>| {
@@ -151,6 +198,14 @@ pub(crate) fn chains<'a>(
                 ),
             ),
             Evidence::info("alarm.alarm_actions", serde_json::json!(a.alarm_actions)),
+            Evidence::info(
+                "alarm.between_events",
+                format!(
+                    "TreatMissingData {}; the filter's default value {}",
+                    a.treat_missing_data.as_deref().unwrap_or("missing"),
+                    t.default_value.map(|d| d.to_string()).unwrap_or_else(|| "none (nothing published)".into())
+                ),
+            ),
         ];
         let topics = topics(a);
         if topics.is_empty() {
@@ -174,8 +229,10 @@ pub(crate) fn chains<'a>(
             );
             continue;
         }
+        let mut chain = chain.clone();
+        chain.refs.alarm = Some((g_acct.to_string(), g_region.to_string(), a.name.clone()));
         for topic_arn in topics {
-            sns_subscription::chains(ctx, chain, a, topic_arn, &evidence, &resource, &remediation, out);
+            sns_subscription::chains(ctx, &chain, a, topic_arn, &evidence, &resource, &remediation, out);
         }
     }
 }

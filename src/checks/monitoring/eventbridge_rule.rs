@@ -1,6 +1,8 @@
 //! The real-time route for the monitoring family: an EventBridge rule on the default bus whose
 //! event pattern matches every CloudTrail event the control must catch, targeting an SNS topic
-//! with a confirmed subscription.
+//! with a confirmed subscription that receives the rule's message: the target's input
+//! transformer output (or its `Input`, `InputPath`, or the event itself) for every event the
+//! control requires passes the subscription's filter policy ([`super::receiver`]).
 //!
 //! EventBridge delivers CloudTrail management events ("AWS API Call via CloudTrail") only when a
 //! logging trail records them, and delivers each in the region where the call was made, so the
@@ -12,11 +14,12 @@
 //! evaluated once per region.
 
 use super::delivery;
+use super::receiver;
 use crate::actions::Hint;
 use crate::catalog::{Control, PatternVariant};
 use crate::checks::trail::{account_trails, assess_trail};
 use crate::checks::Context;
-use crate::eventpattern::cloudtrail::{detail_type, event_bus_source, global_events_region, GLOBAL_SOURCES};
+use crate::eventpattern::cloudtrail::{as_event, detail_type, event_bus_source, global_events_region, GLOBAL_SOURCES};
 use crate::finding::{observed_text, Evidence, Finding, RouteRegion, RouteView, Status, Subject};
 use crate::inventory::{AccountInventory, Arn, Collected, RuleTarget};
 use crate::pattern::RecordSet;
@@ -73,6 +76,42 @@ pub(crate) fn matching(ctx: &Context, pattern: &str, account: &str, region: &str
     ctx.rule_matches(pattern, account, region)
 }
 
+/// The records of the first benchmark text whose every required record `set` matches: the
+/// events the route must deliver.
+fn required_records(ctx: &Context, variant: &PatternVariant, set: &RecordSet) -> Vec<usize> {
+    let oracle = ctx.oracle(variant);
+    let Ok(oracle) = oracle.as_ref() else { return vec![] };
+    (0..oracle.len())
+        .map(|i| oracle.required(i))
+        .find(|req| !req.is_empty() && req.difference_count(set) == 0)
+        .map(|req| req.iter().collect())
+        .unwrap_or_default()
+}
+
+/// What `target` of `rule` sends SNS for each event the route must deliver in `region`.
+fn messages(
+    ctx: &Context,
+    variant: &PatternVariant,
+    set: &RecordSet,
+    target: &RuleTarget,
+    rule: &crate::inventory::EventRule,
+    account: &str,
+    region: &str,
+) -> Vec<receiver::Sent> {
+    let records = ctx.judge.corpus().records();
+    required_records(ctx, variant, set)
+        .into_iter()
+        .map(|i| {
+            let r = &records[i];
+            let event = as_event(&r.event, account, region);
+            receiver::Sent {
+                label: format!("the rule's message for {}", r.description),
+                body: receiver::target_message(target, &event, &rule.name, &rule.arn),
+            }
+        })
+        .collect()
+}
+
 /// Whether every record one of the variant's benchmark texts requires is matched.
 fn covers(ctx: &Context, variant: &PatternVariant, set: &RecordSet) -> bool {
     let oracle = ctx.oracle(variant);
@@ -106,6 +145,8 @@ pub(crate) struct RegionRoute {
     pub errors: Vec<String>,
     /// The region's rules were not collected at all.
     pub uncollected: bool,
+    /// The rule and the topic of the route, when there is one.
+    pub used: Option<(String, String)>,
 }
 
 /// The regions a control's route must reach: the audited ones (those of a custom control that
@@ -176,6 +217,21 @@ pub(crate) fn region_route(
                         notes.push(format!("rule {} → {t} has no confirmed subscription", rule.name));
                         continue;
                     }
+                    // Which subscribers take the message the target sends for each required event.
+                    let sent = || messages(ctx, variant, &set, target, rule, &acct.account_id, region);
+                    let recv = receiver::receivers(subs, &sent);
+                    if recv.receiving.is_empty() {
+                        if recv.unknown.is_empty() {
+                            notes.push(format!(
+                                "rule {} → {t}: no confirmed subscriber receives the rule's message: {}",
+                                rule.name,
+                                recv.rejected.join("; ")
+                            ));
+                        } else {
+                            out.errors.push(recv.unknown.join("; "));
+                        }
+                        continue;
+                    }
                     // Delivery: the rule's right to publish (unless it sends with a role) and the key.
                     let p = delivery::Publisher {
                         service: delivery::EVENTS,
@@ -199,6 +255,14 @@ pub(crate) fn region_route(
                         continue;
                     }
                     let mut also: Vec<String> = d.notes;
+                    also.extend(recv.notes);
+                    if !recv.rejected.is_empty() {
+                        also.push(format!(
+                            "{} of {confirmed} confirmed subscriber(s) filter the rule's message out ({})",
+                            recv.rejected.len(),
+                            recv.rejected.join("; ")
+                        ));
+                    }
                     if let Some(r) = &target.role_arn {
                         also.push(format!(
                             "the target publishes with role {r}, whose sns:Publish permission was not verified"
@@ -210,6 +274,7 @@ pub(crate) fn region_route(
                         if also.is_empty() { String::new() } else { format!("; {}", also.join("; ")) }
                     ));
                     out.why = None;
+                    out.used = Some((rule.name.clone(), t.clone()));
                     return out;
                 }
                 Some(Collected::Error(e)) => notes.push(format!("rule {} → {t}: {}", rule.name, e.code)),
@@ -229,6 +294,12 @@ pub(crate) fn region_route(
     out
 }
 
+/// The route's finding, and the (region, rule, topic) it goes through in each region that has it.
+pub(crate) struct Route {
+    pub finding: Finding,
+    pub used: Vec<(String, String, String)>,
+}
+
 /// The route's finding, when the account has at least one rule whose pattern covers the
 /// control's events in some audited region (PASS when the whole route holds); None otherwise.
 pub(crate) fn evaluate(
@@ -236,6 +307,18 @@ pub(crate) fn evaluate(
     variant: &PatternVariant,
     acct: &AccountInventory,
     ctx: &Context,
+) -> Option<Route> {
+    let mut used = Vec::new();
+    let finding = evaluate_finding(control, variant, acct, ctx, &mut used)?;
+    Some(Route { finding, used })
+}
+
+fn evaluate_finding(
+    control: &Control,
+    variant: &PatternVariant,
+    acct: &AccountInventory,
+    ctx: &Context,
+    used: &mut Vec<(String, String, String)>,
 ) -> Option<Finding> {
     let global = global_only(ctx, variant);
     let regions = route_regions(ctx, control, variant, acct);
@@ -250,6 +333,9 @@ pub(crate) fn evaluate(
         if r.uncollected {
             missing.push(format!("{region}: rules not collected"));
             continue;
+        }
+        if let Some((rule, topic)) = &r.used {
+            used.push((region.to_string(), rule.clone(), topic.clone()));
         }
         match (r.route, r.why) {
             (Some(b), _) => evidence.push(Evidence::ok(format!("{REGION_STEP}{region}"), b)),

@@ -104,6 +104,19 @@ pub(crate) struct Chain<'a> {
     pub links: Vec<Link<'a>>,
     /// Tie-breaker between chains broken at the same link: higher is closer to passing.
     pub closeness: i64,
+    /// What the chain goes through, as far as it got (for its history).
+    pub refs: Refs,
+}
+
+/// The resources of a chain whose history can be read.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Refs {
+    /// (account, region, namespace, name) of the filter's metric.
+    pub metric: Option<(String, String, String, String)>,
+    /// (account, region, name) of the alarm.
+    pub alarm: Option<(String, String, String)>,
+    /// The topic the alarm notifies.
+    pub topic: Option<String>,
 }
 
 impl<'a> Chain<'a> {

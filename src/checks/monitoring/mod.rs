@@ -7,7 +7,14 @@
 //!    covers the control ([`super::metric_filter`]);
 //! 3. **alarm** — an alarm on that filter's metric that fires on one event and notifies an SNS
 //!    topic that exists ([`super::alarm`]);
-//! 4. **sns-subscription** — that topic has a confirmed subscription ([`super::sns_subscription`]).
+//! 4. **sns-subscription** — that topic has a confirmed subscription that receives the alarm's
+//!    notification: no filter policy of its rejects it ([`super::sns_subscription`],
+//!    [`receiver`]).
+//!
+//! With `--evidence-days` (default 30), the account's own history of the chain is read and
+//! reported ([`history`]): it can fail a chain that otherwise passes (deliveries that only
+//! failed; events counted while the alarm never fired), and is never a reason to fail when it
+//! cannot be read.
 //!
 //! Otherwise the verdict names the chain that got furthest and its first broken link. Each link
 //! is also reported as a finding of its own check module, with the values observed. When the
@@ -16,8 +23,10 @@
 pub(crate) mod alarm;
 pub(crate) mod delivery;
 pub mod eventbridge_rule;
+pub(crate) mod history;
 pub(crate) mod link;
 pub(crate) mod metric_filter;
+pub(crate) mod receiver;
 pub(crate) mod sns_subscription;
 
 use super::module::{module_source, Check};
@@ -46,6 +55,7 @@ pub(crate) const CHECK: Check = Check {
         Subject::Alarm,
         Subject::SnsSubscription,
         Subject::EventbridgeRule,
+        Subject::History,
     ],
     reads: &[Read::Trails, Read::Monitoring],
     has_patterns: true,
@@ -98,6 +108,7 @@ pub(crate) fn evaluate(
     } else {
         (Verdict::NoTrail, None)
     };
+    let reported_refs = reported.map(|c| c.refs.clone());
     let reported: Vec<(Link, String, Vec<Evidence>)> = reported
         .map(|c| {
             c.links
@@ -125,13 +136,37 @@ pub(crate) fn evaluate(
         _ => (Status::Fail, "trail link broken: no CloudTrail trail in the audited regions".to_string()),
     };
 
+    // What the account's history shows of the reported chain: it can contradict a passing one.
+    let op = reported_refs.as_ref().and_then(|r| history::metric_chain(control, &acct.account_id, ctx, r));
+    let (status, message) = match (&op, status) {
+        (Some(o), Status::Pass) => match &o.breaks {
+            Some(b) => (Status::Fail, format!("history link broken: {b} ({message})")),
+            None => (Status::Pass, format!("{message}; {}", o.summary)),
+        },
+        _ => (status, message),
+    };
+
     // The EventBridge route, when the metric-filter route does not pass.
     let route = (status != Status::Pass).then(|| eventbridge_rule::evaluate(control, variant, acct, ctx)).flatten();
     let (status, message) = match &route {
-        Some(r) if r.status == Status::Pass => (Status::Pass, r.message.clone()),
-        Some(r) => (status, format!("{message}; {}", r.message)),
+        Some(r) if r.finding.status == Status::Pass => (Status::Pass, r.finding.message.clone()),
+        Some(r) => (status, format!("{message}; {}", r.finding.message)),
         None => (status, message),
     };
+    // The route's own history, when it is what passes.
+    let route_op = match &route {
+        Some(r) if r.finding.status == Status::Pass => history::route(control, &acct.account_id, ctx, &r.used),
+        _ => None,
+    };
+    let (status, message) = match (&route_op, status) {
+        (Some(o), Status::Pass) => match &o.breaks {
+            Some(b) => (Status::Fail, format!("history link broken: {b} ({message})")),
+            None => (Status::Pass, format!("{message}; {}", o.summary)),
+        },
+        _ => (status, message),
+    };
+    let route = route.map(|r| r.finding);
+    let op = route_op.or(op);
 
     let mut findings = Vec::new();
     let mut previous: Option<&Link> = None;
@@ -164,6 +199,7 @@ pub(crate) fn evaluate(
     }
     let route_view = route.as_ref().map(eventbridge_rule::view);
     findings.extend(route);
+    findings.extend(op.map(|o| o.finding));
     let view = ChainView { route: route_view, ..view };
     vec![(result(status, message).with_chain(Some(view)), findings)]
 }

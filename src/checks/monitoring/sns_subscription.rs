@@ -1,10 +1,14 @@
 //! The SNS link (CIS 4.x audit step 7): the topic an alarm notifies exists (else the alarm link
 //! is broken) and has at least one subscription whose `SubscriptionArn` is an ARN — confirmed,
-//! not `PendingConfirmation` — and the alarm's notifications can reach it: CloudWatch may use the
-//! topic's key and no statement of its policy denies it ([`super::delivery`]).
+//! not `PendingConfirmation` — that receives the alarm's notification (no filter policy of its
+//! rejects the JSON body CloudWatch sends, which has no message attributes: [`super::receiver`]),
+//! and the alarm's notifications can reach it: CloudWatch may use the topic's key and no
+//! statement of its policy denies it ([`super::delivery`]). When the subscriptions' attributes
+//! could not be read, the link is unknown (ERROR), not broken.
 
 use super::delivery;
 use super::link::{Chain, Link, State};
+use super::receiver;
 use crate::actions::{sns as sn, Hint};
 use crate::checks::Context;
 use crate::finding::{Evidence, LinkKind, LinkState, Subject};
@@ -31,6 +35,15 @@ pub(crate) fn fix_delivery(topic_arn: &str, d: &delivery::Delivery) -> Hint {
     }
     Hint::default().note(format!(
         "let the service use the topic: add a statement allowing it to the key policy (aws kms put-key-policy --region {region} --key-id <key> --policy-name default --policy file://key-policy.json), or lift the topic policy's Deny (aws sns set-topic-attributes --region {region} --topic-arn {topic_arn} --attribute-name Policy --attribute-value file://policy.json)"
+    ))
+}
+
+/// What lets a subscriber whose filter policy rejects the alarm's notification receive it: a
+/// change to the user's own subscription, so the command to run by hand.
+pub(crate) fn fix_filter(topic_arn: &str) -> Hint {
+    let region = Arn::parse(topic_arn).map(|a| a.region.to_string()).unwrap_or_default();
+    Hint::default().note(format!(
+        "let a subscriber take the alarm's notification (a JSON body without message attributes): remove its filter policy (aws sns set-subscription-attributes --region {region} --subscription-arn <subscription-arn> --attribute-name FilterPolicy --attribute-value '{{}}'), or write it on the message body (--attribute-name FilterPolicyScope --attribute-value MessageBody, and a policy such as {{\"NewStateValue\": [\"ALARM\"]}}), or subscribe another endpoint"
     ))
 }
 
@@ -92,7 +105,8 @@ pub(crate) fn chains<'a>(
         }
     };
     evidence.push(Evidence::ok("sns_topic.exists", topic_arn.to_string()));
-    let chain = chain.with(alarm_link(State::Ok, format!("alarm {}", a.name), evidence, None));
+    let mut chain = chain.with(alarm_link(State::Ok, format!("alarm {}", a.name), evidence, None));
+    chain.refs.topic = Some(topic_arn.to_string());
     let (confirmed, pending) = subscribers(subs);
     let mut evidence = vec![
         Evidence::info("sns_topic", topic_arn.to_string()),
@@ -100,6 +114,24 @@ pub(crate) fn chains<'a>(
         Evidence::info("sns_topic.pending_subscriptions", pending),
         Evidence::info("sns_topic.subscribers", serde_json::json!(confirmed)),
     ];
+    // Which confirmed subscribers take the alarm's notification (their filter policies).
+    let (alarm_account, alarm_region) =
+        receiver::arn_place(a.arn.as_deref()).or_else(|| receiver::arn_place(Some(topic_arn))).unwrap_or_default();
+    let sent = || receiver::alarm_notifications(a, &alarm_account, &alarm_region);
+    let recv = receiver::receivers(subs, &sent);
+    if !confirmed.is_empty() {
+        let ok = !recv.receiving.is_empty() || !recv.unknown.is_empty();
+        evidence.push(Evidence::new("sns_subscription.filter_policies", serde_json::json!(recv.policies), Some(ok)));
+        if !recv.rejected.is_empty() {
+            evidence.push(Evidence::new("sns_subscription.rejected", serde_json::json!(recv.rejected), Some(ok)));
+        }
+        if !recv.unknown.is_empty() {
+            evidence.push(Evidence::bad("sns_subscription.unreadable", serde_json::json!(recv.unknown)));
+        }
+        if !recv.notes.is_empty() {
+            evidence.push(Evidence::info("sns_subscription.not_judged", serde_json::json!(recv.notes)));
+        }
+    }
     let p = delivery::Publisher {
         service: delivery::CLOUDWATCH,
         source_arn: a.arn.as_deref(),
@@ -128,12 +160,47 @@ pub(crate) fn chains<'a>(
             Some(fix(topic_arn).render()),
             true,
         )
-    } else {
+    } else if recv.receiving.is_empty() && !recv.unknown.is_empty() {
+        (
+            State::Error,
+            format!(
+                "whether a subscriber of topic {topic_arn} receives the alarm's notification could not be read: {}",
+                recv.unknown.join("; ")
+            ),
+            None,
+            true,
+        )
+    } else if recv.receiving.is_empty() {
+        (
+            State::Fail,
+            format!(
+                "no confirmed subscriber of topic {topic_arn} receives the alarm's notification: {}",
+                recv.rejected.join("; ")
+            ),
+            Some(fix_filter(topic_arn).render()),
+            true,
+        )
+    } else if recv.rejected.is_empty() {
         (State::Ok, format!("topic {} ({} confirmed subscriber(s))", topic_arn, confirmed.len()), None, true)
+    } else {
+        (
+            State::Ok,
+            format!(
+                "topic {} ({} of {} confirmed subscriber(s) receive the alarm's notification; the others' filter policies reject it)",
+                topic_arn,
+                recv.receiving.len(),
+                confirmed.len()
+            ),
+            None,
+            true,
+        )
     };
-    let subscriber = match confirmed.first() {
-        Some(first) => format!("{} confirmed: {first}", confirmed.len()),
-        None => format!("0 confirmed, {pending} pending"),
+    let subscriber = match (recv.receiving.first(), confirmed.first()) {
+        (Some(first), _) if recv.rejected.is_empty() => format!("{} confirmed: {first}", confirmed.len()),
+        (Some(first), _) => format!("{} of {} confirmed receive: {first}", recv.receiving.len(), confirmed.len()),
+        (None, Some(_)) if recv.unknown.is_empty() => format!("{} confirmed, none receives", confirmed.len()),
+        (None, Some(_)) => format!("{} confirmed, filter policies unreadable", confirmed.len()),
+        (None, None) => format!("0 confirmed, {pending} pending"),
     };
     let link = Link::new(Subject::SnsSubscription, state, Some(topic_arn.to_string()), message, evidence, remediation);
     let link = if topic_ok {

@@ -98,6 +98,76 @@ snapshot_cases! {
         eventbridge(inv, Some("sg-changes"), None);
         set_topic_key_of(inv, REALTIME, "alias/aws/sns");
     },
+    sg_subscriber_attribute_filter_rejects_the_alarm: "5.0.0", ["4.10"], |inv| {
+        set_filter(inv, TOPIC, 0, r#"{"severity": ["high"]}"#, None);
+    },
+    sg_subscriber_body_filter_takes_the_alarm: "5.0.0", ["4.10"], |inv| {
+        set_filter(inv, TOPIC, 0, r#"{"NewStateValue": ["ALARM"], "Trigger": {"MetricName": [{"prefix": "SecurityGroup"}]}}"#, Some("MessageBody"));
+    },
+    sg_subscriber_body_filter_drops_alarms_after_insufficient_data: "5.0.0", ["4.10"], |inv| {
+        set_filter(inv, TOPIC, 0, r#"{"OldStateValue": ["OK"]}"#, Some("MessageBody"));
+    },
+    sg_one_of_two_subscribers_filters_the_alarm_out: "5.0.0", ["4.10"], |inv| {
+        add_subscriber(inv, TOPIC, "sqs", "arn:aws:sqs:us-east-1:111122223333:alerts");
+        set_filter(inv, TOPIC, 1, r#"{"severity": ["high"]}"#, None);
+    },
+    sg_subscription_attributes_denied: "5.0.0", ["4.10"], |inv| {
+        let s = ok(&mut inv.topics[0].subscriptions);
+        s[0].attributes = Some(Collected::Error(err("sns:GetSubscriptionAttributes", "AuthorizationError")));
+    },
+    sg_alarm_missing_data_breaching_never_notifies_again: "5.0.0", ["4.10"], |inv| {
+        ok(&mut inv.metric_alarms[0].alarms)[0].treat_missing_data = Some("breaching".into());
+    },
+    sg_alarm_ignores_missing_data_without_default_value: "5.0.0", ["4.10"], |inv| {
+        ok(&mut inv.metric_alarms[0].alarms)[0].treat_missing_data = Some("ignore".into());
+    },
+    sg_alarm_ignores_missing_data_with_default_zero: "5.0.0", ["4.10"], |inv| {
+        ok(&mut inv.metric_alarms[0].alarms)[0].treat_missing_data = Some("ignore".into());
+        set_default_value(inv, 0.0);
+    },
+    sg_alarm_default_value_breaches: "5.0.0", ["4.10"], |inv| { set_default_value(inv, 1.0); },
+    sg_alarm_sample_count_with_default_value: "5.0.0", ["4.10"], |inv| {
+        ok(&mut inv.metric_alarms[0].alarms)[0].statistic = Some("SampleCount".into());
+        set_default_value(inv, 0.0);
+    },
+    eventbridge_body_filter_rejects_the_sentence: "5.0.0", ["4.10"], |inv| {
+        eventbridge(inv, Some("sg-changes"), None);
+        set_sentence(inv);
+        set_filter(inv, REALTIME, 0, r#"{"detail": {"eventSource": ["ec2.amazonaws.com"]}}"#, Some("MessageBody"));
+    },
+    eventbridge_body_filter_takes_the_event: "5.0.0", ["4.10"], |inv| {
+        eventbridge(inv, Some("sg-changes"), None);
+        set_filter(inv, REALTIME, 0, r#"{"detail": {"eventSource": ["ec2.amazonaws.com"]}}"#, Some("MessageBody"));
+    },
+    eventbridge_body_filter_misses_some_events: "5.0.0", ["4.10"], |inv| {
+        eventbridge(inv, Some("sg-changes"), None);
+        set_filter(inv, REALTIME, 0, r#"{"detail": {"eventName": [{"prefix": "Authorize"}]}}"#, Some("MessageBody"));
+    },
+    sg_history_operated: "5.0.0", ["4.10"], |inv| {
+        set_history(inv, 14.0, &[("StateUpdate", "Alarm updated from OK to ALARM"); 9], &[9.0, 0.0], false);
+        add_actions(inv, 9, "Successfully executed action");
+    },
+    sg_history_deliveries_only_failed: "5.0.0", ["4.10"], |inv| {
+        set_history(inv, 3.0, &[("StateUpdate", "Alarm updated from INSUFFICIENT_DATA to ALARM"); 3], &[0.0, 3.0], false);
+        add_actions(inv, 3, "Failed to execute action");
+    },
+    sg_history_events_but_never_fired: "5.0.0", ["4.10"], |inv| {
+        set_history(inv, 5.0, &[], &[0.0, 0.0], false);
+    },
+    sg_history_no_events: "5.0.0", ["4.10"], |inv| { set_history(inv, 0.0, &[], &[0.0, 0.0], false); },
+    sg_history_denied: "5.0.0", ["4.10"], |inv| { set_history(inv, 0.0, &[], &[0.0, 0.0], true); },
+    sg_history_broken_chain_is_only_evidence: "5.0.0", ["4.10"], |inv| {
+        set_history(inv, 5.0, &[], &[0.0, 0.0], false);
+        ok(&mut inv.metric_alarms[0].alarms)[0].actions_enabled = false;
+    },
+    eventbridge_history_operated: "5.0.0", ["4.10"], |inv| {
+        eventbridge(inv, Some("sg-changes"), None);
+        set_route_history(inv, [4.0, 4.0, 0.0], [4.0, 0.0]);
+    },
+    eventbridge_history_invocations_failed: "5.0.0", ["4.10"], |inv| {
+        eventbridge(inv, Some("sg-changes"), None);
+        set_route_history(inv, [2.0, 2.0, 2.0], [0.0, 0.0]);
+    },
     unauthorized_api_calls_fail: "5.0.0", ["4.1"], |inv| {},
     root_usage_v1_2_as_3_3: "1.2.0", ["3.3"], |inv| {},
 }
@@ -113,6 +183,137 @@ pub(crate) fn set_topic_key_of(inv: &mut Inventory, topic: &str, key: &str) {
     };
     attrs.kms_master_key_id = Some(key.into());
     t.attributes = Some(Collected::Ok(attrs));
+}
+
+/// Gives subscription `i` of `topic` a filter policy.
+pub(crate) fn set_filter(inv: &mut Inventory, topic: &str, i: usize, policy: &str, scope: Option<&str>) {
+    let t = inv.topics.iter_mut().find(|t| t.arn == topic).unwrap();
+    ok(&mut t.subscriptions)[i].attributes = Some(Collected::Ok(SubscriptionAttributes {
+        filter_policy: Some(policy.into()),
+        filter_policy_scope: scope.map(str::to_string),
+        ..Default::default()
+    }));
+}
+
+/// A second confirmed subscriber, without a filter policy.
+pub(crate) fn add_subscriber(inv: &mut Inventory, topic: &str, protocol: &str, endpoint: &str) {
+    let t = inv.topics.iter_mut().find(|t| t.arn == topic).unwrap();
+    let subs = ok(&mut t.subscriptions);
+    subs.push(Subscription {
+        subscription_arn: format!("{topic}:{}", subs.len() + 1),
+        protocol: protocol.into(),
+        endpoint: endpoint.into(),
+        attributes: Some(Collected::Ok(SubscriptionAttributes::default())),
+    });
+}
+
+pub(crate) fn set_default_value(inv: &mut Inventory, d: f64) {
+    let Collected::Ok(f) = &mut inv.log_groups[0].metric_filters else { panic!("fixture filters") };
+    f[0].transformations[0].default_value = Some(d);
+}
+
+/// The route's targets send remediation's alert sentence (a quoted input template).
+pub(crate) fn set_sentence(inv: &mut Inventory) {
+    for rr in &mut inv.accounts[0].event_rules {
+        let rules = ok(&mut rr.rules);
+        let Some(targets) = rules[0].targets.as_mut() else { panic!("the fixture's rule has no targets") };
+        ok(targets)[0].input_transformer = Some(InputTransformer {
+            input_paths_map: [("user".to_string(), "$.detail.userIdentity.arn".to_string())].into_iter().collect(),
+            input_template: "\"The user <user> changed a security group.\"".into(),
+        });
+    }
+}
+
+/// The history of the fixture's chain: `events` counted, the alarm's `items`, the topic's
+/// [delivered, failed]; `denied`: every history read was refused.
+pub(crate) fn set_history(inv: &mut Inventory, events: f64, items: &[(&str, &str)], topic: &[f64; 2], denied: bool) {
+    let total = |ns: &str, name: &str, dims: &[(&str, &str)], total: f64| MetricTotal {
+        namespace: ns.into(),
+        metric_name: name.into(),
+        dimensions: dims.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        total,
+        datapoints: u32::from(total > 0.0),
+    };
+    let metrics = vec![
+        total("CISBenchmark", "SecurityGroupChanges", &[], events),
+        total("AWS/SNS", "NumberOfNotificationsDelivered", &[("TopicName", "cis-alarms")], topic[0]),
+        total("AWS/SNS", "NumberOfNotificationsFailed", &[("TopicName", "cis-alarms")], topic[1]),
+    ];
+    let items: Vec<AlarmHistoryItem> = items
+        .iter()
+        .enumerate()
+        .map(|(i, (t, s))| AlarmHistoryItem {
+            timestamp: format!("2026-11-{:02}T10:00:00Z", i + 1),
+            item_type: t.to_string(),
+            summary: s.to_string(),
+        })
+        .collect();
+    inv.history = Some(HistoryInventory {
+        days: 30,
+        start: "2026-11-04T00:00:00Z".into(),
+        end: "2026-12-04T00:00:00Z".into(),
+        alarms: vec![AlarmHistory {
+            account: ACCT.into(),
+            region: "us-east-1".into(),
+            alarm: "sg-changes-alarm".into(),
+            items: if denied {
+                Collected::Error(err("cloudwatch:DescribeAlarmHistory", "AccessDenied"))
+            } else {
+                Collected::Ok(items)
+            },
+        }],
+        metrics: vec![RegionMetrics {
+            account: ACCT.into(),
+            region: "us-east-1".into(),
+            metrics: if denied {
+                Collected::Error(err("cloudwatch:GetMetricData", "AccessDenied"))
+            } else {
+                Collected::Ok(metrics)
+            },
+        }],
+    });
+}
+
+/// The route's history in us-east-1 (eu-west-1: nothing): the rule's [triggered, invocations,
+/// failed invocations], the topic's [delivered, failed].
+pub(crate) fn set_route_history(inv: &mut Inventory, rule: [f64; 3], topic: [f64; 2]) {
+    let total = |ns: &str, name: &str, dims: (&str, &str), total: f64| MetricTotal {
+        namespace: ns.into(),
+        metric_name: name.into(),
+        dimensions: [(dims.0.to_string(), dims.1.to_string())].into_iter().collect(),
+        total,
+        datapoints: u32::from(total > 0.0),
+    };
+    let mut metrics = vec![];
+    for (m, v) in ["TriggeredRules", "Invocations", "FailedInvocations"].iter().zip(rule) {
+        metrics.push(total("AWS/Events", m, ("RuleName", "sg-changes"), v));
+    }
+    for (m, v) in ["NumberOfNotificationsDelivered", "NumberOfNotificationsFailed"].iter().zip(topic) {
+        metrics.push(total("AWS/SNS", m, ("TopicName", "realtime"), v));
+    }
+    inv.history = Some(HistoryInventory {
+        days: 30,
+        start: "2026-11-04T00:00:00Z".into(),
+        end: "2026-12-04T00:00:00Z".into(),
+        alarms: vec![],
+        metrics: vec![RegionMetrics {
+            account: ACCT.into(),
+            region: "us-east-1".into(),
+            metrics: Collected::Ok(metrics),
+        }],
+    });
+}
+
+/// `n` SNS action outcomes of the alarm ("Successfully executed action" / "Failed to execute action").
+pub(crate) fn add_actions(inv: &mut Inventory, n: usize, outcome: &str) {
+    let Some(Collected::Ok(items)) = inv.history.as_mut().map(|h| &mut h.alarms[0].items) else { return };
+    for i in 0..n {
+        items.push(AlarmHistoryItem {
+            timestamp: format!("2026-11-{:02}T10:00:01Z", i + 1),
+            item_type: "Action".into(),
+            summary: format!("{outcome} {TOPIC}"),
+        });
+    }
 }
 
 pub(crate) fn set_topic_key(inv: &mut Inventory, key: &str) {

@@ -248,6 +248,8 @@ pub(crate) fn alert_target(c: &Control, topic: &str) -> RuleTarget {
             // A quoted template: SNS receives the sentence as a JSON string.
             input_template: serde_json::to_string(&sentence).unwrap_or_default(),
         }),
+        input: None,
+        input_path: None,
     }
 }
 

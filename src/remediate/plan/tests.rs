@@ -482,6 +482,7 @@ fn a_topic_someone_already_receives_is_reused() {
         subscription_arn: format!("{ops_topic}:1"),
         protocol: "email".into(),
         endpoint: "ops@example.com".into(),
+        attributes: None,
     };
     mirror(&mut inv, &f, &[(ops_topic, vec![sub])]);
     let p = plan_for(&inv, &["4.10"], &inputs(), &f.clone());
@@ -539,6 +540,7 @@ fn a_compliant_account_or_a_pending_subscription_plans_nothing() {
         subscription_arn: "PendingConfirmation".into(),
         protocol: "email".into(),
         endpoint: "secops@example.com".into(),
+        attributes: None,
     }];
     // The inventory has the chain too, but the subscription is pending: 4.10 FAILs.
     inv.log_groups = vec![LogGroupInventory {
