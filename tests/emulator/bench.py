@@ -26,9 +26,9 @@ def spec(controls_json: str, account: str, regions: list[str]) -> dict:
     controls = json.load(open(controls_json))["controls"]
     filters, alarms = [], []
     for c in controls:
-        if c["kind"] != "metric-filter-chain":
+        if c.get("check") != "metric-filter-chain":
             continue
-        metric = c["metric_name"] or c["check"]
+        metric = c.get("metric_name") or c["key"]
         filters.append({"region": "us-east-1", "log_group": "ct-logs", "name": metric, "pattern": c["patterns"][0],
                         "metric_name": metric, "namespace": "CISBenchmark"})
         alarms.append({"region": "us-east-1", "name": f"{metric}-alarm", "metric_name": metric,
