@@ -1,7 +1,7 @@
 //! The command-line front end: clap types, and their translation into the options of
 //! [`crate::run`]. Nothing else.
 
-use crate::aws::AwsOptions;
+use crate::aws::{AwsOptions, Bounds};
 use crate::catalog::{cis, DEFAULT_BENCHMARK};
 use crate::config::Config;
 use crate::policy::FailOn;
@@ -129,11 +129,15 @@ pub(crate) struct AwsArgs {
     #[arg(long, default_value_t = 20)]
     pub call_timeout: u64,
     /// Maximum API calls in flight, all accounts together.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = Bounds::DEFAULT.concurrency)]
     pub concurrency: usize,
     /// Maximum API calls in flight to any one account.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = Bounds::DEFAULT.account)]
     pub account_concurrency: usize,
+    /// Maximum API calls in flight to one service in one region of one account (AWS throttles
+    /// each service per account and region; a global service such as IAM counts as one region).
+    #[arg(long, default_value_t = Bounds::DEFAULT.region)]
+    pub region_concurrency: usize,
 }
 
 /// `audit --organization` and the options that narrow it.
@@ -195,8 +199,11 @@ impl AwsArgs {
                 region: self.region.clone(),
                 endpoint_url: self.endpoint_url.clone(),
                 call_timeout: Duration::from_secs(self.call_timeout.max(1)),
-                concurrency: self.concurrency,
-                account_concurrency: self.account_concurrency,
+                bounds: Bounds {
+                    concurrency: self.concurrency,
+                    account: self.account_concurrency,
+                    region: self.region_concurrency,
+                },
             },
             role_arns: self.role_arns.clone(),
             external_id: self.external_id.clone(),
@@ -476,6 +483,7 @@ fn apply_config(a: &mut AuditArgs, m: &ArgMatches, c: &Config) -> Result<(), Run
     take!("exclude_accounts", a.org.exclude_accounts, d.exclude_accounts.as_ref().map(|x| Some(x.get_ref().join(","))));
     take!("concurrency", a.aws.concurrency, d.concurrency);
     take!("account_concurrency", a.aws.account_concurrency, d.account_concurrency);
+    take!("region_concurrency", a.aws.region_concurrency, d.region_concurrency);
     take!("call_timeout", a.aws.call_timeout, d.call_timeout);
     if !offline {
         take!("send_to_security_hub", a.send_to_security_hub, d.send_to_security_hub);

@@ -64,6 +64,7 @@ pub struct FileConfig {
     pub exclude_accounts: Option<Spanned<Vec<String>>>,
     pub concurrency: Option<usize>,
     pub account_concurrency: Option<usize>,
+    pub region_concurrency: Option<usize>,
     pub call_timeout: Option<u64>,
     pub send_to_security_hub: Option<bool>,
     pub baseline: Option<PathBuf>,

@@ -16,7 +16,7 @@ async fn observe_rotation(cx: &Cx<'_>, key: &str) -> Result<RotationState, Actio
     let op = "kms:GetKeyRotationStatus";
     let out = cx
         .rt
-        .call(&cx.session.account_id, Lane::Chain, op, c.get_key_rotation_status().key_id(key).send())
+        .call(&cx.session.account_id, Some(cx.region), Lane::Chain, op, c.get_key_rotation_status().key_id(key).send())
         .await
         .map_err(|e| CollectError::new(op, &cx.session.account_id, Some(cx.region), crate::aws::classify(&e)))?;
     Ok(RotationState { enabled: out.key_rotation_enabled() })

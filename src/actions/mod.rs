@@ -48,7 +48,7 @@ impl Cx<'_> {
         R: std::fmt::Debug + 'static,
     {
         self.rt
-            .call(&self.session.account_id, Lane::Chain, operation, fut)
+            .call(&self.session.account_id, Some(self.region), Lane::Chain, operation, fut)
             .await
             .map_err(|e| ActionError::Api { operation, error: classify(&e) })
     }

@@ -14,10 +14,9 @@ pub(crate) struct AwsOptions {
     pub endpoint_url: Option<String>,
     /// Per-attempt timeout of an API call.
     pub call_timeout: Duration,
-    /// Bound on API calls in flight, all accounts together.
-    pub concurrency: usize,
-    /// Bound on API calls in flight to any one account.
-    pub account_concurrency: usize,
+    /// Bounds on API calls in flight: all accounts together, one account, one region of one
+    /// account.
+    pub bounds: crate::aws::Bounds,
 }
 
 impl Default for AwsOptions {
@@ -27,8 +26,7 @@ impl Default for AwsOptions {
             region: None,
             endpoint_url: None,
             call_timeout: Duration::from_secs(20),
-            concurrency: 64,
-            account_concurrency: 32,
+            bounds: crate::aws::Bounds::DEFAULT,
         }
     }
 }

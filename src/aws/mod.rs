@@ -8,7 +8,7 @@ mod runtime;
 mod session;
 
 pub(crate) use config::{base_config, AwsOptions};
-pub(crate) use runtime::{Lane, Runtime};
+pub(crate) use runtime::{Bounds, Lane, Runtime};
 pub(crate) use session::{Session, SessionError};
 
 use aws_smithy_runtime_api::client::result::SdkError;

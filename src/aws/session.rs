@@ -40,7 +40,7 @@ impl Session {
     pub(crate) async fn caller(base: &SdkConfig, rt: &Runtime) -> Result<Session, ApiError> {
         let sts = aws_sdk_sts::Client::new(base);
         let out = rt
-            .call("caller", Lane::Chain, "sts:GetCallerIdentity", sts.get_caller_identity().send())
+            .call("caller", None, Lane::Chain, "sts:GetCallerIdentity", sts.get_caller_identity().send())
             .await
             .map_err(|e| classify(&e))?;
         let arn = out.arn().unwrap_or_default().to_string();
@@ -138,7 +138,7 @@ impl RoleProvider {
         let fail = |error: ApiError| SessionError { role_arn: self.role_arn.clone(), error };
         let out = self
             .rt
-            .call(&self.account, Lane::Chain, "sts:AssumeRole", req.send())
+            .call(&self.account, None, Lane::Chain, "sts:AssumeRole", req.send())
             .await
             .map_err(|e| fail(classify(&e)))?;
         let c = out

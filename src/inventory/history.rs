@@ -1,6 +1,8 @@
 //! What the accounts' own history shows of the monitoring chains (`--evidence-days N`): read
-//! after the chain itself is collected, because the metrics of a region are asked for in one
-//! batch and only the chains' own metrics are asked for.
+//! as soon as the chains are known (trails, filters, alarms, topics and rules; not the
+//! subscriptions' attributes, the keys, or the other sections' reads, which go on beside it),
+//! because the metrics of a region are asked for in one batch and only the chains' own metrics
+//! are asked for. These reads end the run's critical path, so they take the chain lane.
 //!
 //! - Per alarm on a filter's metric that notifies an SNS topic: `DescribeAlarmHistory` over the
 //!   period (every page), in the alarm's account and region.
@@ -158,7 +160,7 @@ pub(crate) async fn alarm_history(
             .end_date(end)
             .max_records(100)
             .set_next_token(token.clone());
-        let page = read(s, rt, Lane::Leaf, "cloudwatch:DescribeAlarmHistory", Some(region), req.send()).await?;
+        let page = read(s, rt, Lane::Chain, "cloudwatch:DescribeAlarmHistory", Some(region), req.send()).await?;
         out.extend(page.alarm_history_items().iter().map(|h| {
             AlarmHistoryItem {
                 timestamp: h
@@ -224,7 +226,7 @@ pub(crate) async fn metric_totals(
                 .start_time(start)
                 .end_time(end)
                 .set_next_token(token.clone());
-            let page = read(s, rt, Lane::Leaf, "cloudwatch:GetMetricData", Some(region), req.send()).await?;
+            let page = read(s, rt, Lane::Chain, "cloudwatch:GetMetricData", Some(region), req.send()).await?;
             for r in page.metric_data_results() {
                 let Some(i) = r.id().and_then(|id| id.strip_prefix('m')).and_then(|n| n.parse::<usize>().ok()) else {
                     continue;

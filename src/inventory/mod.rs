@@ -20,7 +20,8 @@
 //! - With `--remediate`, what the plan needs besides (see [`RemediationNeeds`]).
 //! - With `--evidence-days N` (monitoring controls), once the chain is known: its history
 //!   ([`history`]: `DescribeAlarmHistory` per chain alarm, one batched `GetMetricData` per
-//!   account and region).
+//!   account and region). It starts when no read the chains depend on is left in flight (each
+//!   job is tagged: [`Jobs::add`] or [`Jobs::add_other`]), beside the reads still going on.
 //!
 //! Per-resource reads for remediation's observations live in the service modules too.
 
@@ -67,7 +68,25 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
 {
-    rt.call(&s.account_id, lane, operation, fut)
+    read_scoped(s, rt, lane, operation, region, region, fut).await
+}
+
+/// [`read`], bounded under `scope` instead of the region: S3 throttles a bucket's requests per
+/// bucket, not per region, so its bucket reads are bounded per bucket.
+pub(crate) async fn read_scoped<T, E, R>(
+    s: &Session,
+    rt: &Runtime,
+    lane: Lane,
+    operation: &'static str,
+    region: Option<&str>,
+    scope: Option<&str>,
+    fut: impl std::future::Future<Output = Result<T, SdkError<E, R>>>,
+) -> Result<T, CollectError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    rt.call(&s.account_id, scope, lane, operation, fut)
         .await
         .map_err(|e| CollectError::new(operation, &s.account_id, region, classify(&e)))
 }
@@ -426,15 +445,26 @@ pub(crate) enum CollectFatal {
 
 type Key3 = (String, String, String);
 
-/// Reads to start, each tagged with the account it is for (for per-account progress).
+/// Reads to start, each tagged with the account it is for (for per-account progress) and with
+/// whether the monitoring chains may depend on it (the history starts once none is left).
 #[derive(Default)]
-struct Jobs<'a>(Vec<(usize, BoxFuture<'a, Done>)>);
+struct Jobs<'a>(Vec<(usize, bool, BoxFuture<'a, Done>)>);
 
 impl<'a> Jobs<'a> {
+    /// A read the monitoring chains may depend on (the default: when unsure, the history waits).
     fn add(&mut self, account: usize, f: BoxFuture<'a, Done>) {
-        self.0.push((account, f));
+        self.0.push((account, true, f));
+    }
+
+    /// A read no monitoring chain depends on (AWS Config, the regional and account-wide reads
+    /// of the other sections, S3).
+    fn add_other(&mut self, account: usize, f: BoxFuture<'a, Done>) {
+        self.0.push((account, false, f));
     }
 }
+
+/// The index `collect` gives the history job (it is no account's).
+const HISTORY_JOB: usize = usize::MAX;
 
 /// Told when every read of an account is done.
 pub(crate) struct AccountDone<'a> {
@@ -461,10 +491,13 @@ enum Done {
     Filters(Key3, Collected<Vec<MetricFilter>>),
     Alarms(MetricAlarmsInventory),
     Topic(usize, TopicInventory),
+    /// A topic again, with its confirmed subscriptions' attributes.
+    Receivers(TopicInventory),
     Key(KmsKeyInventory),
     LogGroupExists(usize, String, String, Collected<bool>),
     RegionAlarms(usize, RegionAlarms),
     NamedTopic(usize, TopicInventory),
+    History(HistoryInventory),
 }
 
 #[derive(Default)]
@@ -534,7 +567,7 @@ pub(crate) async fn collect(req: &Request<'_>) -> Result<Inventory, CollectFatal
         warnings: Vec::new(),
         fatal: None,
     };
-    let mut jobs: FuturesUnordered<BoxFuture<'_, (usize, Done)>> = FuturesUnordered::new();
+    let mut jobs: FuturesUnordered<BoxFuture<'_, (usize, bool, Done)>> = FuturesUnordered::new();
     let mut pending = vec![0usize; req.targets.len()];
     let mut reported = vec![false; req.targets.len()];
     let mut start = Jobs::default();
@@ -543,18 +576,40 @@ pub(crate) async fn collect(req: &Request<'_>) -> Result<Inventory, CollectFatal
         start.add(i, Box::pin(async move { Done::Established(i, s.establish().await) }));
     }
     let mut queue = start;
+    // The monitoring chains' history (--evidence-days) is read as soon as no read the chains
+    // depend on is left, beside the other sections' reads still in flight.
+    let history_wanted = req.needs.evidence_days > 0 && req.needs.has(Read::Monitoring);
+    let (mut chain_reads, mut history_started, mut history) = (0usize, false, None);
     loop {
-        for (i, j) in queue.0.drain(..) {
+        for (i, chain, j) in queue.0.drain(..) {
             pending[i] += 1;
-            jobs.push(Box::pin(async move { (i, j.await) }));
+            chain_reads += usize::from(chain);
+            jobs.push(Box::pin(async move { (i, chain, j.await) }));
         }
-        let Some((i, done)) = jobs.next().await else { break };
+        if history_wanted && !history_started && chain_reads == 0 && flow.deferred.is_empty() {
+            history_started = true;
+            let view = flow.monitoring_view();
+            let end =
+                aws_smithy_types::DateTime::from_str(&req.collected_at, aws_smithy_types::date_time::Format::DateTime)
+                    .map(|d| d.secs())
+                    .unwrap_or_default();
+            let (targets, rt, days) = (req.targets, req.rt, req.needs.evidence_days);
+            jobs.push(Box::pin(async move {
+                (HISTORY_JOB, false, Done::History(history::collect(&view, targets, rt, days, end).await))
+            }));
+        }
+        let Some((i, chain, done)) = jobs.next().await else { break };
+        chain_reads -= usize::from(chain);
+        if let Done::History(h) = done {
+            history = Some(h);
+            continue;
+        }
         queue = flow.on_done(done);
         if let Some(f) = flow.fatal.take() {
             return Err(f);
         }
         pending[i] -= 1;
-        if pending[i] == 0 && !reported[i] && !queue.0.iter().any(|(a, _)| *a == i) {
+        if pending[i] == 0 && !reported[i] && !queue.0.iter().any(|(a, _, _)| *a == i) {
             reported[i] = true;
             if let Some(p) = req.progress {
                 p(AccountDone {
@@ -565,15 +620,7 @@ pub(crate) async fn collect(req: &Request<'_>) -> Result<Inventory, CollectFatal
         }
     }
     let mut inv = flow.finish();
-    if req.needs.evidence_days > 0 && req.needs.has(Read::Monitoring) {
-        let end =
-            aws_smithy_types::DateTime::from_str(&req.collected_at, aws_smithy_types::date_time::Format::DateTime)
-                .map(|d| d.secs())
-                .unwrap_or_default();
-        let h = history::collect(&inv, req.targets, req.rt, req.needs.evidence_days, end).await;
-        inv.history = Some(h);
-        inv.api_calls = req.rt.calls();
-    }
+    inv.history = history;
     Ok(inv)
 }
 
@@ -728,6 +775,22 @@ impl<'a> Flow<'a> {
                     let k = k.clone();
                     self.ensure_key(reader, &t.arn, &k, &mut next);
                 }
+                // Each confirmed subscription's attributes (its filter policy): the history
+                // does not wait for them.
+                if matches!(&t.subscriptions, Collected::Ok(subs) if subs.iter().any(|x| x.is_confirmed())) {
+                    let (s, rt, mut t) = (self.session(reader), self.req.rt, t.clone());
+                    next.add_other(
+                        reader,
+                        Box::pin(async move {
+                            let region = Arn::parse(&t.arn).map(|a| a.region.to_string()).unwrap_or_default();
+                            sns::subscription_attributes(s, rt, &mut t, &region).await;
+                            Done::Receivers(t)
+                        }),
+                    );
+                }
+                self.topics.insert(t.arn.clone(), t);
+            }
+            Done::Receivers(t) => {
                 self.topics.insert(t.arn.clone(), t);
             }
             Done::Key(k) => self.kms_keys.push(k),
@@ -739,6 +802,8 @@ impl<'a> Flow<'a> {
                 self.accounts[i].remediation.log_groups.push(LogGroupLookup { region, name, exists });
             }
             Done::RegionAlarms(i, ra) => self.accounts[i].remediation.alarms.push(ra),
+            // collect keeps the history job's answer itself.
+            Done::History(_) => {}
             Done::NamedTopic(i, t) => {
                 // Its key decides whether the real-time route can publish to it.
                 if let Some(Collected::Ok(TopicAttributes { kms_master_key_id: Some(k), .. })) = &t.attributes {
@@ -763,11 +828,11 @@ impl<'a> Flow<'a> {
             self.start_region(i, r, next);
         }
         for &read in ACCOUNT_READS.iter().filter(|r| self.req.needs.has(**r)) {
-            next.add(i, Box::pin(async move { Done::AccountWide(i, account_wide(read, s, rt).await) }));
+            next.add_other(i, Box::pin(async move { Done::AccountWide(i, account_wide(read, s, rt).await) }));
         }
         if BUCKET_READS.iter().any(|r| self.req.needs.has(*r)) {
             let global = regions::global_region(&s.partition);
-            next.add(i, Box::pin(async move { Done::Buckets(i, s3::list_buckets(s, rt, global).await) }));
+            next.add_other(i, Box::pin(async move { Done::Buckets(i, s3::list_buckets(s, rt, global).await) }));
         }
         if let Some(rem) = &self.req.needs.remediation {
             let home = rem.home_region.clone();
@@ -829,7 +894,7 @@ impl<'a> Flow<'a> {
         }
         if needs.has(Read::Config) {
             let r = region.clone();
-            next.add(i, Box::pin(async move { Done::Config(i, config::region_config(s, rt, &r).await) }));
+            next.add_other(i, Box::pin(async move { Done::Config(i, config::region_config(s, rt, &r).await) }));
         }
         if needs.has(Read::Monitoring) {
             let r = region.clone();
@@ -843,7 +908,7 @@ impl<'a> Flow<'a> {
         }
         for &read in REGIONAL_READS.iter().filter(|r| needs.has(**r)) {
             let r = region.clone();
-            next.add(i, Box::pin(async move { Done::Regional(i, r.clone(), regional(read, s, rt, &r).await) }));
+            next.add_other(i, Box::pin(async move { Done::Regional(i, r.clone(), regional(read, s, rt, &r).await) }));
         }
         self.ensure_named_topic(i, region, next);
     }
@@ -864,7 +929,7 @@ impl<'a> Flow<'a> {
                 };
                 res.security_groups = Some(g);
                 if !follow.is_empty() {
-                    next.add(
+                    next.add_other(
                         i,
                         Box::pin(async move {
                             let n = ec2::interfaces_of(s, rt, &region, &follow).await;
@@ -889,7 +954,7 @@ impl<'a> Flow<'a> {
                 if ids.is_empty() {
                     res.peering_routes = Some(Collected::Ok(vec![]));
                 } else {
-                    next.add(
+                    next.add_other(
                         i,
                         Box::pin(async move {
                             let r = ec2::peering_routes(s, rt, &region, &ids).await;
@@ -927,7 +992,7 @@ impl<'a> Flow<'a> {
                         continue;
                     }
                     let (region, name) = (region.clone(), name.to_string());
-                    next.add(
+                    next.add_other(
                         i,
                         Box::pin(async move {
                             let v = s3::bucket_part(s, rt, &region, &name, part).await;
@@ -942,7 +1007,7 @@ impl<'a> Flow<'a> {
                 if st.bucket_location_started.insert(name.to_string()) {
                     let name = name.to_string();
                     let global = regions::global_region(&s.partition);
-                    next.add(
+                    next.add_other(
                         i,
                         Box::pin(async move {
                             let r = s3::bucket_region(s, rt, global, &name).await;
@@ -1120,14 +1185,8 @@ impl<'a> Flow<'a> {
         next.add(
             reader,
             Box::pin(async move {
-                let (mut t, attrs) = tokio::join!(
-                    async {
-                        let mut t = sns::topic(s, rt, &arn, &region).await;
-                        sns::subscription_attributes(s, rt, &mut t, &region).await;
-                        t
-                    },
-                    sns::attributes(s, rt, &arn, &region)
-                );
+                let (mut t, attrs) =
+                    tokio::join!(sns::topic(s, rt, &arn, &region), sns::attributes(s, rt, &arn, &region));
                 t.attributes = Some(attrs);
                 Done::Topic(reader, t)
             }),
@@ -1147,7 +1206,34 @@ impl<'a> Flow<'a> {
             return;
         }
         let (s, rt, key) = (self.session(reader), self.req.rt, key.to_string());
-        next.add(reader, Box::pin(async move { Done::Key(kms::key(s, rt, &region, &key).await) }));
+        next.add_other(reader, Box::pin(async move { Done::Key(kms::key(s, rt, &region, &key).await) }));
+    }
+
+    /// What the history reads are chosen from: the accounts (their rules, whether they were
+    /// read), the log groups' filters, the alarms and the topics collected so far.
+    fn monitoring_view(&self) -> Inventory {
+        let accounts = self
+            .accounts
+            .iter()
+            .zip(self.req.targets)
+            .map(|(st, t)| AccountInventory {
+                account_id: t.session.account_id.clone(),
+                error: st.failed.clone(),
+                event_rules: st
+                    .rules
+                    .iter()
+                    .map(|(region, rules)| RegionRules { region: region.clone(), rules: rules.clone() })
+                    .collect(),
+                ..Default::default()
+            })
+            .collect();
+        Inventory {
+            accounts,
+            log_groups: self.log_groups.values().cloned().collect(),
+            metric_alarms: self.metric_alarms.clone(),
+            topics: self.topics.values().cloned().collect(),
+            ..Default::default()
+        }
     }
 
     fn finish(self) -> Inventory {

@@ -9,7 +9,7 @@
 //! account id still travels in the `x-amz-account-id` header, as AWS requires.
 
 use super::model::*;
-use super::{pages, read};
+use super::{pages, read, read_scoped};
 use crate::aws::{Lane, Runtime, Session};
 use aws_sdk_s3control::config::endpoint::{Endpoint, EndpointFuture, Params, ResolveEndpoint};
 
@@ -115,10 +115,18 @@ pub(crate) fn location_region(constraint: Option<&str>, global: &str) -> String 
 pub(crate) async fn bucket_region(s: &Session, rt: &Runtime, global: &str, bucket: &str) -> Collected<String> {
     let c = s3(s, global);
     let op = "s3:GetBucketLocation";
-    match read(s, rt, Lane::Leaf, op, Some(global), c.get_bucket_location().bucket(bucket).send()).await {
+    let scope = bucket_scope(bucket);
+    match read_scoped(s, rt, Lane::Leaf, op, Some(global), Some(&scope), c.get_bucket_location().bucket(bucket).send())
+        .await
+    {
         Ok(o) => Collected::Ok(location_region(o.location_constraint().map(|l| l.as_str()), global)),
         Err(e) => Collected::Error(e),
     }
+}
+
+/// What a bucket's reads are bounded under (S3 throttles per bucket, not per region).
+fn bucket_scope(bucket: &str) -> String {
+    format!("s3://{bucket}")
 }
 
 /// One read of `part` of `bucket`, in its region.
@@ -131,11 +139,14 @@ pub(crate) async fn bucket_part(
 ) -> BucketValue {
     let c = s3(s, region);
     let r = Some(region);
+    let scope = bucket_scope(bucket);
     match part {
         BucketPart::Policy => {
             let op = "s3:GetBucketPolicy";
             BucketValue::Policy(
-                match read(s, rt, Lane::Leaf, op, r, c.get_bucket_policy().bucket(bucket).send()).await {
+                match read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), c.get_bucket_policy().bucket(bucket).send())
+                    .await
+                {
                     Ok(o) => Collected::Ok(o.policy().map(str::to_string)),
                     Err(e) if e.code == "NoSuchBucketPolicy" => Collected::Ok(None),
                     Err(e) => Collected::Error(e),
@@ -145,26 +156,28 @@ pub(crate) async fn bucket_part(
         BucketPart::Acl => {
             let op = "s3:GetBucketAcl";
             BucketValue::Acl(Collected::from(
-                read(s, rt, Lane::Leaf, op, r, c.get_bucket_acl().bucket(bucket).send()).await.map(|o| {
-                    o.grants()
-                        .iter()
-                        .map(|g| {
-                            let grantee = g.grantee();
-                            AclGrant {
-                                grantee_type: grantee.map(|x| x.r#type().as_str().to_string()).unwrap_or_default(),
-                                uri: grantee.and_then(|x| x.uri()).map(str::to_string),
-                                id: grantee.and_then(|x| x.id()).map(str::to_string),
-                                permission: g.permission().map(|p| p.as_str().to_string()).unwrap_or_default(),
-                            }
-                        })
-                        .collect()
-                }),
+                read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), c.get_bucket_acl().bucket(bucket).send())
+                    .await
+                    .map(|o| {
+                        o.grants()
+                            .iter()
+                            .map(|g| {
+                                let grantee = g.grantee();
+                                AclGrant {
+                                    grantee_type: grantee.map(|x| x.r#type().as_str().to_string()).unwrap_or_default(),
+                                    uri: grantee.and_then(|x| x.uri()).map(str::to_string),
+                                    id: grantee.and_then(|x| x.id()).map(str::to_string),
+                                    permission: g.permission().map(|p| p.as_str().to_string()).unwrap_or_default(),
+                                }
+                            })
+                            .collect()
+                    }),
             ))
         }
         BucketPart::PublicAccessBlock => {
             let op = "s3:GetBucketPublicAccessBlock";
             let fut = c.get_public_access_block().bucket(bucket).send();
-            BucketValue::PublicAccessBlock(match read(s, rt, Lane::Leaf, op, r, fut).await {
+            BucketValue::PublicAccessBlock(match read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), fut).await {
                 Ok(o) => Collected::Ok(o.public_access_block_configuration().map(|p| PublicAccessBlock {
                     block_public_acls: p.block_public_acls().unwrap_or(false),
                     ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
@@ -178,18 +191,18 @@ pub(crate) async fn bucket_part(
         BucketPart::Versioning => {
             let op = "s3:GetBucketVersioning";
             BucketValue::Versioning(Collected::from(
-                read(s, rt, Lane::Leaf, op, r, c.get_bucket_versioning().bucket(bucket).send()).await.map(|o| {
-                    BucketVersioning {
+                read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), c.get_bucket_versioning().bucket(bucket).send())
+                    .await
+                    .map(|o| BucketVersioning {
                         status: o.status().map(|x| x.as_str().to_string()),
                         mfa_delete: o.mfa_delete().map(|x| x.as_str().to_string()),
-                    }
-                }),
+                    }),
             ))
         }
         BucketPart::Encryption => {
             let op = "s3:GetEncryptionConfiguration";
             let fut = c.get_bucket_encryption().bucket(bucket).send();
-            BucketValue::Encryption(match read(s, rt, Lane::Leaf, op, r, fut).await {
+            BucketValue::Encryption(match read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), fut).await {
                 Ok(o) => Collected::Ok(Some(
                     o.server_side_encryption_configuration()
                         .map(|c| {
@@ -208,12 +221,14 @@ pub(crate) async fn bucket_part(
         BucketPart::Logging => {
             let op = "s3:GetBucketLogging";
             BucketValue::Logging(Collected::from(
-                read(s, rt, Lane::Leaf, op, r, c.get_bucket_logging().bucket(bucket).send()).await.map(|o| {
-                    o.logging_enabled().map(|l| BucketLogging {
-                        target_bucket: l.target_bucket().to_string(),
-                        target_prefix: l.target_prefix().to_string(),
-                    })
-                }),
+                read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), c.get_bucket_logging().bucket(bucket).send())
+                    .await
+                    .map(|o| {
+                        o.logging_enabled().map(|l| BucketLogging {
+                            target_bucket: l.target_bucket().to_string(),
+                            target_prefix: l.target_prefix().to_string(),
+                        })
+                    }),
             ))
         }
     }

@@ -111,7 +111,7 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
     let (inv, live) = match &o.inventory {
         Some(path) => (store::load(path).map_err(|e| RunError(e.to_string()))?, None),
         None => {
-            let rt = Runtime::new(o.access.aws.concurrency, o.access.aws.account_concurrency);
+            let rt = Runtime::new(o.access.aws.bounds);
             let reached = reach::reach(&o.access, &rt).await?;
             let sessions: Vec<_> = reached.targets.iter().map(|t| t.session.clone()).collect();
             let extra = match &o.remediation {

@@ -12,7 +12,7 @@ use std::path::Path;
 /// failed.
 pub(crate) async fn run(access: &Access, journal: &Path) -> Result<i32, RunError> {
     let mut j = Journal::load(journal).map_err(|e| RunError(e.to_string()))?;
-    let rt = Runtime::new(access.aws.concurrency, access.aws.account_concurrency);
+    let rt = Runtime::new(access.aws.bounds);
     let sessions = sessions(access, &rt).await?;
     for s in &sessions {
         s.establish().await.map_err(|e| RunError(e.to_string()))?;

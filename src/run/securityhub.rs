@@ -90,7 +90,7 @@ async fn import_region(
         return out;
     };
     let client = aws_sdk_securityhub::Client::new(&session.region_config(&region));
-    match rt.call(&account, Lane::Chain, "securityhub:DescribeHub", client.describe_hub().send()).await {
+    match rt.call(&account, Some(&region), Lane::Chain, "securityhub:DescribeHub", client.describe_hub().send()).await {
         Ok(_) => {}
         Err(e) => {
             let e = classify(&e);
@@ -104,7 +104,7 @@ async fn import_region(
     let mut left = findings.len();
     for batch in findings.chunks(BATCH) {
         let call = client.batch_import_findings().set_findings(Some(batch.iter().map(to_sdk).collect())).send();
-        match rt.call(&account, Lane::Chain, "securityhub:BatchImportFindings", call).await {
+        match rt.call(&account, Some(&region), Lane::Chain, "securityhub:BatchImportFindings", call).await {
             Ok(o) => {
                 let failed = o.failed_findings();
                 out.imported += o.success_count().map(|n| n.max(0) as usize).unwrap_or(batch.len() - failed.len());
