@@ -57,6 +57,7 @@ pub(crate) const AUDIT: &[Permission] = &[
     p("ec2:DescribeFlowLogs", "3.7: the flow logs of each VPC"),
     p("ec2:GetEbsEncryptionByDefault", "5.1.1: EBS encryption by default, per region"),
     p("ec2:DescribeInstances", "5.7: each instance's metadata options"),
+    p("ec2:DescribeVpcEndpoints", "v7.0.0 6.8: the VPC endpoints of each region, for the assessor"),
     p("ec2:DescribeVpcPeeringConnections", "5.6: the peering connections, for the assessor"),
     p("ec2:DescribeRouteTables", "5.6: the routes through a peering connection"),
     p("kms:ListKeys", "3.6: the keys of each region"),

@@ -285,3 +285,24 @@ fn the_safe_fixes_apply_pass_and_roll_back_to_the_account_as_it_was() {
     assert_eq!(code, 1);
     assert_eq!(restored, before);
 }
+
+/// v7.0.0 6.8 (Manual): each VPC with the endpoints it has, for the assessor — the default VPC
+/// with its S3 gateway endpoint, a second VPC with none.
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn vpc_endpoints_are_listed_per_vpc_for_the_assessor() {
+    let acct = "240000000031";
+    seed(&json!({
+        "account": acct,
+        "ec2": [{"region": "us-east-1", "vpcs": [{"name": "app"}],
+                 "vpc_endpoints": [{"vpc": "default", "service": "s3", "type": "Gateway"}]}]
+    }));
+    let r = audit(acct, &["--benchmark", "7.0.0", "--controls", "6.8", "--regions", "us-east-1", "--format", "json"]);
+    assert!(r.code == 0 || r.code == 1, "{}\n{}", r.stdout, r.stderr);
+    let rep = r.json();
+    assert_eq!(status(&rep, "6.8"), "MANUAL", "{}", control(&rep, "6.8"));
+    let text = findings_text(&rep, "6.8");
+    assert!(text.contains("reaches 1 service(s) through endpoints: s3 (Gateway)"), "{text}");
+    assert!(text.contains("has no VPC endpoint"), "{text}");
+    assert_eq!(rep["stats"]["api_calls"]["ec2:DescribeVpcEndpoints"], 1, "one read per region");
+}

@@ -236,6 +236,13 @@ pub(crate) fn region_resources(region: &str) -> RegionResources {
             subnets: vec![],
         }])),
         vpcs: Some(Collected::Ok(vec![Vpc { id: vpc.clone(), cidr: Some("172.31.0.0/16".into()), is_default: true }])),
+        vpc_endpoints: Some(Collected::Ok(vec![VpcEndpoint {
+            id: format!("vpce-s3-{region}"),
+            vpc_id: vpc.clone(),
+            service_name: format!("com.amazonaws.{region}.s3"),
+            endpoint_type: "Gateway".into(),
+            state: "available".into(),
+        }])),
         flow_logs: Some(Collected::Ok(vec![FlowLog {
             id: format!("fl-{region}"),
             resource_id: vpc.clone(),

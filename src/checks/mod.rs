@@ -53,6 +53,7 @@ pub(crate) mod securityhub_enabled;
 pub(crate) mod sg_open_ports;
 pub(crate) mod trail;
 pub(crate) mod trail_cloudwatch;
+pub(crate) mod vpc_endpoints_used;
 pub(crate) mod vpc_flow_logs;
 pub(crate) mod vpc_peering_least_access;
 

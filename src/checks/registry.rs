@@ -29,6 +29,7 @@ pub(crate) const REGISTRY: &[&Check] = &[
     &super::nacl_admin_ports::CHECK,
     &super::default_sg_restricts_all::CHECK,
     &super::vpc_peering_least_access::CHECK,
+    &super::vpc_endpoints_used::CHECK,
     &super::password_policy::CHECK,
     &super::root_account::CHECK,
     &super::iam_credentials::CHECK,

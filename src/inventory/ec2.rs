@@ -162,6 +162,33 @@ pub(crate) async fn vpcs(s: &Session, rt: &Runtime, region: &str) -> Collected<V
     )
 }
 
+/// `DescribeVpcEndpoints`: every VPC endpoint of the region.
+pub(crate) async fn vpc_endpoints(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<VpcEndpoint>> {
+    let c = client(s, region);
+    Collected::from(
+        pages(s, rt, "ec2:DescribeVpcEndpoints", region, |token| {
+            let req = c.describe_vpc_endpoints().max_results(1000).set_next_token(token);
+            async move {
+                req.send().await.map(|o| {
+                    let list = o
+                        .vpc_endpoints()
+                        .iter()
+                        .map(|e| VpcEndpoint {
+                            id: e.vpc_endpoint_id().unwrap_or_default().to_string(),
+                            vpc_id: e.vpc_id().unwrap_or_default().to_string(),
+                            service_name: e.service_name().unwrap_or_default().to_string(),
+                            endpoint_type: e.vpc_endpoint_type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+                            state: e.state().map(|t| t.as_str().to_string()).unwrap_or_default(),
+                        })
+                        .collect();
+                    (list, o.next_token().map(str::to_string))
+                })
+            }
+        })
+        .await,
+    )
+}
+
 /// `DescribeFlowLogs`: every flow log of the region.
 pub(crate) async fn flow_logs(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<FlowLog>> {
     let c = client(s, region);

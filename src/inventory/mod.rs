@@ -140,6 +140,8 @@ pub enum Read {
     EbsEncryption,
     /// Per region: instances (metadata options, instance profile).
     Instances,
+    /// Per region: VPC endpoints.
+    VpcEndpoints,
     /// Per region: VPC peering connections, and the route tables routing through them.
     VpcPeering,
     /// Per region: KMS keys, described, and the rotation of the customer managed symmetric ones.
@@ -246,6 +248,7 @@ const REGIONAL_READS: &[Read] = &[
     Read::FlowLogs,
     Read::EbsEncryption,
     Read::Instances,
+    Read::VpcEndpoints,
     Read::VpcPeering,
     Read::KmsKeys,
     Read::SecurityHub,
@@ -322,6 +325,7 @@ enum Piece {
     FlowLogs(Collected<Vec<Vpc>>, Collected<Vec<FlowLog>>),
     Ebs(Collected<bool>),
     Instances(Collected<Vec<Instance>>),
+    VpcEndpoints(Collected<Vec<VpcEndpoint>>),
     Peerings(Collected<Vec<PeeringConnection>>),
     PeeringRoutes(Collected<Vec<RouteTable>>),
     KmsKeys(Collected<Vec<KmsKeyDetails>>),
@@ -342,6 +346,7 @@ async fn regional(read: Read, s: &Session, rt: &Runtime, region: &str) -> Piece 
         }
         Read::EbsEncryption => Piece::Ebs(ec2::ebs_encryption_by_default(s, rt, region).await),
         Read::Instances => Piece::Instances(ec2::instances(s, rt, region).await),
+        Read::VpcEndpoints => Piece::VpcEndpoints(ec2::vpc_endpoints(s, rt, region).await),
         Read::VpcPeering => Piece::Peerings(ec2::peering_connections(s, rt, region).await),
         Read::KmsKeys => Piece::KmsKeys(kms::region_keys(s, rt, region).await),
         Read::SecurityHub => Piece::SecurityHub(securityhub::hub(s, rt, region).await),
@@ -946,6 +951,7 @@ impl<'a> Flow<'a> {
             }
             Piece::Ebs(e) => res.ebs_encryption_by_default = Some(e),
             Piece::Instances(x) => res.instances = Some(x),
+            Piece::VpcEndpoints(x) => res.vpc_endpoints = Some(x),
             Piece::Peerings(p) => {
                 let ids: Vec<String> = match &p {
                     Collected::Ok(list) => list.iter().map(|x| x.id.clone()).collect(),

@@ -262,6 +262,9 @@ pub struct RegionResources {
     pub ebs_encryption_by_default: Option<Collected<bool>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instances: Option<Collected<Vec<Instance>>>,
+    /// `DescribeVpcEndpoints`: every VPC endpoint of the region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_endpoints: Option<Collected<Vec<VpcEndpoint>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peering_connections: Option<Collected<Vec<PeeringConnection>>>,
     /// The route tables with a route through a peering connection.
@@ -433,6 +436,19 @@ pub struct Vpc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cidr: Option<String>,
     pub is_default: bool,
+}
+
+/// A VPC endpoint (`DescribeVpcEndpoints`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VpcEndpoint {
+    pub id: String,
+    pub vpc_id: String,
+    /// `com.amazonaws.<region>.s3` …
+    pub service_name: String,
+    /// `Gateway`, `Interface`, `GatewayLoadBalancer`, …
+    pub endpoint_type: String,
+    /// `available`, `pending`, `rejected`, …
+    pub state: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

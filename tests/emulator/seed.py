@@ -231,7 +231,9 @@ SPEC FORMAT (defaults in brackets)
                                     security_groups [the VPC's default group, as AWS; names]},
                       peering[]: {from_vpc, to_vpc, accept [true], routes [[]]: [{vpc
                                   [from_vpc], destination [the other VPC's CIDR]}] (in the
-                                  VPC's main route table)}}
+                                  VPC's main route table)},
+                      vpc_endpoints[]: {vpc ["default"], service ["s3": com.amazonaws.<region>.s3],
+                                        type ["Gateway"; "Interface"]}}
                      (ec2[] items of the same region share names)
   rds[]              {region,
                       instances[]: {id, engine ["mysql"], encrypted [false],
@@ -1404,6 +1406,10 @@ class Seeder:
             self.seed_instance(region, rec, inst)
         for p in e.get("peering") or []:
             self.seed_peering(region, rec, p)
+        for ep in e.get("vpc_endpoints") or []:
+            ec2.create_vpc_endpoint(VpcId=self.vpc_id(rec, ep.get("vpc")),
+                                    ServiceName=f"com.amazonaws.{region}.{ep.get('service') or 's3'}",
+                                    VpcEndpointType=ep.get("type") or "Gateway")
 
     def nacl_id(self, region: str, rec: dict, ref: str | None) -> str:
         ref = ref or "default"
