@@ -2,11 +2,13 @@
 does (imported by server.py).
 
 * CloudTrail: a successful EC2 call among TRACKED (security groups, network ACLs, route
-  tables) made through the emulator becomes a CloudTrail record (AWS's JSON envelope:
+  tables) or IAM call among TRACKED_IAM (policies: a global service, recorded in us-east-1 and
+  delivered only to trails that include global service events) made through the emulator
+  becomes a CloudTrail record (AWS's JSON envelope:
   eventVersion, userIdentity, eventTime, eventSource, eventName, awsRegion, requestParameters,
   responseElements, eventID, eventType, recipientAccountId ...). After the trail delay
   (``POST /_harness/pipeline {"delay_seconds": N}``, default 1) it is written to the log group
-  of every LOGGING trail of the account with a CloudWatchLogsLogGroupArn that records the
+  of every LOGGING trail of the account (in the order of the calls) with a CloudWatchLogsLogGroupArn that records the
   region (multi-region, or its home region), stream ``<account>_CloudTrail_<region>``.
 * CloudWatch Logs metric filters: each record written there is matched against every metric
   filter of the log group by FilterPattern, an implementation of the CloudWatch Logs filter
@@ -35,8 +37,10 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import json
+import queue
 import re
 import threading
+import time
 import uuid
 from typing import Any, Callable
 
@@ -53,6 +57,15 @@ TRACKED = {
     "CreateRouteTable", "DeleteRouteTable", "CreateRoute", "DeleteRoute", "ReplaceRoute",
     "ReplaceRouteTableAssociation", "DisassociateRouteTable",
 }
+# IAM (a global service: its records carry awsRegion us-east-1 and reach the trails that
+# include global service events and record us-east-1)
+TRACKED_IAM = {
+    "CreatePolicy", "DeletePolicy", "CreatePolicyVersion", "DeletePolicyVersion", "SetDefaultPolicyVersion",
+    "PutGroupPolicy", "PutRolePolicy", "PutUserPolicy", "DeleteGroupPolicy", "DeleteRolePolicy",
+    "DeleteUserPolicy", "AttachRolePolicy", "DetachRolePolicy", "AttachUserPolicy", "DetachUserPolicy",
+    "AttachGroupPolicy", "DetachGroupPolicy",
+}
+GLOBAL_REGION = "us-east-1"
 
 
 def configure(payload: dict) -> tuple[int, dict]:
@@ -115,11 +128,19 @@ def request_parameters(form: dict[str, list[str]]) -> dict:
     return out
 
 
-_ID_RE = re.compile(r"<(groupId|networkAclId|routeTableId|securityGroupRuleId)>([^<]+)</")
+_ID_RE = re.compile(r"<(groupId|networkAclId|routeTableId|securityGroupRuleId|Arn|PolicyName|PolicyId|VersionId)>([^<]+)</")
 
 
 def response_elements(op: str, body: bytes) -> dict:
     text = body.decode("utf-8", "replace")
+    if op == "CreatePolicy":
+        ids = dict(_ID_RE.findall(text))
+        return {"policy": {"policyName": ids.get("PolicyName"), "policyId": ids.get("PolicyId"), "arn": ids.get("Arn"),
+                           "defaultVersionId": "v1", "path": "/"}}
+    if op == "CreatePolicyVersion":
+        return {"policyVersion": {"versionId": dict(_ID_RE.findall(text)).get("VersionId"), "isDefaultVersion": False}}
+    if op in TRACKED_IAM:
+        return None  # type: ignore[return-value]  (CloudTrail records null for these)
     out: dict = {"requestId": str(uuid.uuid4()), "_return": True}
     ids = dict(_ID_RE.findall(text))
     if op == "CreateSecurityGroup" and "groupId" in ids:
@@ -131,7 +152,8 @@ def response_elements(op: str, body: bytes) -> dict:
     return out
 
 
-def cloudtrail_record(account: str, region: str, op: str, form: dict, body: bytes, when: _dt.datetime) -> dict:
+def cloudtrail_record(account: str, region: str, op: str, form: dict, body: bytes, when: _dt.datetime,
+                      service: str = "ec2") -> dict:
     return {
         "eventVersion": "1.08",
         "userIdentity": {
@@ -144,7 +166,7 @@ def cloudtrail_record(account: str, region: str, op: str, form: dict, body: byte
                                                  "arn": f"arn:aws:iam::{account}:role/caller"}},
         },
         "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "eventSource": "ec2.amazonaws.com",
+        "eventSource": f"{service}.amazonaws.com",
         "eventName": op,
         "awsRegion": region,
         "sourceIPAddress": "192.0.2.10",
@@ -161,21 +183,43 @@ def cloudtrail_record(account: str, region: str, op: str, form: dict, body: byte
     }
 
 
-def record_call(account: str, region: str, op: str, form: dict, body: bytes) -> None:
+def record_call(account: str, region: str, op: str, form: dict, body: bytes, service: str = "ec2") -> None:
     """A successful tracked call: its record is delivered after the trail delay."""
-    if op not in TRACKED:
+    if service == "iam":
+        if op not in TRACKED_IAM:
+            return
+        region = GLOBAL_REGION
+    elif op not in TRACKED:
         return
-    rec = cloudtrail_record(account, region, op, form, body, _dt.datetime.now(_dt.timezone.utc))
-    t = threading.Timer(SETTINGS["delay_seconds"], _deliver_safely, args=(account, region, rec))
-    t.daemon = True
-    t.start()
+    now = _dt.datetime.now(_dt.timezone.utc)
+    rec = cloudtrail_record(account, region, op, form, body, now, service)
+    _start_worker()
+    _queue.put((time.monotonic() + SETTINGS["delay_seconds"], account, region, rec, int(now.timestamp() * 1000)))
 
 
-def _deliver_safely(account: str, region: str, rec: dict) -> None:
-    try:
-        deliver(account, region, rec)
-    except Exception as exc:  # pragma: no cover - a delivery thread must not die loudly
-        print(f"pipeline: delivery failed: {type(exc).__name__}: {exc}", flush=True)
+# One delivery worker, first in first out: records reach the log group in the order of the calls.
+_queue: "queue.Queue[tuple[float, str, str, dict, int]]" = queue.Queue()
+_worker: threading.Thread | None = None
+
+
+def _start_worker() -> None:
+    global _worker
+    with _lock:
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_work, name="pipeline-delivery", daemon=True)
+            _worker.start()
+
+
+def _work() -> None:
+    while True:
+        due, account, region, rec, when_ms = _queue.get()
+        wait = due - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        try:
+            deliver(account, region, rec, when_ms)
+        except Exception as exc:  # pragma: no cover - the worker must not die
+            print(f"pipeline: delivery failed: {type(exc).__name__}: {exc}", flush=True)
 
 
 def _trails(account: str) -> list[Any]:
@@ -188,7 +232,7 @@ def _trails(account: str) -> list[Any]:
     return list(seen.values())
 
 
-def deliver(account: str, region: str, rec: dict) -> int:
+def deliver(account: str, region: str, rec: dict, when_ms: int | None = None) -> int:
     """Writes the record to every logging trail's log group that records `region`."""
     from moto.logs.models import logs_backends
 
@@ -198,6 +242,8 @@ def deliver(account: str, region: str, rec: dict) -> int:
         if not t.status.is_logging or not t.cw_log_group_arn:
             continue
         if not (t.is_multi_region or t.region_name == region):
+            continue
+        if rec.get("eventSource") == "iam.amazonaws.com" and not getattr(t, "include_global_service_events", True):
             continue
         parts = t.cw_log_group_arn.split(":")
         if len(parts) < 7:
@@ -209,8 +255,9 @@ def deliver(account: str, region: str, rec: dict) -> int:
         stream = f"{account}_CloudTrail_{region}"
         with _lock:
             backend.ensure_log_stream(g_name, stream)
-            now_ms = int(_dt.datetime.now(_dt.timezone.utc).timestamp() * 1000)
-            backend.put_log_events(g_name, stream, [{"timestamp": now_ms, "message": message}])
+            # The record's timestamp is the event's time, as CloudTrail delivers it.
+            ts = when_ms if when_ms is not None else int(_dt.datetime.now(_dt.timezone.utc).timestamp() * 1000)
+            backend.put_log_events(g_name, stream, [{"timestamp": ts, "message": message}])
         n += 1
         apply_metric_filters(g_account, g_region, g_name, rec, message)
     return n

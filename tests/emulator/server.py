@@ -111,8 +111,8 @@ What the middleware adds in front of moto:
   arn:…"); DescribeAlarmHistory answers it by AlarmName, HistoryItemType, StartDate/EndDate,
   ScanBy and MaxRecords/NextToken. Metric data for GetMetricData (the filter's metric, AWS/SNS,
   AWS/Events) is moto's own, put with PutMetricData (seed.py history.metrics).
-* The pipeline twin (pipeline.py): EC2 security group, network ACL and route table calls
-  become CloudTrail records in the logging trails' log groups after the trail delay; metric
+* The pipeline twin (pipeline.py): EC2 security group, network ACL and route table calls, and
+  IAM policy calls, become CloudTrail records in the logging trails' log groups after the trail delay; metric
   filters are matched by the emulator's own filter-pattern matcher and put data points; alarms
   on them are evaluated (time compressed), record their history (the DescribeAlarmHistory
   above) and publish AWS's alarm message to SNS when ActionsEnabled and the topic policy lets
@@ -2001,8 +2001,8 @@ class HarnessMiddleware:
         return self._respond(start_response, status, payload, hdrs)
 
     # -- EC2 calls the pipeline twin records --------------------------------------
-    def _ec2_recorded(self, environ: dict, start_response: StartResponse, body: bytes | None) -> list[bytes]:
-        """Passes an EC2 call to moto; a successful tracked one becomes a CloudTrail record."""
+    def _recorded(self, environ: dict, start_response: StartResponse, body: bytes | None, service: str) -> list[bytes]:
+        """Passes an EC2 or IAM call to moto; a successful tracked one becomes a CloudTrail record."""
         if body is None:
             body = _read_body(environ)
         else:
@@ -2010,13 +2010,13 @@ class HarnessMiddleware:
             environ["CONTENT_LENGTH"] = str(len(body))
         form = parse_qs(body.decode("utf-8", "replace"))
         op = (form.get("Action") or parse_qs(environ.get("QUERY_STRING", "")).get("Action") or [""])[0]
-        if op not in pipeline.TRACKED:
+        if op not in (pipeline.TRACKED if service == "ec2" else pipeline.TRACKED_IAM):
             return self.app(environ, start_response)
         status, headers, resp = self._call_app(environ)
         if 200 <= status < 300:
             region = credential_scope(environ)[0] or "us-east-1"
             try:
-                pipeline.record_call(request_account(environ), region, op, form, resp)
+                pipeline.record_call(request_account(environ), region, op, form, resp, service)
             except Exception as exc:  # pragma: no cover - never break the call itself
                 print(f"pipeline: cannot record {op}: {exc}", flush=True)
         return self._respond(start_response, status, resp, headers)
@@ -2125,8 +2125,8 @@ class HarnessMiddleware:
             return self._list_regions(environ, start_response, body or b"")
         if service == "access-analyzer":
             return self._access_analyzer(environ, start_response, operation, aa_name, region, body or b"")
-        if service == "ec2" and environ.get("REQUEST_METHOD") == "POST":
-            return self._ec2_recorded(environ, start_response, body)
+        if service in ("ec2", "iam") and environ.get("REQUEST_METHOD") == "POST":
+            return self._recorded(environ, start_response, body, service)
         if protocol == "cbor":
             if cbor_match.group("service") == CW_TARGET_PREFIX:
                 return self._cloudwatch_cbor(environ, start_response, operation, body or b"")
