@@ -359,3 +359,42 @@ fn a_drill_interrupted_with_ctrl_c_cleans_up_itself() {
     wait_released(acct);
     nothing_left(acct);
 }
+
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn an_iam_policy_drill_arrives_and_deletes_its_policy() {
+    let acct = "450000000011";
+    let mut spec = compliant_spec(acct);
+    let pattern = "{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||($.eventName=DeleteUserPolicy)||($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||($.eventName=PutUserPolicy)||($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||($.eventName=CreatePolicyVersion)||($.eventName=DeletePolicyVersion)||($.eventName=AttachRolePolicy)||($.eventName=DetachRolePolicy)||($.eventName=AttachUserPolicy)||($.eventName=DetachUserPolicy)||($.eventName=AttachGroupPolicy)||($.eventName=DetachGroupPolicy)}";
+    spec["metric_filters"].as_array_mut().unwrap().push(
+        json!({"region": "us-east-1", "log_group": "ct-logs", "name": "iam", "pattern": pattern, "metric_name": "IAMPolicyChanges"}),
+    );
+    spec["alarms"].as_array_mut().unwrap().push(
+        json!({"region": "us-east-1", "name": "iam-alarm", "metric_name": "IAMPolicyChanges", "topic": "cis-alarms"}),
+    );
+    seed(&spec);
+    // IAM is global: one drill whatever --regions says.
+    let (code, out) = drill(acct, "60s", &["--controls", "4.4", "--regions", "us-east-1,eu-west-1"]);
+    assert_eq!(code, 0, "{out:#}");
+    let u = unit(&out);
+    assert_eq!(u["arrived"], true, "{u:#}");
+    let arn = u["resource"].as_str().unwrap();
+    assert!(arn.starts_with(&format!("arn:aws:iam::{acct}:policy/cis-audit-drill-")), "{arn}");
+    for op in ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy"] {
+        assert_eq!(out["api_calls"][op], 1, "{op}: {}", out["api_calls"]);
+    }
+    // The policy is gone.
+    let e = emu();
+    let script = r#"
+import boto3, sys
+ep, acct = sys.argv[1], sys.argv[2]
+c = boto3.client("sts", endpoint_url=ep, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+cr = c.assume_role(RoleArn=f"arn:aws:iam::{acct}:role/check", RoleSessionName="check")["Credentials"]
+iam = boto3.client("iam", endpoint_url=ep, region_name="us-east-1", aws_access_key_id=cr["AccessKeyId"],
+                   aws_secret_access_key=cr["SecretAccessKey"], aws_session_token=cr["SessionToken"])
+print(len([p for p in iam.list_policies(Scope="Local")["Policies"] if p["PolicyName"].startswith("cis-audit-drill")]))
+"#;
+    let o = Command::new(&e.python).args(["-c", script, &e.endpoint, acct]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "0", "{}", String::from_utf8_lossy(&o.stderr));
+    nothing_left(acct);
+}

@@ -116,6 +116,18 @@ fn every_call_of_a_drill_and_its_rollback_is_in_the_drill_policy() {
     assert!(
         out["api_calls"].get("sqs:CreateQueue").is_some() && out["api_calls"].get("ec2:CreateSecurityGroup").is_some()
     );
+    // The other drills' calls (their chains here stop at the metric: that is enough to make them).
+    let mut c = bin();
+    c.args(["drill", "--endpoint-url", &e.endpoint, "--role-arn", &format!("arn:aws:iam::{acct}:role/audit")])
+        .args(["--region", "us-east-1", "--timeout", "4s", "--poll", "1s", "--yes", "--format", "json"])
+        .args(["--controls", "4.4,4.11,4.13", "--journal", &tmp_path("iam", "drill-journal-2.json")]);
+    let r = run(c);
+    assert!(r.code <= 1, "{}\n{}", r.stdout, r.stderr);
+    let out = r.json();
+    assert_covered(&out["api_calls"], &drill_policy, "drill 4.4, 4.11, 4.13");
+    for op in ["iam:CreatePolicy", "iam:DeletePolicy", "ec2:CreateNetworkAcl", "ec2:DeleteRouteTable"] {
+        assert!(out["api_calls"].get(op).is_some(), "{op}: {}", out["api_calls"]);
+    }
     // Without --drill, the policy has none of the drill's writes.
     let plain = allowed(&policy(&[]));
     assert!(!plain.contains("sqs:CreateQueue") && !plain.contains("ec2:CreateSecurityGroup"));

@@ -503,6 +503,14 @@ async fn observe_drill(
     })
 }
 
+fn drill_resource(kind: DrillKind, drill_id: &str, vpc: &str) -> String {
+    if kind.in_vpc() {
+        format!("{} {} in {vpc}", kind.noun(), drill_name(drill_id))
+    } else {
+        format!("{} {}", kind.noun(), drill_name(drill_id))
+    }
+}
+
 /// The name a drill gives what it creates.
 pub(crate) fn drill_name(drill_id: &str) -> String {
     format!("cis-audit-drill-{drill_id}")
@@ -530,7 +538,7 @@ fn drill_tags(kind: DrillKind, drill_id: &str) -> aws_sdk_ec2::types::TagSpecifi
     let rt = match kind {
         DrillKind::SecurityGroup => ResourceType::SecurityGroup,
         DrillKind::NetworkAcl => ResourceType::NetworkAcl,
-        DrillKind::RouteTable => ResourceType::RouteTable,
+        _ => ResourceType::RouteTable,
     };
     TagSpecification::builder()
         .resource_type(rt)
@@ -543,7 +551,7 @@ impl Spec for CreateDrillResource {
     const OPERATION: &'static str = "ec2:CreateSecurityGroup";
     type State = DrillResourceState;
     fn resource(&self) -> String {
-        format!("{} {} in {}", self.kind.noun(), drill_name(&self.drill_id), self.vpc_id)
+        drill_resource(self.kind, &self.drill_id, &self.vpc_id)
     }
     fn cli(&self, region: &str) -> String {
         let tags = |t: &str| format!("'ResourceType={t},Tags=[{{Key={DRILL_TAG},Value={}}}]'", self.drill_id);
@@ -563,6 +571,12 @@ impl Spec for CreateDrillResource {
                 "aws ec2 create-route-table --region {region} --vpc-id {} --tag-specifications {}",
                 q(&self.vpc_id),
                 tags("route-table")
+            ),
+            DrillKind::ManagedPolicy => format!(
+                "aws iam create-policy --policy-name {} --policy-document {} --tags Key={DRILL_TAG},Value={}",
+                drill_name(&self.drill_id),
+                q(&drill_policy_document(1)),
+                self.drill_id
             ),
         }
     }
@@ -608,6 +622,21 @@ impl Spec for CreateDrillResource {
                 let o = cx.call("ec2:CreateRouteTable", req.send()).await?;
                 o.route_table().and_then(|a| a.route_table_id()).unwrap_or_default().to_string()
             }
+            DrillKind::ManagedPolicy => {
+                let tag = aws_sdk_iam::types::Tag::builder()
+                    .key(DRILL_TAG)
+                    .value(&self.drill_id)
+                    .build()
+                    .map_err(|e| ActionError::Invalid(e.to_string()))?;
+                let req = iam(cx)
+                    .create_policy()
+                    .policy_name(drill_name(&self.drill_id))
+                    .policy_document(drill_policy_document(1))
+                    .description("cis-audit drill: a harmless change the monitoring must catch (never attached)")
+                    .tags(tag);
+                let o = cx.call("iam:CreatePolicy", req.send()).await?;
+                o.policy().and_then(|p| p.arn()).unwrap_or_default().to_string()
+            }
         })
     }
 }
@@ -616,7 +645,7 @@ impl Spec for DeleteDrillResource {
     const OPERATION: &'static str = "ec2:DeleteSecurityGroup";
     type State = DrillResourceState;
     fn resource(&self) -> String {
-        format!("{} {} in {}", self.kind.noun(), drill_name(&self.drill_id), self.vpc_id)
+        drill_resource(self.kind, &self.drill_id, &self.vpc_id)
     }
     fn cli(&self, region: &str) -> String {
         let (verb, describe, field) = match self.kind {
@@ -628,6 +657,12 @@ impl Spec for DeleteDrillResource {
             }
             DrillKind::RouteTable => {
                 ("delete-route-table --route-table-id", "describe-route-tables", "RouteTables[].RouteTableId")
+            }
+            DrillKind::ManagedPolicy => {
+                return format!(
+                    "aws iam delete-policy --policy-arn \"$(aws iam list-policies --scope Local --query \"Policies[?PolicyName=='{}'].Arn\" --output text)\" (after aws iam delete-policy-version of each non-default version)",
+                    drill_name(&self.drill_id)
+                )
             }
         };
         format!(
@@ -660,6 +695,7 @@ impl Spec for DeleteDrillResource {
                 DrillKind::RouteTable => {
                     cx.call("ec2:DeleteRouteTable", c.delete_route_table().route_table_id(id).send()).await?;
                 }
+                DrillKind::ManagedPolicy => delete_policy(cx, id).await?,
             }
         }
         Ok(if ids.is_empty() {
@@ -668,6 +704,43 @@ impl Spec for DeleteDrillResource {
             format!("{} {} deleted", self.kind.noun(), ids.join(", "))
         })
     }
+}
+
+fn iam(cx: &Cx<'_>) -> aws_sdk_iam::Client {
+    aws_sdk_iam::Client::new(&cx.config())
+}
+
+/// The drill policy's document: version `n` denies a made-up action (never attached to anyone,
+/// and harmless if it were).
+pub(crate) fn drill_policy_document(n: u32) -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": format!("CisAuditDrill{n}"), "Effect": "Deny", "Action": "cis-audit-drill:None", "Resource": "*"}]
+    })
+    .to_string()
+}
+
+/// Deletes the drill's policy: its non-default versions first, as IAM requires.
+async fn delete_policy(cx: &Cx<'_>, arn: &str) -> Result<(), ActionError> {
+    let c = iam(cx);
+    let versions = cx.call("iam:ListPolicyVersions", c.list_policy_versions().policy_arn(arn).send()).await?;
+    for v in versions.versions() {
+        if !v.is_default_version() {
+            if let Some(id) = v.version_id() {
+                cx.call("iam:DeletePolicyVersion", c.delete_policy_version().policy_arn(arn).version_id(id).send())
+                    .await?;
+            }
+        }
+    }
+    cx.call("iam:DeletePolicy", c.delete_policy().policy_arn(arn).send()).await?;
+    Ok(())
+}
+
+/// 4.4's change on the drill's own policy: a second version added (not made default).
+pub(crate) async fn drill_policy_version(cx: &Cx<'_>, arn: &str) -> Result<(), ActionError> {
+    let req = iam(cx).create_policy_version().policy_arn(arn).policy_document(drill_policy_document(2));
+    cx.call("iam:CreatePolicyVersion", req.send()).await?;
+    Ok(())
 }
 
 /// The ingress rule a 4.10 drill authorizes and revokes on its own group: HTTPS from the

@@ -18,6 +18,8 @@ pub enum DrillKind {
     SecurityGroup,
     NetworkAcl,
     RouteTable,
+    /// A customer-managed IAM policy (global: in no VPC).
+    ManagedPolicy,
 }
 
 impl DrillKind {
@@ -26,13 +28,19 @@ impl DrillKind {
             DrillKind::SecurityGroup => "security group",
             DrillKind::NetworkAcl => "network ACL",
             DrillKind::RouteTable => "route table",
+            DrillKind::ManagedPolicy => "customer-managed IAM policy",
         }
+    }
+    /// Whether the resource lives in a VPC of a region (else it is global: IAM).
+    pub(crate) fn in_vpc(self) -> bool {
+        self != DrillKind::ManagedPolicy
     }
     pub(crate) fn describe_operation(self) -> &'static str {
         match self {
             DrillKind::SecurityGroup => "ec2:DescribeSecurityGroups",
             DrillKind::NetworkAcl => "ec2:DescribeNetworkAcls",
             DrillKind::RouteTable => "ec2:DescribeRouteTables",
+            DrillKind::ManagedPolicy => "iam:GetPolicy",
         }
     }
 }
@@ -59,6 +67,7 @@ pub(crate) async fn tagged(
     ];
     let op = kind.describe_operation();
     Ok(match kind {
+        DrillKind::ManagedPolicy => drill_policy(s, rt, region, drill_id).await?.into_iter().collect(),
         DrillKind::SecurityGroup => {
             let o = read(
                 s,
@@ -84,6 +93,27 @@ pub(crate) async fn tagged(
             o.route_tables().iter().filter_map(|g| g.route_table_id().map(str::to_string)).collect()
         }
     })
+}
+
+/// The ARN of the drill's policy `cis-audit-drill-<drill_id>` (`GetPolicy`; None: it does not
+/// exist). Only a policy of that name AND tagged with the drill's id counts as the drill's.
+pub(crate) async fn drill_policy(
+    s: &Session,
+    rt: &Runtime,
+    region: &str,
+    drill_id: &str,
+) -> Result<Option<String>, CollectError> {
+    let c = aws_sdk_iam::Client::new(&s.region_config(region));
+    let arn = format!("arn:{}:iam::{}:policy/cis-audit-drill-{drill_id}", s.partition, s.account_id);
+    match read(s, rt, Lane::Chain, "iam:GetPolicy", Some(region), c.get_policy().policy_arn(&arn).send()).await {
+        Ok(o) => {
+            let ours =
+                o.policy().is_some_and(|p| p.tags().iter().any(|t| t.key() == DRILL_TAG && t.value() == drill_id));
+            Ok(ours.then_some(arn))
+        }
+        Err(e) if e.code == "NoSuchEntity" => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// The URL of queue `name`, None when it does not exist (`GetQueueUrl`).

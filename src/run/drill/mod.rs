@@ -2,7 +2,8 @@
 //! collection and evaluation as `audit`), prints its plan — what it will create, where, and the
 //! chain it will follow — and asks (or `--yes`). Then, in each region, it makes the harmless
 //! real change the control must catch, on resources it creates and tags `cis-audit-drill` (a
-//! security group for 4.10, a network ACL for 4.11, a route table for 4.13), and follows the
+//! security group for 4.10, a network ACL for 4.11, a route table for 4.13, a customer-managed
+//! policy and a second version of it for 4.4), and follows the
 //! alert link by link ([`follow`]), reporting each link's latency and the first one that did not
 //! happen within `--timeout`. A temporary SQS queue subscribed to the alarm's topic shows the
 //! delivery.
@@ -17,7 +18,7 @@ pub(crate) mod route;
 
 use super::pipeline::{collect, evaluate, home_region, select};
 use super::{scope as reach, Access, RunError};
-use crate::actions::ec2::{drill_rule_round_trip, CreateDrillResource, DeleteDrillResource};
+use crate::actions::ec2::{drill_policy_version, drill_rule_round_trip, CreateDrillResource, DeleteDrillResource};
 use crate::actions::sns::Subscribe;
 use crate::actions::sqs::{queue_arn, CreateDrillQueue};
 use crate::actions::{Action, Observed, Spec};
@@ -153,8 +154,12 @@ pub(crate) async fn run(o: DrillOptions) -> Result<i32, RunError> {
                 continue;
             }
         };
-        for region in &drill_regions {
+        // IAM is global: one change, recorded in the partition's global region.
+        let global = [crate::eventpattern::cloudtrail::global_events_region(&session.partition).to_string()];
+        let regions_of_kind: &[String] = if kind.in_vpc() { &drill_regions } else { &global };
+        for region in regions_of_kind {
             let vpc = match &o.vpc {
+                _ if !kind.in_vpc() => "-".to_string(),
                 Some(v) => v.clone(),
                 None => match crate::inventory::ec2::vpcs(&session, &rt, region).await {
                     crate::inventory::Collected::Ok(v) => match v.iter().find(|v| v.is_default) {
@@ -414,8 +419,10 @@ fn queue_url_of(j: &Journal, step: usize) -> Option<String> {
 /// the resource deleted (the last event the control must catch).
 async fn change(env: &Env<'_>, u: &Unit, id: Option<&str>) -> Result<(), String> {
     let cx = env.cx(&u.route.account, &u.region).map_err(|e| e.to_string())?;
-    if let (DrillKind::SecurityGroup, Some(id)) = (u.kind, id) {
-        drill_rule_round_trip(&cx, id).await.map_err(|e| e.to_string())?;
+    match (u.kind, id) {
+        (DrillKind::SecurityGroup, Some(id)) => drill_rule_round_trip(&cx, id).await.map_err(|e| e.to_string())?,
+        (DrillKind::ManagedPolicy, Some(arn)) => drill_policy_version(&cx, arn).await.map_err(|e| e.to_string())?,
+        _ => {}
     }
     DeleteDrillResource { kind: u.kind, vpc_id: u.vpc.clone(), drill_id: u.drill_id.clone() }
         .execute(&cx)

@@ -149,7 +149,8 @@ impl Outcome {
 pub(crate) fn plan_text(units: &[Unit], plan: &Plan, refused: &[String], journal: &Path, timeout: Duration) -> String {
     let mut s = String::from("Drill plan:\n");
     for u in units {
-        s.push_str(&format!("  {} {} in {} (VPC {}): {}\n", u.control, u.key, u.region, u.vpc, u.what));
+        let vpc = if u.kind.in_vpc() { format!(" (VPC {})", u.vpc) } else { " (IAM is global)".to_string() };
+        s.push_str(&format!("  {} {} in {}{vpc}: {}\n", u.control, u.key, u.region, u.what));
         s.push_str(&format!("    follows: {}\n", u.route.describe()));
         if let Some((region, name, _)) = &u.queue {
             s.push_str(&format!(

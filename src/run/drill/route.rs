@@ -17,6 +17,11 @@ pub(crate) const DRILLABLE: &[(&str, DrillKind, &str)] = &[
     ),
     ("nacl-changes", DrillKind::NetworkAcl, "a network ACL tagged cis-audit-drill is created in the VPC and deleted"),
     ("route-table-changes", DrillKind::RouteTable, "a route table tagged cis-audit-drill is created in the VPC and deleted"),
+    (
+        "iam-policy-changes",
+        DrillKind::ManagedPolicy,
+        "a customer-managed policy cis-audit-drill-<id> (denying a made-up action, never attached) is created, a second version added, the policy deleted",
+    ),
 ];
 
 pub(crate) fn drill_kind(key: &str) -> Option<(DrillKind, &'static str)> {
