@@ -387,7 +387,7 @@ mod tests {
         let list: Vec<&str> = drill["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
         for a in &list {
             let verb = a.split(':').nth(1).unwrap();
-            // What it creates is a security group, network ACL, route table, queue, subscription.
+            // What it creates: a security group, network ACL, route table, policy (and version), queue.
             if verb.starts_with("Create") {
                 assert!(
                     [
@@ -395,7 +395,9 @@ mod tests {
                         "ec2:CreateNetworkAcl",
                         "ec2:CreateRouteTable",
                         "ec2:CreateTags",
-                        "sqs:CreateQueue"
+                        "sqs:CreateQueue",
+                        "iam:CreatePolicy",
+                        "iam:CreatePolicyVersion",
                     ]
                     .contains(a),
                     "{a}"
