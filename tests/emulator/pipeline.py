@@ -29,6 +29,12 @@ does (imported by server.py).
   ``alarm_reset_seconds`` (default 2; the period, compressed) without a new data point the alarm
   evaluates its next, empty, period: missing -> INSUFFICIENT_DATA, notBreaching -> OK,
   breaching/ignore -> stays, so the next event notifies again.
+* EventBridge: each CloudTrail record (when a logging trail records its region) is also an
+  "AWS API Call via CloudTrail" event (source aws.<service>, detail = the record) on the default
+  bus of its region; every ENABLED rule whose pattern matches it (moto's own pattern matcher)
+  sends each SNS target its input transformer's output (InputPathsMap + InputTemplate, strings
+  JSON-escaped inside a quoted or JSON template), its constant Input, its InputPath part or the
+  event, if the topic policy lets events.amazonaws.com publish.
 * SNS delivery is moto's own (it applies each subscription's filter policy and delivers to SQS
   in the SNS envelope unless RawMessageDelivery); queue policies are not checked.
 """
@@ -233,15 +239,20 @@ def _trails(account: str) -> list[Any]:
 
 
 def deliver(account: str, region: str, rec: dict, when_ms: int | None = None) -> int:
-    """Writes the record to every logging trail's log group that records `region`."""
+    """Writes the record to every logging trail's log group that records `region` (and routes it
+    through EventBridge when some logging trail records it)."""
     from moto.logs.models import logs_backends
 
     n = 0
     message = json.dumps(rec)
+    recorded = False
     for t in _trails(account):
-        if not t.status.is_logging or not t.cw_log_group_arn:
+        if not t.status.is_logging:
             continue
         if not (t.is_multi_region or t.region_name == region):
+            continue
+        recorded = True
+        if not t.cw_log_group_arn:
             continue
         if rec.get("eventSource") == "iam.amazonaws.com" and not getattr(t, "include_global_service_events", True):
             continue
@@ -260,6 +271,79 @@ def deliver(account: str, region: str, rec: dict, when_ms: int | None = None) ->
             backend.put_log_events(g_name, stream, [{"timestamp": ts, "message": message}])
         n += 1
         apply_metric_filters(g_account, g_region, g_name, rec, message)
+    if recorded:
+        route_event(account, region, rec)
+    return n
+
+
+# ---------------------------------------------------------------------------
+# EventBridge: the record as an event, rules, input transformers, SNS targets
+# ---------------------------------------------------------------------------
+def cloudtrail_event(account: str, region: str, rec: dict) -> dict:
+    source = "aws." + str(rec.get("eventSource", "")).split(".")[0]
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "AWS API Call via CloudTrail",
+            "source": source, "account": account, "time": rec.get("eventTime"), "region": region,
+            "resources": [], "detail": rec}
+
+
+def transform(paths: dict, template: str, event: dict, rule_name: str, rule_arn: str) -> str:
+    """An input transformer's output: <name> from its path (a string JSON-escaped inside a
+    quoted or JSON template; nothing when the path selects nothing)."""
+    quoted = template.lstrip().startswith(("\"", "{"))
+
+    def value(name: str) -> str | None:
+        if name == "aws.events.rule-arn":
+            return rule_arn
+        if name == "aws.events.rule-name":
+            return rule_name
+        if name in ("aws.events.event", "aws.events.event.json"):
+            return json.dumps(event)
+        if name not in paths:
+            return None
+        found, v = _path_get(event, paths[name])
+        if not found:
+            return ""
+        if isinstance(v, str):
+            return json.dumps(v)[1:-1] if quoted else v
+        return json.dumps(v)
+
+    def sub(m: re.Match) -> str:
+        v = value(m.group(1))
+        return m.group(0) if v is None else v
+
+    return re.sub(r"<([^<>]+)>", sub, template)
+
+
+def route_event(account: str, region: str, rec: dict) -> int:
+    from moto.events.models import events_backends
+    from moto.sns.models import sns_backends
+
+    event = cloudtrail_event(account, region, rec)
+    bus = events_backends[account][region].event_buses.get("default")
+    n = 0
+    for rule in list(getattr(bus, "rules", {}).values()) if bus is not None else []:
+        if rule.state != "ENABLED" or not rule.event_pattern.matches_event(event):
+            continue
+        for t in rule.targets:
+            arn = t.get("Arn", "")
+            parts = arn.split(":")
+            if len(parts) < 6 or parts[2] != "sns":
+                continue
+            it = t.get("InputTransformer")
+            if it:
+                msg = transform(it.get("InputPathsMap") or {}, it.get("InputTemplate", ""), event, rule.name, rule.arn)
+            elif t.get("Input"):
+                msg = t["Input"]
+            elif t.get("InputPath"):
+                found, v = _path_get(event, t["InputPath"])
+                msg = json.dumps(v) if found else ""
+            else:
+                msg = json.dumps(event)
+            topic = sns_backends[parts[4]][parts[3]].topics.get(arn)
+            if topic is None or topic_allows(getattr(topic, "policy", None), account, "events.amazonaws.com"):
+                continue  # FailedInvocations in AWS; nothing delivered
+            topic.publish(msg, message_attributes={})
+            n += 1
     return n
 
 
@@ -593,6 +677,8 @@ def alarm_message(account: str, region: str, alarm: Any, old: str) -> dict:
 
 
 def _principal_matches(principal: Any, service: str) -> bool:
+    """CloudWatch alarms publish for the account (the default policy's AWS "*" with the account
+    as SourceOwner lets them); EventBridge needs its service principal (or "*")."""
     if principal == "*":
         return True
     if isinstance(principal, dict):
@@ -600,7 +686,7 @@ def _principal_matches(principal: Any, service: str) -> bool:
             vals = v if isinstance(v, list) else [v]
             if k == "Service" and service in vals:
                 return True
-            if k == "AWS" and "*" in vals:
+            if k == "AWS" and "*" in vals and service == "cloudwatch.amazonaws.com":
                 return True
     return False
 

@@ -1598,6 +1598,39 @@ def t_pipeline_breaks_where_aws_would() -> None:
     assert requests.post(f"{EP}/_harness/pipeline", json={"delay_seconds": -1}, timeout=10).status_code == 400
 
 
+def t_pipeline_eventbridge_route() -> None:
+    """A rule matching the CloudTrail event sends its input transformer's sentence to its topic,
+    when the topic policy lets EventBridge publish (the default policy does not)."""
+    allow = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish", "Resource": "{topic_arn}"}]}
+    for policy, delivered in ((allow, True), (None, False)):
+        acct = fresh_account()
+        topic: dict = {"region": "us-east-1", "name": "rt"}
+        if policy is not None:
+            topic["policy"] = policy
+        sentence = "The user <username> has initiated <changetype> for Security Group with id <sgid> in <region>."
+        seed({"account": acct, "trails": [{"name": "main", "region": "us-east-1", "multi_region": True}],
+              "topics": [topic],
+              "event_rules": [{"region": "us-east-1", "name": "sg", "pattern": {"source": ["aws.ec2"], "detail-type": ["AWS API Call via CloudTrail"],
+                                                                                  "detail": {"eventName": ["DeleteSecurityGroup"]}},
+                               "targets": [{"topic": "rt", "input_transformer": {
+                                   "InputPathsMap": {"username": "$.detail.userIdentity.arn", "changetype": "$.detail.eventName",
+                                                     "sgid": "$.detail.requestParameters.groupId", "region": "$.detail.awsRegion"},
+                                   "InputTemplate": json.dumps(sentence)}}]}]})
+        s = session_for(acct)
+        q = client(s, "sqs").create_queue(QueueName="rt")["QueueUrl"]
+        client(s, "sns").subscribe(TopicArn=f"arn:aws:sns:us-east-1:{acct}:rt", Protocol="sqs",
+                                   Endpoint=f"arn:aws:sqs:us-east-1:{acct}:rt", Attributes={"RawMessageDelivery": "true"})
+        g = _sg_change(s)
+        if delivered:
+            msgs = wait_until("the rule's message", lambda: client(s, "sqs").receive_message(QueueUrl=q, WaitTimeSeconds=1).get("Messages"))
+            body = msgs[0]["Body"]
+            assert body == json.dumps(f"The user arn:aws:sts::{acct}:assumed-role/caller/cis-audit has initiated DeleteSecurityGroup for Security Group with id {g} in us-east-1."), body
+        else:
+            time.sleep(2)
+            assert "Messages" not in client(s, "sqs").receive_message(QueueUrl=q, WaitTimeSeconds=1)
+
+
 TESTS = [
     t_health, t_seed_and_read_back, t_sns_pending_and_confirm, t_cloudwatch_cbor_raw,
     t_cloudwatch_cbor_botocore, t_faults_json, t_faults_query, t_faults_cbor,
@@ -1606,7 +1639,7 @@ TESTS = [
     t_seed_kms_sns_events, t_seed_securityhub, t_seed_organization,
     t_seed_realistic_account, t_ec2_read_back, t_ec2_default_group_harness, t_s3_read_back,
     t_kms_cloudtrail_read_back, t_iam_read_back, t_iam_credential_report, t_access_analyzer,
-    t_pipeline_filter_pattern_matcher, t_pipeline_change_to_alarm_to_queue, t_pipeline_breaks_where_aws_would,
+    t_pipeline_filter_pattern_matcher, t_pipeline_change_to_alarm_to_queue, t_pipeline_breaks_where_aws_would, t_pipeline_eventbridge_route,
     t_reset_clears_harness_state,  # last: wipes the emulator
 ]
 

@@ -116,7 +116,9 @@ What the middleware adds in front of moto:
   filters are matched by the emulator's own filter-pattern matcher and put data points; alarms
   on them are evaluated (time compressed), record their history (the DescribeAlarmHistory
   above) and publish AWS's alarm message to SNS when ActionsEnabled and the topic policy lets
-  cloudwatch.amazonaws.com publish; SNS delivers (moto: filter policies, SQS).
+  cloudwatch.amazonaws.com publish; EventBridge rules matching the record as an "AWS API Call via
+  CloudTrail" event send their SNS targets the input transformer's output when the topic policy
+  lets events.amazonaws.com publish; SNS delivers (moto: filter policies, SQS).
   ``POST /_harness/pipeline {"delay_seconds" [1], "alarm_reset_seconds" [2]}`` (GET shows them).
 * ``POST /_harness/latency {"ms": N}``: every AWS request waits N ms (benchmarks).
 * ``GET /_harness/health``; ``POST /_harness/reset`` (moto reset; clears faults,
