@@ -53,12 +53,23 @@ pub(crate) enum Command {
     /// Exit status from the merged verdicts, as for `audit`.
     #[command(after_help = EXIT_CODES)]
     Merge(MergeArgs),
+    /// Fire drill (opt-in, makes changes): in each region, make the harmless real change a
+    /// monitoring control must catch, on resources it creates and tags `cis-audit-drill`, and
+    /// follow the alert link by link — CloudTrail record, metric data point, alarm, action, SNS
+    /// delivery to a temporary SQS queue, subscribers. Prints its plan and asks first (or --yes);
+    /// removes everything it created at the end, on Ctrl-C, or by `cis-audit rollback JOURNAL`.
+    /// Exit 0: every alert arrived; 1: one stopped at a link; 2: the drill could not run;
+    /// 130: interrupted (cleaned up).
+    Drill(DrillArgs),
     /// Print the IAM policy (JSON) cis-audit needs: the read-only audit, and what
-    /// --remediation, --organization and --security-hub add.
+    /// --remediation, --organization, --security-hub and --drill add.
     IamPolicy {
         /// Add what `audit --remediate` and `rollback` need.
         #[arg(long)]
         remediation: bool,
+        /// Add what `drill` (and the rollback of its journal) needs.
+        #[arg(long)]
+        drill: bool,
         /// Add what `--organization` needs in the management account (and sts:AssumeRole on
         /// the member role).
         #[arg(long)]
@@ -399,6 +410,41 @@ pub(crate) struct MergeArgs {
     pub quiet: bool,
 }
 
+/// `cis-audit drill`.
+#[derive(Debug, Args)]
+pub(crate) struct DrillArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// The monitoring controls to drill, comma-separated: CIS ids of --benchmark or keys. Those
+    /// with a harmless change: security-group-changes (4.10), nacl-changes (4.11),
+    /// route-table-changes (4.13).
+    #[arg(long, default_value = "security-group-changes")]
+    pub controls: String,
+    /// Regions to make the change in, comma-separated [default: the home region, --region].
+    #[arg(long)]
+    pub regions: Option<String>,
+    #[arg(long, default_value = DEFAULT_BENCHMARK)]
+    pub benchmark: String,
+    /// How long to wait for each alert after its change (90s, 15m, 1h).
+    #[arg(long, default_value = "15m")]
+    pub timeout: String,
+    /// How often each link is looked for while waiting.
+    #[arg(long, default_value = "10s")]
+    pub poll: String,
+    /// The VPC the drill's resources are created in [default: the region's default VPC].
+    #[arg(long, value_name = "VPC_ID")]
+    pub vpc: Option<String>,
+    /// Make the changes without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// `table` (the default) or `json` (the outcome on standard output).
+    #[arg(long, default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
+    /// Where the journal goes [default: reports/out/drill-<timestamp>-<pid>.json].
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+}
+
 /// `cis-audit rollback JOURNAL`.
 #[derive(Debug, Args)]
 pub(crate) struct RollbackArgs {
@@ -604,8 +650,28 @@ fn dispatch(cli: Cli, m: &ArgMatches) -> Result<i32, RunError> {
         }
         Command::Pattern(PatternCommand::Test { pattern, file }) => run::pattern::test_pattern(&pattern, &file),
         Command::Rollback(r) => run::block_on(run::rollback::run(&r.aws.access(), &r.journal)),
+        Command::Drill(d) => {
+            crate::catalog::catalog().benchmark(&d.benchmark)?;
+            if let Some(r) = &d.aws.region {
+                crate::inventory::regions::parse_region_list(r, "--region").map_err(|e| RunError(e.0))?;
+            }
+            let o = run::drill::DrillOptions {
+                access: d.aws.access(),
+                regions: d.regions,
+                controls: cli_controls(&d.controls, &d.benchmark, &[])?,
+                benchmark: d.benchmark,
+                timeout: run::drill::parse_duration(&d.timeout, "--timeout")?,
+                poll: run::drill::parse_duration(&d.poll, "--poll")?,
+                vpc: d.vpc,
+                yes: d.yes,
+                json: d.format == "json",
+                journal: d.journal,
+            };
+            run::block_on(run::drill::run(o))
+        }
         Command::IamPolicy {
             remediation,
+            drill,
             organization,
             security_hub,
             member_role,
@@ -628,6 +694,7 @@ fn dispatch(cli: Cli, m: &ArgMatches) -> Result<i32, RunError> {
             } else {
                 let scope = crate::iam::Scope {
                     remediation,
+                    drill,
                     organization,
                     security_hub,
                     member_role: organization.then_some(member_role),

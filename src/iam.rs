@@ -169,6 +169,38 @@ pub(crate) const REMEDIATION: &[Permission] = &[
     p("ec2:AuthorizeSecurityGroupEgress", "rollback of the default group's outbound rules, byte for byte"),
 ];
 
+/// What `drill` adds (and the rollback of a drill's journal): creating, changing and deleting
+/// its own tagged resources and temporary queue, and watching the alert travel. The drill also
+/// makes the audit's reads of the drilled controls.
+pub(crate) const DRILL: &[Permission] = &[
+    p("ec2:CreateSecurityGroup", "4.10 drill: its own security group, tagged cis-audit-drill"),
+    p("ec2:AuthorizeSecurityGroupIngress", "4.10 drill: one rule (tcp/443 from 192.0.2.0/24) on its own group"),
+    p("ec2:RevokeSecurityGroupIngress", "4.10 drill: that rule revoked"),
+    p("ec2:DeleteSecurityGroup", "4.10 drill: its own group deleted (only one carrying its tag)"),
+    p("ec2:CreateNetworkAcl", "4.11 drill: its own network ACL, tagged cis-audit-drill"),
+    p("ec2:DeleteNetworkAcl", "4.11 drill: that network ACL deleted"),
+    p("ec2:CreateRouteTable", "4.13 drill: its own route table, tagged cis-audit-drill"),
+    p("ec2:DeleteRouteTable", "4.13 drill: that route table deleted"),
+    p("ec2:CreateTags", "the cis-audit-drill tag, set when each resource is created"),
+    p("ec2:DescribeRouteTables", "finding the drill's route table by its tag"),
+    p("iam:CreatePolicy", "4.4 drill: its own customer-managed policy cis-audit-drill-<id>, never attached"),
+    p("iam:TagPolicy", "the cis-audit-drill tag, set when that policy is created"),
+    p("iam:GetPolicy", "finding that policy (by name and tag)"),
+    p("iam:CreatePolicyVersion", "4.4 drill: a second version of it"),
+    p("iam:ListPolicyVersions", "its versions, before it is deleted"),
+    p("iam:DeletePolicyVersion", "its non-default version deleted"),
+    p("iam:DeletePolicy", "4.4 drill: the policy deleted"),
+    p("sqs:CreateQueue", "the temporary queue subscribed to the alarm's topic"),
+    p("sqs:GetQueueUrl", "finding that queue"),
+    p("sqs:ReceiveMessage", "the notification the topic delivered to it"),
+    p("sqs:DeleteQueue", "that queue deleted"),
+    p("sqs:TagQueue", "the cis-audit-drill tag of the queue, set when it is created"),
+    p("sns:Subscribe", "the queue subscribed to the alarm's topic"),
+    p("sns:Unsubscribe", "that subscription removed"),
+    p("logs:FilterLogEvents", "the CloudTrail record of the change in the trail's log group"),
+    p("cloudwatch:GetMetricStatistics", "the filter metric's data point"),
+];
+
 /// The services remediation hands an IAM role to (`--cloudtrail-logs-role-arn`,
 /// `--config-role-arn`): `iam:PassRole` is allowed for them only.
 pub(crate) const PASS_ROLE_TO: &[&str] =
@@ -178,6 +210,7 @@ pub(crate) const PASS_ROLE_TO: &[&str] =
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Scope {
     pub remediation: bool,
+    pub drill: bool,
     pub organization: bool,
     pub security_hub: bool,
     /// The role assumed in member accounts (`--member-role`), for `sts:AssumeRole`.
@@ -192,6 +225,7 @@ impl Default for Scope {
     fn default() -> Self {
         Scope {
             remediation: false,
+            drill: false,
             organization: false,
             security_hub: false,
             member_role: None,
@@ -220,6 +254,9 @@ pub(crate) fn actions(s: &Scope) -> Vec<&'static str> {
     if s.remediation {
         v.extend(REMEDIATION.iter().map(|p| p.action));
     }
+    if s.drill {
+        v.extend(DRILL.iter().map(|p| p.action));
+    }
     v.sort();
     v.dedup();
     v
@@ -227,7 +264,7 @@ pub(crate) fn actions(s: &Scope) -> Vec<&'static str> {
 
 /// The identity-based policy for the scope.
 pub(crate) fn policy(s: &Scope) -> Value {
-    let read = actions(&Scope { remediation: false, security_hub: false, ..s.clone() });
+    let read = actions(&Scope { remediation: false, drill: false, security_hub: false, ..s.clone() });
     let mut statements = vec![json!({"Sid": "CisAuditRead", "Effect": "Allow", "Action": read, "Resource": "*"})];
     if s.security_hub {
         let import: Vec<&str> = SECURITY_HUB.iter().map(|p| p.action).collect();
@@ -255,6 +292,11 @@ pub(crate) fn policy(s: &Scope) -> Value {
             "Condition": {"StringEquals": {"iam:PassedToService": PASS_ROLE_TO}},
         }));
     }
+    if s.drill {
+        let mut writes: Vec<&str> = DRILL.iter().map(|p| p.action).collect();
+        writes.sort();
+        statements.push(json!({"Sid": "CisAuditDrill", "Effect": "Allow", "Action": writes, "Resource": "*"}));
+    }
     json!({"Version": "2012-10-17", "Statement": statements})
 }
 
@@ -263,7 +305,8 @@ pub(crate) fn policy(s: &Scope) -> Value {
 /// `--security-hub`). Long-form intrinsic functions only, so any YAML parser reads it.
 pub(crate) fn cloudformation(s: &Scope) -> String {
     let role = s.member_role.clone().unwrap_or_else(|| "CisAuditReadOnly".into());
-    let read = actions(&Scope { remediation: false, security_hub: false, organization: false, ..s.clone() });
+    let read =
+        actions(&Scope { remediation: false, drill: false, security_hub: false, organization: false, ..s.clone() });
     let mut t = format!(
         r#"AWSTemplateFormatVersion: "2010-09-09"
 Description: Read-only role for cis-audit --organization --member-role {role} (generated by cis-audit {version})
@@ -318,6 +361,7 @@ pub(crate) fn markdown() -> String {
         ("`--organization` (management or delegated administrator account)", ORGANIZATION),
         ("`--send-to-security-hub`", SECURITY_HUB),
         ("`--remediate` and `rollback`", REMEDIATION),
+        ("`drill` (and `rollback` of its journal)", DRILL),
     ] {
         s.push_str(&format!("**{title}**\n\n| Action | Why |\n|---|---|\n"));
         for p in list {
@@ -335,6 +379,44 @@ pub(crate) fn markdown() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_drill_policy_is_its_own_statement_and_creates_nothing_but_its_resources() {
+        let v = policy(&Scope { drill: true, ..Default::default() });
+        let sts = v["Statement"].as_array().unwrap();
+        let drill = sts.iter().find(|s| s["Sid"] == "CisAuditDrill").expect("a drill statement");
+        let list: Vec<&str> = drill["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+        for a in &list {
+            let verb = a.split(':').nth(1).unwrap();
+            // What it creates: a security group, network ACL, route table, policy (and version), queue.
+            if verb.starts_with("Create") {
+                assert!(
+                    [
+                        "ec2:CreateSecurityGroup",
+                        "ec2:CreateNetworkAcl",
+                        "ec2:CreateRouteTable",
+                        "ec2:CreateTags",
+                        "sqs:CreateQueue",
+                        "iam:CreatePolicy",
+                        "iam:CreatePolicyVersion",
+                    ]
+                    .contains(a),
+                    "{a}"
+                );
+            }
+        }
+        assert!(!actions(&Scope::default()).contains(&"sqs:CreateQueue"), "the audit policy has no drill write");
+        // Every drill write an action makes is listed (and the calls made outside actions).
+        for op in [
+            "ec2:CreateSecurityGroup",
+            "ec2:DeleteSecurityGroup",
+            "sqs:CreateQueue",
+            "sqs:DeleteQueue",
+            "sns:Subscribe",
+        ] {
+            assert!(list.contains(&op), "{op}");
+        }
+    }
 
     #[test]
     fn the_audit_policy_is_read_only() {
@@ -360,10 +442,11 @@ mod tests {
     #[test]
     fn every_action_remediation_or_rollback_can_run_is_allowed() {
         let s = Scope { remediation: true, ..Default::default() };
+        let d = Scope { drill: true, ..Default::default() };
         // A network ACL entry is never deleted by cis-audit (a MANUAL step only): not allowed.
         let never = ["ec2:DeleteNetworkAclEntry"];
         for op in crate::actions::OPERATIONS.iter().filter(|o| !never.contains(o)) {
-            assert!(allows(&s, op), "{op} is not in the remediation policy");
+            assert!(allows(&s, op) || allows(&d, op), "{op} is not in the remediation or the drill policy");
         }
         // And nothing in the policy is unused by an action or a read (the two directions of a
         // security group's rules are one action each).
@@ -386,6 +469,7 @@ mod tests {
     fn the_policy_is_valid_iam_json() {
         let v = policy(&Scope {
             remediation: true,
+            drill: false,
             organization: true,
             security_hub: true,
             member_role: Some("R".into()),

@@ -98,6 +98,43 @@ fn every_call_of_an_audit_and_a_remediation_is_in_the_policy() {
 
 #[test]
 #[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn every_call_of_a_drill_and_its_rollback_is_in_the_drill_policy() {
+    let role = ["--role-arn", "arn:aws:iam::*:role/audit"];
+    let drill_policy = allowed(&policy(&["--drill", role[0], role[1]]));
+    let acct = "270000000040";
+    seed(&compliant_spec(acct));
+    let e = emu();
+    let journal = tmp_path("iam", "drill-journal.json");
+    let mut c = bin();
+    c.args(["drill", "--endpoint-url", &e.endpoint, "--role-arn", &format!("arn:aws:iam::{acct}:role/audit")])
+        .args(["--region", "us-east-1", "--timeout", "30s", "--poll", "1s", "--yes", "--format", "json"])
+        .args(["--journal", &journal]);
+    let r = run(c);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let out = r.json();
+    assert_covered(&out["api_calls"], &drill_policy, "drill");
+    assert!(
+        out["api_calls"].get("sqs:CreateQueue").is_some() && out["api_calls"].get("ec2:CreateSecurityGroup").is_some()
+    );
+    // The other drills' calls (their chains here stop at the metric: that is enough to make them).
+    let mut c = bin();
+    c.args(["drill", "--endpoint-url", &e.endpoint, "--role-arn", &format!("arn:aws:iam::{acct}:role/audit")])
+        .args(["--region", "us-east-1", "--timeout", "4s", "--poll", "1s", "--yes", "--format", "json"])
+        .args(["--controls", "4.4,4.11,4.13", "--journal", &tmp_path("iam", "drill-journal-2.json")]);
+    let r = run(c);
+    assert!(r.code <= 1, "{}\n{}", r.stdout, r.stderr);
+    let out = r.json();
+    assert_covered(&out["api_calls"], &drill_policy, "drill 4.4, 4.11, 4.13");
+    for op in ["iam:CreatePolicy", "iam:DeletePolicy", "ec2:CreateNetworkAcl", "ec2:DeleteRouteTable"] {
+        assert!(out["api_calls"].get(op).is_some(), "{op}: {}", out["api_calls"]);
+    }
+    // Without --drill, the policy has none of the drill's writes.
+    let plain = allowed(&policy(&[]));
+    assert!(!plain.contains("sqs:CreateQueue") && !plain.contains("ec2:CreateSecurityGroup"));
+}
+
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
 fn organization_runs_are_in_the_policy() {
     let mgmt = "270000000020";
     let mut spec = compliant_spec(mgmt);

@@ -1,8 +1,10 @@
 //! EC2 actions: EBS encryption by default, and the rules of a security group (removed only with
 //! `--remediate-default-sg`, for a VPC's default group; restored byte for byte by rollback), and
-//! the network ACL entry a person deletes (shown, never applied).
+//! the network ACL entry a person deletes (shown, never applied); and what `cis-audit drill`
+//! creates and deletes — its own tagged security group, network ACL or route table, nothing else.
 
 use super::{shell_quote as q, Action, ActionError, Cx, Precheck, Spec};
+use crate::inventory::drill::{DrillKind, DRILL_TAG};
 use crate::inventory::{ec2 as read, Collected, IpRule};
 use serde::{Deserialize, Serialize};
 
@@ -482,4 +484,291 @@ impl Spec for DeleteFlowLog {
         cx.call(Self::OPERATION, ec2(cx).delete_flow_logs().set_flow_log_ids(Some(ids.clone())).send()).await?;
         Ok(format!("deleted {}", ids.join(", ")))
     }
+}
+
+/// The resources of one kind a drill created in a VPC, found by their `cis-audit-drill` tag.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DrillResourceState {
+    pub ids: Vec<String>,
+}
+
+async fn observe_drill(
+    cx: &Cx<'_>,
+    kind: DrillKind,
+    vpc: &str,
+    drill_id: &str,
+) -> Result<DrillResourceState, ActionError> {
+    Ok(DrillResourceState {
+        ids: crate::inventory::drill::tagged(cx.session, cx.rt, cx.region, kind, vpc, drill_id).await?,
+    })
+}
+
+fn drill_resource(kind: DrillKind, drill_id: &str, vpc: &str) -> String {
+    if kind.in_vpc() {
+        format!("{} {} in {vpc}", kind.noun(), drill_name(drill_id))
+    } else {
+        format!("{} {}", kind.noun(), drill_name(drill_id))
+    }
+}
+
+/// The name a drill gives what it creates.
+pub(crate) fn drill_name(drill_id: &str) -> String {
+    format!("cis-audit-drill-{drill_id}")
+}
+
+/// Creates the harmless resource of a drill — a security group, network ACL or route table —
+/// tagged `cis-audit-drill = <drill id>` (tagged at creation, so it can always be found).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateDrillResource {
+    pub kind: DrillKind,
+    pub vpc_id: String,
+    pub drill_id: String,
+}
+
+/// Deletes what [`CreateDrillResource`] created: only the resources carrying the drill's tag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeleteDrillResource {
+    pub kind: DrillKind,
+    pub vpc_id: String,
+    pub drill_id: String,
+}
+
+fn drill_tags(kind: DrillKind, drill_id: &str) -> aws_sdk_ec2::types::TagSpecification {
+    use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+    let rt = match kind {
+        DrillKind::SecurityGroup => ResourceType::SecurityGroup,
+        DrillKind::NetworkAcl => ResourceType::NetworkAcl,
+        _ => ResourceType::RouteTable,
+    };
+    TagSpecification::builder()
+        .resource_type(rt)
+        .tags(Tag::builder().key(DRILL_TAG).value(drill_id).build())
+        .tags(Tag::builder().key("Name").value(drill_name(drill_id)).build())
+        .build()
+}
+
+impl Spec for CreateDrillResource {
+    const OPERATION: &'static str = "ec2:CreateSecurityGroup";
+    type State = DrillResourceState;
+    fn resource(&self) -> String {
+        drill_resource(self.kind, &self.drill_id, &self.vpc_id)
+    }
+    fn cli(&self, region: &str) -> String {
+        let tags = |t: &str| format!("'ResourceType={t},Tags=[{{Key={DRILL_TAG},Value={}}}]'", self.drill_id);
+        match self.kind {
+            DrillKind::SecurityGroup => format!(
+                "aws ec2 create-security-group --region {region} --vpc-id {} --group-name {} --description 'cis-audit drill' --tag-specifications {}",
+                q(&self.vpc_id),
+                drill_name(&self.drill_id),
+                tags("security-group")
+            ),
+            DrillKind::NetworkAcl => format!(
+                "aws ec2 create-network-acl --region {region} --vpc-id {} --tag-specifications {}",
+                q(&self.vpc_id),
+                tags("network-acl")
+            ),
+            DrillKind::RouteTable => format!(
+                "aws ec2 create-route-table --region {region} --vpc-id {} --tag-specifications {}",
+                q(&self.vpc_id),
+                tags("route-table")
+            ),
+            DrillKind::ManagedPolicy => format!(
+                "aws iam create-policy --policy-name {} --policy-document {} --tags Key={DRILL_TAG},Value={}",
+                drill_name(&self.drill_id),
+                q(&drill_policy_document(1)),
+                self.drill_id
+            ),
+        }
+    }
+    async fn observe(&self, cx: &Cx<'_>) -> Result<DrillResourceState, ActionError> {
+        observe_drill(cx, self.kind, &self.vpc_id, &self.drill_id).await
+    }
+    fn precheck(&self, before: &DrillResourceState) -> Precheck {
+        if before.ids.is_empty() {
+            Precheck::Go
+        } else {
+            Precheck::Stop(format!("this drill's {} already exists: {}", self.kind.noun(), before.ids.join(", ")))
+        }
+    }
+    fn achieved(&self, s: &DrillResourceState) -> bool {
+        !s.ids.is_empty()
+    }
+    fn inverse(&self, before: &DrillResourceState) -> Option<Action> {
+        before.ids.is_empty().then(|| {
+            DeleteDrillResource { kind: self.kind, vpc_id: self.vpc_id.clone(), drill_id: self.drill_id.clone() }.into()
+        })
+    }
+    async fn execute(&self, cx: &Cx<'_>) -> Result<String, ActionError> {
+        let c = ec2(cx);
+        let tags = drill_tags(self.kind, &self.drill_id);
+        // The call is counted under its own operation (the IAM action it needs).
+        Ok(match self.kind {
+            DrillKind::SecurityGroup => {
+                let req = c
+                    .create_security_group()
+                    .group_name(drill_name(&self.drill_id))
+                    .description("cis-audit drill: a harmless change the monitoring must catch")
+                    .vpc_id(&self.vpc_id)
+                    .tag_specifications(tags);
+                cx.call("ec2:CreateSecurityGroup", req.send()).await?.group_id().unwrap_or_default().to_string()
+            }
+            DrillKind::NetworkAcl => {
+                let req = c.create_network_acl().vpc_id(&self.vpc_id).tag_specifications(tags);
+                let o = cx.call("ec2:CreateNetworkAcl", req.send()).await?;
+                o.network_acl().and_then(|a| a.network_acl_id()).unwrap_or_default().to_string()
+            }
+            DrillKind::RouteTable => {
+                let req = c.create_route_table().vpc_id(&self.vpc_id).tag_specifications(tags);
+                let o = cx.call("ec2:CreateRouteTable", req.send()).await?;
+                o.route_table().and_then(|a| a.route_table_id()).unwrap_or_default().to_string()
+            }
+            DrillKind::ManagedPolicy => {
+                let tag = aws_sdk_iam::types::Tag::builder()
+                    .key(DRILL_TAG)
+                    .value(&self.drill_id)
+                    .build()
+                    .map_err(|e| ActionError::Invalid(e.to_string()))?;
+                let req = iam(cx)
+                    .create_policy()
+                    .policy_name(drill_name(&self.drill_id))
+                    .policy_document(drill_policy_document(1))
+                    .description("cis-audit drill: a harmless change the monitoring must catch (never attached)")
+                    .tags(tag);
+                let o = cx.call("iam:CreatePolicy", req.send()).await?;
+                o.policy().and_then(|p| p.arn()).unwrap_or_default().to_string()
+            }
+        })
+    }
+}
+
+impl Spec for DeleteDrillResource {
+    const OPERATION: &'static str = "ec2:DeleteSecurityGroup";
+    type State = DrillResourceState;
+    fn resource(&self) -> String {
+        drill_resource(self.kind, &self.drill_id, &self.vpc_id)
+    }
+    fn cli(&self, region: &str) -> String {
+        let (verb, describe, field) = match self.kind {
+            DrillKind::SecurityGroup => {
+                ("delete-security-group --group-id", "describe-security-groups", "SecurityGroups[].GroupId")
+            }
+            DrillKind::NetworkAcl => {
+                ("delete-network-acl --network-acl-id", "describe-network-acls", "NetworkAcls[].NetworkAclId")
+            }
+            DrillKind::RouteTable => {
+                ("delete-route-table --route-table-id", "describe-route-tables", "RouteTables[].RouteTableId")
+            }
+            DrillKind::ManagedPolicy => {
+                return format!(
+                    "aws iam delete-policy --policy-arn \"$(aws iam list-policies --scope Local --query \"Policies[?PolicyName=='{}'].Arn\" --output text)\" (after aws iam delete-policy-version of each non-default version)",
+                    drill_name(&self.drill_id)
+                )
+            }
+        };
+        format!(
+            "aws ec2 {verb} \"$(aws ec2 {describe} --region {region} --filters Name=tag:{DRILL_TAG},Values={} Name=vpc-id,Values={} --query '{field}' --output text)\" --region {region}",
+            q(&self.drill_id),
+            q(&self.vpc_id)
+        )
+    }
+    async fn observe(&self, cx: &Cx<'_>) -> Result<DrillResourceState, ActionError> {
+        observe_drill(cx, self.kind, &self.vpc_id, &self.drill_id).await
+    }
+    fn achieved(&self, s: &DrillResourceState) -> bool {
+        s.ids.is_empty()
+    }
+    fn inverse(&self, _before: &DrillResourceState) -> Option<Action> {
+        None
+    }
+    async fn execute(&self, cx: &Cx<'_>) -> Result<String, ActionError> {
+        // Only what carries this drill's tag, found now: never anything else.
+        let ids = observe_drill(cx, self.kind, &self.vpc_id, &self.drill_id).await?.ids;
+        let c = ec2(cx);
+        for id in &ids {
+            match self.kind {
+                DrillKind::SecurityGroup => {
+                    cx.call("ec2:DeleteSecurityGroup", c.delete_security_group().group_id(id).send()).await?;
+                }
+                DrillKind::NetworkAcl => {
+                    cx.call("ec2:DeleteNetworkAcl", c.delete_network_acl().network_acl_id(id).send()).await?;
+                }
+                DrillKind::RouteTable => {
+                    cx.call("ec2:DeleteRouteTable", c.delete_route_table().route_table_id(id).send()).await?;
+                }
+                DrillKind::ManagedPolicy => delete_policy(cx, id).await?,
+            }
+        }
+        Ok(if ids.is_empty() {
+            format!("the drill's {} is already gone", self.kind.noun())
+        } else {
+            format!("{} {} deleted", self.kind.noun(), ids.join(", "))
+        })
+    }
+}
+
+fn iam(cx: &Cx<'_>) -> aws_sdk_iam::Client {
+    aws_sdk_iam::Client::new(&cx.config())
+}
+
+/// The drill policy's document: version `n` denies a made-up action (never attached to anyone,
+/// and harmless if it were).
+pub(crate) fn drill_policy_document(n: u32) -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": format!("CisAuditDrill{n}"), "Effect": "Deny", "Action": "cis-audit-drill:None", "Resource": "*"}]
+    })
+    .to_string()
+}
+
+/// Deletes the drill's policy: its non-default versions first, as IAM requires.
+async fn delete_policy(cx: &Cx<'_>, arn: &str) -> Result<(), ActionError> {
+    let c = iam(cx);
+    let versions = cx.call("iam:ListPolicyVersions", c.list_policy_versions().policy_arn(arn).send()).await?;
+    for v in versions.versions() {
+        if !v.is_default_version() {
+            if let Some(id) = v.version_id() {
+                cx.call("iam:DeletePolicyVersion", c.delete_policy_version().policy_arn(arn).version_id(id).send())
+                    .await?;
+            }
+        }
+    }
+    cx.call("iam:DeletePolicy", c.delete_policy().policy_arn(arn).send()).await?;
+    Ok(())
+}
+
+/// 4.4's change on the drill's own policy: a second version added (not made default).
+pub(crate) async fn drill_policy_version(cx: &Cx<'_>, arn: &str) -> Result<(), ActionError> {
+    let req = iam(cx).create_policy_version().policy_arn(arn).policy_document(drill_policy_document(2));
+    cx.call("iam:CreatePolicyVersion", req.send()).await?;
+    Ok(())
+}
+
+/// The ingress rule a 4.10 drill authorizes and revokes on its own group: HTTPS from the
+/// documentation range 192.0.2.0/24 (RFC 5737: never routed on the internet).
+pub(crate) fn drill_rule() -> IpRule {
+    IpRule {
+        protocol: "tcp".into(),
+        from_port: Some(443),
+        to_port: Some(443),
+        ipv4: vec!["192.0.2.0/24".into()],
+        ..Default::default()
+    }
+}
+
+/// Authorizes then revokes [`drill_rule`] on the drill's own group `group_id` (the change 4.10
+/// must catch). Not journaled apart: the group's deletion removes the rule with it.
+pub(crate) async fn drill_rule_round_trip(cx: &Cx<'_>, group_id: &str) -> Result<(), ActionError> {
+    let c = ec2(cx);
+    let p = permission(&drill_rule());
+    cx.call(
+        "ec2:AuthorizeSecurityGroupIngress",
+        c.authorize_security_group_ingress().group_id(group_id).ip_permissions(p.clone()).send(),
+    )
+    .await?;
+    cx.call(
+        "ec2:RevokeSecurityGroupIngress",
+        c.revoke_security_group_ingress().group_id(group_id).ip_permissions(p).send(),
+    )
+    .await?;
+    Ok(())
 }

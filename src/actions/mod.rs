@@ -20,6 +20,7 @@ pub(crate) mod logs;
 pub(crate) mod s3;
 pub(crate) mod securityhub;
 pub(crate) mod sns;
+pub(crate) mod sqs;
 
 use crate::aws::{classify, ApiError, Lane, Runtime, Session};
 use crate::inventory::CollectError;
@@ -206,6 +207,10 @@ actions! {
     DeleteAnalyzer(accessanalyzer::DeleteAnalyzer) => Analyzers(accessanalyzer::AnalyzersState),
     PutAccountPublicAccessBlock(s3::PutAccountPublicAccessBlock) => AccountPublicAccess(s3::AccountPublicAccessState),
     RestoreAccountPublicAccessBlock(s3::RestoreAccountPublicAccessBlock) => AccountPublicAccess(s3::AccountPublicAccessState),
+    CreateDrillResource(ec2::CreateDrillResource) => DrillResource(ec2::DrillResourceState),
+    DeleteDrillResource(ec2::DeleteDrillResource) => DrillResource(ec2::DrillResourceState),
+    CreateDrillQueue(sqs::CreateDrillQueue) => Queue(sqs::QueueState),
+    DeleteDrillQueue(sqs::DeleteDrillQueue) => Queue(sqs::QueueState),
 }
 
 macro_rules! observed {
@@ -246,6 +251,8 @@ observed! {
     PasswordPolicy(iam::PasswordPolicyState),
     Analyzers(accessanalyzer::AnalyzersState),
     AccountPublicAccess(s3::AccountPublicAccessState),
+    DrillResource(ec2::DrillResourceState),
+    Queue(sqs::QueueState),
 }
 
 /// Quotes for a POSIX shell when needed.

@@ -30,6 +30,7 @@ pub(crate) mod account;
 pub(crate) mod cloudtrail;
 pub(crate) mod cloudwatch;
 pub(crate) mod config;
+pub(crate) mod drill;
 pub(crate) mod ec2;
 pub(crate) mod efs;
 pub(crate) mod eventbridge;

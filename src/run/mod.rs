@@ -3,6 +3,7 @@
 //! [`RunError`]s, which the CLI prints.
 
 pub(crate) mod audit;
+pub(crate) mod drill;
 pub(crate) mod explain;
 pub(crate) mod merge;
 pub(crate) mod options;

@@ -1452,6 +1452,184 @@ def t_reset_clears_harness_state() -> None:
     client(s, "sts").get_caller_identity()
     assert time.monotonic() - t0 < 1.0, "reset left the latency on"
 
+def t_pipeline_filter_pattern_matcher() -> None:
+    """The emulator's own filter-pattern matcher (independent of cis-audit's)."""
+    sys.path.insert(0, HERE)
+    from pipeline import FilterPattern, PatternError, request_parameters
+
+    ev = json.dumps({"eventName": "CreateSecurityGroup", "eventSource": "ec2.amazonaws.com",
+                     "userIdentity": {"type": "Root", "invokedBy": None}, "errorCode": None,
+                     "requestParameters": {"groupId": "sg-1", "ports": [22, 443]}, "count": 5, "readOnly": False})
+    cases = [
+        ("", True),
+        ("{ $.eventName = CreateSecurityGroup }", True),
+        ('{ $.eventName = "CreateSecurityGroup" }', True),
+        ("{ $.eventName = Create* }", True),
+        ("{ $.eventName = *Group }", True),
+        ("{ $.eventName = DeleteSecurityGroup }", False),
+        ("{ $.eventName != DeleteSecurityGroup }", True),
+        ("{ $.missing != x }", False),  # an absent field matches nothing
+        ("{ ($.eventName = A) || ($.eventName = CreateSecurityGroup) }", True),
+        ("{ ($.eventName = CreateSecurityGroup) && ($.eventSource = s3.amazonaws.com) }", False),
+        ("{ ($.eventSource = ec2.amazonaws.com) && (($.eventName = X) || ($.eventName = CreateSecurityGroup)) }", True),
+        ("{ $.userIdentity.type = Root && $.userIdentity.invokedBy NOT EXISTS }", False),
+        ("{ $.userIdentity.type = Root && $.userIdentity.invokedBy IS NULL }", True),
+        ("{ $.userIdentity.invokedBy2 NOT EXISTS }", True),
+        ("{ $.count > 4 }", True), ("{ $.count >= 6 }", False), ("{ $.count = 5 }", True),
+        ("{ $.requestParameters.ports[1] = 443 }", True),
+        ("{ $.readOnly IS FALSE }", True),
+        ("{ $.errorCode = \"*UnauthorizedOperation\" }", False),
+        ("CreateSecurityGroup", True), ('"sg-1"', True), ("sg-2", False), ("CreateSecurityGroup -sg-1", False),
+    ]
+    for pattern, want in cases:
+        assert FilterPattern(pattern).matches(ev) is want, (pattern, want)
+    for bad in ("{ $.a = }", "{ eventName = x }", "{ ($.a = 1 }", "[a, b]", "{ $.a = 1"):
+        try:
+            FilterPattern(bad)
+        except PatternError:
+            continue
+        raise AssertionError(f"{bad!r} should not parse")
+    form = {"Action": ["AuthorizeSecurityGroupIngress"], "GroupId": ["sg-1"],
+            "IpPermissions.1.IpProtocol": ["tcp"], "IpPermissions.1.IpRanges.1.CidrIp": ["192.0.2.0/24"]}
+    assert request_parameters(form) == {"groupId": "sg-1", "ipPermissions": {"items": [
+        {"ipProtocol": "tcp", "ipRanges": {"items": [{"cidrIp": "192.0.2.0/24"}]}}]}}
+
+
+def _pipeline_account(topic_policy: dict | None = None, actions_enabled: bool = True,
+                      filter_policy: dict | None = None, pattern: str | None = None) -> tuple[str, boto3.Session, str]:
+    acct = fresh_account()
+    topic: dict = {"region": "us-east-1", "name": "alarms"}
+    if topic_policy is not None:
+        topic["policy"] = topic_policy
+    seed({"account": acct,
+          "trails": [{"name": "main", "region": "us-east-1", "multi_region": True, "log_group": "ct-logs"}],
+          "metric_filters": [{"region": "us-east-1", "log_group": "ct-logs", "name": "sg", "metric_name": "SgChanges",
+                              "pattern": pattern or "{ ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }"}],
+          "topics": [topic],
+          "alarms": [{"region": "us-east-1", "name": "sg-alarm", "metric_name": "SgChanges", "topic": "alarms",
+                      "actions_enabled": actions_enabled}]})
+    s = session_for(acct)
+    sqs = client(s, "sqs")
+    q = sqs.create_queue(QueueName="watch")["QueueUrl"]
+    sub = client(s, "sns").subscribe(TopicArn=f"arn:aws:sns:us-east-1:{acct}:alarms", Protocol="sqs",
+                                     Endpoint=f"arn:aws:sqs:us-east-1:{acct}:watch", ReturnSubscriptionArn=True)
+    if filter_policy is not None:
+        client(s, "sns").set_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"], AttributeName="FilterPolicy",
+                                                     AttributeValue=json.dumps(filter_policy))
+    return acct, s, q
+
+
+def _history(s: boto3.Session) -> list[tuple[str, str]]:
+    out = cbor_ok(cbor_call(s, "DescribeAlarmHistory", {"AlarmName": "sg-alarm", "ScanBy": "TimestampAscending"}))
+    return [(h["HistoryItemType"], h["HistorySummary"]) for h in out.get("AlarmHistoryItems", [])]
+
+
+def _sg_change(s: boto3.Session, region: str = "us-east-1") -> str:
+    ec2 = client(s, "ec2", region)
+    vpc = next(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v["IsDefault"])
+    g = ec2.create_security_group(GroupName="pipeline", Description="d", VpcId=vpc)["GroupId"]
+    ec2.delete_security_group(GroupId=g)
+    return g
+
+
+def t_pipeline_change_to_alarm_to_queue() -> None:
+    """A security group change travels: CloudTrail record in the log group, data point, ALARM,
+    SNS action, SQS delivery; the next event after the reset notifies again."""
+    assert requests.post(f"{EP}/_harness/pipeline", json={"delay_seconds": 0.2, "alarm_reset_seconds": 1},
+                         timeout=10).status_code == 200
+    acct, s, q = _pipeline_account()
+    g = _sg_change(s, "eu-west-1")  # another region: the multi-region trail records it
+    logs = client(s, "logs")
+    wait_until("the CloudTrail records", lambda: len(logs.filter_log_events(logGroupName="ct-logs", filterPattern=f'"{g}"')["events"]) == 2)
+    ev = [json.loads(e["message"]) for e in logs.filter_log_events(logGroupName="ct-logs", filterPattern=f'"{g}"')["events"]]
+    assert [e["eventName"] for e in ev] == ["CreateSecurityGroup", "DeleteSecurityGroup"], ev
+    assert ev[0]["responseElements"]["groupId"] == g and ev[1]["requestParameters"] == {"groupId": g}, ev
+    assert ev[0]["awsRegion"] == "eu-west-1" and ev[0]["eventSource"] == "ec2.amazonaws.com"
+    assert ev[0]["recipientAccountId"] == acct and ev[0]["userIdentity"]["accountId"] == acct
+    wait_until("the alarm's action", lambda: any(k == "Action" for k, _ in _history(s)))
+    h = _history(s)
+    assert ("StateUpdate", "Alarm updated from OK to ALARM") in h, h
+    assert ("Action", f"Successfully executed action arn:aws:sns:us-east-1:{acct}:alarms") in h, h
+    msgs = client(s, "sqs").receive_message(QueueUrl=q, WaitTimeSeconds=2)["Messages"]
+    env = json.loads(msgs[0]["Body"])
+    body = json.loads(env["Message"])
+    assert env["TopicArn"] == f"arn:aws:sns:us-east-1:{acct}:alarms" and env["Subject"].startswith('ALARM: "sg-alarm"')
+    assert body["NewStateValue"] == "ALARM" and body["Trigger"]["MetricName"] == "SgChanges", body
+    # Compressed period over, no data: missing data -> INSUFFICIENT_DATA; the next event notifies again.
+    wait_until("the alarm to leave ALARM", lambda: ("StateUpdate", "Alarm updated from ALARM to INSUFFICIENT_DATA") in _history(s))
+    _sg_change(s)
+    wait_until("a second notification", lambda: sum(k == "Action" for k, _ in _history(s)) == 2)
+
+
+def t_pipeline_breaks_where_aws_would() -> None:
+    """A filter that misses: no data point; actions disabled: ALARM without action; a topic
+    policy denying CloudWatch: a failed action, nothing delivered; a subscription filter
+    policy on attributes: nothing delivered to it."""
+    acct, s, q = _pipeline_account(pattern="{ $.eventName = ModifySecurityGroupRules }")
+    _sg_change(s)
+    time.sleep(1.5)
+    stats = client(s, "cloudwatch").get_metric_statistics(
+        Namespace="CISBenchmark", MetricName="SgChanges", Statistics=["Sum"], Period=60,
+        StartTime=dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5), EndTime=dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=1))
+    assert stats["Datapoints"] == [], stats
+    assert _history(s) == []
+
+    acct, s, q = _pipeline_account(actions_enabled=False)
+    _sg_change(s)
+    wait_until("ALARM", lambda: ("StateUpdate", "Alarm updated from OK to ALARM") in _history(s))
+    time.sleep(0.5)
+    assert not any(k == "Action" for k, _ in _history(s)), _history(s)
+
+    deny = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Publish", "Resource": "{topic_arn}",
+         "Condition": {"StringEquals": {"AWS:SourceOwner": "{account}"}}},
+        {"Effect": "Deny", "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "SNS:Publish", "Resource": "{topic_arn}"}]}
+    acct, s, q = _pipeline_account(topic_policy=deny)
+    _sg_change(s)
+    wait_until("the failed action", lambda: any(k == "Action" for k, _ in _history(s)))
+    action = [v for k, v in _history(s) if k == "Action"][0]
+    assert action.startswith(f"Failed to execute action arn:aws:sns:us-east-1:{acct}:alarms"), action
+    assert "Messages" not in client(s, "sqs").receive_message(QueueUrl=q, WaitTimeSeconds=1)
+
+    acct, s, q = _pipeline_account(filter_policy={"severity": ["high"]})
+    _sg_change(s)
+    wait_until("the action", lambda: any(k == "Action" for k, _ in _history(s)))
+    assert "Messages" not in client(s, "sqs").receive_message(QueueUrl=q, WaitTimeSeconds=1), "moto applies filter policies"
+    assert requests.post(f"{EP}/_harness/pipeline", json={"delay_seconds": -1}, timeout=10).status_code == 400
+
+
+def t_pipeline_eventbridge_route() -> None:
+    """A rule matching the CloudTrail event sends its input transformer's sentence to its topic,
+    when the topic policy lets EventBridge publish (the default policy does not)."""
+    allow = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish", "Resource": "{topic_arn}"}]}
+    for policy, delivered in ((allow, True), (None, False)):
+        acct = fresh_account()
+        topic: dict = {"region": "us-east-1", "name": "rt"}
+        if policy is not None:
+            topic["policy"] = policy
+        sentence = "The user <username> has initiated <changetype> for Security Group with id <sgid> in <region>."
+        seed({"account": acct, "trails": [{"name": "main", "region": "us-east-1", "multi_region": True}],
+              "topics": [topic],
+              "event_rules": [{"region": "us-east-1", "name": "sg", "pattern": {"source": ["aws.ec2"], "detail-type": ["AWS API Call via CloudTrail"],
+                                                                                  "detail": {"eventName": ["DeleteSecurityGroup"]}},
+                               "targets": [{"topic": "rt", "input_transformer": {
+                                   "InputPathsMap": {"username": "$.detail.userIdentity.arn", "changetype": "$.detail.eventName",
+                                                     "sgid": "$.detail.requestParameters.groupId", "region": "$.detail.awsRegion"},
+                                   "InputTemplate": json.dumps(sentence)}}]}]})
+        s = session_for(acct)
+        q = client(s, "sqs").create_queue(QueueName="rt")["QueueUrl"]
+        client(s, "sns").subscribe(TopicArn=f"arn:aws:sns:us-east-1:{acct}:rt", Protocol="sqs",
+                                   Endpoint=f"arn:aws:sqs:us-east-1:{acct}:rt", Attributes={"RawMessageDelivery": "true"})
+        g = _sg_change(s)
+        if delivered:
+            msgs = wait_until("the rule's message", lambda: client(s, "sqs").receive_message(QueueUrl=q, WaitTimeSeconds=1).get("Messages"))
+            body = msgs[0]["Body"]
+            assert body == json.dumps(f"The user arn:aws:sts::{acct}:assumed-role/caller/cis-audit has initiated DeleteSecurityGroup for Security Group with id {g} in us-east-1."), body
+        else:
+            time.sleep(2)
+            assert "Messages" not in client(s, "sqs").receive_message(QueueUrl=q, WaitTimeSeconds=1)
+
 
 TESTS = [
     t_health, t_seed_and_read_back, t_sns_pending_and_confirm, t_cloudwatch_cbor_raw,
@@ -1461,6 +1639,7 @@ TESTS = [
     t_seed_kms_sns_events, t_seed_securityhub, t_seed_organization,
     t_seed_realistic_account, t_ec2_read_back, t_ec2_default_group_harness, t_s3_read_back,
     t_kms_cloudtrail_read_back, t_iam_read_back, t_iam_credential_report, t_access_analyzer,
+    t_pipeline_filter_pattern_matcher, t_pipeline_change_to_alarm_to_queue, t_pipeline_breaks_where_aws_would, t_pipeline_eventbridge_route,
     t_reset_clears_harness_state,  # last: wipes the emulator
 ]
 

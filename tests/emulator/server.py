@@ -111,6 +111,15 @@ What the middleware adds in front of moto:
   arn:…"); DescribeAlarmHistory answers it by AlarmName, HistoryItemType, StartDate/EndDate,
   ScanBy and MaxRecords/NextToken. Metric data for GetMetricData (the filter's metric, AWS/SNS,
   AWS/Events) is moto's own, put with PutMetricData (seed.py history.metrics).
+* The pipeline twin (pipeline.py): EC2 security group, network ACL and route table calls, and
+  IAM policy calls, become CloudTrail records in the logging trails' log groups after the trail delay; metric
+  filters are matched by the emulator's own filter-pattern matcher and put data points; alarms
+  on them are evaluated (time compressed), record their history (the DescribeAlarmHistory
+  above) and publish AWS's alarm message to SNS when ActionsEnabled and the topic policy lets
+  cloudwatch.amazonaws.com publish; EventBridge rules matching the record as an "AWS API Call via
+  CloudTrail" event send their SNS targets the input transformer's output when the topic policy
+  lets events.amazonaws.com publish; SNS delivers (moto: filter policies, SQS).
+  ``POST /_harness/pipeline {"delay_seconds" [1], "alarm_reset_seconds" [2]}`` (GET shows them).
 * ``POST /_harness/latency {"ms": N}``: every AWS request waits N ms (benchmarks).
 * ``GET /_harness/health``; ``POST /_harness/reset`` (moto reset; clears faults,
   held delayed requests, region overrides, latency, CloudTrail delivery overrides and
@@ -140,6 +149,9 @@ from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs
 
 import cbor2
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pipeline  # noqa: E402  (the pipeline twin, beside this file)
 
 # ---------------------------------------------------------------------------
 # moto imports (server mode pieces)
@@ -391,6 +403,15 @@ def add_alarm_history(payload: dict) -> tuple[int, dict]:
     with _alarm_history_lock:
         _alarm_history.setdefault((account, region), []).extend(recs)
     return 200, {"added": len(recs)}
+
+
+def _pipeline_history(account: str, region: str, item: dict) -> None:
+    """The pipeline twin's alarm transitions and actions, answered by DescribeAlarmHistory."""
+    with _alarm_history_lock:
+        _alarm_history.setdefault((account, region), []).append(item)
+
+
+pipeline.HISTORY_SINK = _pipeline_history
 
 
 def alarm_history_answer(account: str, region: str, req: dict) -> dict:
@@ -1796,8 +1817,14 @@ class HarnessMiddleware:
             except (TypeError, ValueError):
                 return self._json(start_response, 400, {"error": "'ms' must be a number"})
             return self._json(start_response, 200, {"latency_ms": self.latency_ms})
+        if path == "/_harness/pipeline":
+            if method == "POST":
+                status, out = pipeline.configure(payload)
+                return self._json(start_response, status, out)
+            return self._json(start_response, 200, dict(pipeline.SETTINGS))
         if path == "/_harness/reset" and method == "POST":
             self.latency_ms = 0.0
+            pipeline.reset()
             self.faults.clear()
             self._drop_delayed()
             with _region_lock:
@@ -1975,6 +2002,27 @@ class HarnessMiddleware:
         hdrs = keep + [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
         return self._respond(start_response, status, payload, hdrs)
 
+    # -- EC2 calls the pipeline twin records --------------------------------------
+    def _recorded(self, environ: dict, start_response: StartResponse, body: bytes | None, service: str) -> list[bytes]:
+        """Passes an EC2 or IAM call to moto; a successful tracked one becomes a CloudTrail record."""
+        if body is None:
+            body = _read_body(environ)
+        else:
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        form = parse_qs(body.decode("utf-8", "replace"))
+        op = (form.get("Action") or parse_qs(environ.get("QUERY_STRING", "")).get("Action") or [""])[0]
+        if op not in (pipeline.TRACKED if service == "ec2" else pipeline.TRACKED_IAM):
+            return self.app(environ, start_response)
+        status, headers, resp = self._call_app(environ)
+        if 200 <= status < 300:
+            region = credential_scope(environ)[0] or "us-east-1"
+            try:
+                pipeline.record_call(request_account(environ), region, op, form, resp, service)
+            except Exception as exc:  # pragma: no cover - never break the call itself
+                print(f"pipeline: cannot record {op}: {exc}", flush=True)
+        return self._respond(start_response, status, resp, headers)
+
     # -- account:ListRegions ---------------------------------------------------
     def _list_regions(self, environ: dict, start_response: StartResponse, body: bytes) -> list[bytes]:
         try:
@@ -2079,6 +2127,8 @@ class HarnessMiddleware:
             return self._list_regions(environ, start_response, body or b"")
         if service == "access-analyzer":
             return self._access_analyzer(environ, start_response, operation, aa_name, region, body or b"")
+        if service in ("ec2", "iam") and environ.get("REQUEST_METHOD") == "POST":
+            return self._recorded(environ, start_response, body, service)
         if protocol == "cbor":
             if cbor_match.group("service") == CW_TARGET_PREFIX:
                 return self._cloudwatch_cbor(environ, start_response, operation, body or b"")

@@ -358,6 +358,120 @@ mod tests {
     }
 
     #[test]
+    fn the_built_in_alert_sentences_name_the_resource_each_event_changes() {
+        // (control, CloudTrail record's eventName, requestParameters, responseElements, the id
+        // the sentence must name)
+        let cases = [
+            (
+                "security-group-changes",
+                "AuthorizeSecurityGroupIngress",
+                json!({"groupId": "sg-1"}),
+                json!(null),
+                "Security Group with id sg-1",
+            ),
+            (
+                "nacl-changes",
+                "CreateNetworkAcl",
+                json!({"vpcId": "vpc-1"}),
+                json!({"networkAcl": {"networkAclId": "acl-9"}}),
+                "network ACL acl-9 in",
+            ),
+            ("nacl-changes", "DeleteNetworkAcl", json!({"networkAclId": "acl-9"}), json!(null), "network ACL acl-9 in"),
+            (
+                "route-table-changes",
+                "CreateRouteTable",
+                json!({"vpcId": "vpc-1"}),
+                json!({"routeTable": {"routeTableId": "rtb-2"}}),
+                "route table rtb-2 in",
+            ),
+            (
+                "route-table-changes",
+                "DisassociateRouteTable",
+                json!({"associationId": "rtbassoc-3"}),
+                json!(null),
+                "route table rtbassoc-3 in",
+            ),
+            (
+                "iam-policy-changes",
+                "CreatePolicyVersion",
+                json!({"policyArn": "arn:aws:iam::1:policy/p"}),
+                json!(null),
+                "IAM policy arn:aws:iam::1:policy/p in",
+            ),
+            (
+                "iam-policy-changes",
+                "PutRolePolicy",
+                json!({"policyName": "inline", "roleName": "r"}),
+                json!(null),
+                "IAM policy inline in",
+            ),
+            ("cloudtrail-config-changes", "StopLogging", json!({"name": "main"}), json!(null), "trail main in"),
+            ("cmk-disable-or-deletion", "ScheduleKeyDeletion", json!({"keyId": "k-1"}), json!(null), "KMS key k-1 in"),
+            ("s3-bucket-policy-changes", "PutBucketPolicy", json!({"bucketName": "b"}), json!(null), "bucket b in"),
+            (
+                "config-changes",
+                "StopConfigurationRecorder",
+                json!({"configurationRecorderName": "default"}),
+                json!(null),
+                "AWS Config default in",
+            ),
+            (
+                "config-changes",
+                "PutDeliveryChannel",
+                json!({"deliveryChannel": {"name": "ch"}}),
+                json!(null),
+                "AWS Config ch in",
+            ),
+            (
+                "network-gateway-changes",
+                "AttachInternetGateway",
+                json!({"internetGatewayId": "igw-1", "vpcId": "vpc-1"}),
+                json!(null),
+                "gateway igw-1 in",
+            ),
+            (
+                "network-gateway-changes",
+                "CreateCustomerGateway",
+                json!({}),
+                json!({"customerGateway": {"customerGatewayId": "cgw-4"}}),
+                "gateway cgw-4 in",
+            ),
+            (
+                "vpc-changes",
+                "CreateVpc",
+                json!({"cidrBlock": "10.0.0.0/16"}),
+                json!({"vpc": {"vpcId": "vpc-7"}}),
+                "VPC vpc-7 in",
+            ),
+            (
+                "vpc-changes",
+                "AcceptVpcPeeringConnection",
+                json!({"vpcPeeringConnectionId": "pcx-1"}),
+                json!(null),
+                "VPC pcx-1 in",
+            ),
+        ];
+        for (key, event, req, resp, want) in cases {
+            let def = crate::catalog::catalog().def(key);
+            assert!(def.alert.is_some(), "{key} has no sentence of its own");
+            let (sentence, paths) = def.alert();
+            let it =
+                InputTransformer { input_paths_map: paths, input_template: serde_json::to_string(&sentence).unwrap() };
+            let e = json!({"detail": {"eventName": event, "awsRegion": "eu-west-1", "userIdentity": {"arn": "arn:aws:iam::1:user/u"},
+                "requestParameters": req, "responseElements": resp}});
+            let out = transform(&it, &e, "r", "arn");
+            assert!(
+                out.contains(want)
+                    && out.contains(event)
+                    && out.contains("arn:aws:iam::1:user/u")
+                    && out.contains("eu-west-1"),
+                "{key} {event}: {out}"
+            );
+            assert!(!out.contains('<'), "{key}: a placeholder is left: {out}");
+        }
+    }
+
+    #[test]
     fn the_transformer_fills_its_template() {
         let it = InputTransformer {
             input_paths_map: [

@@ -1,0 +1,182 @@
+//! Which chain a drill follows: the one the audit reported for the control (its trail, the
+//! log group the trail delivers to, the filter, its metric, the alarm on it, the topic the
+//! alarm notifies and that topic's subscribers), read from the audit's chain drawing and its
+//! inventory. A chain the audit found broken is followed as far as it is wired: the drill shows
+//! what really happens, link by link.
+
+use crate::finding::{ControlResult, LinkKind};
+use crate::inventory::drill::DrillKind;
+use crate::inventory::{log_group_from_arn, Collected, Inventory, MetricAlarm, Subscription};
+
+/// The controls a drill can exercise, and the harmless change each makes.
+pub(crate) const DRILLABLE: &[(&str, DrillKind, &str)] = &[
+    (
+        "security-group-changes",
+        DrillKind::SecurityGroup,
+        "a security group tagged cis-audit-drill is created in the VPC, one ingress rule (tcp/443 from 192.0.2.0/24) authorized and revoked, the group deleted",
+    ),
+    ("nacl-changes", DrillKind::NetworkAcl, "a network ACL tagged cis-audit-drill is created in the VPC and deleted"),
+    ("route-table-changes", DrillKind::RouteTable, "a route table tagged cis-audit-drill is created in the VPC and deleted"),
+    (
+        "iam-policy-changes",
+        DrillKind::ManagedPolicy,
+        "a customer-managed policy cis-audit-drill-<id> (denying a made-up action, never attached) is created, a second version added, the policy deleted",
+    ),
+];
+
+pub(crate) fn drill_kind(key: &str) -> Option<(DrillKind, &'static str)> {
+    DRILLABLE.iter().find(|(k, _, _)| *k == key).map(|(_, kind, what)| (*kind, *what))
+}
+
+/// The chain of one control in one account, as far as it is wired.
+#[derive(Debug, Clone)]
+pub(crate) struct Route {
+    pub account: String,
+    pub partition: String,
+    pub trail: String,
+    /// (account, region, name) of the log group the trail delivers to.
+    pub log_group: (String, String, String),
+    pub filter: Option<String>,
+    /// (namespace, name) of the filter's metric.
+    pub metric: Option<(String, String)>,
+    pub alarm: Option<MetricAlarm>,
+    pub topic: Option<String>,
+    /// The topic's subscriptions as the audit read them (before the drill subscribed).
+    pub subscriptions: Vec<Subscription>,
+    /// Why the chain is not wired further than it is, when it is not.
+    pub gap: Option<String>,
+}
+
+impl Route {
+    /// `trail main → log group … → …`, for the plan.
+    pub(crate) fn describe(&self) -> String {
+        let (_, region, group) = &self.log_group;
+        let mut parts = vec![format!("trail {}", self.trail), format!("log group {group} ({region})")];
+        if let Some(f) = &self.filter {
+            parts.push(format!("filter {f}"));
+        }
+        if let Some((ns, m)) = &self.metric {
+            parts.push(format!("metric {ns}/{m}"));
+        }
+        if let Some(a) = &self.alarm {
+            parts.push(format!("alarm {}", a.name));
+        }
+        if let Some(t) = &self.topic {
+            parts.push(format!("topic {t}"));
+        }
+        let mut s = parts.join(" → ");
+        if let Some(g) = &self.gap {
+            s.push_str(&format!(" (then nothing: {g})"));
+        }
+        s
+    }
+}
+
+/// The route of `result` (a monitoring verdict of one account), or why there is none to follow.
+pub(crate) fn route(inv: &Inventory, result: &ControlResult) -> Result<Route, String> {
+    let acct = inv
+        .accounts
+        .iter()
+        .find(|a| a.account_id == result.account)
+        .ok_or_else(|| format!("account {} was not audited", result.account))?;
+    let view = result.chain.as_ref().ok_or_else(|| format!("no chain to follow: {}", result.message))?;
+    let node = |k: LinkKind| view.links.iter().find(|l| l.kind == k);
+    let trail_arn = node(LinkKind::Trail)
+        .and_then(|l| l.resource.clone())
+        .ok_or_else(|| format!("no trail to follow: {}", result.message))?;
+    let trail = acct
+        .trails
+        .iter()
+        .find(|t| t.arn == trail_arn)
+        .ok_or_else(|| format!("trail {trail_arn} is not in the inventory"))?;
+    let group_arn = trail
+        .log_group_arn
+        .as_deref()
+        .ok_or_else(|| format!("trail {} does not deliver to CloudWatch Logs: no alert can follow", trail.name))?;
+    let log_group = log_group_from_arn(group_arn)
+        .ok_or_else(|| format!("trail {} has an unreadable log group ARN {group_arn}", trail.name))?;
+    let mut r = Route {
+        account: acct.account_id.clone(),
+        partition: acct.partition.clone(),
+        trail: trail.name.clone(),
+        log_group: log_group.clone(),
+        filter: None,
+        metric: None,
+        alarm: None,
+        topic: None,
+        subscriptions: vec![],
+        gap: None,
+    };
+    let (g_acct, g_region, g_name) = &log_group;
+    let Some(group) =
+        inv.log_groups.iter().find(|g| &g.account == g_acct && &g.region == g_region && &g.name == g_name)
+    else {
+        // The audit stopped before the log group (e.g. a trail that fails 3.1): nothing read past it.
+        r.gap = Some(format!("the audit did not read past the trail: {}", result.message));
+        return Ok(r);
+    };
+    let filters = match &group.metric_filters {
+        Collected::Ok(f) => Some(f),
+        Collected::Error(e) => {
+            r.gap = Some(format!("the metric filters of log group {g_name} could not be read: {e}"));
+            return Ok(r);
+        }
+    };
+    // The filter the audit reported (its drawing shows "NAME — kind"), else the group's only one.
+    let named = node(LinkKind::MetricFilter).and_then(|l| l.value.split(" — ").next()).map(str::to_string);
+    let filter = filters.and_then(|fs| match &named {
+        Some(n) => fs.iter().find(|f| &f.name == n),
+        None if fs.len() == 1 => fs.first(),
+        None => None,
+    });
+    let Some(filter) = filter else {
+        r.gap = Some(format!("no metric filter on log group {g_name} to follow"));
+        return Ok(r);
+    };
+    r.filter = Some(filter.name.clone());
+    let Some(t) = filter.transformations.first() else {
+        r.gap = Some(format!("filter {} publishes no metric", filter.name));
+        return Ok(r);
+    };
+    r.metric = Some((t.metric_namespace.clone(), t.metric_name.clone()));
+    let alarms: Vec<&MetricAlarm> = inv
+        .metric_alarms
+        .iter()
+        .filter(|m| {
+            &m.account == g_acct
+                && &m.region == g_region
+                && m.namespace == t.metric_namespace
+                && m.metric_name == t.metric_name
+        })
+        .filter_map(|m| match &m.alarms {
+            Collected::Ok(a) => Some(a),
+            Collected::Error(_) => None,
+        })
+        .flatten()
+        .collect();
+    let reported = node(LinkKind::Alarm).map(|l| l.value.clone());
+    let sns = |a: &&MetricAlarm| a.alarm_actions.iter().any(|x| x.contains(":sns:"));
+    let alarm = alarms
+        .iter()
+        .find(|a| reported.as_deref() == Some(a.name.as_str()))
+        .or_else(|| alarms.iter().find(|a| sns(a)))
+        .or_else(|| alarms.first());
+    let Some(alarm) = alarm else {
+        r.gap = Some(format!("no alarm on metric {}/{}", t.metric_namespace, t.metric_name));
+        return Ok(r);
+    };
+    r.alarm = Some((*alarm).clone());
+    let topic = node(LinkKind::SnsTopic)
+        .and_then(|l| l.resource.clone())
+        .filter(|t| alarm.alarm_actions.contains(t))
+        .or_else(|| alarm.alarm_actions.iter().find(|x| x.contains(":sns:")).cloned());
+    let Some(topic) = topic else {
+        r.gap = Some(format!("alarm {} notifies no SNS topic", alarm.name));
+        return Ok(r);
+    };
+    if let Some(Collected::Ok(subs)) = inv.topics.iter().find(|x| x.arn == topic).map(|x| &x.subscriptions) {
+        r.subscriptions = subs.clone();
+    }
+    r.topic = Some(topic);
+    Ok(r)
+}
