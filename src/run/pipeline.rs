@@ -47,6 +47,10 @@ pub(crate) async fn collect(
         collected_at: now_rfc3339(),
         endpoint: access.aws.endpoint_for_messages(),
         progress: Some(&tick),
+        // Half the run's bound on calls in flight: enough accounts to keep every call slot busy
+        // (each starts with dozens of independent reads), few enough that waiting reads do not
+        // pile up.
+        accounts_in_flight: (access.aws.concurrency / 2).max(1),
     };
     let inv = inventory::collect(&req).await;
     progress.finish();
