@@ -19,7 +19,7 @@ use crate::aws::{next_page, Lane, Runtime, Session};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use aws_sdk_cloudwatch::Client;
 use aws_smithy_types::DateTime;
-use futures::future::join_all;
+use futures::StreamExt;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One metric to total.
@@ -110,6 +110,9 @@ fn alarms(inv: &Inventory) -> BTreeSet<(String, String, String)> {
         .collect()
 }
 
+/// Reads of the history built (and waiting for the runtime) at once, per kind.
+const HISTORY_READS_BUILT: usize = 128;
+
 /// Reads the history of the chains in `inv` over the last `days` days, ending `end_secs`.
 pub(crate) async fn collect(
     inv: &Inventory,
@@ -136,7 +139,13 @@ pub(crate) async fn collect(
             RegionMetrics { account, region, metrics }
         })
     });
-    let (alarms, metrics) = futures::join!(join_all(alarm_reads), join_all(metric_reads));
+    // A bounded number of reads built at a time, in order (each is a boxed SDK future of tens
+    // of KB; an organisation has thousands of alarms, and building every read at once held
+    // ~0.5 MiB per account).
+    let (alarms, metrics) = futures::join!(
+        futures::stream::iter(alarm_reads).buffered(HISTORY_READS_BUILT).collect::<Vec<_>>(),
+        futures::stream::iter(metric_reads).buffered(HISTORY_READS_BUILT).collect::<Vec<_>>()
+    );
     HistoryInventory { days, start: fmt(&start), end: fmt(&end), alarms, metrics }
 }
 

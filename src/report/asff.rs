@@ -136,7 +136,7 @@ const DESCRIPTION_MAX: usize = 1024;
 const TEXT_MAX: usize = 512;
 const RESOURCES_MAX: usize = 32;
 
-fn finding(r: &Report, c: &ControlResult) -> AsffFinding {
+pub(crate) fn finding(r: &Report, c: &ControlResult) -> AsffFinding {
     let region = report_region(r, c);
     let part = partition(&region);
     let at = utc_millis(&r.generated_at);

@@ -32,12 +32,19 @@ pub(crate) const COLUMNS: [&str; 21] = [
 ];
 
 pub fn render(r: &Report) -> String {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    w.write_record(COLUMNS).expect("write to memory");
+    let mut out = Vec::new();
+    write(r, &mut out).expect("write to memory");
+    String::from_utf8(out).expect("UTF-8 in, UTF-8 out")
+}
+
+/// The CSV, streamed to `out` a row at a time.
+pub(crate) fn write(r: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
+    w.write_record(COLUMNS)?;
     for c in &r.controls {
-        w.write_record(row(r, c).iter().map(|x| spreadsheet_safe(x))).expect("write to memory");
+        w.write_record(row(r, c).iter().map(|x| spreadsheet_safe(x)))?;
     }
-    String::from_utf8(w.into_inner().expect("flush to memory")).expect("UTF-8 in, UTF-8 out")
+    w.flush()
 }
 
 fn row(r: &Report, c: &ControlResult) -> Vec<String> {

@@ -306,12 +306,15 @@ fn summary_tables(s: &mut String, r: &Report) {
     for a in accounts {
         let scope = r.account_scope(a);
         let name = scope.and_then(|x| x.name.as_deref()).map(|n| format!(" <span class=\"muted\">{}</span>", esc(n)));
+        let ou =
+            scope.and_then(|x| x.ou.as_deref()).map(|o| format!(" <span class=\"muted small\">in {}</span>", esc(o)));
         let state = scope.map(|x| x.state).unwrap_or_default();
         let _ = write!(
             s,
-            "<tr><td>{}{}</td><td><span class=\"state {}\">{}</span></td>",
+            "<tr><td>{}{}{}</td><td><span class=\"state {}\">{}</span></td>",
             esc(a),
             name.unwrap_or_default(),
+            ou.unwrap_or_default(),
             state_name(state).replace(' ', "-"),
             state_name(state)
         );

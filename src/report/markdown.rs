@@ -11,8 +11,16 @@ pub fn render(r: &Report) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# {} — audit report\n", r.benchmark.title);
     let _ = writeln!(s, "- Generated: {} by cis-audit {}", r.generated_at, r.tool.version);
-    for a in &r.scope {
-        let _ = writeln!(s, "- Account {}: regions {} ({})", a.account, a.regions.join(", "), a.regions_source);
+    if r.scope.len() > COLLAPSE_ABOVE {
+        // An organisation: one line, not one per account (the summary below lists them by OU).
+        let mut regions: Vec<&str> = r.scope.iter().flat_map(|a| a.regions.iter().map(String::as_str)).collect();
+        regions.sort_unstable();
+        regions.dedup();
+        let _ = writeln!(s, "- {} accounts in scope; regions {}", r.scope.len(), regions.join(", "));
+    } else {
+        for a in &r.scope {
+            let _ = writeln!(s, "- Account {}: regions {} ({})", a.account, a.regions.join(", "), a.regions_source);
+        }
     }
     if r.options.strict_patterns {
         let _ = writeln!(s, "- Strict patterns: only the benchmark's exact filter text counts");

@@ -45,7 +45,7 @@ fn severity_id(c: &ControlResult) -> (u8, &'static str) {
     }
 }
 
-fn finding(r: &Report, c: &ControlResult) -> Value {
+pub(crate) fn finding(r: &Report, c: &ControlResult) -> Value {
     let time = epoch_ms(&r.generated_at);
     let standard = standard_name(r, c);
     let (sid, sname) = compliance_status(c.status);

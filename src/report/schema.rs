@@ -8,6 +8,9 @@ use crate::policy::{FailOn, Outcome, SuppressionUse};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The summary line names at most this many failed accounts.
+const FAILED_NAMED: usize = 3;
+
 /// Version of the JSON report format. Minor bumps only add fields; anything else is a new major
 /// version. 1.1 added `benchmark.numbering`, `scope[].state`/`reason`/`name`,
 /// `controls[].custom`/`change`/`suppressed` and `baseline`; 1.2 added `controls[].key`,
@@ -463,14 +466,19 @@ impl Report {
                 b.new, b.fixed, b.still_failing, b.gone
             ));
         }
-        let failed: Vec<String> = self
-            .scope
-            .iter()
-            .filter(|a| a.state == ScopeState::Failed)
-            .map(|a| format!("{} ({})", a.account, a.reason.as_deref().unwrap_or("unreadable")))
-            .collect();
+        // The first few failed accounts with their reasons; the report's scope has every one (an
+        // organisation's run must not print a line per unreadable account).
+        let failed: Vec<&AccountScope> = self.scope.iter().filter(|a| a.state == ScopeState::Failed).collect();
         if !failed.is_empty() {
-            s.push_str(&format!(" | failed accounts: {}", failed.join("; ")));
+            let named: Vec<String> = failed
+                .iter()
+                .take(FAILED_NAMED)
+                .map(|a| format!("{} ({})", a.account, a.reason.as_deref().unwrap_or("unreadable")))
+                .collect();
+            s.push_str(&format!(" | failed accounts: {}", named.join("; ")));
+            if failed.len() > FAILED_NAMED {
+                s.push_str(&format!(" … and {} more (the report's scope lists them)", failed.len() - FAILED_NAMED));
+            }
         }
         s.push_str(&format!(" | exit status {}", self.policy.exit_status));
         s

@@ -178,7 +178,7 @@ pub(crate) fn matrix_section(s: &mut String, r: &Report, m: &Matrix, base: Optio
 
 /// The controls, worst first, each with the accounts that fail it.
 pub(crate) fn worst_controls(s: &mut String, m: &Matrix, base: Option<&str>, names: &HashMap<&str, &str>) {
-    s.push_str("<section id=\"failing\">\n<h2>Controls, worst first</h2>\n<table class=\"worst\"><thead><tr><th>Control</th><th>Title</th><th class=\"n\">Compliance</th><th class=\"n\">Failing accounts</th><th>Failing (first by name)</th></tr></thead><tbody>\n");
+    s.push_str("<section id=\"failing\">\n<h2>Controls, worst first</h2>\n<table class=\"worst\"><thead><tr><th>Control</th><th>Title</th><th class=\"n\">Compliance</th><th class=\"n\">Failing accounts</th><th>Failing accounts (first by name), or those that pass when most fail</th></tr></thead><tbody>\n");
     for (i, c) in m.columns.iter().enumerate() {
         let mut failing: Vec<(&str, Cell)> = m
             .groups
@@ -189,6 +189,39 @@ pub(crate) fn worst_controls(s: &mut String, m: &Matrix, base: Option<&str>, nam
             .collect();
         failing.sort_by_key(|(a, _)| names.get(a).copied().unwrap_or(a));
         let mut list = String::new();
+        // When most accounts fail, the few that do not are the news: name those instead.
+        let with_verdict: Vec<&str> = m
+            .groups
+            .iter()
+            .flat_map(|g| g.rows.iter())
+            .filter(|r| r.cells[i] != Cell::None)
+            .map(|r| r.account)
+            .collect();
+        if !failing.is_empty() && failing.len() * 2 > with_verdict.len() {
+            let fails: std::collections::HashSet<&str> = failing.iter().map(|(a, _)| *a).collect();
+            let mut others: Vec<&str> = with_verdict.into_iter().filter(|a| !fails.contains(a)).collect();
+            others.sort_by_key(|a| names.get(a).copied().unwrap_or(a));
+            if others.is_empty() {
+                list.push_str("every account");
+            } else {
+                let _ = write!(list, "every account but these {}: ", others.len());
+                for a in others.iter().take(NAMED_MAX) {
+                    let name = esc(names.get(a).copied().unwrap_or(a));
+                    match page_href(base, a) {
+                        Some(h) => {
+                            let _ = write!(list, "<a href=\"{}#k-{}\">{name}</a> ", esc(&h), esc(c.key));
+                        }
+                        None => {
+                            let _ = write!(list, "{name} ");
+                        }
+                    }
+                }
+                if others.len() > NAMED_MAX {
+                    let _ = write!(list, "<span class=\"muted\">… and {} more</span>", others.len() - NAMED_MAX);
+                }
+            }
+            failing.clear();
+        }
         for (a, cell) in failing.iter().take(NAMED_MAX) {
             let name = names.get(a).copied().unwrap_or(a);
             let text = format!("{}{}", esc(name), if *cell == Cell::Error { " (ERROR)" } else { "" });
