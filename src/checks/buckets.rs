@@ -5,19 +5,23 @@ use crate::catalog::Control;
 use crate::finding::{ControlResult, Evidence, Finding, Status, Subject};
 use crate::inventory::{AccountInventory, Collected, S3Bucket};
 
-/// The finding of a bucket whose region or `part` could not be read (None: it was read).
-// Both variants carry the bucket's finding (Ok beside its region and value): boxing the Err side
-// would only add an allocation per unread bucket.
+/// A bucket's finding (its ARN as the resource, its region once known) with what `part` holds,
+/// or that finding as ERROR when the bucket's region or `part` could not be read.
+// Both variants carry the bucket's finding: boxing the Err side would only add an allocation per
+// unread bucket.
 #[allow(clippy::result_large_err)]
 pub(crate) fn unread<T>(
-    f: Finding,
+    control: &Control,
+    acct: &AccountInventory,
     b: &S3Bucket,
     part: &Option<Collected<T>>,
     what: &str,
-) -> Result<(Finding, String, T), Finding>
+) -> Result<(Finding, T), Finding>
 where
     T: Clone,
 {
+    let arn = format!("arn:{}:s3:::{}", acct.partition, b.name);
+    let f = Finding::about(control, Subject::S3Bucket, &acct.account_id).resource(Some(&arn));
     let region = match &b.region {
         Some(Collected::Ok(r)) => r.clone(),
         Some(Collected::Error(e)) => {
@@ -34,7 +38,7 @@ where
     };
     let f = f.region(Some(&region));
     match part {
-        Some(Collected::Ok(v)) => Ok((f, region, v.clone())),
+        Some(Collected::Ok(v)) => Ok((f, v.clone())),
         Some(Collected::Error(e)) => {
             let m = format!("bucket {}: its {what} could not be read: {e}", b.name);
             Err(f

@@ -122,9 +122,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, _ctx: &Context) -> V
     };
     let mut findings = Vec::new();
     for b in buckets {
-        let arn = format!("arn:{}:s3:::{}", acct.partition, b.name);
-        let f = Finding::about(control, Subject::S3Bucket, &acct.account_id).resource(Some(&arn));
-        let (f, _region, pab) = match unread(f, b, &b.public_access_block, "public access block") {
+        let (f, pab) = match unread(control, acct, b, &b.public_access_block, "public access block") {
             Ok(x) => x,
             Err(f) => {
                 findings.push(f);

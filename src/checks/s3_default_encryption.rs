@@ -45,9 +45,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, _ctx: &Context) -> V
     };
     let mut findings = Vec::new();
     for b in buckets {
-        let arn = format!("arn:{}:s3:::{}", acct.partition, b.name);
-        let f = Finding::about(control, Subject::S3Bucket, &acct.account_id).resource(Some(&arn));
-        let (f, _region, enc) = match unread(f, b, &b.encryption, "default encryption") {
+        let (f, enc) = match unread(control, acct, b, &b.encryption, "default encryption") {
             Ok(x) => x,
             Err(f) => {
                 findings.push(f);

@@ -200,9 +200,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, _ctx: &Context) -> V
     let accept_tls = control.param_bool("accept_tls_version_deny");
     let mut findings = Vec::new();
     for b in buckets {
-        let arn = format!("arn:{}:s3:::{}", acct.partition, b.name);
-        let f = Finding::about(control, Subject::S3Bucket, &acct.account_id).resource(Some(&arn));
-        let (f, _region, policy) = match unread(f, b, &b.policy, "policy") {
+        let (f, policy) = match unread(control, acct, b, &b.policy, "policy") {
             Ok(x) => x,
             Err(f) => {
                 findings.push(f);

@@ -43,9 +43,7 @@ pub fn evaluate(control: &Control, acct: &AccountInventory, _ctx: &Context) -> V
     };
     let mut findings = Vec::new();
     for b in buckets {
-        let arn = format!("arn:{}:s3:::{}", acct.partition, b.name);
-        let f = Finding::about(control, Subject::S3Bucket, &acct.account_id).resource(Some(&arn));
-        let (f, _region, v) = match unread(f, b, &b.versioning, "versioning") {
+        let (f, v) = match unread(control, acct, b, &b.versioning, "versioning") {
             Ok(x) => x,
             Err(f) => {
                 findings.push(f);
