@@ -17,7 +17,7 @@
 use super::module::{module_source, Check};
 use super::Context;
 use crate::catalog::Control;
-use crate::finding::{ControlResult, Evidence, Finding, Status, Subject};
+use crate::finding::{ControlResult, Evidence, Finding, Subject};
 use crate::inventory::AccountInventory;
 
 const SOURCE: (&str, &str) = module_source!();
@@ -49,16 +49,7 @@ pub(crate) fn evaluate(
     _ctx: &Context,
 ) -> Vec<(ControlResult, Vec<Finding>)> {
     let message = format!("not evaluated from an API (no read is made): the assessor must {}", what(&control.key));
-    let mut evidence =
-        vec![Evidence::info("assessment", control.assessment.clone()), Evidence::info("api_reads", "none")];
-    if let Some(a) = control.def.audit.as_deref().filter(|a| !a.trim().is_empty()) {
-        evidence.push(Evidence::info("audit_steps", a.trim().to_string()));
-    }
-    let finding = Finding::about(control, Subject::Account, &acct.account_id)
-        .status(Status::Manual)
-        .message(message.clone())
-        .evidence(evidence);
-    vec![(ControlResult::new(control, &acct.account_id, None, Status::Manual, message), vec![finding])]
+    super::manual::verdict(control, acct, message, vec![Evidence::info("api_reads", "none")])
 }
 
 #[cfg(test)]

@@ -31,7 +31,19 @@ pub(crate) fn evaluate(
         "not evaluated from an API: an assessor checks it by hand (cis-audit explain {} shows how)",
         control.key
     );
+    verdict(control, acct, message, vec![])
+}
+
+/// The MANUAL verdict `message` of the account, its finding carrying the version's assessment,
+/// `extra` evidence, and the control's audit steps.
+pub(crate) fn verdict(
+    control: &Control,
+    acct: &AccountInventory,
+    message: String,
+    extra: Vec<Evidence>,
+) -> Vec<(ControlResult, Vec<Finding>)> {
     let mut evidence = vec![Evidence::info("assessment", control.assessment.clone())];
+    evidence.extend(extra);
     if let Some(a) = control.def.audit.as_deref().filter(|a| !a.trim().is_empty()) {
         evidence.push(Evidence::info("audit_steps", a.trim().to_string()));
     }
