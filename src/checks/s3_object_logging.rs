@@ -111,18 +111,11 @@ fn advanced(sel: &[AdvancedEventSelector], write: bool, partition: &str, c: &mut
         }
         let kinds = match field("readOnly") {
             None => (true, true),
-            Some(ro) => {
-                let only = ro
-                    .equals
-                    .first()
-                    .map(|v| v.as_str())
-                    .or_else(|| ro.not_equals.first().map(|v| if v == "true" { "false" } else { "true" }));
-                match only {
-                    Some("true") => (false, true),
-                    Some("false") => (true, false),
-                    _ => (false, false),
-                }
-            }
+            Some(ro) => match ro.read_only() {
+                Some(true) => (false, true),
+                Some(false) => (true, false),
+                None => (false, false),
+            },
         };
         if !(if write { kinds.0 } else { kinds.1 }) {
             c.notes

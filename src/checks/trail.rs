@@ -207,18 +207,11 @@ pub(crate) fn management_events(sel: &TrailSelectors) -> Result<String, String> 
         }
         match adv.field_selectors.iter().find(|f| f.field == "readOnly") {
             None => (read, write) = (true, true),
-            Some(ro) => {
-                let only = ro
-                    .equals
-                    .first()
-                    .map(|v| v.as_str())
-                    .or_else(|| ro.not_equals.first().map(|v| if v == "true" { "false" } else { "true" }));
-                match only {
-                    Some("true") => read = true,
-                    Some("false") => write = true,
-                    _ => notes.push("unrecognised readOnly field selector".into()),
-                }
-            }
+            Some(ro) => match ro.read_only() {
+                Some(true) => read = true,
+                Some(false) => write = true,
+                None => notes.push("unrecognised readOnly field selector".into()),
+            },
         }
     }
     let kind = if sel.advanced_event_selectors.is_empty() { "event selectors" } else { "advanced event selectors" };

@@ -1165,6 +1165,23 @@ pub struct FieldSelector {
     pub not_ends_with: Vec<String>,
 }
 
+impl FieldSelector {
+    /// A `readOnly` selector's value: `Some(true)` read events only, `Some(false)` write events
+    /// only (`Equals` the value, or `NotEquals` the other one); None when it says neither.
+    pub fn read_only(&self) -> Option<bool> {
+        let only = self
+            .equals
+            .first()
+            .map(|v| v.as_str())
+            .or_else(|| self.not_equals.first().map(|v| if v == "true" { "false" } else { "true" }));
+        match only {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegionConfig {
     pub region: String,
