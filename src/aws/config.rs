@@ -38,6 +38,25 @@ impl AwsOptions {
     }
 }
 
+/// One HTTPS client for every SDK client of the run, built as the SDK builds its default one
+/// (rustls with aws-lc, the proxy from the environment). Without it each SDK client made its
+/// own: a connection pool and a copy of the trusted roots per client, so an organisation's
+/// audit opened a connection per call and held ~0.6 MiB per call in flight (heaptrack: 36 MB
+/// of copied trust anchors at 60 accounts).
+fn shared_https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::{proxy::ProxyConfig, tls, Builder, ConnectorBuilder};
+    Builder::new().build_with_connector_fn(move |settings, components| {
+        let mut b =
+            ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc));
+        b.set_connector_settings(settings.cloned());
+        if let Some(c) = components {
+            b.set_sleep_impl(c.sleep_impl());
+        }
+        b.set_proxy_config(Some(ProxyConfig::from_env()));
+        b.build()
+    })
+}
+
 /// Loads the base SDK configuration from the standard chain (environment, profile, SSO, web
 /// identity, container and instance metadata). Retries use the SDK's **adaptive** mode (its
 /// client-side token bucket slows down after a throttling answer), 3 attempts, unless
@@ -63,6 +82,7 @@ pub(crate) async fn base_config(opts: &AwsOptions) -> SdkConfig {
             .operation_attempt_timeout(opts.call_timeout)
             .build(),
     );
+    loader = loader.http_client(shared_https_client());
     let mut config = loader.load().await;
     if config.region().is_none() {
         config = config.to_builder().region(Region::from_static("us-east-1")).build();
