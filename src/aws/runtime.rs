@@ -123,6 +123,23 @@ impl Runtime {
         operation: &str,
         fut: impl std::future::Future<Output = Result<T, E>>,
     ) -> Result<T, E> {
+        self.call_with(account, region, lane, operation, || fut).await
+    }
+
+    /// [`Runtime::call`], with the call's future made by `send` only once the bounds let it run,
+    /// and boxed: while it waits, a read holds only what `send` captures (a request builder),
+    /// not the SDK's future of tens of KB (thousands wait during an organisation's audit).
+    pub(crate) async fn call_with<T, E, Fut>(
+        &self,
+        account: &str,
+        region: Option<&str>,
+        lane: Lane,
+        operation: &str,
+        send: impl FnOnce() -> Fut,
+    ) -> Result<T, E>
+    where
+        Fut: std::future::Future<Output = Result<T, E>>,
+    {
         let asked = self.inner.trace.as_ref().map(|(t0, _)| t0.elapsed());
         let (bound, rbound) = (self.bound(account), self.region_bound(account, region, operation));
         // Semaphores are never closed, so acquiring cannot fail. Always in this order: region
@@ -140,7 +157,7 @@ impl Runtime {
         *self.inner.calls.lock().unwrap_or_else(|e| e.into_inner()).entry(operation.to_string()).or_default() += 1;
         self.inner.total.fetch_add(1, Ordering::Relaxed);
         let slot = self.inner.trace.as_ref().map(|(t0, _)| t0.elapsed());
-        let out = fut.await;
+        let out = Box::pin(send()).await;
         if out.is_err() {
             self.inner.errors.fetch_add(1, Ordering::Relaxed);
         }

@@ -13,7 +13,7 @@ pub(crate) async fn alternate_contacts(s: &Session, rt: &Runtime) -> Vec<Alterna
     let c = &aws_sdk_account::Client::new(&s.config);
     let each = CONTACT_TYPES.iter().map(|t| async move {
         let req = c.get_alternate_contact().alternate_contact_type(AlternateContactType::from(*t));
-        let contact = match read(s, rt, Lane::Leaf, "account:GetAlternateContact", None, req.send()).await {
+        let contact = match read(s, rt, Lane::Leaf, "account:GetAlternateContact", None, || req.send()).await {
             Ok(o) => Collected::Ok(o.alternate_contact().map(|a| AlternateContact {
                 name: a.name().unwrap_or_default().to_string(),
                 email: a.email_address().unwrap_or_default().to_string(),

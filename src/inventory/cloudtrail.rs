@@ -11,7 +11,8 @@ use aws_sdk_cloudtrail::Client;
 pub(crate) async fn describe_trails(s: &Session, rt: &Runtime, region: &str) -> (RegionTrails, Vec<Trail>) {
     let client = Client::new(&s.region_config(region));
     let op = "cloudtrail:DescribeTrails";
-    match read(s, rt, Lane::Chain, op, Some(region), client.describe_trails().include_shadow_trails(true).send()).await
+    match read(s, rt, Lane::Chain, op, Some(region), || client.describe_trails().include_shadow_trails(true).send())
+        .await
     {
         Ok(out) => {
             let trails: Vec<Trail> = out.trail_list().iter().map(|t| to_trail(t, region)).collect();
@@ -45,14 +46,9 @@ fn to_trail(t: &aws_sdk_cloudtrail::types::Trail, seen_in: &str) -> Trail {
 /// `GetTrailStatus` of one trail (by ARN), in its home region.
 pub(crate) async fn trail_status(s: &Session, rt: &Runtime, trail_arn: &str, home: &str) -> Collected<TrailStatus> {
     let client = Client::new(&s.region_config(home));
-    let res = read(
-        s,
-        rt,
-        Lane::Chain,
-        "cloudtrail:GetTrailStatus",
-        Some(home),
-        client.get_trail_status().name(trail_arn).send(),
-    )
+    let res = read(s, rt, Lane::Chain, "cloudtrail:GetTrailStatus", Some(home), || {
+        client.get_trail_status().name(trail_arn).send()
+    })
     .await;
     Collected::from(res.map(|o| TrailStatus {
         is_logging: o.is_logging().unwrap_or(false),
@@ -66,14 +62,9 @@ pub(crate) async fn trail_status(s: &Session, rt: &Runtime, trail_arn: &str, hom
 /// `GetEventSelectors` of one trail (by ARN or name), in its home region.
 pub(crate) async fn event_selectors(s: &Session, rt: &Runtime, trail: &str, home: &str) -> Collected<TrailSelectors> {
     let client = Client::new(&s.region_config(home));
-    let res = read(
-        s,
-        rt,
-        Lane::Chain,
-        "cloudtrail:GetEventSelectors",
-        Some(home),
-        client.get_event_selectors().trail_name(trail).send(),
-    )
+    let res = read(s, rt, Lane::Chain, "cloudtrail:GetEventSelectors", Some(home), || {
+        client.get_event_selectors().trail_name(trail).send()
+    })
     .await;
     Collected::from(res.map(|o| {
         TrailSelectors {
@@ -129,14 +120,9 @@ pub(crate) async fn home_trail(
     with_selectors: bool,
 ) -> Result<Option<Trail>, CollectError> {
     let client = Client::new(&s.region_config(region));
-    let out = read(
-        s,
-        rt,
-        Lane::Chain,
-        "cloudtrail:DescribeTrails",
-        Some(region),
-        client.describe_trails().include_shadow_trails(false).send(),
-    )
+    let out = read(s, rt, Lane::Chain, "cloudtrail:DescribeTrails", Some(region), || {
+        client.describe_trails().include_shadow_trails(false).send()
+    })
     .await?;
     let Some(t) = out.trail_list().iter().find(|t| t.name() == Some(name)) else { return Ok(None) };
     let mut t = to_trail(t, region);

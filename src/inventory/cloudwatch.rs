@@ -16,7 +16,7 @@ pub(crate) async fn alarms_for_metric(
 ) -> MetricAlarmsInventory {
     let client = Client::new(&s.region_config(region));
     let req = client.describe_alarms_for_metric().namespace(namespace).metric_name(metric);
-    let res = read(s, rt, Lane::Chain, "cloudwatch:DescribeAlarmsForMetric", Some(region), req.send()).await;
+    let res = read(s, rt, Lane::Chain, "cloudwatch:DescribeAlarmsForMetric", Some(region), || req.send()).await;
     MetricAlarmsInventory {
         account: s.account_id.clone(),
         region: region.to_string(),
@@ -39,7 +39,7 @@ pub(crate) async fn alarms(
     loop {
         let req =
             client.describe_alarms().set_alarm_names(name.map(|n| vec![n.to_string()])).set_next_token(token.clone());
-        let page = read(s, rt, Lane::Chain, "cloudwatch:DescribeAlarms", Some(region), req.send()).await?;
+        let page = read(s, rt, Lane::Chain, "cloudwatch:DescribeAlarms", Some(region), || req.send()).await?;
         out.extend(page.metric_alarms().iter().map(to_alarm));
         match next_page(page.next_token(), &token) {
             Some(t) => token = Some(t),

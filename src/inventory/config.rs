@@ -15,15 +15,15 @@ pub(crate) async fn region_config(s: &Session, rt: &Runtime, region: &str) -> Re
 
 pub(crate) async fn recorders(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<ConfigRecorder>> {
     let client = Client::new(&s.region_config(region));
-    let req = client.describe_configuration_recorders().send();
-    let res = read(s, rt, Lane::Leaf, "config:DescribeConfigurationRecorders", Some(region), req).await;
+    let req = client.describe_configuration_recorders();
+    let res = read(s, rt, Lane::Leaf, "config:DescribeConfigurationRecorders", Some(region), || req.send()).await;
     Collected::from(res.map(|o| o.configuration_recorders().iter().map(to_recorder).collect()))
 }
 
 pub(crate) async fn statuses(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<ConfigRecorderStatus>> {
     let client = Client::new(&s.region_config(region));
-    let req = client.describe_configuration_recorder_status().send();
-    let res = read(s, rt, Lane::Leaf, "config:DescribeConfigurationRecorderStatus", Some(region), req).await;
+    let req = client.describe_configuration_recorder_status();
+    let res = read(s, rt, Lane::Leaf, "config:DescribeConfigurationRecorderStatus", Some(region), || req.send()).await;
     Collected::from(res.map(|o| {
         o.configuration_recorders_status()
             .iter()
@@ -41,8 +41,8 @@ pub(crate) async fn statuses(s: &Session, rt: &Runtime, region: &str) -> Collect
 /// Delivery channels of a region: name and bucket.
 pub(crate) async fn channels(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<DeliveryChannel>> {
     let client = Client::new(&s.region_config(region));
-    let req = client.describe_delivery_channels().send();
-    let res = read(s, rt, Lane::Leaf, "config:DescribeDeliveryChannels", Some(region), req).await;
+    let req = client.describe_delivery_channels();
+    let res = read(s, rt, Lane::Leaf, "config:DescribeDeliveryChannels", Some(region), || req.send()).await;
     Collected::from(res.map(|o| {
         o.delivery_channels()
             .iter()

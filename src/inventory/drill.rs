@@ -69,27 +69,24 @@ pub(crate) async fn tagged(
     Ok(match kind {
         DrillKind::ManagedPolicy => drill_policy(s, rt, region, drill_id).await?.into_iter().collect(),
         DrillKind::SecurityGroup => {
-            let o = read(
-                s,
-                rt,
-                Lane::Chain,
-                op,
-                Some(region),
-                c.describe_security_groups().set_filters(Some(filters)).send(),
-            )
+            let o = read(s, rt, Lane::Chain, op, Some(region), || {
+                c.describe_security_groups().set_filters(Some(filters)).send()
+            })
             .await?;
             o.security_groups().iter().filter_map(|g| g.group_id().map(str::to_string)).collect()
         }
         DrillKind::NetworkAcl => {
-            let o =
-                read(s, rt, Lane::Chain, op, Some(region), c.describe_network_acls().set_filters(Some(filters)).send())
-                    .await?;
+            let o = read(s, rt, Lane::Chain, op, Some(region), || {
+                c.describe_network_acls().set_filters(Some(filters)).send()
+            })
+            .await?;
             o.network_acls().iter().filter_map(|g| g.network_acl_id().map(str::to_string)).collect()
         }
         DrillKind::RouteTable => {
-            let o =
-                read(s, rt, Lane::Chain, op, Some(region), c.describe_route_tables().set_filters(Some(filters)).send())
-                    .await?;
+            let o = read(s, rt, Lane::Chain, op, Some(region), || {
+                c.describe_route_tables().set_filters(Some(filters)).send()
+            })
+            .await?;
             o.route_tables().iter().filter_map(|g| g.route_table_id().map(str::to_string)).collect()
         }
     })
@@ -105,7 +102,7 @@ pub(crate) async fn drill_policy(
 ) -> Result<Option<String>, CollectError> {
     let c = aws_sdk_iam::Client::new(&s.region_config(region));
     let arn = format!("arn:{}:iam::{}:policy/cis-audit-drill-{drill_id}", s.partition, s.account_id);
-    match read(s, rt, Lane::Chain, "iam:GetPolicy", Some(region), c.get_policy().policy_arn(&arn).send()).await {
+    match read(s, rt, Lane::Chain, "iam:GetPolicy", Some(region), || c.get_policy().policy_arn(&arn).send()).await {
         Ok(o) => {
             let ours =
                 o.policy().is_some_and(|p| p.tags().iter().any(|t| t.key() == DRILL_TAG && t.value() == drill_id));
@@ -124,7 +121,8 @@ pub(crate) async fn queue_url(
     name: &str,
 ) -> Result<Option<String>, CollectError> {
     let c = aws_sdk_sqs::Client::new(&s.region_config(region));
-    match read(s, rt, Lane::Chain, "sqs:GetQueueUrl", Some(region), c.get_queue_url().queue_name(name).send()).await {
+    match read(s, rt, Lane::Chain, "sqs:GetQueueUrl", Some(region), || c.get_queue_url().queue_name(name).send()).await
+    {
         Ok(o) => Ok(o.queue_url().map(str::to_string)),
         Err(e) if e.code.contains("NonExistentQueue") || e.code == "QueueDoesNotExist" => Ok(None),
         Err(e) => Err(e),
@@ -156,7 +154,7 @@ pub(crate) async fn records_with(
         .start_time(start_ms)
         .filter_pattern(format!("\"{term}\""))
         .limit(100);
-    let o = read(s, rt, Lane::Chain, "logs:FilterLogEvents", Some(region), req.send()).await?;
+    let o = read(s, rt, Lane::Chain, "logs:FilterLogEvents", Some(region), || req.send()).await?;
     Ok(o.events()
         .iter()
         .map(|e| LogRecord {
@@ -187,7 +185,7 @@ pub(crate) async fn metric_sums(
         .end_time(end)
         .period(60)
         .statistics(Statistic::Sum);
-    let o = read(s, rt, Lane::Chain, "cloudwatch:GetMetricStatistics", Some(region), req.send()).await?;
+    let o = read(s, rt, Lane::Chain, "cloudwatch:GetMetricStatistics", Some(region), || req.send()).await?;
     Ok(o.datapoints().iter().filter_map(|d| Some((*d.timestamp()?, d.sum()?))).collect())
 }
 
@@ -201,6 +199,6 @@ pub(crate) async fn receive(
 ) -> Result<Vec<String>, CollectError> {
     let c = aws_sdk_sqs::Client::new(&s.region_config(region));
     let req = c.receive_message().queue_url(queue_url).max_number_of_messages(10).wait_time_seconds(wait);
-    let o = read(s, rt, Lane::Chain, "sqs:ReceiveMessage", Some(region), req.send()).await?;
+    let o = read(s, rt, Lane::Chain, "sqs:ReceiveMessage", Some(region), || req.send()).await?;
     Ok(o.messages().iter().filter_map(|m| m.body().map(str::to_string)).collect())
 }

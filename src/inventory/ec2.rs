@@ -222,14 +222,9 @@ pub(crate) async fn flow_logs(s: &Session, rt: &Runtime, region: &str) -> Collec
 /// `GetEbsEncryptionByDefault`.
 pub(crate) async fn ebs_encryption_by_default(s: &Session, rt: &Runtime, region: &str) -> Collected<bool> {
     let c = client(s, region);
-    let res = read(
-        s,
-        rt,
-        Lane::Leaf,
-        "ec2:GetEbsEncryptionByDefault",
-        Some(region),
-        c.get_ebs_encryption_by_default().send(),
-    )
+    let res = read(s, rt, Lane::Leaf, "ec2:GetEbsEncryptionByDefault", Some(region), || {
+        c.get_ebs_encryption_by_default().send()
+    })
     .await;
     Collected::from(res.map(|o| o.ebs_encryption_by_default().unwrap_or(false)))
 }

@@ -13,7 +13,7 @@ pub(crate) async fn rules(s: &Session, rt: &Runtime, region: &str) -> Collected<
     let mut token: Option<String> = None;
     loop {
         let req = client.list_rules().event_bus_name("default").set_next_token(token.clone());
-        match read(s, rt, Lane::Chain, "events:ListRules", Some(region), req.send()).await {
+        match read(s, rt, Lane::Chain, "events:ListRules", Some(region), || req.send()).await {
             Ok(out) => {
                 rules.extend(out.rules().iter().map(|r| EventRule {
                     name: r.name().unwrap_or_default().to_string(),
@@ -45,7 +45,7 @@ pub(crate) async fn targets(s: &Session, rt: &Runtime, region: &str, rule: &str)
     let mut token: Option<String> = None;
     loop {
         let req = client.list_targets_by_rule().rule(rule).event_bus_name("default").set_next_token(token.clone());
-        match read(s, rt, Lane::Chain, "events:ListTargetsByRule", Some(region), req.send()).await {
+        match read(s, rt, Lane::Chain, "events:ListTargetsByRule", Some(region), || req.send()).await {
             Ok(out) => {
                 targets.extend(out.targets().iter().map(|t| RuleTarget {
                     id: t.id().to_string(),
@@ -79,7 +79,7 @@ pub(crate) async fn rule(
 ) -> Result<Option<EventRule>, CollectError> {
     let client = Client::new(&s.region_config(region));
     let req = client.describe_rule().name(name).event_bus_name("default");
-    match read(s, rt, Lane::Chain, "events:DescribeRule", Some(region), req.send()).await {
+    match read(s, rt, Lane::Chain, "events:DescribeRule", Some(region), || req.send()).await {
         Ok(r) => Ok(Some(EventRule {
             name: r.name().unwrap_or_default().to_string(),
             arn: r.arn().unwrap_or_default().to_string(),

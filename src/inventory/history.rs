@@ -169,7 +169,7 @@ pub(crate) async fn alarm_history(
             .end_date(end)
             .max_records(100)
             .set_next_token(token.clone());
-        let page = read(s, rt, Lane::Chain, "cloudwatch:DescribeAlarmHistory", Some(region), req.send()).await?;
+        let page = read(s, rt, Lane::Chain, "cloudwatch:DescribeAlarmHistory", Some(region), || req.send()).await?;
         out.extend(page.alarm_history_items().iter().map(|h| {
             AlarmHistoryItem {
                 timestamp: h
@@ -235,7 +235,7 @@ pub(crate) async fn metric_totals(
                 .start_time(start)
                 .end_time(end)
                 .set_next_token(token.clone());
-            let page = read(s, rt, Lane::Chain, "cloudwatch:GetMetricData", Some(region), req.send()).await?;
+            let page = read(s, rt, Lane::Chain, "cloudwatch:GetMetricData", Some(region), || req.send()).await?;
             for r in page.metric_data_results() {
                 let Some(i) = r.id().and_then(|id| id.strip_prefix('m')).and_then(|n| n.parse::<usize>().ok()) else {
                     continue;

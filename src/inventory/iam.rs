@@ -8,7 +8,7 @@ use crate::aws::{Lane, Runtime, Session};
 /// `NoSuchEntity`).
 pub(crate) async fn password_policy(s: &Session, rt: &Runtime, region: &str) -> Collected<Option<PasswordPolicy>> {
     let client = aws_sdk_iam::Client::new(&s.region_config(region));
-    match read(s, rt, Lane::Leaf, "iam:GetAccountPasswordPolicy", None, client.get_account_password_policy().send())
+    match read(s, rt, Lane::Leaf, "iam:GetAccountPasswordPolicy", None, || client.get_account_password_policy().send())
         .await
     {
         Ok(o) => Collected::Ok(o.password_policy().map(|p| PasswordPolicy {
@@ -57,7 +57,7 @@ pub(crate) async fn credential_report(s: &Session, rt: &Runtime, region: &str) -
     let op = "iam:GenerateCredentialReport";
     let mut waits = REPORT_WAITS_MS.iter();
     loop {
-        let state = match read(s, rt, Lane::Leaf, op, None, c.generate_credential_report().send()).await {
+        let state = match read(s, rt, Lane::Leaf, op, None, || c.generate_credential_report().send()).await {
             Ok(o) => o.state().map(|x| x.as_str().to_string()).unwrap_or_default(),
             Err(e) => return Collected::Error(e),
         };
@@ -78,7 +78,7 @@ pub(crate) async fn credential_report(s: &Session, rt: &Runtime, region: &str) -
         }
     }
     let op = "iam:GetCredentialReport";
-    let o = match read(s, rt, Lane::Leaf, op, None, c.get_credential_report().send()).await {
+    let o = match read(s, rt, Lane::Leaf, op, None, || c.get_credential_report().send()).await {
         Ok(o) => o,
         Err(e) => return Collected::Error(e),
     };
@@ -142,13 +142,13 @@ pub(crate) async fn account_summary(
     region: &str,
 ) -> Collected<std::collections::BTreeMap<String, i64>> {
     let c = client(s, region);
-    Collected::from(read(s, rt, Lane::Leaf, "iam:GetAccountSummary", None, c.get_account_summary().send()).await.map(
-        |o| {
+    Collected::from(
+        read(s, rt, Lane::Leaf, "iam:GetAccountSummary", None, || c.get_account_summary().send()).await.map(|o| {
             o.summary_map()
                 .map(|m| m.iter().map(|(k, v)| (k.as_str().to_string(), i64::from(*v))).collect())
                 .unwrap_or_default()
-        },
-    ))
+        }),
+    )
 }
 
 /// `ListVirtualMFADevices` (every assignment status), every page.
@@ -260,7 +260,7 @@ pub(crate) async fn policies(s: &Session, rt: &Runtime, region: &str) -> Collect
         let op = "iam:GetPolicyVersion";
         let req = c.get_policy_version().policy_arn(&p.arn).version_id(&p.default_version);
         Collected::from(
-            read(s, rt, Lane::Leaf, op, None, req.send())
+            read(s, rt, Lane::Leaf, op, None, || req.send())
                 .await
                 .map(|o| decode_document(o.policy_version().and_then(|v| v.document()).unwrap_or_default())),
         )
@@ -403,7 +403,9 @@ pub(crate) async fn organizations_features(
     region: &str,
 ) -> Collected<OrganizationsFeatures> {
     let c = client(s, region);
-    match read(s, rt, Lane::Leaf, "iam:ListOrganizationsFeatures", None, c.list_organizations_features().send()).await {
+    match read(s, rt, Lane::Leaf, "iam:ListOrganizationsFeatures", None, || c.list_organizations_features().send())
+        .await
+    {
         Ok(o) => Collected::Ok(OrganizationsFeatures {
             organization_id: o.organization_id().map(str::to_string),
             enabled_features: o.enabled_features().iter().map(|f| f.as_str().to_string()).collect(),
@@ -421,8 +423,8 @@ pub(crate) async fn organizations_features(
 pub(crate) async fn identity_providers(s: &Session, rt: &Runtime, region: &str) -> Collected<Vec<String>> {
     let c = client(s, region);
     let (saml, oidc) = tokio::join!(
-        read(s, rt, Lane::Leaf, "iam:ListSAMLProviders", None, c.list_saml_providers().send()),
-        read(s, rt, Lane::Leaf, "iam:ListOpenIDConnectProviders", None, c.list_open_id_connect_providers().send()),
+        read(s, rt, Lane::Leaf, "iam:ListSAMLProviders", None, || c.list_saml_providers().send()),
+        read(s, rt, Lane::Leaf, "iam:ListOpenIDConnectProviders", None, || c.list_open_id_connect_providers().send()),
     );
     let mut out: Vec<String> = match saml {
         Ok(o) => o.saml_provider_list().iter().filter_map(|p| p.arn().map(str::to_string)).collect(),

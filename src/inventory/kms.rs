@@ -22,14 +22,14 @@ fn is_key_id(key: &str) -> bool {
 pub(crate) async fn key(s: &Session, rt: &Runtime, region: &str, key: &str) -> KmsKeyInventory {
     let client = Client::new(&s.region_config(region));
     let describe = async {
-        read(s, rt, Lane::Chain, "kms:DescribeKey", Some(region), client.describe_key().key_id(key).send()).await
+        read(s, rt, Lane::Chain, "kms:DescribeKey", Some(region), || client.describe_key().key_id(key).send()).await
     };
     let policy_of = |id: String| {
         let client = &client;
         async move {
             let req = client.get_key_policy().key_id(id).policy_name("default");
             Collected::from(
-                read(s, rt, Lane::Chain, "kms:GetKeyPolicy", Some(region), req.send())
+                read(s, rt, Lane::Chain, "kms:GetKeyPolicy", Some(region), || req.send())
                     .await
                     .map(|o| o.policy().unwrap_or_default().to_string()),
             )
@@ -89,7 +89,7 @@ pub(crate) async fn region_keys(s: &Session, rt: &Runtime, region: &str) -> Coll
         let client = &client;
         async move {
             let req = client.describe_key().key_id(&id);
-            match read(s, rt, Lane::Leaf, "kms:DescribeKey", Some(region), req.send()).await {
+            match read(s, rt, Lane::Leaf, "kms:DescribeKey", Some(region), || req.send()).await {
                 Ok(o) => {
                     let m = o.key_metadata();
                     KmsKeyDetails {
@@ -113,7 +113,7 @@ pub(crate) async fn region_keys(s: &Session, rt: &Runtime, region: &str) -> Coll
         async move {
             if rotation_applies(&k) {
                 let req = client.get_key_rotation_status().key_id(&k.key_id);
-                let res = read(s, rt, Lane::Leaf, "kms:GetKeyRotationStatus", Some(region), req.send()).await;
+                let res = read(s, rt, Lane::Leaf, "kms:GetKeyRotationStatus", Some(region), || req.send()).await;
                 k.rotation = Some(Collected::from(res.map(|o| o.key_rotation_enabled())));
             }
             k

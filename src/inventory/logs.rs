@@ -23,7 +23,7 @@ pub(crate) async fn metric_filters(
             .log_group_name(group)
             .set_filter_name_prefix(prefix.map(str::to_string))
             .set_next_token(token.clone());
-        match read(s, rt, Lane::Chain, "logs:DescribeMetricFilters", Some(region), req.send()).await {
+        match read(s, rt, Lane::Chain, "logs:DescribeMetricFilters", Some(region), || req.send()).await {
             Ok(out) => {
                 filters.extend(out.metric_filters().iter().map(to_filter));
                 match next_page(out.next_token(), &token) {
@@ -72,7 +72,7 @@ pub(crate) async fn log_group_exists(
     let mut token: Option<String> = None;
     loop {
         let req = client.describe_log_groups().log_group_name_prefix(name).set_next_token(token.clone());
-        let out = read(s, rt, Lane::Chain, "logs:DescribeLogGroups", Some(region), req.send()).await?;
+        let out = read(s, rt, Lane::Chain, "logs:DescribeLogGroups", Some(region), || req.send()).await?;
         if out.log_groups().iter().any(|g| g.log_group_name() == Some(name)) {
             return Ok(true);
         }

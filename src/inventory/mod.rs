@@ -56,38 +56,42 @@ pub use model::*;
 use regions::{default_regions, RegionError};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-/// One read under the runtime's bounds, its SDK error turned into a [`CollectError`].
-pub(crate) async fn read<T, E, R>(
+/// One read under the runtime's bounds, its SDK error turned into a [`CollectError`]. `send`
+/// makes the request's future once the bounds let it run: an SDK future is tens of KB, and an
+/// organisation's audit has thousands of reads waiting; each waits as its small builder.
+pub(crate) async fn read<T, E, R, Fut>(
     s: &Session,
     rt: &Runtime,
     lane: Lane,
     operation: &'static str,
     region: Option<&str>,
-    fut: impl std::future::Future<Output = Result<T, SdkError<E, R>>>,
+    send: impl FnOnce() -> Fut,
 ) -> Result<T, CollectError>
 where
+    Fut: std::future::Future<Output = Result<T, SdkError<E, R>>>,
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
 {
-    read_scoped(s, rt, lane, operation, region, region, fut).await
+    read_scoped(s, rt, lane, operation, region, region, send).await
 }
 
 /// [`read`], bounded under `scope` instead of the region: S3 throttles a bucket's requests per
 /// bucket, not per region, so its bucket reads are bounded per bucket.
-pub(crate) async fn read_scoped<T, E, R>(
+pub(crate) async fn read_scoped<T, E, R, Fut>(
     s: &Session,
     rt: &Runtime,
     lane: Lane,
     operation: &'static str,
     region: Option<&str>,
     scope: Option<&str>,
-    fut: impl std::future::Future<Output = Result<T, SdkError<E, R>>>,
+    send: impl FnOnce() -> Fut,
 ) -> Result<T, CollectError>
 where
+    Fut: std::future::Future<Output = Result<T, SdkError<E, R>>>,
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
 {
-    rt.call(&s.account_id, scope, lane, operation, fut)
+    rt.call_with(&s.account_id, scope, lane, operation, send)
         .await
         .map_err(|e| CollectError::new(operation, &s.account_id, region, classify(&e)))
 }
@@ -111,7 +115,7 @@ where
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let (items, next) = read(s, rt, Lane::Leaf, operation, Some(region), page(token.clone())).await?;
+        let (items, next) = read(s, rt, Lane::Leaf, operation, Some(region), || page(token.clone())).await?;
         out.extend(items);
         match crate::aws::next_page(next.as_deref(), &token) {
             Some(t) => token = Some(t),

@@ -17,13 +17,13 @@ pub(crate) async fn discover(
 ) -> Result<(OrganizationInventory, Option<CollectError>), CollectError> {
     let client = Client::new(&s.config);
     let describe =
-        read(s, rt, Lane::Chain, "organizations:DescribeOrganization", None, client.describe_organization().send());
+        read(s, rt, Lane::Chain, "organizations:DescribeOrganization", None, || client.describe_organization().send());
     let list = async {
         let mut accounts = Vec::new();
         let mut token: Option<String> = None;
         loop {
             let req = client.list_accounts().set_next_token(token.clone());
-            let page = read(s, rt, Lane::Chain, "organizations:ListAccounts", None, req.send()).await?;
+            let page = read(s, rt, Lane::Chain, "organizations:ListAccounts", None, || req.send()).await?;
             accounts.extend(page.accounts().iter().map(|a| {
                 OrgAccount {
                     id: a.id().unwrap_or_default().to_string(),
@@ -87,7 +87,7 @@ pub(crate) async fn ou_paths(
     let mut token: Option<String> = None;
     loop {
         let req = client.list_roots().set_next_token(token.clone());
-        let page = read(s, rt, Lane::Chain, "organizations:ListRoots", None, req.send()).await?;
+        let page = read(s, rt, Lane::Chain, "organizations:ListRoots", None, || req.send()).await?;
         roots.extend(
             page.roots()
                 .iter()
@@ -108,7 +108,7 @@ pub(crate) async fn ou_paths(
                     let req =
                         client.list_organizational_units_for_parent().parent_id(&parent).set_next_token(token.clone());
                     let page =
-                        read(s, rt, Lane::Chain, "organizations:ListOrganizationalUnitsForParent", None, req.send())
+                        read(s, rt, Lane::Chain, "organizations:ListOrganizationalUnitsForParent", None, || req.send())
                             .await?;
                     out.extend(
                         page.organizational_units().iter().map(|u| {
@@ -128,7 +128,7 @@ pub(crate) async fn ou_paths(
                 loop {
                     let req = client.list_accounts_for_parent().parent_id(&parent).set_next_token(token.clone());
                     let page =
-                        read(s, rt, Lane::Chain, "organizations:ListAccountsForParent", None, req.send()).await?;
+                        read(s, rt, Lane::Chain, "organizations:ListAccountsForParent", None, || req.send()).await?;
                     out.extend(page.accounts().iter().filter_map(|a| a.id().map(str::to_string)));
                     match next_page(page.next_token(), &token) {
                         Some(t) => token = Some(t),

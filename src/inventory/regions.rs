@@ -108,7 +108,7 @@ pub(crate) async fn enabled_regions(s: &Session, rt: &Runtime) -> Result<Vec<Str
             .region_opt_status_contains(RegionOptStatus::Enabled)
             .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
             .set_next_token(token.clone());
-        let page = read(s, rt, Lane::Chain, "account:ListRegions", None, req.send()).await?;
+        let page = read(s, rt, Lane::Chain, "account:ListRegions", None, || req.send()).await?;
         out.extend(page.regions().iter().filter_map(|r| r.region_name().map(str::to_string)));
         match next_page(page.next_token(), &token) {
             Some(t) => token = Some(t),

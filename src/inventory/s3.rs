@@ -116,8 +116,10 @@ pub(crate) async fn bucket_region(s: &Session, rt: &Runtime, global: &str, bucke
     let c = s3(s, global);
     let op = "s3:GetBucketLocation";
     let scope = bucket_scope(bucket);
-    match read_scoped(s, rt, Lane::Leaf, op, Some(global), Some(&scope), c.get_bucket_location().bucket(bucket).send())
-        .await
+    match read_scoped(s, rt, Lane::Leaf, op, Some(global), Some(&scope), || {
+        c.get_bucket_location().bucket(bucket).send()
+    })
+    .await
     {
         Ok(o) => Collected::Ok(location_region(o.location_constraint().map(|l| l.as_str()), global)),
         Err(e) => Collected::Error(e),
@@ -144,8 +146,10 @@ pub(crate) async fn bucket_part(
         BucketPart::Policy => {
             let op = "s3:GetBucketPolicy";
             BucketValue::Policy(
-                match read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), c.get_bucket_policy().bucket(bucket).send())
-                    .await
+                match read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), || {
+                    c.get_bucket_policy().bucket(bucket).send()
+                })
+                .await
                 {
                     Ok(o) => Collected::Ok(o.policy().map(str::to_string)),
                     Err(e) if e.code == "NoSuchBucketPolicy" => Collected::Ok(None),
@@ -156,7 +160,7 @@ pub(crate) async fn bucket_part(
         BucketPart::Acl => {
             let op = "s3:GetBucketAcl";
             BucketValue::Acl(Collected::from(
-                read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), c.get_bucket_acl().bucket(bucket).send())
+                read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), || c.get_bucket_acl().bucket(bucket).send())
                     .await
                     .map(|o| {
                         o.grants()
@@ -176,22 +180,24 @@ pub(crate) async fn bucket_part(
         }
         BucketPart::PublicAccessBlock => {
             let op = "s3:GetBucketPublicAccessBlock";
-            let fut = c.get_public_access_block().bucket(bucket).send();
-            BucketValue::PublicAccessBlock(match read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), fut).await {
-                Ok(o) => Collected::Ok(o.public_access_block_configuration().map(|p| PublicAccessBlock {
-                    block_public_acls: p.block_public_acls().unwrap_or(false),
-                    ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
-                    block_public_policy: p.block_public_policy().unwrap_or(false),
-                    restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
-                })),
-                Err(e) if e.code == "NoSuchPublicAccessBlockConfiguration" => Collected::Ok(None),
-                Err(e) => Collected::Error(e),
-            })
+            let req = c.get_public_access_block().bucket(bucket);
+            BucketValue::PublicAccessBlock(
+                match read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), || req.send()).await {
+                    Ok(o) => Collected::Ok(o.public_access_block_configuration().map(|p| PublicAccessBlock {
+                        block_public_acls: p.block_public_acls().unwrap_or(false),
+                        ignore_public_acls: p.ignore_public_acls().unwrap_or(false),
+                        block_public_policy: p.block_public_policy().unwrap_or(false),
+                        restrict_public_buckets: p.restrict_public_buckets().unwrap_or(false),
+                    })),
+                    Err(e) if e.code == "NoSuchPublicAccessBlockConfiguration" => Collected::Ok(None),
+                    Err(e) => Collected::Error(e),
+                },
+            )
         }
         BucketPart::Versioning => {
             let op = "s3:GetBucketVersioning";
             BucketValue::Versioning(Collected::from(
-                read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), c.get_bucket_versioning().bucket(bucket).send())
+                read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), || c.get_bucket_versioning().bucket(bucket).send())
                     .await
                     .map(|o| BucketVersioning {
                         status: o.status().map(|x| x.as_str().to_string()),
@@ -201,8 +207,8 @@ pub(crate) async fn bucket_part(
         }
         BucketPart::Encryption => {
             let op = "s3:GetEncryptionConfiguration";
-            let fut = c.get_bucket_encryption().bucket(bucket).send();
-            BucketValue::Encryption(match read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), fut).await {
+            let req = c.get_bucket_encryption().bucket(bucket);
+            BucketValue::Encryption(match read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), || req.send()).await {
                 Ok(o) => Collected::Ok(Some(
                     o.server_side_encryption_configuration()
                         .map(|c| {
@@ -221,7 +227,7 @@ pub(crate) async fn bucket_part(
         BucketPart::Logging => {
             let op = "s3:GetBucketLogging";
             BucketValue::Logging(Collected::from(
-                read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), c.get_bucket_logging().bucket(bucket).send())
+                read_scoped(s, rt, Lane::Leaf, op, r, Some(&scope), || c.get_bucket_logging().bucket(bucket).send())
                     .await
                     .map(|o| {
                         o.logging_enabled().map(|l| BucketLogging {
@@ -243,7 +249,7 @@ pub(crate) async fn account_public_access_block(
 ) -> Collected<Option<PublicAccessBlock>> {
     let c = s3control(s, region);
     let op = "s3:GetAccountPublicAccessBlock";
-    match read(s, rt, Lane::Leaf, op, None, c.get_public_access_block().account_id(&s.account_id).send()).await {
+    match read(s, rt, Lane::Leaf, op, None, || c.get_public_access_block().account_id(&s.account_id).send()).await {
         Ok(o) => Collected::Ok(o.public_access_block_configuration().map(|p| PublicAccessBlock {
             block_public_acls: p.block_public_acls().unwrap_or(false),
             ignore_public_acls: p.ignore_public_acls().unwrap_or(false),

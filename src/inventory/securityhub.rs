@@ -8,7 +8,7 @@ use crate::aws::{Lane, Runtime, Session};
 /// subscribed to AWS Security Hub" — for an account that has not enabled it in the region).
 pub(crate) async fn hub(s: &Session, rt: &Runtime, region: &str) -> Collected<SecurityHubState> {
     let client = aws_sdk_securityhub::Client::new(&s.region_config(region));
-    match read(s, rt, Lane::Leaf, "securityhub:DescribeHub", Some(region), client.describe_hub().send()).await {
+    match read(s, rt, Lane::Leaf, "securityhub:DescribeHub", Some(region), || client.describe_hub().send()).await {
         Ok(o) => Collected::Ok(SecurityHubState {
             enabled: true,
             hub_arn: o.hub_arn().map(str::to_string),

@@ -13,7 +13,7 @@ pub(crate) async fn topic(s: &Session, rt: &Runtime, arn: &str, region: &str) ->
     let mut token: Option<String> = None;
     let result = loop {
         let req = client.list_subscriptions_by_topic().topic_arn(arn).set_next_token(token.clone());
-        match read(s, rt, Lane::Chain, "sns:ListSubscriptionsByTopic", Some(region), req.send()).await {
+        match read(s, rt, Lane::Chain, "sns:ListSubscriptionsByTopic", Some(region), || req.send()).await {
             Ok(out) => {
                 subs.extend(out.subscriptions().iter().map(|x| Subscription {
                     subscription_arn: x.subscription_arn().unwrap_or_default().to_string(),
@@ -36,7 +36,7 @@ pub(crate) async fn topic(s: &Session, rt: &Runtime, arn: &str, region: &str) ->
 pub(crate) async fn attributes(s: &Session, rt: &Runtime, arn: &str, region: &str) -> Collected<TopicAttributes> {
     let client = Client::new(&s.region_config(region));
     let req = client.get_topic_attributes().topic_arn(arn);
-    let res = read(s, rt, Lane::Chain, "sns:GetTopicAttributes", Some(region), req.send()).await;
+    let res = read(s, rt, Lane::Chain, "sns:GetTopicAttributes", Some(region), || req.send()).await;
     Collected::from(res.map(|o| {
         let a = o.attributes();
         let get = |k: &str| a.and_then(|m| m.get(k)).filter(|v| !v.is_empty()).cloned();
@@ -56,7 +56,7 @@ pub(crate) async fn subscription_attributes(s: &Session, rt: &Runtime, t: &mut T
                 return None;
             }
             let req = client.get_subscription_attributes().subscription_arn(&sub.subscription_arn);
-            let res = read(s, rt, Lane::Chain, "sns:GetSubscriptionAttributes", Some(region), req.send()).await;
+            let res = read(s, rt, Lane::Chain, "sns:GetSubscriptionAttributes", Some(region), || req.send()).await;
             Some(Collected::from(res.map(|o| {
                 let a = o.attributes();
                 let get = |k: &str| a.and_then(|m| m.get(k)).filter(|v| !v.is_empty()).cloned();
