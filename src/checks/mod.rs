@@ -64,7 +64,7 @@ pub(crate) use registry::for_control;
 
 use crate::catalog::Control;
 use crate::finding::{ControlResult, Evaluation, Evidence, Finding, Status, Subject};
-use crate::inventory::{AccountInventory, Inventory, Needs};
+use crate::inventory::{AccountInventory, Inventory, Needs, Read};
 use crate::pattern::{Corpus, Judge};
 
 /// Every stable check id (`finding.check`): each control of the catalog × the subjects its module
@@ -129,15 +129,31 @@ pub fn evaluate(inv: &Inventory, controls: &[Control], opts: EvalOptions) -> Eva
 /// order.
 pub(crate) fn evaluate_with(ctx: &Context, controls: &[Control]) -> Evaluation {
     // One bucket per control, in benchmark order: no sort over every finding.
-    let mut buckets: Vec<Vec<(ControlResult, Vec<Finding>)>> = controls.iter().map(|_| Vec::new()).collect();
+    let mut buckets: Buckets = controls.iter().map(|_| Vec::new()).collect();
+    let all: Vec<usize> = (0..controls.len()).collect();
     for acct in ctx.inv.accounts.iter().filter(|a| !a.support) {
-        for (i, c) in controls.iter().enumerate() {
-            match &acct.error {
-                Some(e) => buckets[i].push(unreadable_account(c, acct, e)),
-                None => buckets[i].extend((for_control(c).evaluate)(c, acct, ctx)),
-            }
+        evaluate_account(ctx, controls, &all, acct, &mut buckets);
+    }
+    assemble(buckets)
+}
+
+/// Each control's (result, findings) per account, one bucket per control in benchmark order.
+type Buckets = Vec<Vec<(ControlResult, Vec<Finding>)>>;
+
+/// Evaluates the controls at positions `which` for one account into their buckets.
+fn evaluate_account(ctx: &Context, controls: &[Control], which: &[usize], acct: &AccountInventory, out: &mut Buckets) {
+    for &i in which {
+        let c = &controls[i];
+        match &acct.error {
+            Some(e) => out[i].push(unreadable_account(c, acct, e)),
+            None => out[i].extend((for_control(c).evaluate)(c, acct, ctx)),
         }
     }
+}
+
+/// The evaluation of filled buckets: results in benchmark order, then by account and region;
+/// an account's findings in the order its check produced them.
+fn assemble(buckets: Buckets) -> Evaluation {
     let mut ev = Evaluation::default();
     for mut b in buckets {
         // Stable: an account's findings keep the order its check produced them in.
@@ -151,6 +167,77 @@ pub(crate) fn evaluate_with(ctx: &Context, controls: &[Control]) -> Evaluation {
         ev.controls.extend(results);
     }
     ev
+}
+
+/// Whether a control may read beyond the account it judges: another account's trail or buckets,
+/// the organisation, the shared monitoring chain (log groups, alarms, topics, keys) or its
+/// history. Every other control reads only its account's own sections and the collection time.
+fn reads_beyond_account(c: &Control) -> bool {
+    for_control(c).reads.iter().any(|r| matches!(r, Read::Trails | Read::Monitoring))
+}
+
+/// Evaluation account by account as the collection seals each one, so that an organisation's
+/// raw inventory is not held to the end ([`crate::inventory::Request::seal`]): the controls that
+/// read only their own account are evaluated as soon as it is in ([`Streamed::account`]), and its
+/// sections none of the others read are released; the others are evaluated at the end over what
+/// is left ([`Streamed::finish`]). The result equals [`evaluate`] of the whole inventory (tested).
+pub(crate) struct Streamed<'c> {
+    controls: &'c [Control],
+    judge: Judge<'static>,
+    opts: EvalOptions,
+    /// Positions of the controls evaluated per account, and of those evaluated at the end.
+    early: Vec<usize>,
+    late: Vec<usize>,
+    buckets: Buckets,
+}
+
+impl<'c> Streamed<'c> {
+    pub(crate) fn new(controls: &'c [Control], opts: EvalOptions) -> Self {
+        let (late, early): (Vec<usize>, Vec<usize>) =
+            (0..controls.len()).partition(|i| reads_beyond_account(&controls[*i]));
+        Streamed {
+            controls,
+            judge: Judge::new(corpus_for(controls)),
+            opts,
+            early,
+            late,
+            buckets: controls.iter().map(|_| Vec::new()).collect(),
+        }
+    }
+
+    /// Evaluates the account's own controls (collected at `collected_at`) and returns the
+    /// account with only what the others may read: its identity, regions, trails, rules and
+    /// buckets. An account read only as evidence for the others is kept whole.
+    pub(crate) fn account(&mut self, mut acct: AccountInventory, collected_at: &str) -> AccountInventory {
+        if acct.support {
+            return acct;
+        }
+        let inv = Inventory { collected_at: collected_at.to_string(), accounts: vec![acct], ..Default::default() };
+        let ctx = Context::new(&inv, self.opts, &self.judge);
+        evaluate_account(&ctx, self.controls, &self.early, &inv.accounts[0], &mut self.buckets);
+        drop(ctx);
+        acct = inv.accounts.into_iter().next().unwrap_or_default();
+        acct.config = Vec::new();
+        acct.resources = Vec::new();
+        let aw = std::mem::take(&mut acct.account_wide);
+        acct.account_wide = crate::inventory::AccountResources {
+            buckets: aw.buckets,
+            other_buckets: aw.other_buckets,
+            ..Default::default()
+        };
+        acct
+    }
+
+    /// Evaluates the remaining controls over the inventory of the accounts [`Streamed::account`]
+    /// returned (and the shared sections), and assembles the whole evaluation.
+    pub(crate) fn finish(mut self, inv: &Inventory) -> Evaluation {
+        let ctx = Context::new(inv, self.opts, &self.judge);
+        for acct in inv.accounts.iter().filter(|a| !a.support) {
+            evaluate_account(&ctx, self.controls, &self.late, acct, &mut self.buckets);
+        }
+        drop(ctx);
+        assemble(self.buckets)
+    }
 }
 
 /// An account that could not be read at all: ERROR, with AWS's code and the role.

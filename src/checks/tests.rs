@@ -581,3 +581,69 @@ fn global_service_events_are_routed_in_the_partitions_home_region() {
         assert_eq!(e.controls[0].status, want, "a rule in {rule_region}: {}", e.controls[0].message);
     }
 }
+
+/// An organisation of three accounts for the streamed evaluation: a member whose only trail is
+/// the management account's organisation trail (chain, buckets and status in the management
+/// account), the management account, and a member whose role could not be assumed.
+fn organisation_inventory() -> Inventory {
+    let mut inv = compliant();
+    let mgmt_group = format!("arn:aws:logs:us-east-1:{MGMT}:log-group:org-trail:*");
+    let mut org = trail(MGMT, "org", Some(&mgmt_group));
+    org.is_organization_trail = true;
+    let mut member_view = org.clone();
+    member_view.status = Some(Collected::Error(err("cloudtrail:GetTrailStatus", "TrailNotFoundException")));
+    let mut mgmt = inv.accounts[0].clone();
+    mgmt.account_id = MGMT.into();
+    mgmt.trails = vec![org];
+    inv.accounts[0].trails = vec![member_view];
+    // The member's own sections differ from the management account's.
+    inv.accounts[0].account_wide.password_policy = None;
+    inv.accounts.push(mgmt);
+    let mut failed = inv.accounts[0].clone();
+    failed.account_id = "444455556666".into();
+    failed.error = Some(err("sts:AssumeRole", "AccessDenied"));
+    inv.accounts.push(failed);
+    let topic = format!("arn:aws:sns:us-east-1:{MGMT}:org-alarms");
+    inv.log_groups[0].account = MGMT.into();
+    inv.log_groups[0].name = "org-trail".into();
+    inv.metric_alarms[0].account = MGMT.into();
+    if let Collected::Ok(list) = &mut inv.metric_alarms[0].alarms {
+        list[0].alarm_actions = vec![topic.clone()];
+    }
+    inv.topics[0].arn = topic;
+    inv
+}
+
+#[test]
+fn streamed_evaluation_equals_the_whole_inventorys_for_every_version() {
+    let demo = crate::inventory::store::parse(include_str!("../../tests/fixtures/demo-inventory.json")).unwrap();
+    let mut support = organisation_inventory();
+    support.accounts[1].support = true;
+    for (label, inv) in
+        [("compliant", compliant()), ("organisation", organisation_inventory()), ("support", support), ("demo", demo)]
+    {
+        for bench in crate::catalog::catalog().versions() {
+            let controls = catalog().select(bench, None).unwrap();
+            let opts = super::EvalOptions::default();
+            let whole = serde_json::to_value(super::evaluate(&inv, &controls, opts)).unwrap();
+            let mut s = super::Streamed::new(&controls, opts);
+            let mut kept = Inventory { accounts: Vec::new(), ..inv.clone() };
+            for a in inv.accounts.iter().rev() {
+                kept.accounts.insert(0, s.account(a.clone(), &inv.collected_at));
+            }
+            let streamed = serde_json::to_value(s.finish(&kept)).unwrap();
+            if whole != streamed {
+                let (w, st) = (&whole["controls"], &streamed["controls"]);
+                let n = w.as_array().unwrap().len().max(st.as_array().unwrap().len());
+                let first = (0..n).find(|i| w.get(i) != st.get(i));
+                panic!(
+                    "{label} v{bench}: the streamed evaluation differs from the whole one; first verdict that differs:\n{}\n{}",
+                    first.map(|i| w[i].to_string()).unwrap_or_default(),
+                    first.map(|i| st[i].to_string()).unwrap_or_default()
+                );
+            }
+            // What is kept of an account is only what the others may read.
+            assert!(kept.accounts.iter().filter(|a| !a.support).all(|a| a.resources.is_empty() && a.config.is_empty()));
+        }
+    }
+}

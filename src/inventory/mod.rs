@@ -441,7 +441,16 @@ pub(crate) struct Request<'a> {
     /// when the runtime lets it run: starting every account of an organisation at once held
     /// ~3.5 MiB of waiting futures per account (1,108 MiB for 300 members).
     pub accounts_in_flight: usize,
+    /// Called once per account as soon as every read of it is done, with the account as it will
+    /// be in the inventory; what it returns is kept instead (an organisation's audit evaluates
+    /// the account there and keeps only what the other accounts' verdicts may read:
+    /// [`crate::checks::Streamed`]). None: every account is kept whole.
+    /// The second argument is the collection's `collected_at`.
+    pub seal: Option<&'a Seal<'a>>,
 }
+
+/// What [`Request::seal`] is.
+pub(crate) type Seal<'s> = dyn Fn(AccountInventory, &str) -> AccountInventory + Sync + 's;
 
 /// Why a collection was stopped as a whole (the run is wrong, not an account).
 #[derive(Debug, Clone, thiserror::Error)]
@@ -558,6 +567,9 @@ struct Flow<'a> {
     kms_keys: Vec<KmsKeyInventory>,
     /// Reads waiting for an account to be established: (account index, log group key).
     deferred: Vec<(usize, Key3)>,
+    /// Accounts whose reads are all done, as [`Request::seal`] returned them; their
+    /// [`AccountState`] keeps only whether they were established or failed.
+    sealed: Vec<Option<AccountInventory>>,
     warnings: Vec<String>,
     fatal: Option<CollectFatal>,
 }
@@ -579,6 +591,7 @@ pub(crate) async fn collect(req: &Request<'_>) -> Result<Inventory, CollectFatal
         keys_seen: HashSet::new(),
         kms_keys: Vec::new(),
         deferred: Vec::new(),
+        sealed: req.targets.iter().map(|_| None).collect(),
         warnings: Vec::new(),
         fatal: None,
     };
@@ -650,6 +663,9 @@ pub(crate) async fn collect(req: &Request<'_>) -> Result<Inventory, CollectFatal
         pending[i] -= 1;
         if pending[i] == 0 && !reported[i] && !queue.0.iter().any(|(a, _, _)| *a == i) {
             reported[i] = true;
+            if let Some(seal) = req.seal {
+                flow.seal(i, seal);
+            }
             if let Some(p) = req.progress {
                 p(AccountDone {
                     account: &req.targets[i].session.account_id,
@@ -666,9 +682,74 @@ pub(crate) async fn collect(req: &Request<'_>) -> Result<Inventory, CollectFatal
     Ok(inv)
 }
 
+/// An account's collected state as it goes into the inventory.
+fn account_inventory(st: AccountState, t: &Target, needs: &Needs) -> AccountInventory {
+    let s = &t.session;
+    let (regions, regions_source) = match (st.failed.is_some(), st.regions) {
+        (true, _) => (Vec::new(), "not audited: the account could not be read".to_string()),
+        (false, Some(r)) => r,
+        (false, None) => (st.regions_started.clone(), "partial".to_string()),
+    };
+    let order = |r: &String| regions.iter().position(|x| x == r).unwrap_or(usize::MAX);
+    let mut trails_by_region: Vec<RegionTrails> = st.trails_by_region.into_values().collect();
+    trails_by_region.sort_by_key(|r| order(&r.region));
+    let mut config: Vec<RegionConfig> = st.config.into_values().collect();
+    config.sort_by_key(|r| order(&r.region));
+    let mut event_rules: Vec<RegionRules> =
+        st.rules.into_iter().map(|(region, rules)| RegionRules { region, rules }).collect();
+    event_rules.sort_by_key(|r| order(&r.region));
+    let mut resources: Vec<RegionResources> = st.resources.into_values().collect();
+    resources.sort_by_key(|r| order(&r.region));
+    let remediation = needs.remediation.as_ref().map(|_| {
+        let mut f = st.remediation;
+        f.log_groups.sort_by(|a, b| (&a.region, &a.name).cmp(&(&b.region, &b.name)));
+        f.alarms.sort_by(|a, b| a.region.cmp(&b.region));
+        f.topics.sort_by(|a, b| a.arn.cmp(&b.arn));
+        f
+    });
+    let mut account_wide = st.account_wide;
+    let mut all_buckets = st.buckets;
+    match st.bucket_list {
+        Some(Collected::Ok(names)) => {
+            let listed = names.iter().filter_map(|n| all_buckets.remove(n)).collect();
+            account_wide.buckets = Some(Collected::Ok(listed));
+        }
+        Some(Collected::Error(e)) => account_wide.buckets = Some(Collected::Error(e)),
+        None => {}
+    }
+    account_wide.other_buckets = all_buckets.into_values().collect();
+    AccountInventory {
+        support: t.support,
+        account_id: s.account_id.clone(),
+        partition: s.partition.clone(),
+        caller_arn: s.caller_arn(),
+        role_arn: s.role_arn.clone(),
+        error: st.failed,
+        regions,
+        regions_source,
+        trails_by_region,
+        trails: st.trails.into_values().collect(),
+        config,
+        event_rules,
+        resources,
+        account_wide,
+        remediation,
+    }
+}
+
 impl<'a> Flow<'a> {
     fn session(&self, i: usize) -> &'a Session {
         &self.req.targets[i].session
+    }
+
+    /// Hands account `i`, all of whose reads are done, to `seal` and keeps what it returns. Its
+    /// state keeps whether it was established or failed: other accounts' reads ask.
+    fn seal(&mut self, i: usize, seal: &Seal<'_>) {
+        let st = std::mem::take(&mut self.accounts[i]);
+        self.accounts[i].established = st.established;
+        self.accounts[i].failed = st.failed.clone();
+        let whole = account_inventory(st, &self.req.targets[i], self.req.needs);
+        self.sealed[i] = Some(seal(whole, &self.req.collected_at));
     }
 
     fn on_done(&mut self, done: Done) -> Jobs<'a> {
@@ -1259,14 +1340,18 @@ impl<'a> Flow<'a> {
             .accounts
             .iter()
             .zip(self.req.targets)
-            .map(|(st, t)| AccountInventory {
+            .zip(&self.sealed)
+            .map(|((st, t), sealed)| AccountInventory {
                 account_id: t.session.account_id.clone(),
                 error: st.failed.clone(),
-                event_rules: st
-                    .rules
-                    .iter()
-                    .map(|(region, rules)| RegionRules { region: region.clone(), rules: rules.clone() })
-                    .collect(),
+                event_rules: match sealed {
+                    Some(a) => a.event_rules.clone(),
+                    None => st
+                        .rules
+                        .iter()
+                        .map(|(region, rules)| RegionRules { region: region.clone(), rules: rules.clone() })
+                        .collect(),
+                },
                 ..Default::default()
             })
             .collect();
@@ -1280,7 +1365,7 @@ impl<'a> Flow<'a> {
     }
 
     fn finish(self) -> Inventory {
-        let Flow { req, accounts, log_groups, mut metric_alarms, topics, mut kms_keys, warnings, .. } = self;
+        let Flow { req, accounts, log_groups, mut metric_alarms, topics, mut kms_keys, warnings, sealed, .. } = self;
         kms_keys.sort_by(|a, b| (&a.account, &a.region, &a.key).cmp(&(&b.account, &b.region, &b.key)));
         metric_alarms.sort_by(|a, b| {
             (&a.account, &a.region, &a.namespace, &a.metric_name).cmp(&(
@@ -1293,59 +1378,8 @@ impl<'a> Flow<'a> {
         let accounts = accounts
             .into_iter()
             .zip(req.targets)
-            .map(|(st, t)| {
-                let s = &t.session;
-                let (regions, regions_source) = match (st.failed.is_some(), st.regions) {
-                    (true, _) => (Vec::new(), "not audited: the account could not be read".to_string()),
-                    (false, Some(r)) => r,
-                    (false, None) => (st.regions_started.clone(), "partial".to_string()),
-                };
-                let order = |r: &String| regions.iter().position(|x| x == r).unwrap_or(usize::MAX);
-                let mut trails_by_region: Vec<RegionTrails> = st.trails_by_region.into_values().collect();
-                trails_by_region.sort_by_key(|r| order(&r.region));
-                let mut config: Vec<RegionConfig> = st.config.into_values().collect();
-                config.sort_by_key(|r| order(&r.region));
-                let mut event_rules: Vec<RegionRules> =
-                    st.rules.into_iter().map(|(region, rules)| RegionRules { region, rules }).collect();
-                event_rules.sort_by_key(|r| order(&r.region));
-                let mut resources: Vec<RegionResources> = st.resources.into_values().collect();
-                resources.sort_by_key(|r| order(&r.region));
-                let remediation = req.needs.remediation.as_ref().map(|_| {
-                    let mut f = st.remediation;
-                    f.log_groups.sort_by(|a, b| (&a.region, &a.name).cmp(&(&b.region, &b.name)));
-                    f.alarms.sort_by(|a, b| a.region.cmp(&b.region));
-                    f.topics.sort_by(|a, b| a.arn.cmp(&b.arn));
-                    f
-                });
-                let mut account_wide = st.account_wide;
-                let mut all_buckets = st.buckets;
-                match st.bucket_list {
-                    Some(Collected::Ok(names)) => {
-                        let listed = names.iter().filter_map(|n| all_buckets.remove(n)).collect();
-                        account_wide.buckets = Some(Collected::Ok(listed));
-                    }
-                    Some(Collected::Error(e)) => account_wide.buckets = Some(Collected::Error(e)),
-                    None => {}
-                }
-                account_wide.other_buckets = all_buckets.into_values().collect();
-                AccountInventory {
-                    support: t.support,
-                    account_id: s.account_id.clone(),
-                    partition: s.partition.clone(),
-                    caller_arn: s.caller_arn(),
-                    role_arn: s.role_arn.clone(),
-                    error: st.failed,
-                    regions,
-                    regions_source,
-                    trails_by_region,
-                    trails: st.trails.into_values().collect(),
-                    config,
-                    event_rules,
-                    resources,
-                    account_wide,
-                    remediation,
-                }
-            })
+            .zip(sealed)
+            .map(|((st, t), sealed)| sealed.unwrap_or_else(|| account_inventory(st, t, req.needs)))
             .collect();
         Inventory {
             schema_version: INVENTORY_SCHEMA_VERSION,

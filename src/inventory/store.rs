@@ -27,6 +27,21 @@ pub(crate) fn write_atomic_with(
     access: Access,
     write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    let (tmp, f) = open_beside(path, access)?;
+    let result = (|| {
+        let mut w = std::io::BufWriter::new(f);
+        write(&mut w)?;
+        commit(w, &tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The temporary file beside `path` an atomic write goes to first (the parent directory
+/// created).
+fn open_beside(path: &Path, access: Access) -> std::io::Result<(PathBuf, std::fs::File)> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
@@ -40,18 +55,97 @@ pub(crate) fn write_atomic_with(
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let result = (|| {
-        let f = opts.open(&tmp)?;
+    Ok((opts.open(&tmp)?, tmp)).map(|(f, t)| (t, f))
+}
+
+/// Flushes the temporary file to disk and renames it to `path`.
+fn commit(w: std::io::BufWriter<std::fs::File>, tmp: &Path, path: &Path) -> std::io::Result<()> {
+    let f = w.into_inner().map_err(|e| e.into_error())?;
+    f.sync_all()?;
+    std::fs::rename(tmp, path)
+}
+
+/// An inventory written while it is collected (`--save-inventory` of an organisation): each
+/// account as soon as its reads are done ([`InventoryWriter::account`]), then the rest
+/// ([`InventoryWriter::finish`]), so that no account's raw data waits in memory for the file.
+/// Atomic like [`write_atomic`]: the file appears complete at `finish`, or not at all.
+pub(crate) struct InventoryWriter {
+    path: PathBuf,
+    tmp: PathBuf,
+    w: Option<std::io::BufWriter<std::fs::File>>,
+    accounts: usize,
+    /// The first write that failed; the others are skipped, `finish` reports it.
+    error: Option<std::io::Error>,
+    committed: bool,
+}
+
+impl InventoryWriter {
+    /// Creates the temporary file now, so that a path that cannot be written is said before
+    /// anything is collected.
+    pub(crate) fn create(path: &Path) -> Result<Self, StoreError> {
+        let fail = |source| StoreError::Write { path: path.display().to_string(), source };
+        let (tmp, f) = open_beside(path, Access::Private).map_err(fail)?;
         let mut w = std::io::BufWriter::new(f);
-        write(&mut w)?;
-        let f = w.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        let header = format!(
+            "{{\n  \"schema_version\": {INVENTORY_SCHEMA_VERSION},\n  \"tool_version\": {},\n  \"accounts\": [",
+            serde_json::Value::from(env!("CARGO_PKG_VERSION"))
+        );
+        let mut me =
+            InventoryWriter { path: path.to_path_buf(), tmp, w: None, accounts: 0, error: None, committed: false };
+        w.write_all(header.as_bytes()).map_err(fail)?;
+        me.w = Some(w);
+        Ok(me)
     }
-    result
+
+    /// Appends one account.
+    pub(crate) fn account(&mut self, a: &super::model::AccountInventory) {
+        let (Some(w), None) = (self.w.as_mut(), &self.error) else { return };
+        let sep = if self.accounts == 0 { "\n" } else { ",\n" };
+        let r = w
+            .write_all(sep.as_bytes())
+            .and_then(|_| serde_json::to_writer_pretty(&mut *w, a).map_err(std::io::Error::other));
+        self.accounts += 1;
+        if let Err(e) = r {
+            self.error = Some(e);
+        }
+    }
+
+    /// Writes everything of `inv` but its accounts (those were appended), and commits the file.
+    pub(crate) fn finish(mut self, inv: &mut Inventory) -> Result<(), StoreError> {
+        let path = self.path.display().to_string();
+        let accounts = std::mem::take(&mut inv.accounts);
+        let result = (|| {
+            if let Some(e) = self.error.take() {
+                return Err(e);
+            }
+            let mut w = self.w.take().ok_or_else(|| std::io::Error::other("already finished"))?;
+            let mut v = serde_json::to_value(&*inv).map_err(std::io::Error::other)?;
+            if let Some(o) = v.as_object_mut() {
+                for k in ["accounts", "schema_version", "tool_version"] {
+                    o.remove(k);
+                }
+                w.write_all(b"\n  ]")?;
+                for (k, val) in o.iter() {
+                    write!(w, ",\n  {}: ", serde_json::Value::from(k.as_str()))?;
+                    serde_json::to_writer_pretty(&mut w, val).map_err(std::io::Error::other)?;
+                }
+            }
+            w.write_all(b"\n}\n")?;
+            commit(w, &self.tmp, &self.path)
+        })();
+        inv.accounts = accounts;
+        self.committed = result.is_ok();
+        result.map_err(|source| StoreError::Write { path, source })
+    }
+}
+
+impl Drop for InventoryWriter {
+    /// Not finished (an error, the run stopped): no half file is left.
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// Why an inventory file could not be used.
@@ -139,6 +233,37 @@ mod tests {
             std::fs::read_dir(path.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 1, "{names:?}");
         assert_eq!(load(&path).unwrap().schema_version, INVENTORY_SCHEMA_VERSION);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_streamed_inventory_reads_back_as_the_whole_one_and_an_unfinished_one_leaves_nothing() {
+        let dir = std::env::temp_dir().join(format!("cis-audit-stream-{}", std::process::id()));
+        let path = dir.join("inv.json");
+        let whole = parse(include_str!("../../tests/fixtures/demo-inventory.json")).unwrap();
+        let mut second = whole.accounts[0].clone();
+        second.account_id = "444455556666".into();
+        let mut inv = Inventory { accounts: vec![whole.accounts[0].clone(), second], ..whole.clone() };
+        let mut w = InventoryWriter::create(&path).unwrap();
+        for a in &inv.accounts {
+            w.account(a);
+        }
+        let expected = inv.clone();
+        w.finish(&mut inv).unwrap();
+        assert_eq!(inv, expected, "finish gives the accounts back");
+        assert_eq!(load(&path).unwrap(), expected);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        // Stopped before finish (an error, Ctrl-C): no file, no temporary file.
+        let other = dir.join("unfinished.json");
+        let mut w = InventoryWriter::create(&other).unwrap();
+        w.account(&expected.accounts[0]);
+        drop(w);
+        let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("inv.json")]);
         std::fs::remove_dir_all(&dir).ok();
     }
 

@@ -6,9 +6,10 @@ use super::pipeline::{collect, evaluate, home_region, scope, select};
 use super::{scope as reach, RunError};
 use crate::aws::Runtime;
 use crate::catalog::catalog;
+use crate::checks::{EvalOptions, Streamed};
 use crate::clock::{now_rfc3339, today};
 use crate::finding::Evaluation;
-use crate::inventory::{regions, store, Inventory, Needs};
+use crate::inventory::{regions, store, AccountInventory, Inventory, Needs};
 use crate::policy::{self, ScopeKnowledge};
 use crate::report::compare::base_verdicts;
 use crate::report::{BaselineSummary, BenchmarkRef, Meta, Report, ReportOptions, ReportPolicy};
@@ -108,7 +109,28 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
     if let Some(r) = &o.access.aws.region {
         regions::parse_region_list(r, "--region").map_err(|e| RunError(e.0))?;
     }
-    let (inv, live) = match &o.inventory {
+    // A live audit without remediation evaluates each account as soon as it is read and keeps
+    // only what the other accounts' verdicts may read (an organisation's raw inventory is never
+    // held whole), and `--save-inventory` writes each account as it comes.
+    let streaming = o.inventory.is_none() && o.remediation.is_none();
+    let streamed = std::sync::Mutex::new(
+        streaming.then(|| Streamed::new(&controls, EvalOptions { strict_patterns: o.strict_patterns })),
+    );
+    let writer = match (&o.save_inventory, streaming) {
+        (Some(path), true) => Some(store::InventoryWriter::create(path).map_err(|e| RunError(e.to_string()))?),
+        _ => None,
+    };
+    let writer = std::sync::Mutex::new(writer);
+    let seal = |acct: AccountInventory, collected_at: &str| -> AccountInventory {
+        if let Some(w) = writer.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            w.account(&acct);
+        }
+        match streamed.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            Some(s) => s.account(acct, collected_at),
+            None => acct,
+        }
+    };
+    let (mut inv, live) = match &o.inventory {
         Some(path) => (store::load(path).map_err(|e| RunError(e.to_string()))?, None),
         None => {
             let rt = Runtime::new(o.access.aws.bounds);
@@ -122,8 +144,10 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
                 None => Needs::default(),
             };
             let extra = Needs { evidence_days: o.evidence_days, ..extra };
+            let seal: Option<&crate::inventory::Seal<'_>> = streaming.then_some(&seal as &crate::inventory::Seal<'_>);
             let mut inv =
-                collect(&o.access, requested.as_deref(), &controls, &extra, &rt, &reached.targets, o.quiet).await?;
+                collect(&o.access, requested.as_deref(), &controls, &extra, &rt, &reached.targets, o.quiet, seal)
+                    .await?;
             inv.organization = reached.organization;
             inv.unaudited = reached.not_audited;
             inv.warnings.extend(reached.warnings);
@@ -135,10 +159,15 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
             eprintln!("warning: {w}");
         }
     }
-    if let Some(path) = &o.save_inventory {
-        store::save(&inv, path).map_err(|e| RunError(e.to_string()))?;
+    match (writer.into_inner().unwrap_or_else(|e| e.into_inner()), &o.save_inventory) {
+        (Some(w), _) => w.finish(&mut inv).map_err(|e| RunError(e.to_string()))?,
+        (None, Some(path)) => store::save(&inv, path).map_err(|e| RunError(e.to_string()))?,
+        (None, None) => {}
     }
-    let mut eval = evaluate(&inv, &controls, o.strict_patterns);
+    let mut eval = match streamed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        Some(s) => s.finish(&inv),
+        None => evaluate(&inv, &controls, o.strict_patterns),
+    };
     let (policy, summary, notes, warnings) = decide(&o, &mut eval, &inv, baseline.as_ref());
     if !o.quiet {
         for n in notes.iter().skip(o.notes.len()) {

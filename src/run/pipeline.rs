@@ -26,7 +26,9 @@ pub fn select(benchmark: &str, only: Option<&[String]>, custom: &[CustomControl]
     Ok(out)
 }
 
-/// Collects an inventory of `targets` for `controls` (plus `extra` needs) from AWS.
+/// Collects an inventory of `targets` for `controls` (plus `extra` needs) from AWS; `seal`, if
+/// any, is handed each account as soon as its reads are done ([`inventory::Request::seal`]).
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn collect(
     access: &Access,
     regions: Option<&[String]>,
@@ -35,6 +37,7 @@ pub(crate) async fn collect(
     rt: &Runtime,
     targets: &[Target],
     quiet: bool,
+    seal: Option<&inventory::Seal<'_>>,
 ) -> Result<Inventory, RunError> {
     let needs = checks::needs(controls).union(extra);
     let progress = super::progress::Progress::new(targets.iter().filter(|t| !t.support).count(), rt, quiet);
@@ -51,6 +54,7 @@ pub(crate) async fn collect(
         // accounts to keep every call slot busy (each starts with dozens of independent reads),
         // few enough that waiting reads do not pile up (measured at 32: 300 members in 232 MiB).
         accounts_in_flight: (access.aws.bounds.concurrency / 16).max(1),
+        seal,
     };
     let inv = inventory::collect(&req).await;
     progress.finish();

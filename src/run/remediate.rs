@@ -148,7 +148,8 @@ pub(crate) async fn remediate(
     // Re-audit the controls the plan served, with the same sessions.
     let affected = plan.controls();
     let again: Vec<Control> = run.controls.iter().filter(|c| affected.contains(&c.id)).cloned().collect();
-    let inv2 = collect(&run.audit.access, requested, &again, &Needs::default(), run.rt, run.targets, true).await?;
+    let inv2 =
+        collect(&run.audit.access, requested, &again, &Needs::default(), run.rt, run.targets, true, None).await?;
     let eval2 = evaluate(&inv2, &again, run.audit.strict_patterns);
     for after in &eval2.controls {
         let before = run

@@ -132,7 +132,8 @@ pub(crate) async fn run(o: DrillOptions) -> Result<i32, RunError> {
     }
     // The audit: the chains of the drilled controls.
     let inv =
-        collect(&o.access, Some(audit_regions.as_slice()), &controls, &Needs::default(), &rt, &targets, true).await?;
+        collect(&o.access, Some(audit_regions.as_slice()), &controls, &Needs::default(), &rt, &targets, true, None)
+            .await?;
     if let Some(e) = inv.accounts.iter().find_map(|a| a.error.as_ref()) {
         return Err(RunError(format!("the audit before the drill failed: {e}")));
     }
