@@ -147,6 +147,11 @@ impl Progress {
         !self.finished() && i >= self.out.len() && i < self.wired
     }
 
+    /// When `link` happened, once it did.
+    pub(crate) fn latency_of(&self, link: &str) -> Option<f64> {
+        self.out.iter().find(|l| l.link == link).and_then(|l| l.latency_seconds)
+    }
+
     /// The message delivered at `link`, once it happened.
     pub(crate) fn message_of(&self, link: &str) -> Option<&str> {
         self.out.iter().find(|l| l.link == link).and_then(|l| l.message.as_deref())
@@ -168,20 +173,29 @@ impl Progress {
         self.ended = true;
     }
 
-    /// One pass: what was seen of each link (indexed like the route's links; None: not looked
-    /// at this pass), `latency` seconds after the change.
-    pub(crate) fn observe(&mut self, seen: &mut [Option<Seen>], latency: f64) {
+    /// One pass: what was seen of each link, and when (seconds after the change), indexed like
+    /// the route's links (None: not looked at this pass). A link not seen itself but shown by a
+    /// later one happened when that one was seen.
+    pub(crate) fn observe(&mut self, seen: &mut [Option<(Seen, f64)>]) {
         if self.finished() {
             return;
         }
         let start = self.out.len();
-        let furthest =
-            (start..self.wired).rev().find(|i| matches!(seen.get(*i), Some(Some(Seen::Yes { .. })))).unwrap_or(0);
         for i in start..self.wired {
-            let s = seen.get_mut(i).and_then(Option::take).unwrap_or(Seen::NotYet);
-            let later = (furthest > i).then(|| label(self.links[furthest]));
-            match (s, later) {
-                (Seen::Yes { detail, message }, _) => self.happened(i, latency, detail, message),
+            // The nearest later link seen, and when.
+            let shown = (i + 1..self.wired).find_map(|k| match seen.get(k) {
+                Some(Some((Seen::Yes { .. }, at))) => Some((label(self.links[k]), *at)),
+                _ => None,
+            });
+            let Some((s, at)) = seen.get_mut(i).and_then(Option::take) else {
+                match shown {
+                    Some((l, at)) => self.happened(i, at, format!("not seen itself yet; shown by {l}"), None),
+                    None => return,
+                }
+                continue;
+            };
+            match (s, shown) {
+                (Seen::Yes { detail, message }, _) => self.happened(i, at, detail, message),
                 (Seen::Unobservable(why), _) => self.out.push(LinkResult {
                     link: self.links[i],
                     state: LinkState::Unobserved,
@@ -189,12 +203,12 @@ impl Progress {
                     detail: why,
                     message: None,
                 }),
-                (Seen::Failed(d), Some(l)) => self.happened(i, latency, format!("{d}; yet {l} happened"), None),
-                (Seen::Unreadable(e), Some(l)) => {
-                    self.happened(i, latency, format!("could not be read ({e}); shown by {l}"), None)
+                (Seen::Failed(d), Some((l, at))) => self.happened(i, at, format!("{d}; yet {l} happened"), None),
+                (Seen::Unreadable(e), Some((l, at))) => {
+                    self.happened(i, at, format!("could not be read ({e}); shown by {l}"), None)
                 }
-                (Seen::NotYet, Some(l)) => {
-                    self.happened(i, latency, format!("not seen itself yet; shown by {l}"), None)
+                (Seen::NotYet, Some((l, at))) => {
+                    self.happened(i, at, format!("not seen itself yet; shown by {l}"), None)
                 }
                 (Seen::Failed(d), None) => return self.stop(i, LinkState::Failed, d),
                 (Seen::Unreadable(e), None) => return self.stop(i, LinkState::Unreadable, e),
@@ -246,6 +260,57 @@ pub(crate) fn stopped_at(links: &[LinkResult]) -> Option<&'static str> {
     links.iter().find(|l| !l.state.passes()).map(|l| l.link)
 }
 
+/// What a route's metrics had counted in the minute of the change before it began: subtracted
+/// from what they count after, since a metric's data points are one-minute Sums (another
+/// matching event of that minute, or a drill a moment before, counts in them too).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Before {
+    /// The filter's metric.
+    pub metric: f64,
+    /// The rule's TriggeredRules, Invocations, FailedInvocations.
+    pub rule: [f64; 3],
+}
+
+/// Reads [`Before`] for a unit's routes at `t0`, before the change (a figure that cannot be read
+/// counts 0: the reads after the change then say why).
+pub(crate) async fn counted_before(
+    session: &Session,
+    rt: &Runtime,
+    t0: SystemTime,
+    metric: Option<&Route>,
+    rule: Option<&RuleRoute>,
+) -> Before {
+    let start = minute_of(t0);
+    let metric = async {
+        let Some((r, (ns, name))) = metric.and_then(|r| Some((r, r.metric.as_ref()?))) else { return 0.0 };
+        read::metric_sums(session, rt, &r.log_group.1, ns, name, start, end_of_window())
+            .await
+            .map(|pts| pts.iter().map(|p| p.1).sum())
+            .unwrap_or(0.0)
+    };
+    let rule = async {
+        let Some(r) = rule else { return [0.0; 3] };
+        match metric_totals(session, rt, &r.region, &rule_metrics_wanted(r), start, end_of_window(), 60).await {
+            Ok(t) => RULE_METRICS.map(|m| t.iter().find(|x| x.metric_name == m).map(|x| x.total).unwrap_or(0.0)),
+            Err(_) => [0.0; 3],
+        }
+    };
+    let (metric, rule) = futures::join!(metric, rule);
+    Before { metric, rule }
+}
+
+/// The start of the minute holding `t`: where one-minute data points that may count the change begin.
+fn minute_of(t: SystemTime) -> DateTime {
+    let s = t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    DateTime::from_secs((s - s % 60) as i64)
+}
+
+const RULE_METRICS: [&str; 3] = ["TriggeredRules", "Invocations", "FailedInvocations"];
+
+fn rule_metrics_wanted(r: &RuleRoute) -> BTreeSet<Wanted> {
+    RULE_METRICS.iter().map(|m| Wanted::new("AWS/Events", m, &[("RuleName", r.rule.name.as_str())])).collect()
+}
+
 /// What a drill watches for: the change it made and when.
 pub(crate) struct Watch<'a> {
     pub session: &'a Session,
@@ -254,6 +319,8 @@ pub(crate) struct Watch<'a> {
     pub resource_id: String,
     /// When the change began.
     pub t0: SystemTime,
+    /// What the routes' metrics had counted before it.
+    pub before: Before,
     pub started: Instant,
     pub deadline: Instant,
     pub poll: Duration,
@@ -264,8 +331,9 @@ impl Watch<'_> {
     fn latency(&self) -> f64 {
         secs(self.started.elapsed())
     }
+    /// Where the alarm's history of the change begins (a clock a few seconds off allowed for).
     fn since(&self) -> DateTime {
-        DateTime::from(self.t0 - Duration::from_secs(60))
+        DateTime::from(self.t0 - Duration::from_secs(5))
     }
     fn start_ms(&self) -> i64 {
         ms(self.t0) - 60_000
@@ -365,8 +433,8 @@ pub(crate) async fn follow_metric(w: &Watch<'_>, r: &Route, mailbox: Option<&Mai
             let i = p.next();
             let seen = metric_link(w, r, mailbox, &p, i).await;
             let mut all = vec![None; METRIC_LINKS.len()];
-            all[i] = Some(seen);
-            p.observe(&mut all, w.latency());
+            all[i] = Some((seen, w.latency()));
+            p.observe(&mut all);
             if p.next() == i {
                 break;
             }
@@ -397,10 +465,10 @@ async fn metric_link(w: &Watch<'_>, r: &Route, mailbox: Option<&Mailbox>, p: &Pr
         },
         "metric-data-point" => {
             let Some((ns, name)) = &r.metric else { return Seen::NotYet };
-            match read::metric_sums(w.session, w.rt, g_region, ns, name, w.since(), end_of_window()).await {
+            match read::metric_sums(w.session, w.rt, g_region, ns, name, minute_of(w.t0), end_of_window()).await {
                 Err(e) => unreadable(e.to_string()),
                 Ok(pts) => {
-                    let total: f64 = pts.iter().map(|p| p.1).sum();
+                    let total = pts.iter().map(|p| p.1).sum::<f64>() - w.before.metric;
                     if total > 0.0 {
                         Seen::yes(format!("{ns}/{name}: Sum {total} since the change"))
                     } else {
@@ -464,9 +532,9 @@ pub(crate) async fn follow_rule(w: &Watch<'_>, r: &RuleRoute, mailbox: Option<&M
             stopped = true;
             break;
         }
-        let mut seen: Vec<Option<Seen>> = vec![None; RULE_LINKS.len()];
+        let mut seen: Vec<Option<(Seen, f64)>> = vec![None; RULE_LINKS.len()];
         if p.pending(0) {
-            seen[0] = Some(match &r.log_group {
+            let s = match &r.log_group {
                 None => Seen::Unobservable(format!(
                     "not observable: trail {} does not deliver to CloudWatch Logs",
                     r.trail.as_deref().unwrap_or("(none)")
@@ -479,30 +547,35 @@ pub(crate) async fn follow_rule(w: &Watch<'_>, r: &RuleRoute, mailbox: Option<&M
                     }
                     Err(e) => Seen::Unreadable(e),
                 },
-            });
+            };
+            seen[0] = Some((s, w.latency()));
         }
         if p.pending(1) || p.pending(2) {
             let (matched, invoked) = rule_metrics(w, r).await;
-            seen[1] = Some(matched);
-            seen[2] = Some(invoked);
+            let at = w.latency();
+            seen[1] = Some((matched, at));
+            seen[2] = Some((invoked, at));
         }
         if p.pending(3) {
             if let Some(m) = mailbox {
-                seen[3] = Some(match m.check(w).await {
+                let s = match m.check(w).await {
                     Err(e) => Seen::Unreadable(e),
                     Ok(all) => {
                         bodies = all;
                         rule_delivery(&bodies, r, &w.resource_id, &expected_messages(r, &recs))
                     }
-                });
+                };
+                seen[3] = Some((s, w.latency()));
             }
         }
-        p.observe(&mut seen, w.latency());
+        p.observe(&mut seen);
         if p.pending(4) {
-            let mut last: Vec<Option<Seen>> = vec![None; RULE_LINKS.len()];
-            last[4] =
-                Some(subscribers(&r.subscriptions, mailbox.map(|m| m.arn.as_str()), p.message_of("sns-delivery")));
-            p.observe(&mut last, w.latency());
+            // Judged on the delivered message, when it was delivered.
+            let at = p.latency_of("sns-delivery").unwrap_or_else(|| w.latency());
+            let mut last: Vec<Option<(Seen, f64)>> = vec![None; RULE_LINKS.len()];
+            let judged = subscribers(&r.subscriptions, mailbox.map(|m| m.arn.as_str()), p.message_of("sns-delivery"));
+            last[4] = Some((judged, at));
+            p.observe(&mut last);
         }
         if p.finished() {
             break;
@@ -538,15 +611,14 @@ async fn rule_metrics(w: &Watch<'_>, r: &RuleRoute) -> (Seen, Seen) {
         let why = format!("rule {} is {}: EventBridge matches no event against it", r.rule.name, r.rule.state);
         return (Seen::Failed(why), Seen::NotYet);
     }
-    let want: BTreeSet<Wanted> = ["TriggeredRules", "Invocations", "FailedInvocations"]
-        .iter()
-        .map(|m| Wanted::new("AWS/Events", m, &[("RuleName", r.rule.name.as_str())]))
-        .collect();
-    match metric_totals(w.session, w.rt, &r.region, &want, w.since(), end_of_window(), 60).await {
+    match metric_totals(w.session, w.rt, &r.region, &rule_metrics_wanted(r), minute_of(w.t0), end_of_window(), 60).await
+    {
         Err(e) => (Seen::Unreadable(e.to_string()), Seen::NotYet),
         Ok(totals) => {
-            let total = |m: &str| totals.iter().find(|t| t.metric_name == m).map(|t| t.total).unwrap_or(0.0);
-            rule_figures(r, total("TriggeredRules"), total("Invocations"), total("FailedInvocations"))
+            let [t, i, f] =
+                RULE_METRICS.map(|m| totals.iter().find(|x| x.metric_name == m).map(|x| x.total).unwrap_or(0.0));
+            let [bt, bi, bf] = w.before.rule;
+            rule_figures(r, (t - bt).max(0.0), (i - bi).max(0.0), (f - bf).max(0.0))
         }
     }
 }

@@ -380,6 +380,11 @@ pub(crate) async fn run(o: DrillOptions) -> Result<i32, RunError> {
     say(&format!("\nDrilling (journal: {}):\n", path.display()));
     let t0 = SystemTime::now();
     let t_start = Instant::now();
+    // What the routes' metrics counted in this minute before the change (subtracted after it).
+    let before: Vec<follow::Before> = futures::future::join_all(
+        units.iter().map(|u| follow::counted_before(&session, &rt, t0, u.metric.as_ref(), u.rule.as_ref())),
+    )
+    .await;
     let applied = apply(&env, &mut j, &stop_requested, &mut |e| {
         say(&format!("  {} {}: {}\n", e.step, e.action.resource(), e.message.clone().unwrap_or_default()))
     })
@@ -424,11 +429,13 @@ pub(crate) async fn run(o: DrillOptions) -> Result<i32, RunError> {
             let watches: Vec<_> = outcome
                 .units
                 .iter()
-                .map(|uo| follow::Watch {
+                .zip(&before)
+                .map(|(uo, before)| follow::Watch {
                     session: &session,
                     rt: &rt,
                     resource_id: uo.resource.clone().unwrap_or_default(),
                     t0,
+                    before: *before,
                     started: t_start,
                     deadline,
                     poll: o.poll,

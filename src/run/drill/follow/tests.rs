@@ -5,14 +5,19 @@ use super::*;
 use crate::inventory::{EventRule, InputTransformer, RuleTarget};
 use serde_json::json;
 
-fn yes(d: &str) -> Option<Seen> {
-    Some(Seen::yes(d))
+/// Seen `at` seconds after the change.
+fn at(s: Seen, t: f64) -> Option<(Seen, f64)> {
+    Some((s, t))
 }
 
-/// Seen at link `i` only.
-fn only(links: &[&str], i: usize, s: Seen) -> Vec<Option<Seen>> {
+fn yes(d: &str) -> Option<(Seen, f64)> {
+    at(Seen::yes(d), 1.0)
+}
+
+/// Seen at link `i` only, `t` seconds after the change.
+fn only(links: &[&str], i: usize, s: Seen, t: f64) -> Vec<Option<(Seen, f64)>> {
     let mut v = vec![None; links.len()];
-    v[i] = Some(s);
+    v[i] = Some((s, t));
     v
 }
 
@@ -25,7 +30,7 @@ fn a_route_seen_link_by_link_arrives_with_each_latency() {
     let mut p = Progress::new(METRIC_LINKS, METRIC_LINKS.len());
     for (i, t) in [1.0, 2.0, 3.0, 3.0, 4.0, 4.0].into_iter().enumerate() {
         assert!(p.next() == i && p.pending(i) && (i == 0 || !p.pending(i - 1)));
-        p.observe(&mut only(METRIC_LINKS, i, Seen::yes(format!("link {i}"))), t);
+        p.observe(&mut only(METRIC_LINKS, i, Seen::yes(format!("link {i}")), t));
     }
     assert!(p.finished());
     let links = p.finish(None, false);
@@ -37,8 +42,8 @@ fn a_route_seen_link_by_link_arrives_with_each_latency() {
 #[test]
 fn a_link_not_seen_by_the_timeout_is_missed_and_the_rest_not_reached() {
     let mut p = Progress::new(METRIC_LINKS, METRIC_LINKS.len());
-    p.observe(&mut only(METRIC_LINKS, 0, Seen::yes("record")), 1.0);
-    p.observe(&mut only(METRIC_LINKS, 1, Seen::NotYet), 2.0);
+    p.observe(&mut only(METRIC_LINKS, 0, Seen::yes("record"), 1.0));
+    p.observe(&mut only(METRIC_LINKS, 1, Seen::NotYet, 2.0));
     assert_eq!(p.next(), 1, "not yet: waits");
     assert!(!p.finished());
     p.timeout(8.0);
@@ -55,8 +60,8 @@ fn a_link_not_seen_by_the_timeout_is_missed_and_the_rest_not_reached() {
 fn a_failed_or_unreadable_link_stops_the_route_at_once() {
     let mut p = Progress::new(METRIC_LINKS, METRIC_LINKS.len());
     let mut seen =
-        vec![yes("r"), yes("m"), yes("a"), Some(Seen::Failed("Failed to execute action".into())), None, None];
-    p.observe(&mut seen, 3.0);
+        vec![yes("r"), yes("m"), yes("a"), at(Seen::Failed("Failed to execute action".into()), 3.0), None, None];
+    p.observe(&mut seen);
     assert!(p.finished());
     let links = p.finish(None, false);
     assert_eq!(stopped_at(&links), Some("alarm-action"));
@@ -64,7 +69,7 @@ fn a_failed_or_unreadable_link_stops_the_route_at_once() {
     assert_eq!(links[4].detail, "not reached: alarm action did not happen");
 
     let mut p = Progress::new(RULE_LINKS, RULE_LINKS.len());
-    p.observe(&mut only(RULE_LINKS, 0, Seen::Unreadable("AccessDenied".into())), 1.0);
+    p.observe(&mut only(RULE_LINKS, 0, Seen::Unreadable("AccessDenied".into()), 1.0));
     let links = p.finish(None, false);
     assert_eq!(states(&links)[0], ("cloudtrail-event", LinkState::Unreadable));
     assert_eq!(stopped_at(&links), Some("cloudtrail-event"));
@@ -76,16 +81,16 @@ fn a_later_link_seen_shows_the_earlier_ones_happened() {
     // metrics lag, CloudTrail reaches the log group in minutes).
     let mut p = Progress::new(RULE_LINKS, RULE_LINKS.len());
     let mut seen = vec![
-        Some(Seen::NotYet),
-        Some(Seen::NotYet),
-        Some(Seen::NotYet),
-        Some(Seen::Yes { detail: "the rule's message".into(), message: Some("\"The user …\"".into()) }),
+        at(Seen::NotYet, 1.1),
+        at(Seen::NotYet, 1.4),
+        at(Seen::NotYet, 1.4),
+        at(Seen::Yes { detail: "the rule's message".into(), message: Some("\"The user …\"".into()) }, 2.5),
         None,
     ];
-    p.observe(&mut seen, 2.5);
+    p.observe(&mut seen);
     assert_eq!(p.next(), 4);
     assert_eq!(p.message_of("sns-delivery"), Some("\"The user …\""));
-    p.observe(&mut only(RULE_LINKS, 4, Seen::yes("1 receive(s) it")), 2.5);
+    p.observe(&mut only(RULE_LINKS, 4, Seen::yes("1 receive(s) it"), 2.5));
     let links = p.finish(None, false);
     assert_eq!(stopped_at(&links), None);
     for l in &links[..3] {
@@ -95,8 +100,8 @@ fn a_later_link_seen_shows_the_earlier_ones_happened() {
     }
     // A figure that says "failed" is contradicted by the delivery: it happened, and says both.
     let mut p = Progress::new(RULE_LINKS, RULE_LINKS.len());
-    let mut seen = vec![yes("r"), yes("m"), Some(Seen::Failed("FailedInvocations 1 of 1".into())), yes("msg"), None];
-    p.observe(&mut seen, 1.0);
+    let mut seen = vec![yes("r"), yes("m"), at(Seen::Failed("FailedInvocations 1 of 1".into()), 1.0), yes("msg"), None];
+    p.observe(&mut seen);
     assert_eq!(p.next(), 4);
     let links = p.finish(None, false);
     assert_eq!(links[2].state, LinkState::Happened);
@@ -107,12 +112,17 @@ fn a_later_link_seen_shows_the_earlier_ones_happened() {
 fn a_link_the_drill_cannot_see_waits_for_a_later_one() {
     // No log group: the CloudTrail record is shown only by the rule matching it.
     let mut p = Progress::new(RULE_LINKS, RULE_LINKS.len());
-    let mut seen =
-        vec![Some(Seen::Unobservable("not observable: no log group".into())), Some(Seen::NotYet), None, None, None];
-    p.observe(&mut seen, 1.0);
+    let mut seen = vec![
+        at(Seen::Unobservable("not observable: no log group".into()), 0.5),
+        at(Seen::NotYet, 1.0),
+        None,
+        None,
+        None,
+    ];
+    p.observe(&mut seen);
     assert_eq!(p.next(), 1);
     assert!(!p.pending(0) && p.pending(1));
-    p.observe(&mut only(RULE_LINKS, 1, Seen::yes("TriggeredRules 1")), 4.0);
+    p.observe(&mut only(RULE_LINKS, 1, Seen::yes("TriggeredRules 1"), 4.0));
     let links = p.clone().finish(None, false);
     assert_eq!(links[0].state, LinkState::Happened);
     assert_eq!(links[0].latency_seconds, Some(4.0));
@@ -122,13 +132,13 @@ fn a_link_the_drill_cannot_see_waits_for_a_later_one() {
     // there (an unobserved link is no stop).
     let mut p = Progress::new(RULE_LINKS, RULE_LINKS.len());
     let mut seen = vec![
-        Some(Seen::Unobservable("not observable".into())),
-        Some(Seen::Failed("rule sg is DISABLED".into())),
-        Some(Seen::NotYet),
+        at(Seen::Unobservable("not observable".into()), 0.1),
+        at(Seen::Failed("rule sg is DISABLED".into()), 0.1),
+        at(Seen::NotYet, 0.1),
         None,
         None,
     ];
-    p.observe(&mut seen, 1.0);
+    p.observe(&mut seen);
     assert!(p.finished());
     let links = p.finish(None, false);
     assert_eq!(states(&links)[..2], [("cloudtrail-event", LinkState::Unobserved), ("rule-matched", LinkState::Failed)]);
@@ -139,7 +149,7 @@ fn a_link_the_drill_cannot_see_waits_for_a_later_one() {
 #[test]
 fn past_what_is_wired_the_first_link_says_why_and_an_interruption_is_said() {
     let mut p = Progress::new(METRIC_LINKS, 2);
-    p.observe(&mut [yes("r"), yes("m"), yes("ignored"), None, None, None], 1.0);
+    p.observe(&mut [yes("r"), yes("m"), yes("ignored"), None, None, None]);
     assert!(p.finished());
     let links = p.finish(Some("no alarm on metric CISBenchmark/X"), false);
     assert_eq!(links[1].state, LinkState::Happened);
@@ -148,12 +158,12 @@ fn past_what_is_wired_the_first_link_says_why_and_an_interruption_is_said() {
     assert_eq!(stopped_at(&links), Some("alarm-state"));
 
     let mut p = Progress::new(METRIC_LINKS, METRIC_LINKS.len());
-    p.observe(&mut only(METRIC_LINKS, 0, Seen::yes("r")), 1.0);
+    p.observe(&mut only(METRIC_LINKS, 0, Seen::yes("r"), 1.0));
     let links = p.finish(None, true);
     assert_eq!(links[1].detail, "not reached: the drill was interrupted");
     // Out-of-range observations are ignored, never a panic.
     let mut p = Progress::new(RULE_LINKS, 99);
-    p.observe(&mut [], 1.0);
+    p.observe(&mut []);
     p.timeout(1.0);
     assert_eq!(p.finish(None, false).len(), RULE_LINKS.len());
 }
@@ -273,7 +283,7 @@ fn the_rules_message_is_found_by_the_resource_it_names_or_by_what_the_target_sen
         Some("1 other message(s) from the topic arrived, none naming the change (the first: someone else's alert)")
     );
     let mut p = Progress::new(RULE_LINKS, RULE_LINKS.len());
-    p.observe(&mut [yes("r"), yes("m"), yes("i"), Some(Seen::NotYet), None], 1.0);
+    p.observe(&mut [yes("r"), yes("m"), yes("i"), at(Seen::NotYet, 1.0), None]);
     p.timeout_saying(8.0, others(&bodies, &r.topic));
     let links = p.finish(None, false);
     assert_eq!(stopped_at(&links), Some("sns-delivery"));
