@@ -620,6 +620,38 @@ mod tests {
     }
 
     #[test]
+    fn every_route_wired_to_an_alert_is_followed_and_the_others_said() {
+        let wired = Route {
+            trail: "main".into(),
+            log_group: ("1".into(), "us-east-1".into(), "ct".into()),
+            filter: Some("f".into()),
+            metric: Some(("CIS".into(), "M".into())),
+            alarm: None,
+            topic: None,
+            subscriptions: vec![],
+            gap: None,
+        };
+        let part = Route { gap: Some("no alarm on metric CIS/M".into()), ..wired.clone() };
+        // Wired: followed beside a rule, or alone.
+        assert!(matches!(followed(&Ok(wired.clone()), true), Some((Some(_), ref n)) if n.is_empty()));
+        assert!(matches!(followed(&Ok(wired), false), Some((Some(_), _))));
+        // Part way: alone it shows where it stops; beside a rule it is named, not followed.
+        assert!(matches!(followed(&Ok(part.clone()), false), Some((Some(_), _))));
+        match followed(&Ok(part), true) {
+            Some((None, n)) => {
+                assert!(n[0].starts_with("the metric-filter route: it alerts nobody: trail main"), "{n:?}")
+            }
+            o => panic!("{o:?}"),
+        }
+        // No chain: the rule alone, or nothing to drill.
+        match followed(&Err("no trail to follow".into()), true) {
+            Some((None, n)) => assert_eq!(n, ["the metric-filter route: no trail to follow"]),
+            o => panic!("{o:?}"),
+        }
+        assert!(followed(&Err("no trail".into()), false).is_none());
+    }
+
+    #[test]
     fn only_the_controls_with_a_harmless_change_are_drillable() {
         assert_eq!(drill_kind("security-group-changes").unwrap().0, DrillKind::SecurityGroup);
         assert_eq!(drill_kind("nacl-changes").unwrap().0, DrillKind::NetworkAcl);

@@ -276,10 +276,10 @@ pub(crate) fn rule_candidates(
                 (Some(_), _, _) => (0, format!("the audit credits it: {}", audited.route.clone().unwrap_or_default())),
                 (None, true, Fit::Every) => (
                     1,
-                    format!(
-                        "the audit found the route broken: {}",
-                        audited.why.clone().unwrap_or_else(|| "see the audit".into())
-                    ),
+                    match audited.why.as_deref().filter(|w| w.starts_with(&format!("rule {} ", rule.name))) {
+                        Some(why) => format!("the audit found the route broken: {why}"),
+                        None => "the audit does not credit it".to_string(),
+                    },
                 ),
                 (None, false, Fit::Every) => {
                     (2, format!("the rule is {}: EventBridge matches no event against it", rule.state))
@@ -350,4 +350,100 @@ pub(crate) fn rule_route(
         log_group: trail.and_then(|t| t.log_group.clone()),
         audit: c.audit.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+    use crate::checks::fixtures::{compliant, events_topic_policy, with_rules, ACCT, EB_SG};
+    use crate::checks::EvalOptions;
+    use crate::inventory::TopicAttributes;
+    use crate::pattern::Judge;
+
+    const REALTIME: &str = "arn:aws:sns:us-east-1:111122223333:realtime";
+
+    /// (rule, what the audit says) of each candidate for 4.10 in us-east-1, best first.
+    fn candidates(inv: &Inventory) -> Vec<(String, String)> {
+        let c = catalog().select("5.0.0", Some(&["security-group-changes".to_string()])).unwrap().remove(0);
+        let judge = Judge::new(crate::checks::corpus_for(std::slice::from_ref(&c)));
+        let ctx = Context::new(inv, EvalOptions { strict_patterns: false }, &judge);
+        rule_candidates(&ctx, &c, &inv.accounts[0], "us-east-1").into_iter().map(|c| (c.rule.name, c.audit)).collect()
+    }
+
+    fn rule(name: &str, state: &str, pattern: &str, targets: Option<&[&str]>) -> EventRule {
+        EventRule {
+            name: name.into(),
+            arn: format!("arn:aws:events:us-east-1:{ACCT}:rule/{name}"),
+            state: state.into(),
+            event_pattern: Some(pattern.into()),
+            managed_by: None,
+            targets: targets.map(|t| {
+                Collected::Ok(
+                    t.iter().map(|a| RuleTarget { id: "t".into(), arn: a.to_string(), ..Default::default() }).collect(),
+                )
+            }),
+        }
+    }
+
+    fn set_policy(inv: &mut Inventory, policy: String) {
+        let t = inv.topics.iter_mut().find(|t| t.arn == REALTIME).unwrap();
+        t.attributes = Some(Collected::Ok(TopicAttributes { policy: Some(policy), kms_master_key_id: None }));
+    }
+
+    #[test]
+    fn the_rule_the_audit_credits_comes_first_then_the_closest_ones() {
+        let mut inv = compliant();
+        with_rules(&mut inv, &["us-east-1"], EB_SG, true);
+        // SNS's default policy: EventBridge may not publish, the audit does not credit the route.
+        set_policy(&mut inv, crate::checks::fixtures::default_topic_policy(REALTIME, ACCT));
+        let c = candidates(&inv);
+        assert_eq!(c.len(), 1);
+        assert!(c[0].1.starts_with("the audit found the route broken: rule sg-changes → "), "{c:?}");
+        // The policy lets the rule publish: credited.
+        let arn = format!("arn:aws:events:us-east-1:{ACCT}:rule/sg-changes");
+        set_policy(&mut inv, events_topic_policy(REALTIME, ACCT, &arn));
+        let lambda = "arn:aws:lambda:us-east-1:111122223333:function:f";
+        let Collected::Ok(rules) = &mut inv.accounts[0].event_rules[0].rules else { panic!() };
+        let partial = r#"{"source":["aws.ec2"],"detail":{"eventName":["ModifySecurityGroupRules"]}}"#;
+        let iam = r#"{"source":["aws.iam"],"detail":{"eventName":["CreatePolicy"]}}"#;
+        rules.insert(0, rule("some", "ENABLED", partial, Some(&[REALTIME])));
+        rules.insert(0, rule("off", "DISABLED", EB_SG, None));
+        rules.push(rule("iam-only", "ENABLED", iam, Some(&[REALTIME])));
+        rules.push(rule("to-lambda", "ENABLED", EB_SG, Some(&[lambda])));
+        rules.push(rule("off-some", "DISABLED", partial, None));
+        let c = candidates(&inv);
+        let names: Vec<&str> = c.iter().map(|(n, _)| n.as_str()).collect();
+        // A rule matching none of the events, or without an SNS target, is never followed.
+        assert_eq!(names, ["sg-changes", "off", "some", "off-some"], "{c:?}");
+        assert!(c[0].1.starts_with("the audit credits it: rule sg-changes → "), "{c:?}");
+        assert_eq!(c[1].1, "the rule is DISABLED: EventBridge matches no event against it");
+        assert_eq!(c[2].1, "its pattern matches only some of the events the control requires");
+    }
+
+    #[test]
+    fn the_route_goes_through_the_credited_sns_target_with_the_topics_subscribers() {
+        let mut inv = compliant();
+        with_rules(&mut inv, &["us-east-1"], EB_SG, true);
+        let c = Candidate {
+            rule: rule("sg-changes", "ENABLED", EB_SG, None),
+            credited_topic: Some(REALTIME.into()),
+            audit: "the audit credits it".into(),
+        };
+        let lambda = "arn:aws:lambda:us-east-1:111122223333:function:f";
+        let other = "arn:aws:sns:us-east-1:111122223333:other";
+        let targets: Vec<RuleTarget> = [lambda, other, REALTIME]
+            .iter()
+            .map(|a| RuleTarget { id: "t".into(), arn: a.to_string(), ..Default::default() })
+            .collect();
+        let trail = FeedingTrail { name: "main".into(), log_group: None };
+        let r = rule_route(&inv, &inv.accounts[0], "us-east-1", &c, &targets, Some(&trail)).unwrap();
+        assert_eq!(r.topic, REALTIME);
+        assert_eq!(r.subscriptions.len(), 1);
+        assert!(r.describe().starts_with("trail main → EventBridge rule sg-changes (us-east-1, ENABLED) → topic "));
+        // Not credited: the first SNS target; none: no route.
+        let c = Candidate { credited_topic: None, ..c };
+        assert_eq!(rule_route(&inv, &inv.accounts[0], "us-east-1", &c, &targets, None).unwrap().topic, other);
+        assert!(rule_route(&inv, &inv.accounts[0], "us-east-1", &c, &targets[..1], None).is_none());
+    }
 }
