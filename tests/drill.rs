@@ -1,9 +1,11 @@
 //! `cis-audit drill` against the emulator's pipeline twin (tests/emulator/pipeline.py): the
 //! change a control must catch travels CloudTrail → log group → metric filter → alarm → SNS →
-//! the drill's SQS queue, as the emulator evaluates it independently of cis-audit. A drill that
-//! arrives end to end, drills that stop at each link (each naming that link), and the cleanup:
-//! at the end, after SIGKILL through `cis-audit rollback JOURNAL`, and on Ctrl-C — leaving no
-//! security group, queue or subscription behind. Each test uses its own account (45000000000N).
+//! the drill's SQS queue, or CloudTrail → an EventBridge rule → SNS → the queue, as the emulator
+//! evaluates it independently of cis-audit. Drills that arrive end to end on either route and on
+//! both, drills that stop at each link (each naming that link), the account's history after a
+//! drill, and the cleanup: at the end, after SIGKILL through `cis-audit rollback JOURNAL`, and on
+//! Ctrl-C — leaving no security group, queue or subscription behind. Each test uses its own
+//! account (4500000000NN).
 
 mod common;
 use common::*;
@@ -86,8 +88,23 @@ fn unit(out: &Value) -> &Value {
     &units[0]
 }
 
-fn link<'a>(u: &'a Value, name: &str) -> &'a Value {
-    u["links"].as_array().unwrap().iter().find(|l| l["link"] == name).unwrap_or_else(|| panic!("{name}: {u}"))
+/// The unit's route `kind` ("metric-filter" or "eventbridge").
+fn route<'a>(u: &'a Value, kind: &str) -> &'a Value {
+    u["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["route"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} route: {u:#}"))
+}
+
+/// The kinds of the routes a unit followed.
+fn routes(u: &Value) -> Vec<&str> {
+    u["routes"].as_array().unwrap().iter().map(|r| r["route"].as_str().unwrap()).collect()
+}
+
+fn link<'a>(r: &'a Value, name: &str) -> &'a Value {
+    r["links"].as_array().unwrap().iter().find(|l| l["link"] == name).unwrap_or_else(|| panic!("{name}: {r}"))
 }
 
 #[test]
@@ -102,21 +119,29 @@ fn a_drill_on_a_working_chain_arrives_link_by_link_and_leaves_nothing_behind() {
     let u = unit(&out);
     assert_eq!(u["arrived"], true, "{u:#}");
     assert!(u["resource"].as_str().unwrap().starts_with("sg-"), "{u}");
-    let names: Vec<&str> = u["links"].as_array().unwrap().iter().map(|l| l["link"].as_str().unwrap()).collect();
+    // The account has no EventBridge rule: the metric-filter route alone, and that is said.
+    assert_eq!(routes(u), ["metric-filter"]);
+    assert!(u["not_followed"].to_string().contains("the EventBridge route: no rule on the default bus"), "{u}");
+    let r = route(u, "metric-filter");
+    assert_eq!(r["arrived"], true);
+    let names: Vec<&str> = r["links"].as_array().unwrap().iter().map(|l| l["link"].as_str().unwrap()).collect();
     assert_eq!(
         names,
         ["cloudtrail-event", "metric-data-point", "alarm-state", "alarm-action", "sns-delivery", "subscribers"]
     );
-    for l in u["links"].as_array().unwrap() {
+    for l in r["links"].as_array().unwrap() {
         assert_eq!(l["state"], "happened", "{l}");
     }
     // Latencies are measured, in order.
-    let lat: Vec<f64> = u["links"].as_array().unwrap().iter().filter_map(|l| l["latency_seconds"].as_f64()).collect();
-    assert_eq!(lat.len(), 5, "{u}");
+    let lat: Vec<f64> = r["links"].as_array().unwrap().iter().filter_map(|l| l["latency_seconds"].as_f64()).collect();
+    assert_eq!(lat.len(), 6, "{r}");
     assert!(lat.windows(2).all(|w| w[0] <= w[1]), "{lat:?}");
-    assert!(link(u, "cloudtrail-event")["detail"].as_str().unwrap().contains("ct-logs"));
-    assert!(link(u, "alarm-action")["detail"].as_str().unwrap().starts_with("Successfully executed action"));
-    assert!(link(u, "subscribers")["detail"].as_str().unwrap().contains("email:secops@example.com"));
+    eprintln!("drill 4.10, metric-filter route, latencies: {lat:?}");
+    assert!(link(r, "cloudtrail-event")["detail"].as_str().unwrap().contains("ct-logs"));
+    assert!(link(r, "alarm-action")["detail"].as_str().unwrap().starts_with("Successfully executed action"));
+    let alarm: Value = serde_json::from_str(link(r, "sns-delivery")["message"].as_str().unwrap()).unwrap();
+    assert_eq!(alarm["AlarmName"], "sg-changes-alarm");
+    assert!(link(r, "subscribers")["detail"].as_str().unwrap().contains("email:secops@example.com"));
     // Every call counted; the drill's writes among them.
     let calls = &out["api_calls"];
     for op in [
@@ -137,6 +162,25 @@ fn a_drill_on_a_working_chain_arrives_link_by_link_and_leaves_nothing_behind() {
     nothing_left(acct);
     let total: u64 = calls.as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
     eprintln!("drill 4.10: {total} API calls, {:.1} s wall (reported {} s)", wall.as_secs_f64(), out["wall_seconds"]);
+    // The account's history now shows the drill: the twin counted the event, the alarm fired,
+    // and SNS counted its deliveries (the email subscriber's at least).
+    let msg = history_after(acct);
+    assert!(msg.contains("operated over 30 days: 4 event(s) counted, alarm fired "), "{msg}");
+    assert!(delivered(&msg) >= 1, "{msg}");
+}
+
+/// The 4.10 verdict's message of an audit of `acct` (its history over 30 days included).
+fn history_after(acct: &str) -> String {
+    let r = audit(acct, &["--controls", "4.10", "--regions", "us-east-1", "--format", "json"]);
+    assert!(r.code <= 1, "{}\n{}", r.stdout, r.stderr);
+    control(&r.json(), "4.10")["message"].as_str().unwrap().to_string()
+}
+
+/// N of "N notification(s) delivered" in a history summary.
+fn delivered(msg: &str) -> u64 {
+    let end = msg.find(" notification(s) delivered").unwrap_or_else(|| panic!("no deliveries in: {msg}"));
+    let start = msg[..end].rfind(' ').map(|i| i + 1).unwrap_or(0);
+    msg[start..end].parse().unwrap_or_else(|_| panic!("{msg}"))
 }
 
 /// Seeds `spec`, drills 4.10 with a short timeout, and returns its one unit.
@@ -156,10 +200,11 @@ fn a_filter_that_misses_the_event_stops_the_drill_at_the_metric() {
     let mut spec = compliant_spec(acct);
     spec["metric_filters"][0]["pattern"] = json!("{ $.eventName = ModifySecurityGroupRules }");
     let u = stops(acct, &spec);
-    assert_eq!(u["stopped_at"], "metric-data-point", "{u:#}");
-    assert_eq!(link(&u, "cloudtrail-event")["state"], "happened");
-    assert_eq!(link(&u, "metric-data-point")["state"], "missed");
-    assert_eq!(link(&u, "alarm-state")["state"], "not-reached");
+    let r = route(&u, "metric-filter");
+    assert_eq!(r["stopped_at"], "metric-data-point", "{u:#}");
+    assert_eq!(link(r, "cloudtrail-event")["state"], "happened");
+    assert_eq!(link(r, "metric-data-point")["state"], "missed");
+    assert_eq!(link(r, "alarm-state")["state"], "not-reached");
 }
 
 #[test]
@@ -169,9 +214,10 @@ fn an_alarm_with_actions_disabled_stops_the_drill_at_the_action() {
     let mut spec = compliant_spec(acct);
     spec["alarms"][0]["actions_enabled"] = json!(false);
     let u = stops(acct, &spec);
-    assert_eq!(u["stopped_at"], "alarm-action", "{u:#}");
-    assert_eq!(link(&u, "alarm-state")["state"], "happened");
-    let a = link(&u, "alarm-action");
+    let r = route(&u, "metric-filter");
+    assert_eq!(r["stopped_at"], "alarm-action", "{u:#}");
+    assert_eq!(link(r, "alarm-state")["state"], "happened");
+    let a = link(r, "alarm-action");
     assert_eq!(a["state"], "failed");
     assert!(a["detail"].as_str().unwrap().contains("actions are disabled"), "{a}");
 }
@@ -186,11 +232,12 @@ fn a_topic_policy_that_denies_cloudwatch_stops_the_drill_at_the_action_with_the_
          "Condition": {"StringEquals": {"AWS:SourceOwner": "{account}"}}},
         {"Effect": "Deny", "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish", "Resource": "{topic_arn}"}]});
     let u = stops(acct, &spec);
-    assert_eq!(u["stopped_at"], "alarm-action", "{u:#}");
-    let a = link(&u, "alarm-action");
+    let r = route(&u, "metric-filter");
+    assert_eq!(r["stopped_at"], "alarm-action", "{u:#}");
+    let a = link(r, "alarm-action");
     assert_eq!(a["state"], "failed");
     assert!(a["detail"].as_str().unwrap().starts_with("Failed to execute action"), "{a}");
-    assert_eq!(link(&u, "sns-delivery")["state"], "not-reached");
+    assert_eq!(link(r, "sns-delivery")["state"], "not-reached");
 }
 
 #[test]
@@ -200,10 +247,11 @@ fn a_subscriber_whose_filter_policy_rejects_the_delivered_alarm_stops_the_drill_
     let mut spec = compliant_spec(acct);
     spec["topics"][0]["subscriptions"][0]["filter_policy"] = json!({"severity": ["high"]});
     let u = stops(acct, &spec);
+    let r = route(&u, "metric-filter");
     // The drill's own queue (no filter policy) got it; the user's subscriber would not.
-    assert_eq!(link(&u, "sns-delivery")["state"], "happened", "{u:#}");
-    assert_eq!(u["stopped_at"], "subscribers");
-    let s = link(&u, "subscribers");
+    assert_eq!(link(r, "sns-delivery")["state"], "happened", "{u:#}");
+    assert_eq!(r["stopped_at"], "subscribers");
+    let s = link(r, "subscribers");
     assert_eq!(s["state"], "failed");
     assert!(s["detail"].as_str().unwrap().contains(r#"{"severity": ["high"]}"#), "{s}");
 }
@@ -215,8 +263,9 @@ fn a_topic_without_a_confirmed_subscriber_stops_the_drill_at_the_subscribers() {
     let mut spec = compliant_spec(acct);
     spec["topics"][0]["subscriptions"][0]["confirm"] = json!(false);
     let u = stops(acct, &spec);
-    assert_eq!(u["stopped_at"], "subscribers", "{u:#}");
-    let s = link(&u, "subscribers");
+    let r = route(&u, "metric-filter");
+    assert_eq!(r["stopped_at"], "subscribers", "{u:#}");
+    let s = link(r, "subscribers");
     assert!(s["detail"].as_str().unwrap().contains("no confirmed subscriber"), "{s}");
     assert!(s["detail"].as_str().unwrap().contains("1 pending confirmation"), "{s}");
 }
@@ -396,5 +445,245 @@ print(len([p for p in iam.list_policies(Scope="Local")["Policies"] if p["PolicyN
 "#;
     let o = Command::new(&e.python).args(["-c", script, &e.endpoint, acct]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "0", "{}", String::from_utf8_lossy(&o.stderr));
+    nothing_left(acct);
+}
+
+/// The pattern of a rule for 4.10's events.
+fn sg_rule_pattern(names: &[&str]) -> Value {
+    json!({"source": ["aws.ec2"], "detail-type": ["AWS API Call via CloudTrail"],
+           "detail": {"eventSource": ["ec2.amazonaws.com"], "eventName": names}})
+}
+
+const SG_EVENTS: [&str; 7] = [
+    "AuthorizeSecurityGroupIngress",
+    "AuthorizeSecurityGroupEgress",
+    "RevokeSecurityGroupIngress",
+    "RevokeSecurityGroupEgress",
+    "CreateSecurityGroup",
+    "DeleteSecurityGroup",
+    "ModifySecurityGroupRules",
+];
+
+/// Seed 003's sentence for security groups (4.10's own, as `--route eventbridge` sets it).
+fn sentence_target(topic: &str) -> Value {
+    json!({"topic": topic, "input_transformer": {
+        "InputPathsMap": {"username": "$.detail.userIdentity.arn", "changetype": "$.detail.eventName",
+                          "sgid": "$.detail.requestParameters.groupId", "region": "$.detail.awsRegion"},
+        "InputTemplate": "\"The user <username> has initiated <changetype> for Security Group with id <sgid> in <region>.\""}})
+}
+
+/// A topic policy letting EventBridge publish (and, with `alarms`, the account's CloudWatch alarms).
+fn topic_policy(alarms: bool) -> Value {
+    let mut statements =
+        vec![json!({"Sid": "AWSEvents", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                                     "Action": "sns:Publish", "Resource": "{topic_arn}"})];
+    if alarms {
+        statements.push(
+            json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Publish", "Resource": "{topic_arn}",
+                               "Condition": {"StringEquals": {"AWS:SourceOwner": "{account}"}}}),
+        );
+    }
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// 4.10's EventBridge route alone in us-east-1: the trail (which also delivers to the log group
+/// ct-logs, with no metric filter there), a rule matching the control's events, its input
+/// transformer's sentence sent to topic sg-realtime, a confirmed email subscriber.
+fn rule_spec(acct: &str) -> Value {
+    let mut spec = compliant_spec(acct);
+    spec["metric_filters"] = json!([]);
+    spec["alarms"] = json!([]);
+    spec["topics"] = json!([{"region": "us-east-1", "name": "sg-realtime", "policy": topic_policy(false),
+        "subscriptions": [{"protocol": "email", "endpoint": "secops@example.com", "confirm": true}]}]);
+    spec["event_rules"] = json!([{"region": "us-east-1", "name": "sg-changes", "pattern": sg_rule_pattern(&SG_EVENTS),
+                                  "targets": [sentence_target("sg-realtime")]}]);
+    spec
+}
+
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn a_drill_on_the_eventbridge_route_arrives_link_by_link_with_the_delivered_sentence() {
+    let acct = "450000000012";
+    seed(&rule_spec(acct));
+    let (code, out) = drill(acct, "60s", &["--controls", "4.10"]);
+    assert_eq!(code, 0, "{out:#}");
+    let u = unit(&out);
+    assert_eq!(u["arrived"], true, "{u:#}");
+    let sg = u["resource"].as_str().unwrap();
+    // The metric-filter route is not wired to an alert here: named, not followed.
+    assert_eq!(routes(u), ["eventbridge"]);
+    assert!(u["not_followed"].to_string().contains("the metric-filter route"), "{u}");
+    let r = route(u, "eventbridge");
+    assert_eq!(r["arrived"], true, "{r:#}");
+    assert!(
+        r["chain"].as_str().unwrap().starts_with("trail main → EventBridge rule sg-changes (us-east-1, ENABLED)"),
+        "{r}"
+    );
+    let names: Vec<&str> = r["links"].as_array().unwrap().iter().map(|l| l["link"].as_str().unwrap()).collect();
+    assert_eq!(names, ["cloudtrail-event", "rule-matched", "rule-invocation", "sns-delivery", "subscribers"]);
+    let lat: Vec<f64> = r["links"].as_array().unwrap().iter().filter_map(|l| l["latency_seconds"].as_f64()).collect();
+    assert_eq!(lat.len(), 5, "{r:#}");
+    assert!(lat.windows(2).all(|w| w[0] <= w[1]), "{lat:?}");
+    eprintln!("drill 4.10, EventBridge route, latencies: {lat:?}");
+    for l in r["links"].as_array().unwrap() {
+        assert_eq!(l["state"], "happened", "{l}");
+    }
+    assert!(link(r, "cloudtrail-event")["detail"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("naming {sg} in log group ct-logs")));
+    let matched = link(r, "rule-matched")["detail"].as_str().unwrap();
+    let invoked = link(r, "rule-invocation")["detail"].as_str().unwrap();
+    assert!(matched.contains("TriggeredRules") || matched.contains("shown by"), "{matched}");
+    assert!(invoked.contains("Invocations") || invoked.contains("shown by"), "{invoked}");
+    // The sentence a person reads, as EventBridge's input transformer wrote it.
+    let message = link(r, "sns-delivery")["message"].as_str().unwrap();
+    let user = format!("arn:aws:sts::{acct}:assumed-role/caller/cis-audit");
+    assert!(message.starts_with(&format!("\"The user {user} has initiated ")), "{message}");
+    assert!(message.ends_with(&format!(" for Security Group with id {sg} in us-east-1.\"")), "{message}");
+    assert!(link(r, "subscribers")["detail"].as_str().unwrap().contains("email:secops@example.com"));
+    let calls = &out["api_calls"];
+    for op in ["cloudwatch:GetMetricData", "sqs:ReceiveMessage", "sqs:CreateQueue", "sns:Subscribe", "sns:Unsubscribe"]
+    {
+        assert!(calls[op].as_u64().unwrap_or(0) >= 1, "{op}: {calls}");
+    }
+    assert_eq!(out["cleaned_up"], true);
+    nothing_left(acct);
+    let total: u64 = calls.as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    eprintln!("drill 4.10 (EventBridge route): {total} API calls, reported {} s", out["wall_seconds"]);
+
+    // The account's history after the drill: the rule matched the four calls (create, authorize,
+    // revoke, delete), invoked its target each time, and SNS delivered.
+    let msg = history_after(acct);
+    assert!(msg.contains("operated over 30 days: 4 event(s) matched, 4 invocation(s), "), "{msg}");
+    assert!(delivered(&msg) >= 4, "{msg}");
+
+    // As text: the plan names the route it follows, the report shows the sentence.
+    let mut c = drill_command(acct, "60s");
+    c.args(["--yes", "--controls", "4.10"]);
+    let t = run(c);
+    assert_eq!(t.code, 0, "{}\n{}", t.stdout, t.stderr);
+    assert!(
+        t.stdout.contains("follows the EventBridge route: trail main → EventBridge rule sg-changes"),
+        "{}",
+        t.stdout
+    );
+    assert!(t.stdout.contains("does not follow the metric-filter route"), "{}", t.stdout);
+    assert!(t.stdout.contains(&format!("message delivered: The user {user} has initiated ")), "{}", t.stdout);
+    assert!(t.stdout.contains("ARRIVED"), "{}", t.stdout);
+    nothing_left(acct);
+}
+
+/// Seeds `spec`, drills 4.10 with a short timeout; its one unit's EventBridge route.
+fn rule_stops(acct: &str, spec: &Value) -> (Value, Value) {
+    seed(spec);
+    let (code, out) = drill(acct, "8s", &["--controls", "4.10"]);
+    assert_eq!(code, 1, "{out:#}");
+    assert_eq!(out["cleaned_up"], true);
+    nothing_left(acct);
+    let u = unit(&out);
+    assert_eq!(u["arrived"], false);
+    (route(u, "eventbridge").clone(), out)
+}
+
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn a_rule_whose_pattern_misses_the_change_stops_the_drill_at_the_rule() {
+    let acct = "450000000013";
+    let mut spec = rule_spec(acct);
+    // The rule catches only ModifySecurityGroupRules: the drill's calls never match it.
+    spec["event_rules"][0]["pattern"] = sg_rule_pattern(&["ModifySecurityGroupRules"]);
+    let (r, _) = rule_stops(acct, &spec);
+    assert_eq!(r["stopped_at"], "rule-matched", "{r:#}");
+    assert!(r["chain"].as_str().unwrap().contains("matches only some of the events"), "{r}");
+    assert_eq!(link(&r, "cloudtrail-event")["state"], "happened");
+    assert_eq!(link(&r, "rule-matched")["state"], "missed");
+    assert_eq!(link(&r, "rule-invocation")["state"], "not-reached");
+    assert_eq!(link(&r, "sns-delivery")["state"], "not-reached");
+}
+
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn a_disabled_rule_stops_the_drill_at_the_rule_at_once() {
+    let acct = "450000000014";
+    let mut spec = rule_spec(acct);
+    spec["event_rules"][0]["state"] = json!("DISABLED");
+    let (r, out) = rule_stops(acct, &spec);
+    assert_eq!(r["stopped_at"], "rule-matched", "{r:#}");
+    let m = link(&r, "rule-matched");
+    assert_eq!(m["state"], "failed");
+    assert!(m["detail"].as_str().unwrap().contains("rule sg-changes is DISABLED"), "{m}");
+    // The audit reads no disabled rule's targets: the drill does, for that rule only.
+    assert_eq!(out["api_calls"]["events:ListTargetsByRule"], 1, "{}", out["api_calls"]);
+    // It stopped at once, not at the timeout.
+    assert!(out["wall_seconds"].as_f64().unwrap() < 8.0, "{}", out["wall_seconds"]);
+}
+
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn a_topic_that_does_not_let_eventbridge_publish_stops_the_drill_at_the_invocation() {
+    let acct = "450000000015";
+    let mut spec = rule_spec(acct);
+    // The account's own principals only (moto's default policy): not events.amazonaws.com.
+    spec["topics"][0]["policy"] = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Publish", "Resource": "{topic_arn}",
+         "Condition": {"StringEquals": {"AWS:SourceOwner": "{account}"}}}]});
+    let (r, _) = rule_stops(acct, &spec);
+    assert_eq!(r["stopped_at"], "rule-invocation", "{r:#}");
+    assert_eq!(link(&r, "rule-matched")["state"], "happened");
+    let i = link(&r, "rule-invocation");
+    assert_eq!(i["state"], "failed");
+    let d = i["detail"].as_str().unwrap();
+    // Each of the drill's calls the rule matched failed (as many as had arrived when it looked).
+    assert!(
+        d.starts_with("AWS/Events FailedInvocations ")
+            && d.contains("EventBridge could not publish to")
+            && d.contains("sg-realtime"),
+        "{d}"
+    );
+    // The audit's own reading of the topic policy is named beside the figures.
+    assert!(d.contains("the audit found the route broken"), "{d}");
+    assert_eq!(link(&r, "sns-delivery")["state"], "not-reached");
+}
+
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn with_both_routes_the_drill_follows_both_and_arrives_only_if_both_deliver() {
+    // Both routes notify the same topic: one queue, shared.
+    let acct = "450000000016";
+    let mut spec = compliant_spec(acct);
+    spec["topics"][0]["policy"] = topic_policy(true);
+    spec["event_rules"] = json!([{"region": "us-east-1", "name": "sg-changes", "pattern": sg_rule_pattern(&SG_EVENTS),
+                                  "targets": [sentence_target("cis-alarms")]}]);
+    seed(&spec);
+    let (code, out) = drill(acct, "60s", &["--controls", "4.10"]);
+    assert_eq!(code, 0, "{out:#}");
+    let u = unit(&out);
+    assert_eq!(routes(u), ["metric-filter", "eventbridge"]);
+    assert_eq!(u["arrived"], true, "{u:#}");
+    assert!(u.get("not_followed").is_none(), "{u}");
+    let alarm: Value =
+        serde_json::from_str(link(route(u, "metric-filter"), "sns-delivery")["message"].as_str().unwrap()).unwrap();
+    let sentence = link(route(u, "eventbridge"), "sns-delivery")["message"].as_str().unwrap().to_string();
+    assert_eq!(alarm["AlarmName"], "sg-changes-alarm", "{alarm}");
+    assert!(sentence.starts_with("\"The user "), "{sentence}");
+    assert_eq!(out["api_calls"]["sqs:CreateQueue"], 1, "one queue for the shared topic: {}", out["api_calls"]);
+    nothing_left(acct);
+
+    // The rule's topic refuses EventBridge: the alarm still alerts, the drill does not arrive.
+    let acct = "450000000017";
+    let mut spec = compliant_spec(acct);
+    spec["topics"].as_array_mut().unwrap().push(json!({"region": "us-east-1", "name": "sg-realtime",
+        "subscriptions": [{"protocol": "email", "endpoint": "secops@example.com", "confirm": true}]}));
+    spec["event_rules"] = json!([{"region": "us-east-1", "name": "sg-changes", "pattern": sg_rule_pattern(&SG_EVENTS),
+                                  "targets": [sentence_target("sg-realtime")]}]);
+    seed(&spec);
+    let (code, out) = drill(acct, "8s", &["--controls", "4.10"]);
+    assert_eq!(code, 1, "{out:#}");
+    let u = unit(&out);
+    assert_eq!(u["arrived"], false);
+    assert_eq!(route(u, "metric-filter")["arrived"], true, "{u:#}");
+    assert_eq!(route(u, "eventbridge")["stopped_at"], "rule-invocation", "{u:#}");
+    assert_eq!(out["api_calls"]["sqs:CreateQueue"], 2, "a queue per topic: {}", out["api_calls"]);
     nothing_left(acct);
 }

@@ -128,6 +128,33 @@ fn every_call_of_a_drill_and_its_rollback_is_in_the_drill_policy() {
     for op in ["iam:CreatePolicy", "iam:DeletePolicy", "ec2:CreateNetworkAcl", "ec2:DeleteRouteTable"] {
         assert!(out["api_calls"].get(op).is_some(), "{op}: {}", out["api_calls"]);
     }
+    // The EventBridge route's calls: an enabled rule's figures (GetMetricData) and, for a
+    // disabled rule the audit does not read the targets of, its targets.
+    for (i, state) in ["ENABLED", "DISABLED"].iter().enumerate() {
+        let acct = format!("27000000004{}", i + 1);
+        let mut spec = compliant_spec(&acct);
+        spec["metric_filters"] = json!([]);
+        spec["alarms"] = json!([]);
+        spec["topics"][0]["policy"] = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish", "Resource": "{topic_arn}"}]});
+        spec["event_rules"] = json!([{"region": "us-east-1", "name": "sg", "state": state,
+            "pattern": {"source": ["aws.ec2"], "detail": {"eventName": ["CreateSecurityGroup", "DeleteSecurityGroup",
+                "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress",
+                "RevokeSecurityGroupEgress", "ModifySecurityGroupRules"]}},
+            "targets": ["cis-alarms"]}]);
+        seed(&spec);
+        let mut c = bin();
+        c.args(["drill", "--endpoint-url", &e.endpoint, "--role-arn", &format!("arn:aws:iam::{acct}:role/audit")])
+            .args(["--region", "us-east-1", "--timeout", "20s", "--poll", "1s", "--yes", "--format", "json"])
+            .args(["--journal", &tmp_path("iam", &format!("drill-journal-eb-{i}.json"))]);
+        let r = run(c);
+        assert!(r.code <= 1, "{}\n{}", r.stdout, r.stderr);
+        let out = r.json();
+        assert_eq!(out["units"][0]["routes"][0]["route"], "eventbridge", "{out:#}");
+        assert_covered(&out["api_calls"], &drill_policy, &format!("drill on a {state} rule"));
+        let op = if *state == "ENABLED" { "cloudwatch:GetMetricData" } else { "events:ListTargetsByRule" };
+        assert!(out["api_calls"].get(op).is_some(), "{op}: {}", out["api_calls"]);
+    }
     // Without --drill, the policy has none of the drill's writes.
     let plain = allowed(&policy(&[]));
     assert!(!plain.contains("sqs:CreateQueue") && !plain.contains("ec2:CreateSecurityGroup"));

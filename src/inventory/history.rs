@@ -31,7 +31,7 @@ pub(crate) struct Wanted {
 }
 
 impl Wanted {
-    fn new(namespace: &str, name: &str, dims: &[(&str, &str)]) -> Wanted {
+    pub(crate) fn new(namespace: &str, name: &str, dims: &[(&str, &str)]) -> Wanted {
         Wanted {
             namespace: namespace.into(),
             name: name.into(),
@@ -135,7 +135,7 @@ pub(crate) async fn collect(
     let metric_reads = wanted(inv).into_iter().filter_map(|((account, region), want)| {
         let s = session(&account)?;
         Some(async move {
-            let metrics = Collected::from(metric_totals(s, rt, &region, &want, start, end).await);
+            let metrics = Collected::from(metric_totals(s, rt, &region, &want, start, end, 86_400).await);
             RegionMetrics { account, region, metrics }
         })
     });
@@ -187,7 +187,8 @@ pub(crate) async fn alarm_history(
     }
 }
 
-/// `GetMetricData`: the daily Sums of `want` over [start, end], totalled; 500 queries a request.
+/// `GetMetricData`: the Sums of `want` per `period` seconds over [start, end], totalled (the
+/// audit's history asks for daily ones, the drill for one-minute ones); 500 queries a request.
 pub(crate) async fn metric_totals(
     s: &Session,
     rt: &Runtime,
@@ -195,6 +196,7 @@ pub(crate) async fn metric_totals(
     want: &BTreeSet<Wanted>,
     start: DateTime,
     end: DateTime,
+    period: i32,
 ) -> Result<Vec<MetricTotal>, CollectError> {
     let client = Client::new(&s.region_config(region));
     let all: Vec<&Wanted> = want.iter().collect();
@@ -222,7 +224,7 @@ pub(crate) async fn metric_totals(
                     .build();
                 MetricDataQuery::builder()
                     .id(format!("m{}", chunk_no * 500 + i))
-                    .metric_stat(MetricStat::builder().metric(metric).period(86_400).stat("Sum").build())
+                    .metric_stat(MetricStat::builder().metric(metric).period(period).stat("Sum").build())
                     .return_data(true)
                     .build()
             })

@@ -34,9 +34,20 @@ does (imported by server.py).
   bus of its region; every ENABLED rule whose pattern matches it (moto's own pattern matcher)
   sends each SNS target its input transformer's output (InputPathsMap + InputTemplate, strings
   JSON-escaped inside a quoted or JSON template), its constant Input, its InputPath part or the
-  event, if the topic policy lets events.amazonaws.com publish.
+  event, if the topic policy lets events.amazonaws.com publish. As AWS documents them (the
+  AWS/Events namespace, dimension RuleName, Count, one data point per occurrence): a matching
+  rule puts TriggeredRules 1; each SNS target it invokes Invocations 1, and a target that cannot
+  publish (no topic, or the topic policy) also FailedInvocations 1 (a permission error is not
+  retried). Targets of other services are not invoked here, and not counted.
 * SNS delivery is moto's own (it applies each subscription's filter policy and delivers to SQS
-  in the SNS envelope unless RawMessageDelivery); queue policies are not checked.
+  in the SNS envelope unless RawMessageDelivery), with AWS's rule for SQS endpoints: the message
+  reaches the queue only if the queue exists and its policy lets sns.amazonaws.com
+  sqs:SendMessage for this topic (aws:SourceArn / aws:SourceAccount conditions; no policy, a
+  Deny, or a condition on another key: not delivered). Each publish to a topic (by an alarm, a
+  rule or the Publish API) puts, per subscription, one AWS/SNS data point (dimension TopicName,
+  Count): NumberOfNotificationsDelivered, NumberOfNotificationsFailed (SQS refused) or
+  NumberOfNotificationsFilteredOut (its filter policy rejects the message); a subscription
+  pending confirmation gets nothing and counts nothing.
 """
 from __future__ import annotations
 
@@ -324,11 +335,14 @@ def route_event(account: str, region: str, rec: dict) -> int:
     for rule in list(getattr(bus, "rules", {}).values()) if bus is not None else []:
         if rule.state != "ENABLED" or not rule.event_pattern.matches_event(event):
             continue
+        rule_metric = {"RuleName": rule.name}
+        put_count(account, region, "AWS/Events", "TriggeredRules", rule_metric)
         for t in rule.targets:
             arn = t.get("Arn", "")
             parts = arn.split(":")
             if len(parts) < 6 or parts[2] != "sns":
                 continue
+            put_count(account, region, "AWS/Events", "Invocations", rule_metric)
             it = t.get("InputTransformer")
             if it:
                 msg = transform(it.get("InputPathsMap") or {}, it.get("InputTemplate", ""), event, rule.name, rule.arn)
@@ -341,10 +355,152 @@ def route_event(account: str, region: str, rec: dict) -> int:
                 msg = json.dumps(event)
             topic = sns_backends[parts[4]][parts[3]].topics.get(arn)
             if topic is None or topic_allows(getattr(topic, "policy", None), account, "events.amazonaws.com"):
-                continue  # FailedInvocations in AWS; nothing delivered
+                put_count(account, region, "AWS/Events", "FailedInvocations", rule_metric)
+                continue  # nothing delivered
             topic.publish(msg, message_attributes={})
             n += 1
     return n
+
+
+# ---------------------------------------------------------------------------
+# Delivery metrics, and SNS -> SQS as the queue policy allows
+# ---------------------------------------------------------------------------
+def put_count(account: str, region: str, namespace: str, name: str, dimensions: dict[str, str],
+              value: float = 1.0) -> None:
+    """One Count data point, timestamped now, in moto's CloudWatch of that account and region
+    (what GetMetricData / GetMetricStatistics then answer)."""
+    from moto.cloudwatch.models import cloudwatch_backends
+    from moto.core.utils import utcnow
+
+    datum = {"MetricName": name, "Value": float(value), "Unit": "Count", "Timestamp": utcnow(),
+             "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()]}
+    with _lock:
+        cloudwatch_backends[account][region].put_metric_data(namespace, [datum])
+
+
+_NEGATED = ("StringNotEquals", "StringNotLike", "ArnNotEquals", "ArnNotLike", "StringNotEqualsIgnoreCase")
+
+
+def _condition_holds(cond: Any, context: dict[str, str]) -> bool:
+    """Whether every condition of a statement holds for `context` (lower-case keys). String and
+    ARN operators (…IfExists too); a key the context lacks, or another operator, does not hold."""
+    if not cond:
+        return True
+    if not isinstance(cond, dict):
+        return False
+    for op, kv in cond.items():
+        base = op[: -len("IfExists")] if op.endswith("IfExists") else op
+        if not isinstance(kv, dict):
+            return False
+        for key, want in kv.items():
+            have = context.get(str(key).lower())
+            if have is None:
+                if op.endswith("IfExists"):
+                    continue
+                return False
+            wants = [str(w) for w in (want if isinstance(want, list) else [want])]
+            if base in ("StringEquals", "ArnEquals", "StringNotEquals", "ArnNotEquals"):
+                hit = have in wants
+            elif base in ("StringLike", "ArnLike", "StringNotLike", "ArnNotLike"):
+                hit = any(fnmatch.fnmatchcase(have, w) for w in wants)
+            elif base in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
+                hit = have.lower() in [w.lower() for w in wants]
+            else:
+                return False
+            if hit == (base in _NEGATED):
+                return False
+    return True
+
+
+def queue_allows(policy_text: str | None, queue_arn: str, topic_arn: str) -> str | None:
+    """None when the queue policy lets SNS deliver `topic_arn`'s messages to the queue; else why
+    not. As in AWS, SNS is a service principal: only the queue policy can let it send, so a
+    queue without a policy receives nothing; an explicit Deny wins."""
+    if not policy_text:
+        return "the queue has no policy letting sns.amazonaws.com send to it"
+    try:
+        doc = json.loads(policy_text)
+    except ValueError:
+        return "the queue policy is not JSON"
+    sts = (doc.get("Statement") or []) if isinstance(doc, dict) else []
+    sts = sts if isinstance(sts, list) else [sts]
+    topic_account = topic_arn.split(":")[4] if topic_arn.count(":") >= 5 else ""
+    context = {"aws:sourcearn": topic_arn, "aws:sourceaccount": topic_account, "aws:sourceowner": topic_account}
+
+    def applies(s: Any) -> bool:
+        if not isinstance(s, dict):
+            return False
+        principal = s.get("Principal")
+        by_principal = principal == "*" or (isinstance(principal, dict) and any(
+            (k == "Service" and "sns.amazonaws.com" in (v if isinstance(v, list) else [v]))
+            or (k == "AWS" and "*" in (v if isinstance(v, list) else [v])) for k, v in principal.items()))
+        acts = s.get("Action")
+        acts = acts if isinstance(acts, list) else [acts]
+        by_action = any(fnmatch.fnmatchcase("sqs:sendmessage", str(a).lower()) for a in acts if a is not None)
+        res = s.get("Resource", "*")
+        res = res if isinstance(res, list) else [res]
+        by_resource = any(fnmatch.fnmatchcase(queue_arn, str(r)) for r in res)
+        return by_principal and by_action and by_resource and _condition_holds(s.get("Condition"), context)
+
+    if any(s.get("Effect") == "Deny" and applies(s) for s in sts if isinstance(s, dict)):
+        return "an explicit Deny in the queue policy"
+    if any(s.get("Effect") == "Allow" and applies(s) for s in sts if isinstance(s, dict)):
+        return None
+    return "no statement of the queue policy lets sns.amazonaws.com send this topic's messages"
+
+
+def _topic_place(topic_arn: str) -> tuple[str, str, str] | None:
+    parts = topic_arn.split(":")
+    return (parts[4], parts[3], parts[5]) if len(parts) >= 6 else None
+
+
+def delivery_outcome(sub: Any, message: str, message_attributes: dict | None) -> str | None:
+    """What SNS does with one message for one subscription: "filtered-out", "failed",
+    "delivered", or None (pending confirmation: nothing)."""
+    if getattr(sub, "_harness_pending", False):
+        return None
+    matcher = getattr(sub, "_filter_policy_matcher", None)
+    if matcher is not None and not matcher.matches(message_attributes, message):
+        return "filtered-out"
+    if sub.protocol == "sqs":
+        from moto.sqs.models import sqs_backends
+
+        parts = sub.endpoint.split(":")
+        if len(parts) < 6:
+            return "failed"
+        queue = sqs_backends[parts[4]][parts[3]].queues.get(parts[5])
+        if queue is None or queue_allows(getattr(queue, "policy", None), sub.endpoint, sub.topic.arn):
+            return "failed"
+    return "delivered"
+
+
+SNS_METRICS = {"delivered": "NumberOfNotificationsDelivered", "failed": "NumberOfNotificationsFailed",
+               "filtered-out": "NumberOfNotificationsFilteredOut"}
+
+
+def install_sns_delivery() -> None:
+    """Wraps moto's per-subscription delivery: a queue whose policy refuses the topic gets
+    nothing, and every outcome is counted in AWS/SNS (called once by server.py)."""
+    from moto.sns.models import Subscription
+
+    if getattr(Subscription.publish, "_pipeline", False):
+        return
+    orig = Subscription.publish
+
+    def publish(self: Any, message: str, message_id: str, *args: Any, **kwargs: Any) -> None:
+        attrs = kwargs.get("message_attributes")
+        if attrs is None and len(args) >= 2:
+            attrs = args[1]
+        outcome = delivery_outcome(self, message, attrs)
+        if outcome == "delivered":
+            orig(self, message, message_id, *args, **kwargs)
+        place = _topic_place(self.topic.arn)
+        if outcome is not None and place is not None:
+            account, region, name = place
+            put_count(account, region, "AWS/SNS", SNS_METRICS[outcome], {"TopicName": name})
+
+    publish._pipeline = True  # type: ignore[attr-defined]
+    Subscription.publish = publish
 
 
 # ---------------------------------------------------------------------------

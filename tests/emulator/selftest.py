@@ -1509,14 +1509,35 @@ def _pipeline_account(topic_policy: dict | None = None, actions_enabled: bool = 
           "alarms": [{"region": "us-east-1", "name": "sg-alarm", "metric_name": "SgChanges", "topic": "alarms",
                       "actions_enabled": actions_enabled}]})
     s = session_for(acct)
-    sqs = client(s, "sqs")
-    q = sqs.create_queue(QueueName="watch")["QueueUrl"]
+    q = _queue_for(s, acct, "watch", f"arn:aws:sns:us-east-1:{acct}:alarms")
     sub = client(s, "sns").subscribe(TopicArn=f"arn:aws:sns:us-east-1:{acct}:alarms", Protocol="sqs",
                                      Endpoint=f"arn:aws:sqs:us-east-1:{acct}:watch", ReturnSubscriptionArn=True)
     if filter_policy is not None:
         client(s, "sns").set_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"], AttributeName="FilterPolicy",
                                                      AttributeValue=json.dumps(filter_policy))
     return acct, s, q
+
+
+def _queue_for(s: boto3.Session, acct: str, name: str, topic_arn: str | None) -> str:
+    """A queue whose policy lets `topic_arn` (None: no policy at all) send to it, as a subscriber
+    needs in AWS."""
+    attrs = {}
+    if topic_arn is not None:
+        attrs["Policy"] = json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+            "Resource": f"arn:aws:sqs:us-east-1:{acct}:{name}",
+            "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}}}]})
+    return client(s, "sqs").create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
+
+
+def _sums(s: boto3.Session, namespace: str, name: str, dims: dict[str, str]) -> float:
+    """The Sum of a metric over the last five minutes (GetMetricStatistics)."""
+    now = dt.datetime.now(dt.timezone.utc)
+    out = client(s, "cloudwatch").get_metric_statistics(
+        Namespace=namespace, MetricName=name, Statistics=["Sum"], Period=60,
+        Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
+        StartTime=now - dt.timedelta(minutes=5), EndTime=now + dt.timedelta(minutes=1))
+    return sum(d["Sum"] for d in out["Datapoints"])
 
 
 def _history(s: boto3.Session) -> list[tuple[str, str]]:
@@ -1555,6 +1576,9 @@ def t_pipeline_change_to_alarm_to_queue() -> None:
     body = json.loads(env["Message"])
     assert env["TopicArn"] == f"arn:aws:sns:us-east-1:{acct}:alarms" and env["Subject"].startswith('ALARM: "sg-alarm"')
     assert body["NewStateValue"] == "ALARM" and body["Trigger"]["MetricName"] == "SgChanges", body
+    # SNS counted the delivery to the queue (AWS/SNS, dimension TopicName).
+    assert _sums(s, "AWS/SNS", "NumberOfNotificationsDelivered", {"TopicName": "alarms"}) == 1
+    assert _sums(s, "AWS/SNS", "NumberOfNotificationsFailed", {"TopicName": "alarms"}) == 0
     # Compressed period over, no data: missing data -> INSUFFICIENT_DATA; the next event notifies again.
     wait_until("the alarm to leave ALARM", lambda: ("StateUpdate", "Alarm updated from ALARM to INSUFFICIENT_DATA") in _history(s))
     _sg_change(s)
@@ -1595,6 +1619,21 @@ def t_pipeline_breaks_where_aws_would() -> None:
     _sg_change(s)
     wait_until("the action", lambda: any(k == "Action" for k, _ in _history(s)))
     assert "Messages" not in client(s, "sqs").receive_message(QueueUrl=q, WaitTimeSeconds=1), "moto applies filter policies"
+    assert _sums(s, "AWS/SNS", "NumberOfNotificationsFilteredOut", {"TopicName": "alarms"}) == 1
+    assert _sums(s, "AWS/SNS", "NumberOfNotificationsDelivered", {"TopicName": "alarms"}) == 0
+
+    # A queue whose policy does not let the topic send receives nothing: SNS counts a failure.
+    acct, s, _ = _pipeline_account()
+    topic = f"arn:aws:sns:us-east-1:{acct}:alarms"
+    queues = {"none": _queue_for(s, acct, "nopolicy", None),
+              "other": _queue_for(s, acct, "othertopic", f"arn:aws:sns:us-east-1:{acct}:another")}
+    for name in ("nopolicy", "othertopic"):
+        client(s, "sns").subscribe(TopicArn=topic, Protocol="sqs", Endpoint=f"arn:aws:sqs:us-east-1:{acct}:{name}")
+    _sg_change(s)
+    wait_until("the delivery to the allowed queue", lambda: _sums(s, "AWS/SNS", "NumberOfNotificationsDelivered", {"TopicName": "alarms"}) == 1)
+    assert _sums(s, "AWS/SNS", "NumberOfNotificationsFailed", {"TopicName": "alarms"}) == 2
+    for url in queues.values():
+        assert "Messages" not in client(s, "sqs").receive_message(QueueUrl=url, WaitTimeSeconds=1), url
     assert requests.post(f"{EP}/_harness/pipeline", json={"delay_seconds": -1}, timeout=10).status_code == 400
 
 
@@ -1618,7 +1657,7 @@ def t_pipeline_eventbridge_route() -> None:
                                                      "sgid": "$.detail.requestParameters.groupId", "region": "$.detail.awsRegion"},
                                    "InputTemplate": json.dumps(sentence)}}]}]})
         s = session_for(acct)
-        q = client(s, "sqs").create_queue(QueueName="rt")["QueueUrl"]
+        q = _queue_for(s, acct, "rt", f"arn:aws:sns:us-east-1:{acct}:rt")
         client(s, "sns").subscribe(TopicArn=f"arn:aws:sns:us-east-1:{acct}:rt", Protocol="sqs",
                                    Endpoint=f"arn:aws:sqs:us-east-1:{acct}:rt", Attributes={"RawMessageDelivery": "true"})
         g = _sg_change(s)
@@ -1629,6 +1668,13 @@ def t_pipeline_eventbridge_route() -> None:
         else:
             time.sleep(2)
             assert "Messages" not in client(s, "sqs").receive_message(QueueUrl=q, WaitTimeSeconds=1)
+        # AWS/Events: the rule matched once (only DeleteSecurityGroup), invoked its target once,
+        # which failed when the topic policy refused EventBridge.
+        rule = {"RuleName": "sg"}
+        wait_until("TriggeredRules", lambda: _sums(s, "AWS/Events", "TriggeredRules", rule) == 1)
+        assert _sums(s, "AWS/Events", "Invocations", rule) == 1
+        assert _sums(s, "AWS/Events", "FailedInvocations", rule) == (0 if delivered else 1)
+        assert _sums(s, "AWS/SNS", "NumberOfNotificationsDelivered", {"TopicName": "rt"}) == (1 if delivered else 0)
 
 
 TESTS = [

@@ -118,7 +118,10 @@ What the middleware adds in front of moto:
   above) and publish AWS's alarm message to SNS when ActionsEnabled and the topic policy lets
   cloudwatch.amazonaws.com publish; EventBridge rules matching the record as an "AWS API Call via
   CloudTrail" event send their SNS targets the input transformer's output when the topic policy
-  lets events.amazonaws.com publish; SNS delivers (moto: filter policies, SQS).
+  lets events.amazonaws.com publish (AWS/Events TriggeredRules, Invocations, FailedInvocations);
+  SNS delivers (moto: filter policies; SQS only as the queue policy lets the topic send) and
+  counts each subscription's outcome (AWS/SNS NumberOfNotificationsDelivered / -Failed /
+  -FilteredOut).
   ``POST /_harness/pipeline {"delay_seconds" [1], "alarm_reset_seconds" [2]}`` (GET shows them).
 * ``POST /_harness/latency {"ms": N}``: every AWS request waits N ms (benchmarks).
 * ``GET /_harness/health``; ``POST /_harness/reset`` (moto reset; clears faults,
@@ -2150,6 +2153,7 @@ def build_app() -> HarnessMiddleware:
     _install_kms_patches()
     _install_s3_patches()
     _install_iam_patches()
+    pipeline.install_sns_delivery()
     moto_app = DomainDispatcherApplication(create_backend_app)
     moto_app.debug = True  # type: ignore[attr-defined]
     return HarnessMiddleware(moto_app)

@@ -122,6 +122,37 @@ fn covers(ctx: &Context, variant: &PatternVariant, set: &RecordSet) -> bool {
     })
 }
 
+/// How much of a control's events a rule pattern matches in a region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Fit {
+    /// None of them (or the pattern does not parse).
+    None,
+    /// Some, not every event one of the benchmark's texts requires.
+    Some,
+    /// Every event one of the benchmark's texts requires (what the route needs).
+    Every,
+}
+
+/// How much of the variant's events `pattern` matches in `region`, by the same corpus matching
+/// the route's verdict uses (`cis-audit drill` chooses the rule it follows by it).
+pub(crate) fn fit(ctx: &Context, variant: &PatternVariant, pattern: &str, account: &str, region: &str) -> Fit {
+    let Some(set) = matching(ctx, pattern, account, region) else { return Fit::None };
+    if covers(ctx, variant, &set) {
+        return Fit::Every;
+    }
+    let oracle = ctx.oracle(variant);
+    let Ok(oracle) = oracle.as_ref() else { return Fit::None };
+    let some = (0..oracle.len()).any(|i| {
+        let req = oracle.required(i);
+        req.difference_count(&set) < req.count()
+    });
+    if some {
+        Fit::Some
+    } else {
+        Fit::None
+    }
+}
+
 /// Whether every record the variant requires comes from a global service (delivered in the
 /// partition's global-events region only).
 pub fn global_only(ctx: &Context, variant: &PatternVariant) -> bool {

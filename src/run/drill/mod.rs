@@ -1,12 +1,25 @@
 //! `cis-audit drill`: prove the alert arrives. It audits the drilled controls (the same
 //! collection and evaluation as `audit`), prints its plan — what it will create, where, and the
-//! chain it will follow — and asks (or `--yes`). Then, in each region, it makes the harmless
+//! route(s) it will follow — and asks (or `--yes`). Then, in each region, it makes the harmless
 //! real change the control must catch, on resources it creates and tags `cis-audit-drill` (a
 //! security group for 4.10, a network ACL for 4.11, a route table for 4.13, a customer-managed
-//! policy and a second version of it for 4.4), and follows the
-//! alert link by link ([`follow`]), reporting each link's latency and the first one that did not
-//! happen within `--timeout`. A temporary SQS queue subscribed to the alarm's topic shows the
+//! policy and a second version of it for 4.4), and follows the alert link by link
+//! ([`follow`]), reporting each link's latency and the first one that did not happen within
+//! `--timeout`. A temporary SQS queue subscribed to each topic a route notifies shows the
 //! delivery.
+//!
+//! **Which routes** ([`route`]): an alert reaches people by the metric-filter route (CloudTrail →
+//! log group → metric filter → alarm → SNS) or by the EventBridge route (CloudTrail → a rule on
+//! the default bus → SNS), and an account may have wired both. A drill follows every route that
+//! is wired to an alert, each as its own list of links, and the drill of a control arrives only
+//! when each of them delivers: a route someone built and relies on that silently stopped working
+//! is what a drill is for, even when the other route still alerts (the audit credits either).
+//! The metric-filter route counts as wired when the audit's chain reaches an alarm notifying a
+//! topic; the EventBridge route when a rule of the change's region matches (some of) the
+//! control's events and targets a topic — the one the audit credits, else the closest to it.
+//! A route wired only part way is followed alone when the other route does not exist (the drill
+//! then shows where it stops), and otherwise named as not followed, with why, in the plan and the
+//! report.
 //!
 //! Everything it creates is journaled BEFORE it is created (the remediation journal,
 //! [`crate::remediate::journal`]) and removed at the end, on Ctrl-C / SIGTERM, or by
@@ -16,21 +29,24 @@ pub(crate) mod follow;
 mod report;
 pub(crate) mod route;
 
-use super::pipeline::{collect, evaluate, home_region, select};
+use super::pipeline::{collect, home_region, select};
 use super::{scope as reach, Access, RunError};
 use crate::actions::ec2::{drill_policy_version, drill_rule_round_trip, CreateDrillResource, DeleteDrillResource};
 use crate::actions::sns::Subscribe;
 use crate::actions::sqs::{queue_arn, CreateDrillQueue};
 use crate::actions::{Action, Observed, Spec};
 use crate::aws::{Runtime, Session};
+use crate::checks::{self, Context, EvalOptions};
 use crate::inventory::drill::DrillKind;
-use crate::inventory::{regions, Needs};
+use crate::inventory::{eventbridge, regions, AccountInventory, Collected, Inventory, Needs};
+use crate::pattern::Judge;
 use crate::remediate::apply::{apply, Applied, Env};
 use crate::remediate::journal::{EntryState, Journal};
 use crate::remediate::plan::{Plan, Step};
 use crate::remediate::rollback::rollback;
-use report::{Outcome, UnitOutcome};
-use route::{drill_kind, Route, DRILLABLE};
+use report::{Outcome, RouteKind, RouteOutcome, UnitOutcome};
+use route::{drill_kind, Candidate, FeedingTrail, Route, RuleRoute, DRILLABLE};
+use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -60,7 +76,7 @@ fn stop_requested() -> bool {
     STOP.load(Ordering::SeqCst)
 }
 
-/// One drill: a control, in a region, on its route.
+/// One drill: a control, in a region, on its route(s).
 pub(crate) struct Unit {
     pub control: String,
     pub key: String,
@@ -68,13 +84,27 @@ pub(crate) struct Unit {
     pub what: &'static str,
     pub region: String,
     pub vpc: String,
-    pub route: Route,
+    /// The metric-filter route followed (None: not followed).
+    pub metric: Option<Route>,
+    /// The EventBridge route followed (None: not followed).
+    pub rule: Option<RuleRoute>,
+    /// The routes not followed, and why.
+    pub not_followed: Vec<String>,
     pub drill_id: String,
-    /// The drill's queue, in the topic's region (None: the route has no topic).
-    pub queue: Option<(String, String, String)>, // (region, name, arn)
+    /// The drill's queues: one per topic the routes notify, in the topic's region.
+    pub queues: Vec<DrillQueue>,
     /// The journal step that creates the resource.
     pub create_step: usize,
-    pub queue_step: Option<usize>,
+}
+
+/// A temporary queue subscribed to one topic for the drill.
+pub(crate) struct DrillQueue {
+    pub region: String,
+    pub name: String,
+    pub arn: String,
+    pub topic: String,
+    /// The journal step that creates it.
+    pub step: usize,
 }
 
 /// `1h`, `15m`, `90s`, `90` (seconds).
@@ -126,9 +156,14 @@ pub(crate) async fn run(o: DrillOptions) -> Result<i32, RunError> {
         Some(r) => regions::parse_region_list(r, "--regions").map_err(|e| RunError(e.0))?,
         None => vec![home.clone()],
     };
+    // IAM is global: its changes are recorded (and its rules live) in the partition's global region.
+    let global = crate::eventpattern::cloudtrail::global_events_region(&session.partition).to_string();
     let mut audit_regions = drill_regions.clone();
-    if !audit_regions.contains(&home) {
-        audit_regions.push(home.clone());
+    let global_drilled = controls.iter().any(|c| drill_kind(&c.key).is_some_and(|(k, _)| !k.in_vpc()));
+    for r in [Some(&home), global_drilled.then_some(&global)].into_iter().flatten() {
+        if !audit_regions.contains(r) {
+            audit_regions.push(r.clone());
+        }
     }
     // The audit: the chains of the drilled controls.
     let inv =
@@ -137,7 +172,31 @@ pub(crate) async fn run(o: DrillOptions) -> Result<i32, RunError> {
     if let Some(e) = inv.accounts.iter().find_map(|a| a.error.as_ref()) {
         return Err(RunError(format!("the audit before the drill failed: {e}")));
     }
-    let eval = evaluate(&inv, &controls, false);
+    let Some(acct) = inv.accounts.iter().find(|a| a.account_id == session.account_id) else {
+        return Err(RunError(format!("the audit before the drill did not reach account {}", session.account_id)));
+    };
+    let regions_of = |kind: DrillKind| -> Vec<String> {
+        if kind.in_vpc() {
+            drill_regions.clone()
+        } else {
+            vec![global.clone()]
+        }
+    };
+    // Evaluated as `audit` does; the same context then ranks each region's rules for the
+    // EventBridge route (before any call: the context stays on this thread).
+    let (eval, mut candidates, feeding) = {
+        let judge = Judge::new(checks::corpus_for(&controls));
+        let ctx = Context::new(&inv, EvalOptions { strict_patterns: false }, &judge);
+        let eval = checks::evaluate_with(&ctx, &controls);
+        let mut candidates: HashMap<(String, String), Vec<Candidate>> = HashMap::new();
+        for c in &controls {
+            let Some((kind, _)) = drill_kind(&c.key) else { continue };
+            for region in regions_of(kind) {
+                candidates.insert((c.key.clone(), region.clone()), route::rule_candidates(&ctx, c, acct, &region));
+            }
+        }
+        (eval, candidates, route::feeding_trail(&ctx, acct))
+    };
 
     let stamp: String = crate::clock::now_rfc3339().chars().filter(|c| c.is_ascii_digit()).take(14).collect::<String>();
     let drill_id = format!("{stamp}-{}", std::process::id() % 100_000);
@@ -148,21 +207,28 @@ pub(crate) async fn run(o: DrillOptions) -> Result<i32, RunError> {
         let Some(result) = eval.controls.iter().find(|r| r.key == c.key && r.account == session.account_id) else {
             continue;
         };
-        let route = match route::route(&inv, result) {
-            Ok(r) => r,
-            Err(why) => {
-                outcome.refused.push(format!("{} {}: {why}", c.id, c.key));
+        let metric_route = route::route(&inv, result);
+        for region in regions_of(kind) {
+            let cands = candidates.remove(&(c.key.clone(), region.clone())).unwrap_or_default();
+            let (rule, notes) = pick_rule(&session, &rt, &inv, acct, &region, &cands, feeding.as_ref()).await;
+            let Some((metric, mut not_followed)) = followed(&metric_route, rule.is_some()) else {
+                let why = metric_route.as_ref().err().cloned().unwrap_or_default();
+                outcome
+                    .refused
+                    .push(format!("{} {} in {region}: {why}; and no EventBridge rule to follow", c.id, c.key));
                 continue;
+            };
+            not_followed.extend(notes);
+            if rule.is_none() {
+                not_followed.push(format!(
+                    "{}: no rule on the default bus of {region} matches the control's events and targets an SNS topic",
+                    RouteKind::Eventbridge.title()
+                ));
             }
-        };
-        // IAM is global: one change, recorded in the partition's global region.
-        let global = [crate::eventpattern::cloudtrail::global_events_region(&session.partition).to_string()];
-        let regions_of_kind: &[String] = if kind.in_vpc() { &drill_regions } else { &global };
-        for region in regions_of_kind {
             let vpc = match &o.vpc {
                 _ if !kind.in_vpc() => "-".to_string(),
                 Some(v) => v.clone(),
-                None => match crate::inventory::ec2::vpcs(&session, &rt, region).await {
+                None => match crate::inventory::ec2::vpcs(&session, &rt, &region).await {
                     crate::inventory::Collected::Ok(v) => match v.iter().find(|v| v.is_default) {
                         Some(d) => d.id.clone(),
                         None => {
@@ -181,12 +247,29 @@ pub(crate) async fn run(o: DrillOptions) -> Result<i32, RunError> {
             };
             let n = units.len() + 1;
             let unit_id = format!("{drill_id}-{n}");
-            let queue = route.topic.as_deref().map(|t| {
-                let region = t.split(':').nth(3).unwrap_or(&home).to_string();
-                let name = format!("cis-audit-drill-{unit_id}");
-                let arn = queue_arn(&route.partition, &region, &session.account_id, &name);
-                (region, name, arn)
-            });
+            // One queue per topic the routes notify (a topic both routes share gets one).
+            let mut topics: Vec<&str> = vec![];
+            for t in [metric.as_ref().and_then(|m| m.topic.as_deref()), rule.as_ref().map(|r| r.topic.as_str())]
+                .into_iter()
+                .flatten()
+            {
+                if !topics.contains(&t) {
+                    topics.push(t);
+                }
+            }
+            let queues = topics
+                .iter()
+                .enumerate()
+                .map(|(k, t)| {
+                    let region = t.split(':').nth(3).unwrap_or(&home).to_string();
+                    let name = match k {
+                        0 => format!("cis-audit-drill-{unit_id}"),
+                        k => format!("cis-audit-drill-{unit_id}-{}", k + 1),
+                    };
+                    let arn = queue_arn(&session.partition, &region, &session.account_id, &name);
+                    DrillQueue { region, name, arn, topic: t.to_string(), step: 0 }
+                })
+                .collect();
             units.push(Unit {
                 control: c.id.clone(),
                 key: c.key.clone(),
@@ -194,16 +277,17 @@ pub(crate) async fn run(o: DrillOptions) -> Result<i32, RunError> {
                 what,
                 region: region.clone(),
                 vpc,
-                route: route.clone(),
+                metric,
+                rule,
+                not_followed,
                 drill_id: unit_id,
-                queue,
+                queues,
                 create_step: 0,
-                queue_step: None,
             });
         }
     }
 
-    // The journaled plan: per unit, the queue and its subscription, then the resource.
+    // The journaled plan: per unit, each queue and its subscription, then the resource.
     let mut steps: Vec<Step> = Vec::new();
     for u in units.iter_mut() {
         let mut push = |region: &str, action: Action, depends_on: Vec<usize>| {
@@ -220,18 +304,18 @@ pub(crate) async fn run(o: DrillOptions) -> Result<i32, RunError> {
             });
             id
         };
-        if let (Some((qr, name, arn)), Some(topic)) = (&u.queue, &u.route.topic) {
-            let q = push(
-                qr,
-                CreateDrillQueue { name: name.clone(), queue_arn: arn.clone(), topic_arn: topic.clone() }.into(),
+        for q in u.queues.iter_mut() {
+            let created = push(
+                &q.region,
+                CreateDrillQueue { name: q.name.clone(), queue_arn: q.arn.clone(), topic_arn: q.topic.clone() }.into(),
                 vec![],
             );
             push(
-                qr,
-                Subscribe { topic_arn: topic.clone(), protocol: "sqs".into(), endpoint: arn.clone() }.into(),
-                vec![q],
+                &q.region,
+                Subscribe { topic_arn: q.topic.clone(), protocol: "sqs".into(), endpoint: q.arn.clone() }.into(),
+                vec![created],
             );
-            u.queue_step = Some(q);
+            q.step = created;
         }
         u.create_step = push(
             &u.region,
@@ -297,6 +381,11 @@ pub(crate) async fn run(o: DrillOptions) -> Result<i32, RunError> {
     say(&format!("\nDrilling (journal: {}):\n", path.display()));
     let t0 = SystemTime::now();
     let t_start = Instant::now();
+    // What the routes' metrics counted in this minute before the change (subtracted after it).
+    let before: Vec<follow::Before> = futures::future::join_all(
+        units.iter().map(|u| follow::counted_before(&session, &rt, t0, u.metric.as_ref(), u.rule.as_ref())),
+    )
+    .await;
     let applied = apply(&env, &mut j, &stop_requested, &mut |e| {
         say(&format!("  {} {}: {}\n", e.step, e.action.resource(), e.message.clone().unwrap_or_default()))
     })
@@ -311,7 +400,7 @@ pub(crate) async fn run(o: DrillOptions) -> Result<i32, RunError> {
                 let id = created_id(&j, u.create_step);
                 let mut outcome_u = UnitOutcome::new(u);
                 outcome_u.resource = id.clone();
-                match (&id, change(&env, u, id.as_deref()).await) {
+                match (&id, change(&env, &session.account_id, u, id.as_deref()).await) {
                     (Some(_), Ok(())) => {}
                     (_, Err(e)) => outcome_u.error = Some(e),
                     (None, Ok(())) => {
@@ -320,19 +409,34 @@ pub(crate) async fn run(o: DrillOptions) -> Result<i32, RunError> {
                 }
                 outcome.units.push(outcome_u);
             }
-            // Follow every unit's alert concurrently.
+            // Follow every unit's routes concurrently.
             let deadline = t_start + o.timeout;
-            let watches: Vec<_> = units
+            let mailboxes: Vec<Vec<follow::Mailbox>> = units
                 .iter()
-                .zip(outcome.units.iter())
-                .map(|(u, uo)| follow::Watch {
+                .map(|u| {
+                    u.queues
+                        .iter()
+                        .map(|q| {
+                            follow::Mailbox::new(
+                                q.region.clone(),
+                                queue_url_of(&j, q.step),
+                                q.arn.clone(),
+                                q.topic.clone(),
+                            )
+                        })
+                        .collect()
+                })
+                .collect();
+            let watches: Vec<_> = outcome
+                .units
+                .iter()
+                .zip(&before)
+                .map(|(uo, before)| follow::Watch {
                     session: &session,
                     rt: &rt,
-                    route: &u.route,
                     resource_id: uo.resource.clone().unwrap_or_default(),
-                    queue_url: u.queue_step.and_then(|s| queue_url_of(&j, s)),
-                    queue_arn: u.queue.as_ref().map(|q| q.2.clone()),
                     t0,
+                    before: *before,
                     started: t_start,
                     deadline,
                     poll: o.poll,
@@ -340,20 +444,39 @@ pub(crate) async fn run(o: DrillOptions) -> Result<i32, RunError> {
                 })
                 .collect();
             say("Following the alerts…\n");
-            let results = futures::future::join_all(
-                watches
-                    .iter()
-                    .zip(outcome.units.iter())
-                    .filter(|(_, uo)| uo.error.is_none())
-                    .map(|(w, _)| follow::follow(w)),
-            )
-            .await;
-            let mut it = results.into_iter();
-            for uo in outcome.units.iter_mut().filter(|uo| uo.error.is_none()) {
-                if let Some((links, stopped)) = it.next() {
-                    uo.set_links(links);
+            let follows = units.iter().enumerate().filter(|(i, _)| outcome.units[*i].error.is_none()).map(|(i, u)| {
+                let w = &watches[i];
+                let boxes = &mailboxes[i];
+                let mailbox = move |topic: Option<&str>| boxes.iter().find(|m| Some(m.topic.as_str()) == topic);
+                async move {
+                    let metric = async {
+                        match &u.metric {
+                            Some(m) => Some(follow::follow_metric(w, m, mailbox(m.topic.as_deref())).await),
+                            None => None,
+                        }
+                    };
+                    let rule = async {
+                        match &u.rule {
+                            Some(r) => Some(follow::follow_rule(w, r, mailbox(Some(r.topic.as_str()))).await),
+                            None => None,
+                        }
+                    };
+                    let (m, r) = futures::join!(metric, rule);
+                    (i, m, r)
+                }
+            });
+            for (i, metric, rule) in futures::future::join_all(follows).await {
+                let u = &units[i];
+                let mut routes = vec![];
+                if let (Some(r), Some((links, stopped))) = (&u.metric, metric) {
+                    routes.push(RouteOutcome::new(RouteKind::MetricFilter, r.describe(), links));
                     outcome.interrupted |= stopped;
                 }
+                if let (Some(r), Some((links, stopped))) = (&u.rule, rule) {
+                    routes.push(RouteOutcome::new(RouteKind::Eventbridge, r.describe(), links));
+                    outcome.interrupted |= stopped;
+                }
+                outcome.units[i].set_routes(routes);
             }
             code = if outcome.units.iter().any(|u| u.error.is_some()) {
                 2
@@ -396,6 +519,55 @@ pub(crate) async fn run(o: DrillOptions) -> Result<i32, RunError> {
     finish(&mut outcome, code)
 }
 
+/// Which metric-filter route a unit follows, and the routes it does not follow, given whether
+/// an EventBridge route is followed; None: no route at all.
+fn followed(metric: &Result<Route, String>, rule: bool) -> Option<(Option<Route>, Vec<String>)> {
+    let title = RouteKind::MetricFilter.title();
+    match (metric, rule) {
+        // Wired to an alert (a topic), or the only route there is: followed (as far as it is wired).
+        (Ok(m), _) if m.gap.is_none() => Some((Some(m.clone()), vec![])),
+        (Ok(m), false) => Some((Some(m.clone()), vec![])),
+        (Ok(m), true) => Some((None, vec![format!("{title}: it alerts nobody: {}", m.describe())])),
+        (Err(why), true) => Some((None, vec![format!("{title}: {why}")])),
+        (Err(_), false) => None,
+    }
+}
+
+/// The EventBridge route a unit follows in `region`: the first candidate rule with an SNS target
+/// (a disabled rule's targets, which the audit does not read, are read here:
+/// `events:ListTargetsByRule`, at most a few rules); and what could not be read.
+async fn pick_rule(
+    s: &Session,
+    rt: &Runtime,
+    inv: &Inventory,
+    acct: &AccountInventory,
+    region: &str,
+    cands: &[Candidate],
+    trail: Option<&FeedingTrail>,
+) -> (Option<RuleRoute>, Vec<String>) {
+    let mut notes = vec![];
+    for c in cands.iter().take(3) {
+        let targets = match &c.rule.targets {
+            Some(Collected::Ok(t)) => t.clone(),
+            _ => match eventbridge::targets(s, rt, region, &c.rule.name).await {
+                Collected::Ok(t) => t,
+                Collected::Error(e) => {
+                    notes.push(format!(
+                        "{}: the targets of rule {} ({region}) could not be read: {e}",
+                        RouteKind::Eventbridge.title(),
+                        c.rule.name
+                    ));
+                    continue;
+                }
+            },
+        };
+        if let Some(r) = route::rule_route(inv, acct, region, c, &targets, trail) {
+            return (Some(r), notes);
+        }
+    }
+    (None, notes)
+}
+
 /// The id of the resource a unit created, from the state journaled after its creation.
 fn created_id(j: &Journal, step: usize) -> Option<String> {
     let e = j.entries.iter().find(|e| e.step == step)?;
@@ -418,8 +590,8 @@ fn queue_url_of(j: &Journal, step: usize) -> Option<String> {
 
 /// The change itself: for a security group a rule authorized and revoked, then for every kind
 /// the resource deleted (the last event the control must catch).
-async fn change(env: &Env<'_>, u: &Unit, id: Option<&str>) -> Result<(), String> {
-    let cx = env.cx(&u.route.account, &u.region).map_err(|e| e.to_string())?;
+async fn change(env: &Env<'_>, account: &str, u: &Unit, id: Option<&str>) -> Result<(), String> {
+    let cx = env.cx(account, &u.region).map_err(|e| e.to_string())?;
     match (u.kind, id) {
         (DrillKind::SecurityGroup, Some(id)) => drill_rule_round_trip(&cx, id).await.map_err(|e| e.to_string())?,
         (DrillKind::ManagedPolicy, Some(arn)) => drill_policy_version(&cx, arn).await.map_err(|e| e.to_string())?,
@@ -446,6 +618,38 @@ mod tests {
             let e = parse_duration(bad, "--timeout").unwrap_err();
             assert!(e.0.contains("90s, 15m or 1h"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn every_route_wired_to_an_alert_is_followed_and_the_others_said() {
+        let wired = Route {
+            trail: "main".into(),
+            log_group: ("1".into(), "us-east-1".into(), "ct".into()),
+            filter: Some("f".into()),
+            metric: Some(("CIS".into(), "M".into())),
+            alarm: None,
+            topic: None,
+            subscriptions: vec![],
+            gap: None,
+        };
+        let part = Route { gap: Some("no alarm on metric CIS/M".into()), ..wired.clone() };
+        // Wired: followed beside a rule, or alone.
+        assert!(matches!(followed(&Ok(wired.clone()), true), Some((Some(_), ref n)) if n.is_empty()));
+        assert!(matches!(followed(&Ok(wired), false), Some((Some(_), _))));
+        // Part way: alone it shows where it stops; beside a rule it is named, not followed.
+        assert!(matches!(followed(&Ok(part.clone()), false), Some((Some(_), _))));
+        match followed(&Ok(part), true) {
+            Some((None, n)) => {
+                assert!(n[0].starts_with("the metric-filter route: it alerts nobody: trail main"), "{n:?}")
+            }
+            o => panic!("{o:?}"),
+        }
+        // No chain: the rule alone, or nothing to drill.
+        match followed(&Err("no trail to follow".into()), true) {
+            Some((None, n)) => assert_eq!(n, ["the metric-filter route: no trail to follow"]),
+            o => panic!("{o:?}"),
+        }
+        assert!(followed(&Err("no trail".into()), false).is_none());
     }
 
     #[test]
