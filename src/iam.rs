@@ -38,6 +38,7 @@ pub(crate) const AUDIT: &[Permission] = &[
         "sns:GetSubscriptionAttributes",
         "4.x: each confirmed subscriber's filter policy (does it receive the alarm's notification?)",
     ),
+    p("sqs:GetQueueAttributes", "4.x: an SQS subscriber's queue policy and key (may the topic send to it?)"),
     p(
         "cloudwatch:DescribeAlarmHistory",
         "4.x, --evidence-days: whether each chain alarm fired and what its actions did",

@@ -160,6 +160,7 @@ pub(crate) fn compliant() -> Inventory {
                 protocol: "email".into(),
                 endpoint: "secops@example.com".into(),
                 attributes: Some(Collected::Ok(SubscriptionAttributes::default())),
+                queue: None,
             }]),
             attributes: Some(Collected::Ok(TopicAttributes {
                 policy: Some(default_topic_policy(TOPIC, ACCT)),
@@ -658,6 +659,7 @@ pub(crate) fn with_rules(inv: &mut Inventory, regions: &[&str], pattern: &str, c
             protocol: "email".into(),
             endpoint: "oncall@example.com".into(),
             attributes: confirmed.then(|| Collected::Ok(SubscriptionAttributes::default())),
+            queue: None,
         }]),
         attributes: None,
     });

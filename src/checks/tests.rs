@@ -277,6 +277,7 @@ fn topic_must_exist_and_have_a_confirmed_subscriber() {
         protocol: "email".into(),
         endpoint: "secops@example.com".into(),
         attributes: None,
+        queue: None,
     }]);
     let (st, msg, mods) = sg(&inv, "5.0.0");
     assert_eq!(st, Status::Fail);

@@ -15,7 +15,8 @@
 //!   credentials of the account that owns the group, when that account is audited).
 //! - Per distinct metric those filters publish: `DescribeAlarmsForMetric`; per distinct SNS
 //!   topic an alarm or a rule notifies: `ListSubscriptionsByTopic` (then
-//!   `GetSubscriptionAttributes` per confirmed subscription: its filter policy) and
+//!   `GetSubscriptionAttributes` per confirmed subscription: its filter policy; beside it, per
+//!   confirmed `sqs` subscription, `GetQueueAttributes` of its queue: policy, key) and
 //!   `GetTopicAttributes` (policy, key); per customer key a topic is encrypted with: `DescribeKey`, `GetKeyPolicy`.
 //! - With `--remediate`, what the plan needs besides (see [`RemediationNeeds`]).
 //! - With `--evidence-days N` (monitoring controls), once the chain is known: its history
@@ -902,11 +903,18 @@ impl<'a> Flow<'a> {
                 // does not wait for them.
                 if matches!(&t.subscriptions, Collected::Ok(subs) if subs.iter().any(|x| x.is_confirmed())) {
                     let (s, rt, mut t) = (self.session(reader), self.req.rt, t.clone());
+                    // An SQS subscriber's queue is read by its own account when audited.
+                    let owners: HashMap<String, &'a Session> = self
+                        .by_id
+                        .iter()
+                        .filter(|(_, &i)| self.accounts[i].failed.is_none())
+                        .map(|(id, &i)| (id.clone(), self.session(i)))
+                        .collect();
                     next.add_other(
                         reader,
                         Box::pin(async move {
                             let region = Arn::parse(&t.arn).map(|a| a.region.to_string()).unwrap_or_default();
-                            sns::subscription_attributes(s, rt, &mut t, &region).await;
+                            sns::subscription_attributes(s, rt, &mut t, &region, &owners).await;
                             Done::Receivers(t)
                         }),
                     );

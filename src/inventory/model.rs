@@ -1357,6 +1357,32 @@ pub struct Subscription {
     /// monitoring chain notifies (None: not read — pending, or an older inventory).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Collected<SubscriptionAttributes>>,
+    /// An `sqs` subscriber's queue (`GetQueueAttributes`), read beside its attributes (None:
+    /// not read — another protocol, pending, or an older inventory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueInventory>,
+}
+
+/// The queue an `sqs` subscription delivers to, as its endpoint ARN names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueInventory {
+    /// Read with the credentials of the queue's own account (it is audited): a queue it does
+    /// not find does not exist. Otherwise read with the topic reader's, which SQS answers
+    /// `NonExistentQueue` when it may not see the queue.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub as_owner: bool,
+    pub attributes: Collected<QueueAttributes>,
+}
+
+/// What decides whether SNS may deliver to a queue (`GetQueueAttributes`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueAttributes {
+    /// `Policy` (JSON text); None: the queue has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// `KmsMasterKeyId`: a key id, key ARN, alias or alias ARN; None: no SSE-KMS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_master_key_id: Option<String>,
 }
 
 /// What decides whether a confirmed subscription receives a message (`GetSubscriptionAttributes`).

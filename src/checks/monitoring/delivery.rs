@@ -50,6 +50,8 @@ pub(crate) struct Publisher<'a> {
 
 pub(crate) const CLOUDWATCH: &str = "cloudwatch.amazonaws.com";
 pub(crate) const EVENTS: &str = "events.amazonaws.com";
+/// SNS delivering a topic's message to a subscriber (an SQS queue's policy must let it send).
+pub(crate) const SNS: &str = "sns.amazonaws.com";
 
 /// What a policy says about one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,7 +177,12 @@ fn conditions_apply(st: &Value, p: &Publisher) -> Applies {
                 "aws:sourceaccount" => Some(p.source_account.to_string()),
                 // SNS fills AWS:SourceOwner for a same-account CloudWatch alarm; EventBridge
                 // sends aws:SourceArn / aws:SourceAccount instead.
-                "aws:sourceowner" => (p.service == CLOUDWATCH).then(|| p.source_account.to_string()),
+                "aws:sourceowner" => match p.service {
+                    CLOUDWATCH => Some(p.source_account.to_string()),
+                    EVENTS => None,
+                    // What SNS sends an SQS queue is documented as aws:SourceArn/SourceAccount.
+                    _ => return Applies::Unknown(format!("it has a condition on {key}")),
+                },
                 _ => return Applies::Unknown(format!("it has a condition on {key}")),
             };
             let Some(actual) = actual else { return Applies::No };

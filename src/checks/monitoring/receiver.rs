@@ -15,13 +15,19 @@
 //!   part `InputPath` selects, or the event itself; also without message attributes. A
 //!   subscriber must take the message of every event the control requires.
 //!
-//! A subscription counts when no filter policy rejects any of those messages. The evidence names
-//! each policy, its scope and why it rejects. What is not judged is said: a policy this
-//! evaluator cannot read (it names why), a subscription whose attributes could not be read
-//! (then the verdict is unknown, not failed), and the endpoint's own side — an SQS queue's
-//! policy letting the topic send, a Lambda function's letting SNS invoke it — which cis-audit
-//! does not read (no SQS or Lambda reader: each would add an SDK crate to the build).
+//! A subscription counts when no filter policy rejects any of those messages and, for an SQS
+//! subscriber, its queue lets the topic send ([`endpoint_side`]): the queue policy allows
+//! `sns.amazonaws.com` `sqs:SendMessage` for the topic (`aws:SourceArn` / `aws:SourceAccount`
+//! conditions) and denies it nothing, and the queue is not encrypted with the AWS-managed key
+//! `alias/aws/sqs`. The evidence names each policy, its scope and why it rejects or refuses.
+//! What is not judged is said: a policy this evaluator cannot read (it names why), a
+//! subscription whose attributes could not be read (then the verdict is unknown, not failed), a
+//! queue whose attributes could not be read (denied, or outside the audit: it still counts), the
+//! policy of a queue's customer managed key, and the other endpoints' own side — a Lambda
+//! function's policy letting SNS invoke it (it would add the Lambda SDK to the build), a Firehose
+//! subscription's role.
 
+use super::delivery::{self, Decision};
 use crate::inventory::{Arn, Collected, InputTransformer, MetricAlarm, RuleTarget, Subscription};
 use crate::snsfilter::{self, Message, Outcome, Scope};
 use serde_json::{json, Value};
@@ -225,6 +231,8 @@ pub(crate) enum Receives {
     Yes(Vec<String>),
     /// Its filter policy rejects a message: why.
     No(String),
+    /// The endpoint's own side refuses SNS (an SQS queue's policy or key): why.
+    Refused(String),
     /// Its attributes could not be read.
     Unknown(String),
 }
@@ -234,17 +242,121 @@ pub(crate) fn who(s: &Subscription) -> String {
     format!("{}:{}", s.protocol, s.endpoint)
 }
 
-/// Whether `s` takes every message of `sent`, by its filter policy.
-pub(crate) fn receives(s: &Subscription, sent: &dyn Fn() -> Vec<Sent>) -> Receives {
+/// The topic of a subscription, from its ARN (`TOPIC_ARN:ID`).
+pub(crate) fn topic_of(s: &Subscription) -> Option<&str> {
+    s.subscription_arn.rsplit_once(':').map(|x| x.0).filter(|t| Arn::parse(t).is_some())
+}
+
+/// The AWS-managed key for SQS, by alias or alias ARN.
+pub(crate) fn is_aws_managed_sqs_alias(k: &str) -> bool {
+    k == "alias/aws/sqs" || k.ends_with(":alias/aws/sqs")
+}
+
+/// What the endpoint's own side says of SNS delivering to it: Ok(a summary for the evidence,
+/// what was not judged) or Err(why it refuses).
+///
+/// An SQS queue: SNS is a service principal, so only the queue policy can let it
+/// `sqs:SendMessage` — in the topic's own account too; no policy, no delivery (Amazon SNS
+/// Developer Guide, "Fanout to Amazon SQS queues": "give Amazon SNS permission to send messages
+/// to the queue"). An explicit Deny wins. A queue encrypted with the AWS-managed key
+/// `alias/aws/sqs` cannot take SNS's messages: SNS needs a customer managed key whose policy
+/// lets it `kms:GenerateDataKey*` and `kms:Decrypt` (that policy is not read). The policy is
+/// judged by [`delivery::decide`], statements beyond it are named, not guessed at. A Lambda
+/// function's or a Firehose subscription role's side is not read.
+pub(crate) fn endpoint_side(s: &Subscription) -> Result<(Option<String>, Vec<String>), String> {
+    let w = who(s);
+    match s.protocol.as_str() {
+        "lambda" => Ok((None, vec![format!(
+            "{w}: the Lambda function's resource policy (letting sns.amazonaws.com invoke it) is not judged: cis-audit has no Lambda reader (it would add the aws-sdk-lambda crate to the build)"
+        )])),
+        "firehose" => Ok((None, vec![format!(
+            "{w}: the subscription role's right to put records into the Firehose stream is not judged: cis-audit does not read it"
+        )])),
+        "sqs" => queue_side(s),
+        _ => Ok((None, vec![])),
+    }
+}
+
+fn queue_side(s: &Subscription) -> Result<(Option<String>, Vec<String>), String> {
+    let w = who(s);
+    let queue = s.endpoint.as_str();
+    let not_judged = |why: String| {
+        Ok((Some("queue policy not judged".to_string()), vec![format!("{w}: the queue's policy is not judged: {why}")]))
+    };
+    let Some(topic) = topic_of(s) else { return not_judged("the subscription ARN names no topic".into()) };
+    let qi = match &s.queue {
+        None => return not_judged("it was not read (an older inventory)".into()),
+        Some(q) => q,
+    };
+    let a = match &qi.attributes {
+        Collected::Error(e)
+            if qi.as_owner && (e.code.contains("NonExistentQueue") || e.code == "QueueDoesNotExist") =>
+        {
+            return Err(format!(
+                "{w}: queue {queue} does not exist, so SNS cannot deliver the messages of {topic} to it"
+            ))
+        }
+        Collected::Error(e) => return not_judged(format!("its attributes could not be read: {e}")),
+        Collected::Ok(a) => a,
+    };
     let mut notes = vec![];
-    if matches!(s.protocol.as_str(), "sqs" | "lambda" | "firehose") {
+    if let Some(k) = &a.kms_master_key_id {
+        if is_aws_managed_sqs_alias(k) {
+            return Err(format!(
+                "{w}: queue {queue} is encrypted with the AWS-managed key {k}, which sns.amazonaws.com cannot use: a queue SNS delivers to needs a customer managed key whose policy lets it kms:GenerateDataKey* and kms:Decrypt"
+            ));
+        }
         notes.push(format!(
-            "{}: the {} endpoint's own policy (letting the topic deliver) is not judged: cis-audit does not read {} policies",
-            who(s),
-            s.protocol,
-            if s.protocol == "sqs" { "SQS queue" } else if s.protocol == "lambda" { "Lambda function" } else { "Firehose role" }
+            "{w}: the policy of the queue's key {k} (it must let sns.amazonaws.com kms:GenerateDataKey* and kms:Decrypt) is not judged: cis-audit does not read queue keys"
         ));
     }
+    let Some(policy) = &a.policy else {
+        return Err(format!(
+            "{w}: queue {queue} has no policy, so sns.amazonaws.com may not send from {topic} (only the queue policy can let SNS send, in the same account too)"
+        ));
+    };
+    let account = Arn::parse(topic).map(|t| t.account).unwrap_or_default();
+    let p = delivery::Publisher { service: delivery::SNS, source_arn: Some(topic), source_account: account };
+    let summary = match delivery::decide(policy, &p, &["sqs:SendMessage"], queue) {
+        Err(e) => {
+            notes.push(format!("{w}: the queue policy is not judged: {e}"));
+            "queue policy not judged".to_string()
+        }
+        Ok(Decision::Allowed(st)) => format!("queue policy lets sns.amazonaws.com send ({st})"),
+        Ok(Decision::Denied(st)) => {
+            return Err(format!(
+                "{w}: the queue policy of {queue}: {st} denies sqs:SendMessage to sns.amazonaws.com from {topic}"
+            ))
+        }
+        Ok(Decision::NotAllowed) => {
+            return Err(format!("{w}: the queue policy of {queue} does not let sns.amazonaws.com send from {topic}"))
+        }
+        Ok(Decision::Unknown(st, why)) => {
+            notes.push(format!("{w}: the queue policy of {queue} was not fully verified: {st} ({why})"));
+            format!("queue policy not fully verified ({st})")
+        }
+    };
+    Ok((Some(summary), notes))
+}
+
+/// Whether `s` takes every message of `sent`: its filter policy, then its endpoint's own side
+/// ([`endpoint_side`]).
+pub(crate) fn receives(s: &Subscription, sent: &dyn Fn() -> Vec<Sent>) -> Receives {
+    match filter_receives(s, sent) {
+        Receives::Yes(mut notes) => match endpoint_side(s) {
+            Ok((_, more)) => {
+                notes.extend(more);
+                Receives::Yes(notes)
+            }
+            Err(why) => Receives::Refused(why),
+        },
+        other => other,
+    }
+}
+
+/// Whether `s`'s filter policy takes every message of `sent`.
+fn filter_receives(s: &Subscription, sent: &dyn Fn() -> Vec<Sent>) -> Receives {
+    let mut notes = vec![];
     let attrs = match &s.attributes {
         None => {
             notes.push(format!("{}: its filter policy was not read (an older inventory)", who(s)));
@@ -281,13 +393,16 @@ pub(crate) fn receives(s: &Subscription, sent: &dyn Fn() -> Vec<Sent>) -> Receiv
 pub(crate) struct Receivers {
     /// `protocol:endpoint` of each subscription that receives every message.
     pub receiving: Vec<String>,
-    /// Why each other confirmed subscription does not.
+    /// Why each other confirmed subscription does not (its filter policy, or its endpoint).
     pub rejected: Vec<String>,
+    /// How many of `rejected` the endpoint's own side refuses (an SQS queue's policy or key).
+    pub refused_by_endpoint: usize,
     /// Subscriptions whose attributes could not be read.
     pub unknown: Vec<String>,
     /// What was not verified.
     pub notes: Vec<String>,
-    /// One line per confirmed subscription: its filter policy, and its verdict.
+    /// One line per confirmed subscription: its filter policy (and an SQS queue's policy), and
+    /// its verdict.
     pub policies: Vec<String>,
 }
 
@@ -298,7 +413,7 @@ pub(crate) fn receivers(subs: &[Subscription], sent: &dyn Fn() -> Vec<Sent>) -> 
     let cache = std::cell::OnceCell::new();
     let sent = || cache.get_or_init(sent).clone();
     for s in subs.iter().filter(|s| s.is_confirmed()) {
-        let policy = match &s.attributes {
+        let mut policy = match &s.attributes {
             Some(Collected::Ok(a)) => match &a.filter_policy {
                 Some(p) => format!(
                     "filter policy {p} (scope {})",
@@ -309,6 +424,9 @@ pub(crate) fn receivers(subs: &[Subscription], sent: &dyn Fn() -> Vec<Sent>) -> 
             Some(Collected::Error(e)) => format!("attributes unreadable ({})", e.code),
             None => "filter policy not read".to_string(),
         };
+        if let Ok((Some(q), _)) = endpoint_side(s) {
+            policy = format!("{policy}; {q}");
+        }
         match receives(s, &sent) {
             Receives::Yes(notes) => {
                 r.policies.push(format!("{}: {policy}: receives", who(s)));
@@ -318,6 +436,11 @@ pub(crate) fn receivers(subs: &[Subscription], sent: &dyn Fn() -> Vec<Sent>) -> 
             Receives::No(why) => {
                 r.policies.push(format!("{}: {policy}: rejects", who(s)));
                 r.rejected.push(why);
+            }
+            Receives::Refused(why) => {
+                r.policies.push(format!("{}: {policy}: refused by its endpoint", who(s)));
+                r.rejected.push(why);
+                r.refused_by_endpoint += 1;
             }
             Receives::Unknown(why) => {
                 r.policies.push(format!("{}: {policy}: unknown", who(s)));
@@ -504,6 +627,7 @@ mod tests {
                 filter_policy_scope: scope.map(str::to_string),
                 ..Default::default()
             })),
+            queue: None,
         }
     }
 

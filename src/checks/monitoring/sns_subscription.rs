@@ -1,7 +1,8 @@
 //! The SNS link (CIS 4.x audit step 7): the topic an alarm notifies exists (else the alarm link
 //! is broken) and has at least one subscription whose `SubscriptionArn` is an ARN — confirmed,
 //! not `PendingConfirmation` — that receives the alarm's notification (no filter policy of its
-//! rejects the JSON body CloudWatch sends, which has no message attributes: [`super::receiver`]),
+//! rejects the JSON body CloudWatch sends, which has no message attributes; an SQS subscriber's
+//! queue policy lets the topic send and its key is not `alias/aws/sqs`: [`super::receiver`]),
 //! and the alarm's notifications can reach it: CloudWatch may use the topic's key and no
 //! statement of its policy denies it ([`super::delivery`]). When the subscriptions' attributes
 //! could not be read, the link is unknown (ERROR), not broken.
@@ -45,6 +46,27 @@ pub(crate) fn fix_filter(topic_arn: &str) -> Hint {
     Hint::default().note(format!(
         "let a subscriber take the alarm's notification (a JSON body without message attributes): remove its filter policy (aws sns set-subscription-attributes --region {region} --subscription-arn <subscription-arn> --attribute-name FilterPolicy --attribute-value '{{}}'), or write it on the message body (--attribute-name FilterPolicyScope --attribute-value MessageBody, and a policy such as {{\"NewStateValue\": [\"ALARM\"]}}), or subscribe another endpoint"
     ))
+}
+
+/// What lets an SQS subscriber whose queue refuses the topic receive: the queue policy is the
+/// user's, so the command to run by hand.
+pub(crate) fn fix_queue(topic_arn: &str) -> Hint {
+    Hint::default().note(format!(
+        "let the topic send to the subscriber's queue: add a statement to its policy allowing Principal {{\"Service\": \"sns.amazonaws.com\"}} sqs:SendMessage on the queue with Condition {{\"ArnEquals\": {{\"aws:SourceArn\": \"{topic_arn}\"}}}} and lift any Deny of it (aws sqs set-queue-attributes --region <queue-region> --queue-url <queue-url> --attributes file://policy.json); a queue encrypted with alias/aws/sqs needs a customer managed key whose policy lets sns.amazonaws.com kms:GenerateDataKey* and kms:Decrypt"
+    ))
+}
+
+/// The fix for subscribers that all reject or refuse: their filter policies, their queues.
+pub(crate) fn fix_receivers(topic_arn: &str, recv: &receiver::Receivers) -> Hint {
+    if recv.refused_by_endpoint == 0 {
+        return fix_filter(topic_arn);
+    }
+    let q = fix_queue(topic_arn);
+    if recv.refused_by_endpoint == recv.rejected.len() {
+        return q;
+    }
+    let f = fix_filter(topic_arn);
+    Hint::default().note(format!("{}; {}", f.note.unwrap_or_default(), q.note.unwrap_or_default()))
 }
 
 /// Confirmed subscribers as `protocol:endpoint`, and the number pending.
@@ -177,7 +199,7 @@ pub(crate) fn chains<'a>(
                 "no confirmed subscriber of topic {topic_arn} receives the alarm's notification: {}",
                 recv.rejected.join("; ")
             ),
-            Some(fix_filter(topic_arn).render()),
+            Some(fix_receivers(topic_arn, &recv).render()),
             true,
         )
     } else if recv.rejected.is_empty() {
@@ -186,10 +208,15 @@ pub(crate) fn chains<'a>(
         (
             State::Ok,
             format!(
-                "topic {} ({} of {} confirmed subscriber(s) receive the alarm's notification; the others' filter policies reject it)",
+                "topic {} ({} of {} confirmed subscriber(s) receive the alarm's notification; {})",
                 topic_arn,
                 recv.receiving.len(),
-                confirmed.len()
+                confirmed.len(),
+                if recv.refused_by_endpoint == 0 {
+                    "the others' filter policies reject it"
+                } else {
+                    "the others' filter policies or queues refuse it"
+                }
             ),
             None,
             true,

@@ -111,6 +111,48 @@ snapshot_cases! {
         add_subscriber(inv, TOPIC, "sqs", "arn:aws:sqs:us-east-1:111122223333:alerts");
         set_filter(inv, TOPIC, 1, r#"{"severity": ["high"]}"#, None);
     },
+    sg_queue_policy_lets_the_topic_send: "5.0.0", ["4.10"], |inv| {
+        only_queue(inv, Collected::Ok(queue_attrs(Some(&queue_policy(TOPIC, "Allow")), None)), true);
+    },
+    sg_queue_policy_star_principal_source_account: "5.0.0", ["4.10"], |inv| {
+        let p = serde_json::json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "SQS:*",
+            "Resource": QUEUE, "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}]});
+        only_queue(inv, Collected::Ok(queue_attrs(Some(&p.to_string()), None)), true);
+    },
+    sg_queue_without_policy: "5.0.0", ["4.10"], |inv| {
+        only_queue(inv, Collected::Ok(queue_attrs(None, None)), true);
+    },
+    sg_queue_policy_for_another_topic: "5.0.0", ["4.10"], |inv| {
+        let other = "arn:aws:sns:us-east-1:111122223333:other";
+        only_queue(inv, Collected::Ok(queue_attrs(Some(&queue_policy(other, "Allow")), None)), true);
+    },
+    sg_queue_policy_denies_the_topic: "5.0.0", ["4.10"], |inv| {
+        let mut p: serde_json::Value = serde_json::from_str(&queue_policy(TOPIC, "Allow")).unwrap();
+        let deny: serde_json::Value = serde_json::from_str(&queue_policy(TOPIC, "Deny")).unwrap();
+        p["Statement"].as_array_mut().unwrap().push(deny["Statement"][0].clone());
+        only_queue(inv, Collected::Ok(queue_attrs(Some(&p.to_string()), None)), true);
+    },
+    sg_queue_aws_managed_key: "5.0.0", ["4.10"], |inv| {
+        only_queue(inv, Collected::Ok(queue_attrs(Some(&queue_policy(TOPIC, "Allow")), Some("alias/aws/sqs"))), true);
+    },
+    sg_queue_customer_key_not_judged: "5.0.0", ["4.10"], |inv| {
+        only_queue(inv, Collected::Ok(queue_attrs(Some(&queue_policy(TOPIC, "Allow")), Some("alias/cis-queue"))), true);
+    },
+    sg_queue_policy_beyond_the_evaluator: "5.0.0", ["4.10"], |inv| {
+        let p = serde_json::json!({"Statement": [{"Sid": "org", "Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage",
+            "Resource": QUEUE, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}}]});
+        only_queue(inv, Collected::Ok(queue_attrs(Some(&p.to_string()), None)), true);
+    },
+    sg_queue_unreadable_is_not_judged: "5.0.0", ["4.10"], |inv| {
+        only_queue(inv, Collected::Error(err("sqs:GetQueueAttributes", "AccessDenied")), false);
+    },
+    sg_queue_missing_in_its_own_account: "5.0.0", ["4.10"], |inv| {
+        only_queue(inv, Collected::Error(err("sqs:GetQueueAttributes", "AWS.SimpleQueueService.NonExistentQueue")), true);
+    },
+    sg_queue_refuses_but_the_email_receives: "5.0.0", ["4.10"], |inv| {
+        add_subscriber(inv, TOPIC, "sqs", QUEUE);
+        set_queue(inv, TOPIC, 1, Collected::Ok(queue_attrs(None, None)), true);
+    },
     sg_subscription_attributes_denied: "5.0.0", ["4.10"], |inv| {
         let s = ok(&mut inv.topics[0].subscriptions);
         s[0].attributes = Some(Collected::Error(err("sns:GetSubscriptionAttributes", "AuthorizationError")));
@@ -204,7 +246,37 @@ pub(crate) fn add_subscriber(inv: &mut Inventory, topic: &str, protocol: &str, e
         protocol: protocol.into(),
         endpoint: endpoint.into(),
         attributes: Some(Collected::Ok(SubscriptionAttributes::default())),
+        queue: None,
     });
+}
+
+pub(crate) const QUEUE: &str = "arn:aws:sqs:us-east-1:111122223333:alerts";
+
+/// A queue policy with one statement of `effect`: sns.amazonaws.com sqs:SendMessage on QUEUE
+/// from `topic` (the statement the SNS console writes).
+pub(crate) fn queue_policy(topic: &str, effect: &str) -> String {
+    serde_json::json!({"Version": "2012-10-17", "Statement": [{"Sid": format!("{effect}Topic"), "Effect": effect,
+        "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage", "Resource": QUEUE,
+        "Condition": {"ArnEquals": {"aws:SourceArn": topic}}}]})
+    .to_string()
+}
+
+pub(crate) fn queue_attrs(policy: Option<&str>, key: Option<&str>) -> QueueAttributes {
+    QueueAttributes { policy: policy.map(str::to_string), kms_master_key_id: key.map(str::to_string) }
+}
+
+/// What `GetQueueAttributes` answered for subscription `i` of `topic`.
+pub(crate) fn set_queue(inv: &mut Inventory, topic: &str, i: usize, a: Collected<QueueAttributes>, as_owner: bool) {
+    let t = inv.topics.iter_mut().find(|t| t.arn == topic).unwrap();
+    ok(&mut t.subscriptions)[i].queue = Some(QueueInventory { as_owner, attributes: a });
+}
+
+/// The topic's only confirmed subscriber is the SQS queue QUEUE, whose attributes are `a`.
+pub(crate) fn only_queue(inv: &mut Inventory, a: Collected<QueueAttributes>, as_owner: bool) {
+    let t = inv.topics.iter_mut().find(|t| t.arn == TOPIC).unwrap();
+    ok(&mut t.subscriptions).clear();
+    add_subscriber(inv, TOPIC, "sqs", QUEUE);
+    set_queue(inv, TOPIC, 0, a, as_owner);
 }
 
 pub(crate) fn set_default_value(inv: &mut Inventory, d: f64) {

@@ -483,6 +483,7 @@ fn a_topic_someone_already_receives_is_reused() {
         protocol: "email".into(),
         endpoint: "ops@example.com".into(),
         attributes: None,
+        queue: None,
     };
     mirror(&mut inv, &f, &[(ops_topic, vec![sub])]);
     let p = plan_for(&inv, &["4.10"], &inputs(), &f.clone());
@@ -541,6 +542,7 @@ fn a_compliant_account_or_a_pending_subscription_plans_nothing() {
         protocol: "email".into(),
         endpoint: "secops@example.com".into(),
         attributes: None,
+        queue: None,
     }];
     // The inventory has the chain too, but the subscription is pending: 4.10 FAILs.
     inv.log_groups = vec![LogGroupInventory {
