@@ -302,3 +302,101 @@ fn assert_in_formats(acct: &str, code: i32, text: &str, except: &[&str]) {
         assert!(body.contains(text), "{f} does not show the history ({text})");
     }
 }
+
+/// The compliant account with its only subscriber an SQS queue `alerts` whose policy is `policy`
+/// (None: no policy) and whose key is `key`.
+fn queue_only(acct: &str, policy: Option<Value>, key: Option<&str>) -> Value {
+    let mut spec = compliant_spec(acct);
+    let mut q = json!({"region": "us-east-1", "name": "alerts"});
+    if let Some(p) = policy {
+        q["policy"] = p;
+    }
+    if let Some(k) = key {
+        q["kms_key"] = json!(k);
+    }
+    spec["queues"] = json!([q]);
+    spec["topics"][0]["subscriptions"] =
+        json!([{"protocol": "sqs", "endpoint": format!("arn:aws:sqs:us-east-1:{acct}:alerts")}]);
+    spec
+}
+
+/// The statement the SNS console writes: `effect` sns.amazonaws.com sqs:SendMessage from `topic`.
+fn topic_statement(effect: &str, topic: &str) -> Value {
+    json!({"Sid": format!("{effect}Topic"), "Effect": effect, "Principal": {"Service": "sns.amazonaws.com"},
+           "Action": "sqs:SendMessage", "Resource": "{queue_arn}",
+           "Condition": {"ArnEquals": {"aws:SourceArn": topic}}})
+}
+
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn a_queue_subscriber_counts_only_when_its_policy_lets_the_topic_send() {
+    let topic = "arn:aws:sns:us-east-1:{account}:cis-alarms";
+    // PASS: the queue policy allows this topic (as the emulator's delivery does).
+    let acct = "330000000011";
+    let spec =
+        queue_only(acct, Some(json!({"Version": "2012-10-17", "Statement": [topic_statement("Allow", topic)]})), None);
+    let (code, rep) = sg(acct, &spec);
+    assert_eq!(code, 0, "{rep}");
+    let f = finding(&rep, "security-group-changes/sns-subscription");
+    assert_eq!(f["status"], "PASS", "{f}");
+    assert!(
+        f["evidence"].to_string().contains("queue policy lets sns.amazonaws.com send (statement AllowTopic)"),
+        "{f}"
+    );
+    assert_eq!(rep["stats"]["api_calls"]["sqs:GetQueueAttributes"], 1, "{}", rep["stats"]);
+
+    // FAIL twins: no policy, a policy for another topic, an explicit Deny, the AWS-managed key.
+    let other = "arn:aws:sns:us-east-1:{account}:other";
+    let mut deny_all = topic_statement("Deny", topic);
+    deny_all["Condition"] = json!({"ArnLike": {"aws:SourceArn": "arn:aws:sns:*"}});
+    let cases: [(&str, Option<Value>, Option<&str>, &str); 4] = [
+        ("330000000012", None, None, "has no policy, so sns.amazonaws.com may not send"),
+        (
+            "330000000013",
+            Some(json!({"Statement": [topic_statement("Allow", other)]})),
+            None,
+            "does not let sns.amazonaws.com send from arn:aws:sns:us-east-1:330000000013:cis-alarms",
+        ),
+        (
+            "330000000014",
+            Some(json!({"Statement": [topic_statement("Allow", topic), deny_all.clone()]})),
+            None,
+            "statement DenyTopic denies sqs:SendMessage to sns.amazonaws.com",
+        ),
+        (
+            "330000000015",
+            Some(json!({"Statement": [topic_statement("Allow", topic)]})),
+            Some("alias/aws/sqs"),
+            "AWS-managed key alias/aws/sqs",
+        ),
+    ];
+    for (acct, policy, key, why) in cases {
+        let spec = queue_only(acct, policy, key);
+        let (code, rep) = sg(acct, &spec);
+        assert_eq!(code, 1, "{acct}: {rep}");
+        let c = control(&rep, "4.10");
+        assert_eq!(c["status"], "FAIL", "{acct}: {c}");
+        let msg = c["message"].as_str().unwrap();
+        assert!(msg.contains("no confirmed subscriber") && msg.contains(why), "{acct}: {msg}");
+        let f = finding(&rep, "security-group-changes/sns-subscription");
+        assert!(f["evidence"].to_string().contains("sns_subscription.rejected"), "{f}");
+        assert!(f["remediation"].as_str().unwrap_or_default().contains("sns.amazonaws.com"), "{f}");
+    }
+}
+
+#[test]
+#[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
+fn a_queue_outside_the_audit_is_not_judged() {
+    // The queue is another (unaudited) account's: the topic reader cannot see it, so it is not
+    // judged (a note), never a FAIL on that alone.
+    let acct = "330000000016";
+    let mut spec = compliant_spec(acct);
+    spec["topics"][0]["subscriptions"] =
+        json!([{"protocol": "sqs", "endpoint": "arn:aws:sqs:us-east-1:330000000099:elsewhere"}]);
+    let (code, rep) = sg(acct, &spec);
+    assert_eq!(code, 0, "{rep}");
+    let f = finding(&rep, "security-group-changes/sns-subscription");
+    assert_eq!(f["status"], "PASS", "{f}");
+    let ev = f["evidence"].to_string();
+    assert!(ev.contains("sns_subscription.not_judged") && ev.contains("its attributes could not be read"), "{ev}");
+}

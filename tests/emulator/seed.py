@@ -24,6 +24,7 @@ ids from its --json output (organization.accounts), then seed each member.
 
 --json output: {"account", "buckets", "log_groups", "trails", "metric_filters",
 "topics", "subscriptions", "alarms", "config", "event_rules", "topic_settings",
+"queues": {NAME: {"arn", "url", "region", "policy", "kms_master_key_id"}},
 "kms_keys": {NAME: {"key_id", "arn", "region", "alias", "spec", "origin", "state",
 "rotation", "aws_managed"}},
 "organization": {"id", "arn", "management_account", "feature_set",
@@ -106,6 +107,12 @@ SPEC FORMAT (defaults in brackets)
                      (created before trails and topics; rotation is enabled before the state
                       changes; as in AWS, rotation on an asymmetric, HMAC, EXTERNAL or
                       AWS-managed key fails with UnsupportedOperationException)
+  queues[]           {region, name, policy [none = no queue policy (SNS cannot send to it); a JSON
+                              object or text; {account}, {region}, {queue_arn}],
+                      kms_key [none; set as KmsMasterKeyId: an alias such as "alias/aws/sqs", a
+                               key ARN, or a kms_keys[] name]}
+                     (SQS CreateQueue, before topics: an "sqs" subscription's endpoint is the
+                      queue ARN arn:aws:sqs:<region>:<account>:<name>)
   topics[]           {region, name, subscriptions: [{protocol, endpoint, confirm [false],
                                       filter_policy [none; a JSON object or text],
                                       filter_policy_scope [none = MessageAttributes; "MessageBody"],
@@ -429,6 +436,23 @@ def demo_spec(account: str) -> dict:
                 "namespace": "CISBenchmark",
             },
         ],
+        "queues": [
+            {
+                "region": "us-east-1",
+                "name": "cis-alarm-archive",
+                "policy": {
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Sid": "SecurityAlarmsTopic",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "sns.amazonaws.com"},
+                        "Action": "sqs:SendMessage",
+                        "Resource": "{queue_arn}",
+                        "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:{region}:{account}:cis-security-alarms"}},
+                    }],
+                },
+            }
+        ],
         "topics": [
             {
                 "region": "us-east-1",
@@ -574,7 +598,7 @@ class Seeder:
         self.created: dict[str, Any] = {
             "buckets": [], "log_groups": [], "trails": [], "metric_filters": [],
             "topics": [], "subscriptions": [], "alarms": [], "config": [],
-            "event_rules": [], "topic_settings": [], "kms_keys": {}, "securityhub": [],
+            "event_rules": [], "topic_settings": [], "kms_keys": {}, "securityhub": [], "queues": {},
             "bucket_settings": {}, "ec2": {}, "rds": {}, "efs": {}, "accessanalyzer": [], "contacts": [],
             "iam": {"users": {}, "groups": {}, "policies": {}, "roles": {}, "server_certificates": {},
                     "password_policy": None, "root": None},
@@ -789,6 +813,19 @@ class Seeder:
                 {"topic": arn, "policy": "Policy" in settings,
                  "kms_master_key_id": settings.get("KmsMasterKeyId")}
             )
+
+    def seed_queue(self, q: dict) -> None:
+        region = self.region(q)
+        arn = f"arn:aws:sqs:{region}:{self.account}:{q['name']}"
+        attrs: dict = {}
+        if q.get("policy") is not None:
+            attrs["Policy"] = self.policy_text(q["policy"], region, queue_arn=arn)
+        if q.get("kms_key"):
+            attrs["KmsMasterKeyId"] = self.kms_key_id(q["kms_key"])
+        url = self.client("sqs", region).create_queue(QueueName=q["name"], Attributes=attrs)["QueueUrl"]
+        self.created["queues"][q["name"]] = {"arn": arn, "url": url, "region": region,
+                                             "policy": "Policy" in attrs,
+                                             "kms_master_key_id": attrs.get("KmsMasterKeyId")}
 
     def seed_kms_key(self, k: dict) -> None:
         region = self.region(k)
@@ -1603,6 +1640,8 @@ class Seeder:
             self.seed_trail(t)
         for f in self.spec.get("metric_filters") or []:
             self.seed_metric_filter(f)
+        for q in self.spec.get("queues") or []:
+            self.seed_queue(q)
         for t in self.spec.get("topics") or []:
             self.seed_topic(t)
         for a in self.spec.get("alarms") or []:
