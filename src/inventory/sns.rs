@@ -125,3 +125,16 @@ async fn queue(s: &Session, rt: &Runtime, q: &Arn<'_>, as_owner: bool) -> QueueI
     }));
     QueueInventory { as_owner, attributes }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_urls_from_arns() {
+        let q = Arn::parse("arn:aws:sqs:eu-west-1:111122223333:alerts").unwrap();
+        assert_eq!(queue_url(&q), "https://sqs.eu-west-1.amazonaws.com/111122223333/alerts");
+        let q = Arn::parse("arn:aws-cn:sqs:cn-north-1:111122223333:a.fifo").unwrap();
+        assert_eq!(queue_url(&q), "https://sqs.cn-north-1.amazonaws.com.cn/111122223333/a.fifo");
+    }
+}

@@ -656,4 +656,44 @@ mod tests {
         assert_eq!(r.receiving.len(), 1);
         assert_eq!(r.rejected.len(), 1);
     }
+
+    fn queue_sub(policy: Option<serde_json::Value>, key: Option<&str>) -> Subscription {
+        Subscription {
+            subscription_arn: "arn:aws:sns:us-east-1:1:t:abc".into(),
+            protocol: "sqs".into(),
+            endpoint: "arn:aws:sqs:eu-west-1:2:q".into(),
+            attributes: Some(Collected::Ok(Default::default())),
+            queue: Some(crate::inventory::QueueInventory {
+                as_owner: true,
+                attributes: Collected::Ok(crate::inventory::QueueAttributes {
+                    policy: policy.map(|p| p.to_string()),
+                    kms_master_key_id: key.map(str::to_string),
+                }),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_queue_takes_the_topic_only_as_its_policy_and_key_let_it() {
+        let allow = |cond: Value| {
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:eu-west-1:2:q", "Condition": cond}]})
+        };
+        // The topic is read from the subscription ARN; the queue may be in another account and region.
+        let ok = allow(json!({"ArnLike": {"aws:SourceArn": "arn:aws:sns:us-east-1:1:*"}}));
+        assert!(matches!(endpoint_side(&queue_sub(Some(ok.clone()), None)), Ok((Some(_), n)) if n.is_empty()));
+        let other_account = allow(json!({"StringEquals": {"aws:SourceAccount": "3"}}));
+        assert!(endpoint_side(&queue_sub(Some(other_account), None)).is_err());
+        // The AWS-managed key, by alias ARN too; a customer key is a note.
+        assert!(endpoint_side(&queue_sub(Some(ok.clone()), Some("arn:aws:kms:eu-west-1:2:alias/aws/sqs"))).is_err());
+        assert!(matches!(endpoint_side(&queue_sub(Some(ok), Some("alias/mine"))), Ok((_, n)) if n.len() == 1));
+        // AWS:SourceOwner is not what SNS is documented to send a queue: not guessed at.
+        let owner = allow(json!({"StringEquals": {"AWS:SourceOwner": "1"}}));
+        assert!(
+            matches!(endpoint_side(&queue_sub(Some(owner), None)), Ok((_, n)) if n[0].contains("not fully verified"))
+        );
+        // Lambda and Firehose endpoints are not judged, with why.
+        let l = Subscription { protocol: "lambda".into(), ..queue_sub(None, None) };
+        assert!(matches!(endpoint_side(&l), Ok((None, n)) if n[0].contains("aws-sdk-lambda")));
+    }
 }
