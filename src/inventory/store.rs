@@ -85,32 +85,38 @@ impl InventoryWriter {
     pub(crate) fn create(path: &Path) -> Result<Self, StoreError> {
         let fail = |source| StoreError::Write { path: path.display().to_string(), source };
         let (tmp, f) = open_beside(path, Access::Private).map_err(fail)?;
-        let mut w = std::io::BufWriter::new(f);
-        let header = format!(
-            "{{\n  \"schema_version\": {INVENTORY_SCHEMA_VERSION},\n  \"tool_version\": {},\n  \"accounts\": [",
-            serde_json::Value::from(env!("CARGO_PKG_VERSION"))
-        );
-        let mut me =
-            InventoryWriter { path: path.to_path_buf(), tmp, w: None, accounts: 0, error: None, committed: false };
-        w.write_all(header.as_bytes()).map_err(fail)?;
-        me.w = Some(w);
-        Ok(me)
+        Ok(InventoryWriter {
+            path: path.to_path_buf(),
+            tmp,
+            w: Some(std::io::BufWriter::new(f)),
+            accounts: 0,
+            error: None,
+            committed: false,
+        })
     }
 
-    /// Appends one account.
-    pub(crate) fn account(&mut self, a: &super::model::AccountInventory) {
-        let (Some(w), None) = (self.w.as_mut(), &self.error) else { return };
-        let sep = if self.accounts == 0 { "\n" } else { ",\n" };
-        let r = w
-            .write_all(sep.as_bytes())
-            .and_then(|_| serde_json::to_writer_pretty(&mut *w, a).map_err(std::io::Error::other));
+    /// Appends one account of the collection started at `collected_at`.
+    pub(crate) fn account(&mut self, a: &super::model::AccountInventory, collected_at: &str) {
+        if self.error.is_some() {
+            return;
+        }
+        let first = self.accounts == 0;
         self.accounts += 1;
+        let Some(w) = self.w.as_mut() else { return };
+        let r = (|| {
+            if first {
+                head(w, collected_at)?;
+            }
+            w.write_all(if first { b"\n    " } else { b",\n    " })?;
+            indented(w, a, "    ")
+        })();
         if let Err(e) = r {
             self.error = Some(e);
         }
     }
 
-    /// Writes everything of `inv` but its accounts (those were appended), and commits the file.
+    /// Writes everything of `inv` but its accounts (those were appended), and commits the file:
+    /// the same bytes as [`save`] of the whole inventory.
     pub(crate) fn finish(mut self, inv: &mut Inventory) -> Result<(), StoreError> {
         let path = self.path.display().to_string();
         let accounts = std::mem::take(&mut inv.accounts);
@@ -119,24 +125,53 @@ impl InventoryWriter {
                 return Err(e);
             }
             let mut w = self.w.take().ok_or_else(|| std::io::Error::other("already finished"))?;
-            let mut v = serde_json::to_value(&*inv).map_err(std::io::Error::other)?;
-            if let Some(o) = v.as_object_mut() {
-                for k in ["accounts", "schema_version", "tool_version"] {
-                    o.remove(k);
-                }
-                w.write_all(b"\n  ]")?;
-                for (k, val) in o.iter() {
-                    write!(w, ",\n  {}: ", serde_json::Value::from(k.as_str()))?;
-                    serde_json::to_writer_pretty(&mut w, val).map_err(std::io::Error::other)?;
-                }
+            if self.accounts == 0 {
+                head(&mut w, &inv.collected_at)?;
             }
-            w.write_all(b"\n}\n")?;
+            w.write_all(if self.accounts == 0 { b"]" } else { b"\n  ]" })?;
+            let v = serde_json::to_value(&*inv).map_err(std::io::Error::other)?;
+            for (k, val) in v.as_object().into_iter().flatten().skip_while(|(k, _)| *k != "accounts").skip(1) {
+                write!(w, ",\n  {}: ", serde_json::Value::from(k.as_str()))?;
+                indented(&mut w, val, "  ")?;
+            }
+            w.write_all(b"\n}")?;
             commit(w, &self.tmp, &self.path)
         })();
         inv.accounts = accounts;
         self.committed = result.is_ok();
         result.map_err(|source| StoreError::Write { path, source })
     }
+}
+
+/// The inventory's fields before its accounts, and the opening of the accounts' array.
+fn head(w: &mut dyn Write, collected_at: &str) -> std::io::Result<()> {
+    let shell = Inventory {
+        schema_version: INVENTORY_SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        collected_at: collected_at.to_string(),
+        ..Default::default()
+    };
+    let v = serde_json::to_value(&shell).map_err(std::io::Error::other)?;
+    w.write_all(b"{")?;
+    for (i, (k, val)) in v.as_object().into_iter().flatten().take_while(|(k, _)| *k != "accounts").enumerate() {
+        write!(w, "{}\n  {}: ", if i == 0 { "" } else { "," }, serde_json::Value::from(k.as_str()))?;
+        indented(w, val, "  ")?;
+    }
+    w.write_all(b",\n  \"accounts\": [")
+}
+
+/// `value` as pretty JSON nested under `indent` (what `serde_json::to_string_pretty` of the
+/// whole would write there; JSON strings hold no raw newline, so every line break is structure).
+fn indented(w: &mut dyn Write, value: &impl serde::Serialize, indent: &str) -> std::io::Result<()> {
+    let text = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
+    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            w.write_all(b"\n")?;
+            w.write_all(indent.as_bytes())?;
+        }
+        w.write_all(line)?;
+    }
+    Ok(())
 }
 
 impl Drop for InventoryWriter {
@@ -246,12 +281,22 @@ mod tests {
         let mut inv = Inventory { accounts: vec![whole.accounts[0].clone(), second], ..whole.clone() };
         let mut w = InventoryWriter::create(&path).unwrap();
         for a in &inv.accounts {
-            w.account(a);
+            w.account(a, &inv.collected_at);
         }
         let expected = inv.clone();
         w.finish(&mut inv).unwrap();
         assert_eq!(inv, expected, "finish gives the accounts back");
         assert_eq!(load(&path).unwrap(), expected);
+        // Byte for byte what saving the whole inventory writes, with accounts and without.
+        let whole_path = dir.join("whole.json");
+        save(&expected, &whole_path).unwrap();
+        assert!(std::fs::read(&path).unwrap() == std::fs::read(&whole_path).unwrap(), "streamed and whole differ");
+        let empty = Inventory { accounts: vec![], ..expected.clone() };
+        let w = InventoryWriter::create(&path).unwrap();
+        w.finish(&mut empty.clone()).unwrap();
+        save(&empty, &whole_path).unwrap();
+        assert!(std::fs::read(&path).unwrap() == std::fs::read(&whole_path).unwrap(), "no account: differ");
+        std::fs::remove_file(&whole_path).unwrap();
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -260,7 +305,7 @@ mod tests {
         // Stopped before finish (an error, Ctrl-C): no file, no temporary file.
         let other = dir.join("unfinished.json");
         let mut w = InventoryWriter::create(&other).unwrap();
-        w.account(&expected.accounts[0]);
+        w.account(&expected.accounts[0], &expected.collected_at);
         drop(w);
         let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("inv.json")]);

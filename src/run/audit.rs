@@ -123,7 +123,7 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
     let writer = std::sync::Mutex::new(writer);
     let seal = |acct: AccountInventory, collected_at: &str| -> AccountInventory {
         if let Some(w) = writer.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
-            w.account(&acct);
+            w.account(&acct, collected_at);
         }
         match streamed.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
             Some(s) => s.account(acct, collected_at),
