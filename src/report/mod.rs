@@ -103,6 +103,7 @@ impl Format {
             Format::Ocsf => write_json_seq(w, report.controls.iter().map(|c| ocsf::finding(report, c))),
             Format::Asff => write_json_seq(w, report.controls.iter().map(|c| asff::finding(report, c))),
             Format::Csv => csv::write(report, w),
+            Format::Markdown => markdown::write(report, w),
             other => w.write_all(other.render(report, color).as_bytes()),
         }
     }
