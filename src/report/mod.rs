@@ -104,6 +104,7 @@ impl Format {
             Format::Asff => write_json_seq(w, report.controls.iter().map(|c| asff::finding(report, c))),
             Format::Csv => csv::write(report, w),
             Format::Markdown => markdown::write(report, w),
+            Format::Junit => junit::write(report, w),
             other => w.write_all(other.render(report, color).as_bytes()),
         }
     }
