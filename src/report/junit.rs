@@ -9,15 +9,38 @@ use super::Verdict as ControlResult;
 use super::{Report, ScopeState};
 use crate::finding::Status;
 use quick_junit::{NonSuccessKind, Property, Report as Junit, TestCase, TestCaseStatus, TestSuite};
+use std::io::{self, Write};
 use std::time::Duration;
 
 pub fn render(r: &Report) -> String {
-    let mut out = Junit::new("cis-audit");
+    let mut out = Vec::new();
+    write(r, &mut out).expect("write to memory");
+    String::from_utf8(out).expect("UTF-8 in, UTF-8 out")
+}
+
+/// The closing tag of the document, as quick-junit writes it.
+const END: &[u8] = b"\n</testsuites>\n";
+
+/// The JUnit XML, streamed to `w` one test suite (one account) at a time: byte for byte what
+/// quick-junit writes for the whole report. The `<testsuites>` totals are counted first; each
+/// suite is then serialised by quick-junit as a report of its own (with those totals), and
+/// only its suite is written (a suite's XML does not depend on its neighbours).
+pub(crate) fn write(r: &Report, w: &mut dyn Write) -> io::Result<()> {
     let generated = chrono::DateTime::parse_from_rfc3339(&r.generated_at).ok();
+    let mut header = Junit::new("cis-audit");
     if let Some(t) = generated {
-        out.set_timestamp(t);
+        header.set_timestamp(t);
     }
-    out.set_time(Duration::from_millis(r.stats.duration_ms));
+    header.set_time(Duration::from_millis(r.stats.duration_ms));
+    for c in &r.controls {
+        header.tests += 1;
+        match outcome(c) {
+            Outcome::Success => {}
+            Outcome::Failure => header.failures += 1,
+            Outcome::Error => header.errors += 1,
+            Outcome::Skipped => header.skipped += 1,
+        }
+    }
     // The accounts of the scope, then any other with verdicts; each account's verdicts indexed
     // once (a thousand accounts: no scan of every verdict per account).
     let mut accounts: Vec<&str> = r.scope.iter().map(|a| a.account.as_str()).collect();
@@ -32,35 +55,81 @@ pub fn render(r: &Report) -> String {
             })
             .push(i);
     }
-    for account in accounts {
-        let scope = r.account_scope(account);
-        let name = match scope.and_then(|s| s.name.as_deref()) {
-            Some(n) => format!("{} / {account} ({n})", r.benchmark.title),
-            None => format!("{} / {account}", r.benchmark.title),
-        };
-        let mut suite = TestSuite::new(name);
-        if let Some(t) = generated {
-            suite.set_timestamp(t);
-        }
-        suite.add_property(Property::new("account", account));
-        if let Some(s) = scope {
-            if let Some(n) = &s.name {
-                suite.add_property(Property::new("account_name", n));
-            }
-            suite.add_property(Property::new("state", state_name(s.state)));
-            if let Some(reason) = &s.reason {
-                suite.add_property(Property::new("reason", reason));
-            }
-            suite.add_property(Property::new("regions", s.regions.join(",")));
-            suite.add_property(Property::new("regions_source", &s.regions_source));
-        }
-        suite.add_property(Property::new("benchmark", &r.benchmark.version));
-        for c in by_account[account].iter().map(|i| &r.controls[*i]) {
-            suite.add_test_case(case(r, c));
-        }
-        out.add_test_suite(suite);
+    if accounts.is_empty() {
+        return header.serialize(&mut *w).map_err(io::Error::other);
     }
-    out.to_string().expect("JUnit XML serialises")
+    let mut buf: Vec<u8> = Vec::new();
+    for (n, account) in accounts.iter().enumerate() {
+        let mut one = header.clone();
+        one.test_suites.push(suite(r, account, generated, by_account[account].iter().map(|i| &r.controls[*i])));
+        buf.clear();
+        one.serialize(&mut buf).map_err(io::Error::other)?;
+        drop(one);
+        // `<?xml ...?>` then `<testsuites ...>`: attribute values have `>` escaped, so the
+        // second `>` ends the header.
+        let head = buf.iter().enumerate().filter(|(_, b)| **b == b'>').nth(1).map(|(i, _)| i + 1);
+        let (Some(head), true) = (head, buf.ends_with(END)) else {
+            return Err(io::Error::other("unexpected JUnit XML from quick-junit"));
+        };
+        if n == 0 {
+            w.write_all(&buf[..head])?;
+        }
+        w.write_all(&buf[head..buf.len() - END.len()])?;
+    }
+    w.write_all(END)
+}
+
+/// One account's test suite.
+fn suite<'a>(
+    r: &Report,
+    account: &str,
+    generated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    verdicts: impl Iterator<Item = &'a ControlResult>,
+) -> TestSuite {
+    let scope = r.account_scope(account);
+    let name = match scope.and_then(|s| s.name.as_deref()) {
+        Some(n) => format!("{} / {account} ({n})", r.benchmark.title),
+        None => format!("{} / {account}", r.benchmark.title),
+    };
+    let mut suite = TestSuite::new(name);
+    if let Some(t) = generated {
+        suite.set_timestamp(t);
+    }
+    suite.add_property(Property::new("account", account));
+    if let Some(s) = scope {
+        if let Some(n) = &s.name {
+            suite.add_property(Property::new("account_name", n));
+        }
+        suite.add_property(Property::new("state", state_name(s.state)));
+        if let Some(reason) = &s.reason {
+            suite.add_property(Property::new("reason", reason));
+        }
+        suite.add_property(Property::new("regions", s.regions.join(",")));
+        suite.add_property(Property::new("regions_source", &s.regions_source));
+    }
+    suite.add_property(Property::new("benchmark", &r.benchmark.version));
+    for c in verdicts {
+        suite.add_test_case(case(r, c));
+    }
+    suite
+}
+
+/// How a verdict counts in JUnit.
+enum Outcome {
+    Success,
+    Failure,
+    Error,
+    Skipped,
+}
+
+fn outcome(c: &ControlResult) -> Outcome {
+    match (&c.suppressed, c.status) {
+        (Some(_), Status::Fail | Status::Error) => Outcome::Skipped,
+        (_, Status::Pass) => Outcome::Success,
+        (_, Status::Fail) => Outcome::Failure,
+        (_, Status::Error) => Outcome::Error,
+        (_, Status::Manual | Status::Skipped) => Outcome::Skipped,
+    }
 }
 
 fn state_name(s: ScopeState) -> &'static str {
@@ -83,16 +152,16 @@ fn case_name(c: &ControlResult) -> String {
 }
 
 fn case(r: &Report, c: &ControlResult) -> TestCase {
-    let status = match (&c.suppressed, c.status) {
-        (Some(s), Status::Fail | Status::Error) => {
+    let status = match (outcome(c), &c.suppressed) {
+        (Outcome::Skipped, Some(s)) if matches!(c.status, Status::Fail | Status::Error) => {
             let mut st = TestCaseStatus::skipped();
             st.set_type("suppressed");
             st.set_message(format!("{} {}: {}", c.status, suppression_text(s), c.message));
             st
         }
-        (_, Status::Pass) => TestCaseStatus::success(),
-        (_, Status::Fail | Status::Error) => {
-            let kind = if c.status == Status::Fail { NonSuccessKind::Failure } else { NonSuccessKind::Error };
+        (Outcome::Success, _) => TestCaseStatus::success(),
+        (kind @ (Outcome::Failure | Outcome::Error), _) => {
+            let kind = if matches!(kind, Outcome::Failure) { NonSuccessKind::Failure } else { NonSuccessKind::Error };
             let mut st = TestCaseStatus::non_success(kind);
             st.set_type(c.status.as_str());
             st.set_message(c.message.as_str());
@@ -101,7 +170,7 @@ fn case(r: &Report, c: &ControlResult) -> TestCase {
             }
             st
         }
-        (_, Status::Manual | Status::Skipped) => {
+        (Outcome::Skipped, _) => {
             let mut st = TestCaseStatus::skipped();
             st.set_type(c.status.as_str());
             st.set_message(format!("{}: {}", c.status, c.message));

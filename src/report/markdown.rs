@@ -5,50 +5,56 @@ use super::matrix::{Cell, Matrix};
 use super::view::{baseline_text, exit_reason, reason_label, status_label, title_label};
 use super::Report;
 use crate::finding::Status;
-use std::fmt::Write;
+use std::io::{self, Write};
 
 pub fn render(r: &Report) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "# {} — audit report\n", r.benchmark.title);
-    let _ = writeln!(s, "- Generated: {} by cis-audit {}", r.generated_at, r.tool.version);
+    let mut out = Vec::new();
+    write(r, &mut out).expect("write to memory");
+    String::from_utf8(out).expect("UTF-8 in, UTF-8 out")
+}
+
+/// The Markdown report, streamed to `s`: one verdict's row, then one verdict's evidence at a time.
+pub(crate) fn write(r: &Report, s: &mut dyn Write) -> io::Result<()> {
+    writeln!(s, "# {} — audit report\n", r.benchmark.title)?;
+    writeln!(s, "- Generated: {} by cis-audit {}", r.generated_at, r.tool.version)?;
     if r.scope.len() > COLLAPSE_ABOVE {
         // An organisation: one line, not one per account (the summary below lists them by OU).
         let mut regions: Vec<&str> = r.scope.iter().flat_map(|a| a.regions.iter().map(String::as_str)).collect();
         regions.sort_unstable();
         regions.dedup();
-        let _ = writeln!(s, "- {} accounts in scope; regions {}", r.scope.len(), regions.join(", "));
+        writeln!(s, "- {} accounts in scope; regions {}", r.scope.len(), regions.join(", "))?;
     } else {
         for a in &r.scope {
-            let _ = writeln!(s, "- Account {}: regions {} ({})", a.account, a.regions.join(", "), a.regions_source);
+            writeln!(s, "- Account {}: regions {} ({})", a.account, a.regions.join(", "), a.regions_source)?;
         }
     }
     if r.options.strict_patterns {
-        let _ = writeln!(s, "- Strict patterns: only the benchmark's exact filter text counts");
+        writeln!(s, "- Strict patterns: only the benchmark's exact filter text counts")?;
     }
     if let Some(b) = &r.baseline {
-        let _ = writeln!(s, "- {}", baseline_text(r, b));
+        writeln!(s, "- {}", baseline_text(r, b))?;
     }
     for n in &r.notes {
-        let _ = writeln!(s, "- Note: {n}");
+        writeln!(s, "- Note: {n}")?;
     }
-    let _ = writeln!(s, "- {}", r.summary_line());
-    let _ = writeln!(s, "- Exit status {}: {}\n", r.exit_status(), exit_reason(r));
+    writeln!(s, "- {}", r.summary_line())?;
+    writeln!(s, "- Exit status {}: {}\n", r.exit_status(), exit_reason(r))?;
     if super::matrix::account_count(r) > 1 {
-        matrix(&mut s, r);
+        matrix(s, r)?;
     }
     let changes = r.baseline.is_some();
     if changes {
-        let _ = writeln!(
+        writeln!(
             s,
             "| ID | Key | Title | Status | Change | Account | Region | Reason |\n|---|---|---|---|---|---|---|---|"
-        );
+        )?;
     } else {
-        let _ = writeln!(s, "| ID | Key | Title | Status | Account | Region | Reason |\n|---|---|---|---|---|---|---|");
+        writeln!(s, "| ID | Key | Title | Status | Account | Region | Reason |\n|---|---|---|---|---|---|---|")?;
     }
     for c in &r.controls {
         let change =
             if changes { format!(" {} |", c.change.map(|x| x.as_str()).unwrap_or("-")) } else { String::new() };
-        let _ = writeln!(
+        writeln!(
             s,
             "| {} | `{}` | {} | **{}** |{change} {} | {} | {} |",
             c.control,
@@ -58,11 +64,11 @@ pub fn render(r: &Report) -> String {
             c.account,
             c.region.as_deref().unwrap_or("-"),
             esc(&reason_label(c))
-        );
+        )?;
     }
-    let _ = writeln!(s, "\n## Evidence\n");
-    for (c, findings) in r.controls.iter().zip(r.findings_by_control()) {
-        let _ = writeln!(
+    writeln!(s, "\n## Evidence\n")?;
+    for c in &r.controls {
+        writeln!(
             s,
             "### {} {} — {} ({}{})\n\nKey: `{}`\n",
             c.control,
@@ -71,17 +77,17 @@ pub fn render(r: &Report) -> String {
             c.account,
             c.region.as_deref().map(|x| format!(", {x}")).unwrap_or_default(),
             c.key
-        );
-        let _ = writeln!(s, "{}\n", c.message);
-        for f in findings {
-            let _ = writeln!(
+        )?;
+        writeln!(s, "{}\n", c.message)?;
+        for f in r.findings_of(c) {
+            writeln!(
                 s,
                 "- **{}** `{}`{}: {}",
                 f.status,
                 f.check,
                 f.resource.as_deref().map(|x| format!(" on `{x}`")).unwrap_or_default(),
                 f.message
-            );
+            )?;
             for e in &f.evidence {
                 let mark = match e.ok {
                     Some(true) => "✔",
@@ -92,17 +98,17 @@ pub fn render(r: &Report) -> String {
                     serde_json::Value::String(x) => x.clone(),
                     other => other.to_string(),
                 };
-                let _ = writeln!(s, "  - {mark} {}: `{}`", e.step, v.replace('`', "'"));
+                writeln!(s, "  - {mark} {}: `{}`", e.step, v.replace('`', "'"))?;
             }
             if let Some(rem) = &f.remediation {
                 if matches!(f.status, Status::Fail | Status::Error) {
-                    let _ = writeln!(s, "  - Remediation: `{}`", rem.replace('`', "'"));
+                    writeln!(s, "  - Remediation: `{}`", rem.replace('`', "'"))?;
                 }
             }
         }
-        let _ = writeln!(s);
+        writeln!(s)?;
     }
-    s
+    Ok(())
 }
 
 /// Above this many accounts, each organizational unit's table is collapsed (`<details>`).
@@ -122,11 +128,11 @@ fn symbol(c: Cell) -> &'static str {
 
 /// The control × account summary: each control's compliance, then per organizational unit the
 /// accounts (worst first) with a symbol per control.
-fn matrix(s: &mut String, r: &Report) {
+fn matrix(s: &mut dyn Write, r: &Report) -> io::Result<()> {
     let m = Matrix::of(r);
     let accounts: usize = m.groups.iter().map(|g| g.rows.len()).sum();
-    let _ = writeln!(s, "## Controls × accounts\n");
-    let _ = writeln!(
+    writeln!(s, "## Controls × accounts\n")?;
+    writeln!(
         s,
         "{accounts} accounts × {} controls, worst first (compliance: passing share of the PASS, FAIL and ERROR verdicts).{}\n",
         m.columns.len(),
@@ -135,10 +141,10 @@ fn matrix(s: &mut String, r: &Report) {
         } else {
             format!(" {} controls are MANUAL in every account and not shown.", m.manual_only.len())
         }
-    );
-    let _ = writeln!(s, "| ID | Key | Title | Compliance | Failing accounts |\n|---|---|---|---|---|");
+    )?;
+    writeln!(s, "| ID | Key | Title | Compliance | Failing accounts |\n|---|---|---|---|---|")?;
     for c in &m.columns {
-        let _ = writeln!(
+        writeln!(
             s,
             "| {} | `{}` | {} | {} | {} |",
             c.control,
@@ -146,13 +152,13 @@ fn matrix(s: &mut String, r: &Report) {
             esc(c.title),
             c.compliance().map(|p| format!("{:.0}%", p.floor())).unwrap_or_else(|| "—".into()),
             c.failing_accounts
-        );
+        )?;
     }
     let legend: Vec<String> = [Cell::Fail, Cell::Error, Cell::Suppressed, Cell::Manual, Cell::Skipped, Cell::Pass]
         .iter()
         .map(|c| format!("{} {}", symbol(*c), c.label()))
         .collect();
-    let _ = writeln!(s, "\nPer account ({}):\n", legend.join(", "));
+    writeln!(s, "\nPer account ({}):\n", legend.join(", "))?;
     let head: String = m.columns.iter().map(|c| format!(" {} |", c.control)).collect();
     let rule: String = m.columns.iter().map(|_| "---|").collect();
     let collapse = accounts > COLLAPSE_ABOVE;
@@ -165,20 +171,21 @@ fn matrix(s: &mut String, r: &Report) {
             g.failing()
         );
         if collapse {
-            let _ = writeln!(s, "<details><summary>{}</summary>\n", esc(&title));
+            writeln!(s, "<details><summary>{}</summary>\n", esc(&title))?;
         } else {
-            let _ = writeln!(s, "**{}**\n", esc(&title));
+            writeln!(s, "**{}**\n", esc(&title))?;
         }
-        let _ = writeln!(s, "| Account | Name | Failing |{head}\n|---|---|---|{rule}");
+        writeln!(s, "| Account | Name | Failing |{head}\n|---|---|---|{rule}")?;
         for row in &g.rows {
             let cells: String = row.cells.iter().map(|c| format!(" {} |", symbol(*c))).collect();
-            let _ = writeln!(s, "| {} | {} | {} |{cells}", row.account, esc(row.name.unwrap_or("")), row.failing);
+            writeln!(s, "| {} | {} | {} |{cells}", row.account, esc(row.name.unwrap_or("")), row.failing)?;
         }
-        s.push('\n');
+        writeln!(s)?;
         if collapse {
-            s.push_str("</details>\n\n");
+            s.write_all(b"</details>\n\n")?;
         }
     }
+    Ok(())
 }
 
 fn esc(s: &str) -> String {

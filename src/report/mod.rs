@@ -94,15 +94,20 @@ impl Format {
         }
     }
 
-    /// Writes `report` to `w`. JSON, OCSF, ASFF and CSV are streamed (one verdict's object or
-    /// row at a time), never built as one string: a thousand accounts' findings would otherwise
-    /// be held twice (OCSF as `serde_json::Value`s took 2.4 GiB at 1,000 accounts).
+    /// Writes `report` to `w`. JSON, OCSF, ASFF, CSV, Markdown, JUnit and SARIF are streamed (one
+    /// verdict's object, row or evidence, one account's test suite, one result at a time), never
+    /// built as one string: a thousand accounts' findings would otherwise be held twice (OCSF as
+    /// `serde_json::Value`s took 2.4 GiB at 1,000 accounts). The table is for a terminal; an
+    /// organisation's HTML is written as a site of pages (`run::output`).
     pub(crate) fn write(self, report: &Report, color: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         match self {
             Format::Json => json::write(report, w),
             Format::Ocsf => write_json_seq(w, report.controls.iter().map(|c| ocsf::finding(report, c))),
             Format::Asff => write_json_seq(w, report.controls.iter().map(|c| asff::finding(report, c))),
             Format::Csv => csv::write(report, w),
+            Format::Markdown => markdown::write(report, w),
+            Format::Junit => junit::write(report, w),
+            Format::Sarif => sarif::write(report, w),
             other => w.write_all(other.render(report, color).as_bytes()),
         }
     }
@@ -125,7 +130,13 @@ impl std::str::FromStr for Format {
 }
 
 /// A sequence serialised as it is walked (each item built, written, dropped).
-struct LazySeq<I>(std::cell::RefCell<Option<I>>);
+pub(crate) struct LazySeq<I>(std::cell::RefCell<Option<I>>);
+
+impl<I> LazySeq<I> {
+    pub(crate) fn new(items: I) -> Self {
+        LazySeq(std::cell::RefCell::new(Some(items)))
+    }
+}
 
 impl<I> serde::Serialize for LazySeq<I>
 where
@@ -145,7 +156,6 @@ where
     I: Iterator,
     I::Item: serde::Serialize,
 {
-    serde_json::to_writer_pretty(&mut *w, &LazySeq(std::cell::RefCell::new(Some(items))))
-        .map_err(std::io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *w, &LazySeq::new(items)).map_err(std::io::Error::other)?;
     w.write_all(b"\n")
 }

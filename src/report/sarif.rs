@@ -19,9 +19,11 @@ use super::view::{
     pascal_case, qualified_resource, region_key, remediation, resources, standard_name, suppression_text, verdict_key,
     CIS_URL,
 };
+use super::LazySeq;
 use super::Verdict as ControlResult;
 use super::{Report, ScopeState};
 use crate::finding::Status;
+use serde::ser::{Serialize, SerializeMap};
 use serde_json::{json, Map, Value};
 
 /// At most this many results per run: GitHub code scanning rejects a run with more.
@@ -38,13 +40,15 @@ pub(crate) const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 pub fn render(r: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(&sarif(r)).expect("SARIF serialises");
-    s.push('\n');
-    s
+    let mut out = Vec::new();
+    write(r, &mut out).expect("write to memory");
+    String::from_utf8(out).expect("UTF-8 in, UTF-8 out")
 }
 
-/// The SARIF log.
-pub(crate) fn sarif(r: &Report) -> Value {
+/// The SARIF log, pretty-printed and streamed to `w`: the run's tool, invocation and
+/// automation details, then each result built, written and dropped in turn, then the run's
+/// properties. Byte for byte what pretty-printing the whole log as one `Value` gives.
+pub(crate) fn write(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut rule_ids: Vec<&str> = Vec::new();
     let mut rules: Vec<Value> = Vec::new();
     for c in &r.controls {
@@ -65,8 +69,7 @@ pub(crate) fn sarif(r: &Report) -> Value {
         failing.truncate(MAX_RESULTS);
         failing.sort_by_key(|(i, _)| *i);
     }
-    let results: Vec<Value> =
-        failing.iter().map(|(_, c)| result(r, c, rule_index.get(c.control.as_str()).copied().unwrap_or(0))).collect();
+    let results = failing.iter().map(|(_, c)| result(r, c, rule_index.get(c.control.as_str()).copied().unwrap_or(0)));
     let mut notifications: Vec<Value> = r
         .scope
         .iter()
@@ -97,27 +100,65 @@ pub(crate) fn sarif(r: &Report) -> Value {
     let mut props = Map::new();
     props.insert("benchmark".into(), json!({"title": r.benchmark.title, "version": r.benchmark.version}));
     props.insert("summary".into(), json!(r.summary));
-    props.insert("scope".into(), serde_json::to_value(&r.scope).expect("scope serialises"));
+    props.insert("scope".into(), serde_json::to_value(&r.scope).map_err(std::io::Error::other)?);
     if let Some(b) = &r.baseline {
-        props.insert("baseline".into(), serde_json::to_value(b).expect("baseline serialises"));
+        props.insert("baseline".into(), serde_json::to_value(b).map_err(std::io::Error::other)?);
     }
-    json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "cis-audit",
-                "version": r.tool.version,
-                "semanticVersion": r.tool.version,
-                "informationUri": CIS_URL,
-                "rules": rules,
-            }},
-            "invocations": [invocation],
-            "automationDetails": {"id": format!("cis-audit/{}/", r.benchmark.version)},
-            "results": results,
-            "properties": props,
-        }],
-    })
+    let run = Run {
+        tool: json!({"driver": {
+            "name": "cis-audit",
+            "version": r.tool.version,
+            "semanticVersion": r.tool.version,
+            "informationUri": CIS_URL,
+            "rules": rules,
+        }}),
+        invocations: json!([invocation]),
+        automation_details: json!({"id": format!("cis-audit/{}/", r.benchmark.version)}),
+        results: LazySeq::new(results),
+        properties: Value::Object(props),
+    };
+    serde_json::to_writer_pretty(&mut *w, &Log(run)).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")
+}
+
+/// The SARIF log: its one run.
+struct Log<I>(Run<I>);
+
+/// The run; `results` is serialised as it is walked.
+struct Run<I> {
+    tool: Value,
+    invocations: Value,
+    automation_details: Value,
+    results: LazySeq<I>,
+    properties: Value,
+}
+
+impl<I> Serialize for Log<I>
+where
+    I: Iterator<Item = Value>,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("$schema", SCHEMA_URI)?;
+        m.serialize_entry("version", "2.1.0")?;
+        m.serialize_entry("runs", std::slice::from_ref(&self.0))?;
+        m.end()
+    }
+}
+
+impl<I> Serialize for Run<I>
+where
+    I: Iterator<Item = Value>,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(5))?;
+        m.serialize_entry("tool", &self.tool)?;
+        m.serialize_entry("invocations", &self.invocations)?;
+        m.serialize_entry("automationDetails", &self.automation_details)?;
+        m.serialize_entry("results", &self.results)?;
+        m.serialize_entry("properties", &self.properties)?;
+        m.end()
+    }
 }
 
 fn rule(r: &Report, c: &ControlResult) -> Value {

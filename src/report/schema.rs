@@ -361,24 +361,6 @@ impl Report {
         self.policy.exit_status
     }
 
-    /// The findings behind each control verdict, in the order of `controls` (one pass over the
-    /// findings: renderers must not search them per verdict, a thousand accounts make that
-    /// quadratic).
-    pub(crate) fn findings_by_control(&self) -> Vec<Vec<&ReportFinding>> {
-        let mut by: std::collections::HashMap<(&str, &str), Vec<&ReportFinding>> = std::collections::HashMap::new();
-        for f in &self.findings {
-            by.entry((f.control.as_str(), f.account.as_str())).or_default().push(f);
-        }
-        self.controls
-            .iter()
-            .map(|c| {
-                by.get(&(c.control.as_str(), c.account.as_str()))
-                    .map(|l| l.iter().filter(|f| c.region.is_none() || f.region == c.region).copied().collect())
-                    .unwrap_or_default()
-            })
-            .collect()
-    }
-
     /// The findings behind a verdict: its account and control, and its region for a regional
     /// verdict (an account-level verdict draws on findings of any region). Indexed on first
     /// use: renderers call it once per verdict.
