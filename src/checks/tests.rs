@@ -339,13 +339,14 @@ fn organization_trail_log_group_outside_the_audit_is_manual_not_fail() {
     assert_eq!(run(&inv, "5.0.0", &["3.1"], false).controls[0].status, Status::Pass);
 }
 
-#[test]
-fn organization_trail_follows_the_chain_into_the_audited_management_account() {
+/// A member whose only trail is the management account's organisation trail, and the audited
+/// management account with the chain (log group, alarm, topic); the member cannot read the
+/// trail's status, the management account can.
+fn organisation_inventory() -> Inventory {
     let mut inv = compliant();
     let mgmt_group = format!("arn:aws:logs:us-east-1:{MGMT}:log-group:org-trail:*");
     let mut org = trail(MGMT, "org", Some(&mgmt_group));
     org.is_organization_trail = true;
-    // The member cannot read the org trail's status; the management account can.
     let mut member_view = org.clone();
     member_view.status = Some(Collected::Error(err("cloudtrail:GetTrailStatus", "TrailNotFoundException")));
     inv.accounts[0].trails = vec![member_view];
@@ -361,7 +362,12 @@ fn organization_trail_follows_the_chain_into_the_audited_management_account() {
         list[0].alarm_actions = vec![topic.clone()];
     }
     inv.topics[0].arn = topic;
-    let e = run(&inv, "5.0.0", &["4.10"], false);
+    inv
+}
+
+#[test]
+fn organization_trail_follows_the_chain_into_the_audited_management_account() {
+    let e = run(&organisation_inventory(), "5.0.0", &["4.10"], false);
     for c in &e.controls {
         assert_eq!(c.status, Status::Pass, "{}: {}", c.account, c.message);
     }
@@ -583,35 +589,15 @@ fn global_service_events_are_routed_in_the_partitions_home_region() {
     }
 }
 
-/// An organisation of three accounts for the streamed evaluation: a member whose only trail is
-/// the management account's organisation trail (chain, buckets and status in the management
-/// account), the management account, and a member whose role could not be assumed.
-fn organisation_inventory() -> Inventory {
-    let mut inv = compliant();
-    let mgmt_group = format!("arn:aws:logs:us-east-1:{MGMT}:log-group:org-trail:*");
-    let mut org = trail(MGMT, "org", Some(&mgmt_group));
-    org.is_organization_trail = true;
-    let mut member_view = org.clone();
-    member_view.status = Some(Collected::Error(err("cloudtrail:GetTrailStatus", "TrailNotFoundException")));
-    let mut mgmt = inv.accounts[0].clone();
-    mgmt.account_id = MGMT.into();
-    mgmt.trails = vec![org];
-    inv.accounts[0].trails = vec![member_view];
-    // The member's own sections differ from the management account's.
+/// [`organisation_inventory`] with a member whose role could not be assumed, and a member
+/// whose own sections differ from the management account's.
+fn organisation_with_a_failed_member() -> Inventory {
+    let mut inv = organisation_inventory();
     inv.accounts[0].account_wide.password_policy = None;
-    inv.accounts.push(mgmt);
     let mut failed = inv.accounts[0].clone();
     failed.account_id = "444455556666".into();
     failed.error = Some(err("sts:AssumeRole", "AccessDenied"));
     inv.accounts.push(failed);
-    let topic = format!("arn:aws:sns:us-east-1:{MGMT}:org-alarms");
-    inv.log_groups[0].account = MGMT.into();
-    inv.log_groups[0].name = "org-trail".into();
-    inv.metric_alarms[0].account = MGMT.into();
-    if let Collected::Ok(list) = &mut inv.metric_alarms[0].alarms {
-        list[0].alarm_actions = vec![topic.clone()];
-    }
-    inv.topics[0].arn = topic;
     inv
 }
 
