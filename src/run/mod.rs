@@ -128,3 +128,16 @@ pub(crate) fn controls(benchmark: &str, json: bool) -> Result<String, RunError> 
     }
     Ok(out)
 }
+
+/// Sets `stop` on Ctrl-C or SIGTERM (remediation and the drill check it between two steps);
+/// abort the handle when the steps are done.
+pub(crate) fn on_stop_signal(stop: &'static std::sync::atomic::AtomicBool) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+        }
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    })
+}

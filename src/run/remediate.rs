@@ -115,14 +115,7 @@ pub(crate) async fn remediate(
     let path = r.journal.clone().unwrap_or_else(|| default_journal(&started));
     let mut j = Journal::new(&plan, path.clone(), started);
     say(&format!("\nApplying (journal: {}):\n", path.display()));
-    let signals = tokio::spawn(async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
-        }
-        STOP.store(true, Ordering::SeqCst);
-    });
+    let signals = super::on_stop_signal(&STOP);
     let env = Env { sessions: &sessions, rt: run.rt };
     let applied = apply(&env, &mut j, &stop_requested, &mut |e| say(&format!("{}\n", step_line(e))))
         .await

@@ -368,14 +368,7 @@ pub(crate) async fn run(o: DrillOptions) -> Result<i32, RunError> {
         }
     }
 
-    let signals = tokio::spawn(async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
-        }
-        STOP.store(true, Ordering::SeqCst);
-    });
+    let signals = super::on_stop_signal(&STOP);
     let env = Env { sessions: &sessions, rt: &rt };
     let mut j = Journal::new(&plan, path.clone(), crate::clock::now_rfc3339());
     say(&format!("\nDrilling (journal: {}):\n", path.display()));
