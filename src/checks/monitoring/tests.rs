@@ -119,6 +119,14 @@ snapshot_cases! {
             "Resource": QUEUE, "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}]});
         only_queue(inv, Collected::Ok(queue_attrs(Some(&p.to_string()), None)), true);
     },
+    eventbridge_queue_policy_lets_the_topic_send: "5.0.0", ["4.10"], |inv| {
+        eventbridge(inv, Some("sg-changes"), None);
+        only_queue_of(inv, REALTIME, Collected::Ok(queue_attrs(Some(&queue_policy(REALTIME, "Allow")), None)), true);
+    },
+    eventbridge_queue_policy_for_the_alarm_topic_only: "5.0.0", ["4.10"], |inv| {
+        eventbridge(inv, Some("sg-changes"), None);
+        only_queue_of(inv, REALTIME, Collected::Ok(queue_attrs(Some(&queue_policy(TOPIC, "Allow")), None)), true);
+    },
     sg_queue_without_policy: "5.0.0", ["4.10"], |inv| {
         only_queue(inv, Collected::Ok(queue_attrs(None, None)), true);
     },
@@ -273,10 +281,15 @@ pub(crate) fn set_queue(inv: &mut Inventory, topic: &str, i: usize, a: Collected
 
 /// The topic's only confirmed subscriber is the SQS queue QUEUE, whose attributes are `a`.
 pub(crate) fn only_queue(inv: &mut Inventory, a: Collected<QueueAttributes>, as_owner: bool) {
-    let t = inv.topics.iter_mut().find(|t| t.arn == TOPIC).unwrap();
+    only_queue_of(inv, TOPIC, a, as_owner);
+}
+
+/// `topic`'s only subscriber is queue [`QUEUE`], with attributes `a`.
+pub(crate) fn only_queue_of(inv: &mut Inventory, topic: &str, a: Collected<QueueAttributes>, as_owner: bool) {
+    let t = inv.topics.iter_mut().find(|t| t.arn == topic).unwrap();
     ok(&mut t.subscriptions).clear();
-    add_subscriber(inv, TOPIC, "sqs", QUEUE);
-    set_queue(inv, TOPIC, 0, a, as_owner);
+    add_subscriber(inv, topic, "sqs", QUEUE);
+    set_queue(inv, topic, 0, a, as_owner);
 }
 
 pub(crate) fn set_default_value(inv: &mut Inventory, d: f64) {
