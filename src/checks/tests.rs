@@ -604,11 +604,14 @@ fn organisation_with_a_failed_member() -> Inventory {
 #[test]
 fn streamed_evaluation_equals_the_whole_inventorys_for_every_version() {
     let demo = crate::inventory::store::parse(include_str!("../../tests/fixtures/demo-inventory.json")).unwrap();
-    let mut support = organisation_inventory();
+    let mut support = organisation_with_a_failed_member();
     support.accounts[1].support = true;
-    for (label, inv) in
-        [("compliant", compliant()), ("organisation", organisation_inventory()), ("support", support), ("demo", demo)]
-    {
+    for (label, inv) in [
+        ("compliant", compliant()),
+        ("organisation", organisation_with_a_failed_member()),
+        ("support", support),
+        ("demo", demo),
+    ] {
         for bench in crate::catalog::catalog().versions() {
             let controls = catalog().select(bench, None).unwrap();
             let opts = super::EvalOptions::default();
