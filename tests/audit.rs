@@ -435,16 +435,6 @@ fn eventbridge_spec(acct: &str, regions: &[&str], names: &[&str]) -> serde_json:
     spec
 }
 
-const SG_EVENTS: [&str; 7] = [
-    "AuthorizeSecurityGroupIngress",
-    "AuthorizeSecurityGroupEgress",
-    "RevokeSecurityGroupIngress",
-    "RevokeSecurityGroupEgress",
-    "CreateSecurityGroup",
-    "DeleteSecurityGroup",
-    "ModifySecurityGroupRules",
-];
-
 #[test]
 #[ignore = "needs the AWS emulator: scripts/test starts it and runs this"]
 fn eventbridge_rules_in_every_region_pass_4_10_and_a_missing_region_fails() {

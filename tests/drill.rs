@@ -454,16 +454,6 @@ fn sg_rule_pattern(names: &[&str]) -> Value {
            "detail": {"eventSource": ["ec2.amazonaws.com"], "eventName": names}})
 }
 
-const SG_EVENTS: [&str; 7] = [
-    "AuthorizeSecurityGroupIngress",
-    "AuthorizeSecurityGroupEgress",
-    "RevokeSecurityGroupIngress",
-    "RevokeSecurityGroupEgress",
-    "CreateSecurityGroup",
-    "DeleteSecurityGroup",
-    "ModifySecurityGroupRules",
-];
-
 /// Seed 003's sentence for security groups (4.10's own, as `--route eventbridge` sets it).
 fn sentence_target(topic: &str) -> Value {
     json!({"topic": topic, "input_transformer": {

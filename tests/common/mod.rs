@@ -250,6 +250,17 @@ pub fn remediation_inputs(acct: &str, ct_role: &str) -> Vec<String> {
     .collect()
 }
 
+/// The events 4.10 requires (CIS v5.0.0's security-group pattern), for EventBridge rule specs.
+pub const SG_EVENTS: [&str; 7] = [
+    "AuthorizeSecurityGroupIngress",
+    "AuthorizeSecurityGroupEgress",
+    "RevokeSecurityGroupIngress",
+    "RevokeSecurityGroupEgress",
+    "CreateSecurityGroup",
+    "DeleteSecurityGroup",
+    "ModifySecurityGroupRules",
+];
+
 /// `cis-audit rollback JOURNAL` as `acct`.
 pub fn rollback(acct: &str, journal: &str) -> Run {
     let e = emu();
