@@ -123,13 +123,29 @@ pub(crate) struct Progress {
     /// How many links the route is wired to (nothing past them is followed).
     wired: usize,
     out: Vec<LinkResult>,
+    /// The links decided as happened only because a later one was seen.
+    shown: Vec<usize>,
     /// A link failed, could not be read, or was missed.
     ended: bool,
 }
 
 impl Progress {
     pub(crate) fn new(links: &'static [&'static str], wired: usize) -> Self {
-        Progress { links, wired: wired.min(links.len()), out: vec![], ended: false }
+        Progress { links, wired: wired.min(links.len()), out: vec![], shown: vec![], ended: false }
+    }
+
+    /// Whether link `i` was decided as happened only because a later link was seen.
+    pub(crate) fn only_shown(&self, i: usize) -> bool {
+        self.shown.contains(&i)
+    }
+
+    /// Link `i`, decided as happened because a later link was seen, seen itself afterwards: its
+    /// detail becomes what was seen (its latency stays: it happened no later than that).
+    pub(crate) fn seen_afterwards(&mut self, i: usize, detail: String) {
+        if let Some(l) = self.out.get_mut(i).filter(|_| self.shown.contains(&i)) {
+            l.detail = format!("{detail} (read after the later links had shown it)");
+            self.shown.retain(|x| *x != i);
+        }
     }
 
     /// The first link not decided yet.
@@ -168,6 +184,12 @@ impl Progress {
         self.out.push(LinkResult { link, state: LinkState::Happened, latency_seconds: Some(latency), detail, message });
     }
 
+    /// Link `i`, not seen itself yet, happened: link `later`, seen `at`, shows it.
+    fn shown_by(&mut self, i: usize, at: f64, later: &str) {
+        self.happened(i, at, format!("not seen itself yet; shown by {later}"), None);
+        self.shown.push(i);
+    }
+
     fn stop(&mut self, i: usize, state: LinkState, detail: String) {
         self.out.push(LinkResult { link: self.links[i], state, latency_seconds: None, detail, message: None });
         self.ended = true;
@@ -189,7 +211,7 @@ impl Progress {
             });
             let Some((s, at)) = seen.get_mut(i).and_then(Option::take) else {
                 match shown {
-                    Some((l, at)) => self.happened(i, at, format!("not seen itself yet; shown by {l}"), None),
+                    Some((l, at)) => self.shown_by(i, at, l),
                     None => return,
                 }
                 continue;
@@ -207,9 +229,7 @@ impl Progress {
                 (Seen::Unreadable(e), Some((l, at))) => {
                     self.happened(i, at, format!("could not be read ({e}); shown by {l}"), None)
                 }
-                (Seen::NotYet, Some((l, at))) => {
-                    self.happened(i, at, format!("not seen itself yet; shown by {l}"), None)
-                }
+                (Seen::NotYet, Some((l, at))) => self.shown_by(i, at, l),
                 (Seen::Failed(d), None) => return self.stop(i, LinkState::Failed, d),
                 (Seen::Unreadable(e), None) => return self.stop(i, LinkState::Unreadable, e),
                 (Seen::NotYet, None) => return,
@@ -590,8 +610,32 @@ pub(crate) async fn follow_rule(w: &Watch<'_>, r: &RuleRoute, mailbox: Option<&M
             break;
         }
     }
+    // EventBridge has the change from CloudTrail itself, often before the trail's record of it
+    // reaches the log group: when the route arrived first, the record is looked for a few polls
+    // more (never past the deadline), so that the link shows it rather than only what implies it.
+    if let (false, true, Some(g)) = (stopped, p.only_shown(0), &r.log_group) {
+        for _ in 0..LATE_LOOKS {
+            if Instant::now() >= w.deadline {
+                break;
+            }
+            if !w.sleep().await {
+                stopped = true;
+                break;
+            }
+            if let Ok(found) = records(w, g).await {
+                if let Seen::Yes { detail, .. } = record_seen(&found, &w.resource_id, g) {
+                    p.seen_afterwards(0, detail);
+                    break;
+                }
+            }
+        }
+    }
     (p.finish(None, stopped), stopped)
 }
+
+/// How many more polls the EventBridge route looks for the trail's record of the change once
+/// the route arrived without it.
+const LATE_LOOKS: usize = 3;
 
 /// The messages from the topic the drill did not take for the rule's (none named the change).
 fn others(bodies: &[String], topic: &str) -> Option<String> {

@@ -109,6 +109,30 @@ fn a_later_link_seen_shows_the_earlier_ones_happened() {
 }
 
 #[test]
+fn a_link_shown_by_a_later_one_and_seen_afterwards_shows_what_was_seen_when_it_was_shown() {
+    let mut p = Progress::new(RULE_LINKS, RULE_LINKS.len());
+    let delivered = Seen::Yes { detail: "the rule's message".into(), message: Some("m".into()) };
+    let mut seen = vec![at(Seen::NotYet, 1.1), yes("matched"), yes("invoked"), at(delivered, 1.2), None];
+    p.observe(&mut seen);
+    p.observe(&mut only(RULE_LINKS, 4, Seen::yes("1 receive(s) it"), 1.2));
+    assert!(p.finished());
+    assert!(p.only_shown(0));
+    // Links seen themselves are never rewritten.
+    assert!(!p.only_shown(1));
+    p.seen_afterwards(1, "something else".into());
+    p.seen_afterwards(0, "CreateSecurityGroup naming sg-1 in log group ct-logs (us-east-1)".into());
+    assert!(!p.only_shown(0));
+    let links = p.finish(None, false);
+    assert_eq!(links[0].state, LinkState::Happened);
+    assert_eq!(links[0].latency_seconds, Some(1.0), "it happened no later than rule-matched showed it");
+    assert_eq!(
+        links[0].detail,
+        "CreateSecurityGroup naming sg-1 in log group ct-logs (us-east-1) (read after the later links had shown it)"
+    );
+    assert_eq!(links[1].detail, "matched");
+}
+
+#[test]
 fn a_link_the_drill_cannot_see_waits_for_a_later_one() {
     // No log group: the CloudTrail record is shown only by the rule matching it.
     let mut p = Progress::new(RULE_LINKS, RULE_LINKS.len());
