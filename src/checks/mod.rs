@@ -62,6 +62,7 @@ pub use module::Check;
 pub use registry::check;
 pub(crate) use registry::for_control;
 
+
 use crate::catalog::Control;
 use crate::finding::{ControlResult, Evaluation, Evidence, Finding, Status, Subject};
 use crate::inventory::{AccountInventory, Inventory, Needs, Read};
@@ -129,44 +130,57 @@ pub fn evaluate(inv: &Inventory, controls: &[Control], opts: EvalOptions) -> Eva
 /// order.
 pub(crate) fn evaluate_with(ctx: &Context, controls: &[Control]) -> Evaluation {
     // One bucket per control, in benchmark order: no sort over every finding.
-    let mut buckets: Buckets = controls.iter().map(|_| Vec::new()).collect();
+    let mut buckets: Buckets<Vec<Finding>> = controls.iter().map(|_| Vec::new()).collect();
     let all: Vec<usize> = (0..controls.len()).collect();
     for acct in ctx.inv.accounts.iter().filter(|a| !a.support) {
-        evaluate_account(ctx, controls, &all, acct, &mut buckets);
+        evaluate_account(ctx, controls, &all, acct, &mut |i, r, f| buckets[i].push((r, f)));
     }
-    assemble(buckets)
+    let mut findings = Vec::new();
+    let controls = assemble(buckets, |f| findings.extend(f));
+    Evaluation { controls, findings }
 }
 
 /// Each control's (result, findings) per account, one bucket per control in benchmark order.
-type Buckets = Vec<Vec<(ControlResult, Vec<Finding>)>>;
+type Buckets<F> = Vec<Vec<(ControlResult, F)>>;
 
-/// Evaluates the controls at positions `which` for one account into their buckets.
-fn evaluate_account(ctx: &Context, controls: &[Control], which: &[usize], acct: &AccountInventory, out: &mut Buckets) {
+/// Evaluates the controls at positions `which` for one account, handing each verdict and its
+/// findings to `out` with the control's position.
+fn evaluate_account(
+    ctx: &Context,
+    controls: &[Control],
+    which: &[usize],
+    acct: &AccountInventory,
+    out: &mut dyn FnMut(usize, ControlResult, Vec<Finding>),
+) {
     for &i in which {
         let c = &controls[i];
         match &acct.error {
-            Some(e) => out[i].push(unreadable_account(c, acct, e)),
-            None => out[i].extend((for_control(c).evaluate)(c, acct, ctx)),
+            Some(e) => {
+                let (r, f) = unreadable_account(c, acct, e);
+                out(i, r, f)
+            }
+            None => (for_control(c).evaluate)(c, acct, ctx).into_iter().for_each(|(r, f)| out(i, r, f)),
         }
     }
 }
 
-/// The evaluation of filled buckets: results in benchmark order, then by account and region;
-/// an account's findings in the order its check produced them.
-fn assemble(buckets: Buckets) -> Evaluation {
-    let mut ev = Evaluation::default();
+/// The verdicts of filled buckets in benchmark order, then by account and region; each
+/// verdict's findings are handed to `findings` in report order (an account's in the order its
+/// check produced them).
+fn assemble<F>(buckets: Buckets<F>, mut findings: impl FnMut(F)) -> Vec<ControlResult> {
+    let mut controls = Vec::new();
     for mut b in buckets {
         // Stable: an account's findings keep the order its check produced them in.
         b.sort_by(|x, y| x.0.account.cmp(&y.0.account));
         let mut results = Vec::with_capacity(b.len());
         for (r, f) in b {
-            ev.findings.extend(f);
+            findings(f);
             results.push(r);
         }
         results.sort_by(|x, y| (&x.account, &x.region).cmp(&(&y.account, &y.region)));
-        ev.controls.extend(results);
+        controls.extend(results);
     }
-    ev
+    controls
 }
 
 /// Whether a control may read beyond the account it judges: another account's trail or buckets,
@@ -180,19 +194,41 @@ fn reads_beyond_account(c: &Control) -> bool {
 /// raw inventory is not held to the end ([`crate::inventory::Request::seal`]): the controls that
 /// read only their own account are evaluated as soon as it is in ([`Streamed::account`]), and its
 /// sections none of the others read are released; the others are evaluated at the end over what
-/// is left ([`Streamed::finish`]). The result equals [`evaluate`] of the whole inventory (tested).
-pub(crate) struct Streamed<'c> {
+/// is left ([`Streamed::finish`]). Each verdict's findings go to the sink as they are evaluated
+/// (a live audit's to a temporary file): only the verdicts stay in memory. The result equals
+/// [`evaluate`] of the whole inventory (tested).
+pub(crate) struct Streamed<'c, S: FindingSink> {
     controls: &'c [Control],
     judge: Judge<'static>,
     opts: EvalOptions,
     /// Positions of the controls evaluated per account, and of those evaluated at the end.
     early: Vec<usize>,
     late: Vec<usize>,
-    buckets: Buckets,
+    buckets: Buckets<S::Group>,
+    sink: S,
 }
 
-impl<'c> Streamed<'c> {
-    pub(crate) fn new(controls: &'c [Control], opts: EvalOptions) -> Self {
+/// Where a streamed evaluation puts each verdict's findings as they are evaluated; what it
+/// returns is kept with the verdict in its place.
+pub(crate) trait FindingSink {
+    type Group;
+    fn put(&mut self, control: &str, account: &str, findings: Vec<Finding>) -> Self::Group;
+}
+
+/// The sink that keeps the findings as they are.
+#[cfg(test)]
+pub(crate) struct Keep;
+
+#[cfg(test)]
+impl FindingSink for Keep {
+    type Group = Vec<Finding>;
+    fn put(&mut self, _: &str, _: &str, findings: Vec<Finding>) -> Vec<Finding> {
+        findings
+    }
+}
+
+impl<'c, S: FindingSink> Streamed<'c, S> {
+    pub(crate) fn new(controls: &'c [Control], opts: EvalOptions, sink: S) -> Self {
         let (late, early): (Vec<usize>, Vec<usize>) =
             (0..controls.len()).partition(|i| reads_beyond_account(&controls[*i]));
         Streamed {
@@ -202,8 +238,10 @@ impl<'c> Streamed<'c> {
             early,
             late,
             buckets: controls.iter().map(|_| Vec::new()).collect(),
+            sink,
         }
     }
+
 
     /// Evaluates the account's own controls (collected at `collected_at`) and returns the
     /// account with only what the others may read: its identity, regions, trails, rules and
@@ -214,7 +252,8 @@ impl<'c> Streamed<'c> {
         }
         let inv = Inventory { collected_at: collected_at.to_string(), accounts: vec![acct], ..Default::default() };
         let ctx = Context::new(&inv, self.opts, &self.judge);
-        evaluate_account(&ctx, self.controls, &self.early, &inv.accounts[0], &mut self.buckets);
+        let out = &mut sunk(&mut self.buckets, &mut self.sink);
+        evaluate_account(&ctx, self.controls, &self.early, &inv.accounts[0], out);
         drop(ctx);
         acct = inv.accounts.into_iter().next().unwrap_or_default();
         acct.config = Vec::new();
@@ -229,14 +268,30 @@ impl<'c> Streamed<'c> {
     }
 
     /// Evaluates the remaining controls over the inventory of the accounts [`Streamed::account`]
-    /// returned (and the shared sections), and assembles the whole evaluation.
-    pub(crate) fn finish(mut self, inv: &Inventory) -> Evaluation {
-        let ctx = Context::new(inv, self.opts, &self.judge);
-        for acct in inv.accounts.iter().filter(|a| !a.support) {
-            evaluate_account(&ctx, self.controls, &self.late, acct, &mut self.buckets);
+    /// returned (and the shared sections), and assembles the whole evaluation: its verdicts, and
+    /// what the sink returned for their findings, in report order (and the sink).
+    pub(crate) fn finish(mut self, inv: &Inventory) -> (Vec<ControlResult>, Vec<S::Group>, S) {
+        {
+            let ctx = Context::new(inv, self.opts, &self.judge);
+            let out = &mut sunk(&mut self.buckets, &mut self.sink);
+            for acct in inv.accounts.iter().filter(|a| !a.support) {
+                evaluate_account(&ctx, self.controls, &self.late, acct, out);
+            }
         }
-        drop(ctx);
-        assemble(self.buckets)
+        let mut groups = Vec::new();
+        let controls = assemble(self.buckets, |g| groups.push(g));
+        (controls, groups, self.sink)
+    }
+}
+
+/// What [`evaluate_account`] hands over, put in the sink and kept with the verdict.
+fn sunk<'a, S: FindingSink>(
+    buckets: &'a mut Buckets<S::Group>,
+    sink: &'a mut S,
+) -> impl FnMut(usize, ControlResult, Vec<Finding>) + 'a {
+    move |i, r, f| {
+        let group = sink.put(&r.control, &r.account, f);
+        buckets[i].push((r, group))
     }
 }
 

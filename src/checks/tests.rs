@@ -616,21 +616,25 @@ fn streamed_evaluation_equals_the_whole_inventorys_for_every_version() {
             let controls = catalog().select(bench, None).unwrap();
             let opts = super::EvalOptions::default();
             let whole = serde_json::to_value(super::evaluate(&inv, &controls, opts)).unwrap();
-            let mut s = super::Streamed::new(&controls, opts);
+            let mut s = super::Streamed::new(&controls, opts, super::Keep);
             let mut kept = Inventory { accounts: Vec::new(), ..inv.clone() };
             for a in inv.accounts.iter().rev() {
                 kept.accounts.insert(0, s.account(a.clone(), &inv.collected_at));
             }
-            let streamed = serde_json::to_value(s.finish(&kept)).unwrap();
-            if whole != streamed {
-                let (w, st) = (&whole["controls"], &streamed["controls"]);
-                let n = w.as_array().unwrap().len().max(st.as_array().unwrap().len());
-                let first = (0..n).find(|i| w.get(i) != st.get(i));
-                panic!(
-                    "{label} v{bench}: the streamed evaluation differs from the whole one; first verdict that differs:\n{}\n{}",
-                    first.map(|i| w[i].to_string()).unwrap_or_default(),
-                    first.map(|i| st[i].to_string()).unwrap_or_default()
-                );
+            let (controls, groups, _) = s.finish(&kept);
+            let findings: Vec<crate::finding::Finding> = groups.into_iter().flatten().collect();
+            let streamed = serde_json::to_value(crate::finding::Evaluation { controls, findings }).unwrap();
+            for part in ["controls", "findings"] {
+                let (w, st) = (&whole[part], &streamed[part]);
+                if w != st {
+                    let n = w.as_array().unwrap().len().max(st.as_array().unwrap().len());
+                    let first = (0..n).find(|i| w.get(i) != st.get(i));
+                    panic!(
+                        "{label} v{bench}: the streamed evaluation's {part} differ from the whole one's; first that differs:\n{}\n{}",
+                        first.map(|i| w[i].to_string()).unwrap_or_default(),
+                        first.map(|i| st[i].to_string()).unwrap_or_default()
+                    );
+                }
             }
             // What is kept of an account is only what the others may read.
             assert!(kept.accounts.iter().filter(|a| !a.support).all(|a| a.resources.is_empty() && a.config.is_empty()));

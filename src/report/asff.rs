@@ -149,10 +149,10 @@ pub(crate) fn finding(r: &Report, c: &ControlResult) -> AsffFinding {
     }];
     for (id, f) in resources(r, c).into_iter().take(RESOURCES_MAX - 1) {
         resources_out.push(AsffResource {
-            kind: resource_kind(id, f).1.into(),
-            id: qualified_resource(c, f, id),
+            kind: resource_kind(&id, &f).1.into(),
+            id: qualified_resource(c, &f, &id),
             partition: part.into(),
-            region: arn_region(id).or(f.region.as_deref()).unwrap_or(&region).to_string(),
+            region: arn_region(&id).or(f.region.as_deref()).unwrap_or(&region).to_string(),
         });
     }
     let mut fields = BTreeMap::new();

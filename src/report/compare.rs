@@ -141,7 +141,7 @@ pub(crate) fn merge(
                         .or_else(|| wins(&f.account, &f.key, None))
                         .is_none_or(|w| w == i)
                 })
-                .cloned(),
+                .map(std::borrow::Cow::into_owned),
         );
         for s in &r.scope {
             let better = match scope.get(&s.account) {
@@ -220,7 +220,7 @@ pub(crate) fn merge(
         baseline,
         notes,
         controls,
-        findings,
+        findings: findings.into(),
         stats: Stats { api_calls_total: api_calls.values().sum(), api_calls, duration_ms },
         lookup: Default::default(),
     };

@@ -61,7 +61,8 @@ fn row(r: &Report, c: &ControlResult) -> Vec<String> {
         .flat_map(|f| {
             f.evidence
                 .iter()
-                .map(move |e| format!("[{}] {} {}: {}", mark(e.ok), f.check, e.step, observed_text(&e.observed)))
+                .map(|e| format!("[{}] {} {}: {}", mark(e.ok), f.check, e.step, observed_text(&e.observed)))
+                .collect::<Vec<_>>()
         })
         .collect();
     vec![
@@ -81,8 +82,8 @@ fn row(r: &Report, c: &ControlResult) -> Vec<String> {
         c.suppressed.as_ref().map(|s| s.reason.clone()).unwrap_or_default(),
         c.suppressed.as_ref().and_then(|s| s.expires.clone()).unwrap_or_default(),
         if c.custom { String::new() } else { r.benchmark.version.clone() },
-        primary_resource(r, c).unwrap_or_default().to_string(),
-        resources(r, c).iter().map(|(x, _)| *x).collect::<Vec<_>>().join("\n"),
+        primary_resource(r, c).unwrap_or_default(),
+        resources(r, c).into_iter().map(|(x, _)| x).collect::<Vec<_>>().join("\n"),
         findings.join("\n"),
         evidence.join("\n"),
         remediation(r, c).unwrap_or_default(),

@@ -413,7 +413,8 @@ fn evidence(s: &mut String, r: &Report) {
     let mut keyed: std::collections::HashSet<(&str, &str)> = std::collections::HashSet::new();
     let single = super::matrix::account_count(r) == 1;
     for (i, c) in r.controls.iter().enumerate() {
-        let findings: Vec<&Finding> = r.findings_of(c).collect();
+        let read: Vec<std::borrow::Cow<Finding>> = r.findings_of(c).collect();
+        let findings: Vec<&Finding> = read.iter().map(|f| f.as_ref()).collect();
         // The heat map links to an account's first verdict of a control by its key.
         if single && keyed.insert((&c.account, &c.key)) {
             let _ = write!(s, "<span id=\"k-{}\"></span>", esc(&c.key));

@@ -3,6 +3,7 @@
 pub(crate) mod asff;
 pub mod compare;
 pub(crate) mod csv;
+mod findings;
 pub(crate) mod html;
 pub(crate) mod json;
 pub(crate) mod junit;
@@ -17,6 +18,8 @@ mod snapshots;
 pub(crate) mod table;
 pub(crate) mod view;
 
+pub use findings::Findings;
+pub(crate) use findings::Spill;
 pub use schema::*;
 
 /// An output format: the one place that maps a format to its name, its renderer and the file it

@@ -94,12 +94,12 @@ pub(crate) fn finding(r: &Report, c: &ControlResult) -> Value {
         .into_iter()
         .map(|(id, f)| {
             let mut v = json!({
-                "uid": qualified_resource(c, f, id),
-                "name": id.rsplit([':', '/']).next().filter(|x| !x.is_empty()).unwrap_or(id),
-                "type": resource_kind(id, f).0,
+                "uid": qualified_resource(c, &f, &id),
+                "name": id.rsplit([':', '/']).next().filter(|x| !x.is_empty()).unwrap_or(&id),
+                "type": resource_kind(&id, &f).0,
                 "cloud_partition": cloud_partition,
             });
-            if let Some(region) = arn_region(id).or(f.region.as_deref()) {
+            if let Some(region) = arn_region(&id).or(f.region.as_deref()) {
                 v["region"] = json!(region);
             }
             v

@@ -6,6 +6,7 @@
 use crate::finding::{self, ChainView, Change, ControlResult, Evaluation, Status, Suppressed};
 use crate::policy::{FailOn, Outcome, SuppressionUse};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The summary line names at most this many failed accounts.
@@ -41,7 +42,7 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     pub controls: Vec<Verdict>,
-    pub findings: Vec<ReportFinding>,
+    pub findings: super::Findings,
     pub stats: Stats,
     /// Findings by control and account, scope by account: built on first lookup.
     #[serde(skip)]
@@ -298,7 +299,7 @@ pub struct Meta {
 
 #[derive(Debug, Default)]
 struct Lookup {
-    findings: std::collections::HashMap<String, std::collections::HashMap<String, Vec<usize>>>,
+    findings: std::collections::HashMap<String, std::collections::HashMap<String, super::findings::Units>>,
     scope: std::collections::HashMap<String, usize>,
 }
 
@@ -364,15 +365,10 @@ impl Report {
     /// The findings behind a verdict: its account and control, and its region for a regional
     /// verdict (an account-level verdict draws on findings of any region). Indexed on first
     /// use: renderers call it once per verdict.
-    pub(crate) fn findings_of<'a>(&'a self, c: &'a Verdict) -> impl Iterator<Item = &'a ReportFinding> + 'a {
-        let l = self.lookup();
-        l.findings
-            .get(&c.control)
-            .and_then(|m| m.get(&c.account))
-            .into_iter()
-            .flatten()
-            .map(|i| &self.findings[*i])
-            .filter(move |f| c.region.is_none() || f.region == c.region)
+    pub(crate) fn findings_of<'a>(&'a self, c: &'a Verdict) -> impl Iterator<Item = Cow<'a, ReportFinding>> + 'a {
+        let units = self.lookup().findings.get(&c.control).and_then(|m| m.get(&c.account));
+        let found = units.map(|u| self.findings.of_units(u)).unwrap_or_default();
+        found.into_iter().filter(move |f| c.region.is_none() || f.region == c.region)
     }
 
     /// The account's entry in the scope, when it has one.
@@ -382,10 +378,7 @@ impl Report {
 
     fn lookup(&self) -> &Lookup {
         self.lookup.0.get_or_init(|| {
-            let mut l = Lookup::default();
-            for (i, f) in self.findings.iter().enumerate() {
-                l.findings.entry(f.control.clone()).or_default().entry(f.account.clone()).or_default().push(i);
-            }
+            let mut l = Lookup { findings: self.findings.by_control_and_account(), ..Default::default() };
             for (i, a) in self.scope.iter().enumerate() {
                 l.scope.entry(a.account.clone()).or_insert(i);
             }
@@ -411,7 +404,7 @@ impl Report {
         let custom: std::collections::HashSet<&str> =
             self.controls.iter().filter(|c| c.custom).map(|c| c.control.as_str()).collect();
         let custom: std::collections::HashSet<String> = custom.into_iter().map(String::from).collect();
-        for f in self.findings.iter_mut().filter(|f| f.key.is_empty()) {
+        for f in self.findings.listed_mut().into_iter().flatten().filter(|f| f.key.is_empty()) {
             f.key = f
                 .check
                 .split_once('/')

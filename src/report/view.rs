@@ -1,6 +1,7 @@
 //! What several renderers show the same way: the stable identity of a verdict, its severity, its
 //! resources and evidence as text, timestamps. Presentation only: nothing here decides a verdict.
 
+use std::borrow::Cow;
 use super::Report;
 use super::{ReportFinding as Finding, Verdict as ControlResult};
 use crate::finding::{Status, Suppressed};
@@ -57,19 +58,19 @@ pub(crate) fn severity(c: &ControlResult) -> Severity {
 
 /// The findings of a verdict that were evaluated (not SKIPPED), those with the verdict's own
 /// status first.
-pub(crate) fn evaluated<'a>(r: &'a Report, c: &'a ControlResult) -> Vec<&'a Finding> {
-    let mut v: Vec<&Finding> = r.findings_of(c).filter(|f| f.status != Status::Skipped).collect();
+pub(crate) fn evaluated<'a>(r: &'a Report, c: &'a ControlResult) -> Vec<Cow<'a, Finding>> {
+    let mut v: Vec<Cow<Finding>> = r.findings_of(c).filter(|f| f.status != Status::Skipped).collect();
     v.sort_by_key(|f| f.status != c.status);
     v
 }
 
 /// The distinct resources a verdict is about, those of findings with the verdict's status first.
-pub(crate) fn resources<'a>(r: &'a Report, c: &'a ControlResult) -> Vec<(&'a str, &'a Finding)> {
-    let mut out: Vec<(&str, &Finding)> = Vec::new();
+pub(crate) fn resources<'a>(r: &'a Report, c: &'a ControlResult) -> Vec<(String, Cow<'a, Finding>)> {
+    let mut out: Vec<(String, Cow<Finding>)> = Vec::new();
     for f in evaluated(r, c) {
         if let Some(res) = f.resource.as_deref().filter(|x| !x.is_empty()) {
-            if !out.iter().any(|(x, _)| *x == res) {
-                out.push((res, f));
+            if !out.iter().any(|(x, _)| x == res) {
+                out.push((res.to_string(), f));
             }
         }
     }
@@ -78,8 +79,8 @@ pub(crate) fn resources<'a>(r: &'a Report, c: &'a ControlResult) -> Vec<(&'a str
 
 /// The resource that best names what the verdict is about: the first resource of a finding with
 /// the verdict's status (the broken link of a FAIL), else the first of any finding.
-pub(crate) fn primary_resource<'a>(r: &'a Report, c: &'a ControlResult) -> Option<&'a str> {
-    resources(r, c).first().map(|(x, _)| *x)
+pub(crate) fn primary_resource(r: &Report, c: &ControlResult) -> Option<String> {
+    resources(r, c).into_iter().next().map(|(x, _)| x)
 }
 
 /// A resource as a name unique in the report: an ARN as it is, anything else (an AWS Config
@@ -248,7 +249,7 @@ pub(crate) fn evidence_text(r: &Report, c: &ControlResult) -> String {
         for e in &f.evidence {
             s.push_str(&format!("  [{}] {}: {}\n", mark(e.ok), e.step, observed_text(&e.observed)));
         }
-        if let Some(rem) = remediation_of(f) {
+        if let Some(rem) = remediation_of(&f) {
             s.push_str(&format!("  remediation: {rem}\n"));
         }
     }
@@ -262,10 +263,10 @@ pub(crate) fn remediation_of(f: &Finding) -> Option<&str> {
 
 /// The remediations of a verdict's failing findings, in chain order, one per line.
 pub(crate) fn remediation(r: &Report, c: &ControlResult) -> Option<String> {
-    let mut out: Vec<&str> = Vec::new();
-    for rem in r.findings_of(c).filter_map(remediation_of) {
-        if !out.contains(&rem) {
-            out.push(rem);
+    let mut out: Vec<String> = Vec::new();
+    for f in r.findings_of(c) {
+        if let Some(rem) = remediation_of(&f).filter(|rem| !out.iter().any(|x| x == rem)) {
+            out.push(rem.to_string());
         }
     }
     (!out.is_empty()).then(|| out.join("\n"))

@@ -114,7 +114,9 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
     // held whole), and `--save-inventory` writes each account as it comes.
     let streaming = o.inventory.is_none() && o.remediation.is_none();
     let streamed = std::sync::Mutex::new(
-        streaming.then(|| Streamed::new(&controls, EvalOptions { strict_patterns: o.strict_patterns })),
+        streaming.then(|| {
+            Streamed::new(&controls, EvalOptions { strict_patterns: o.strict_patterns }, crate::report::Spill::new())
+        }),
     );
     let writer = match (&o.save_inventory, streaming) {
         (Some(path), true) => Some(store::InventoryWriter::create(path).map_err(|e| RunError(e.to_string()))?),
@@ -164,9 +166,14 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
         (None, Some(path)) => store::save(&inv, path).map_err(|e| RunError(e.to_string()))?,
         (None, None) => {}
     }
-    let mut eval = match streamed.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        Some(s) => s.finish(&inv),
-        None => evaluate(&inv, &controls, o.strict_patterns),
+    // A streamed evaluation's findings are already in their temporary file: only the verdicts
+    // are in memory.
+    let (mut eval, spilled) = match streamed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        Some(s) => {
+            let (controls, groups, spill) = s.finish(&inv);
+            (Evaluation { controls, findings: Vec::new() }, Some(spill.finish(groups)))
+        }
+        None => (evaluate(&inv, &controls, o.strict_patterns), None),
     };
     let (policy, summary, notes, warnings) = decide(&o, &mut eval, &inv, baseline.as_ref());
     if !o.quiet {
@@ -180,6 +187,9 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
     // The evaluation is kept beside the report only when remediation plans from it.
     let keep = o.remediation.is_some().then(|| eval.clone());
     let mut rep = build_report(&o, &inv, eval, (policy, summary, notes), started)?;
+    if let Some(findings) = spilled {
+        rep.findings = findings;
+    }
     // Rendering needs only the report: the raw inventory (a thousand accounts' worth) is freed
     // first, unless remediation plans from it.
     let inv = if o.remediation.is_some() {

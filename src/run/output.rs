@@ -86,12 +86,17 @@ pub(crate) fn write_reports(
                 }
                 if *format == Format::Html && html::is_organisation(report) {
                     written.extend(write_html_site(report, path)?);
-                    continue;
+                } else {
+                    store::write_atomic_with(path, store::Access::Shared, &mut |w| format.write(report, false, w))
+                        .map_err(|e| RunError(format!("cannot write report to {}: {e}", path.display())))?;
+                    written.push(path.display().to_string());
                 }
-                store::write_atomic_with(path, store::Access::Shared, &mut |w| format.write(report, false, w))
-                    .map_err(|e| RunError(format!("cannot write report to {}: {e}", path.display())))?;
-                written.push(path.display().to_string());
             }
+        }
+        // A live audit's findings are read back from their temporary file as each format is
+        // rendered: one that could not be read would be missing from what was just written.
+        if let Some(e) = report.findings.read_error() {
+            return Err(RunError(format!("the {} report is incomplete: {e}", format.name())));
         }
     }
     Ok((written, summary_shown))

@@ -303,14 +303,13 @@ pub(crate) fn account_pages<'a>(r: &'a Report, index: &'a str) -> impl Iterator<
             })
             .push(i);
     }
-    let mut findings: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, f) in r.findings.iter().enumerate() {
-        findings.entry(&f.account).or_default().push(i);
-    }
+    let findings = r.findings.by_account();
     order.into_iter().map(move |account| {
         let cs: Vec<Verdict> = controls[account].iter().map(|i| r.controls[*i].clone()).collect();
-        let fs: Vec<ReportFinding> =
-            findings.get(account).into_iter().flatten().map(|i| r.findings[*i].clone()).collect();
+        let fs: Vec<ReportFinding> = findings
+            .get(account)
+            .map(|u| r.findings.of_units(u).into_iter().map(std::borrow::Cow::into_owned).collect())
+            .unwrap_or_default();
         let policy = ReportPolicy::of(crate::policy::outcome(&cs, r.policy.fail_on), vec![], false);
         let sub = Report {
             schema_version: r.schema_version.clone(),
@@ -324,7 +323,7 @@ pub(crate) fn account_pages<'a>(r: &'a Report, index: &'a str) -> impl Iterator<
             baseline: None,
             notes: r.notes.clone(),
             controls: cs,
-            findings: fs,
+            findings: fs.into(),
             stats: r.stats.clone(),
             lookup: Default::default(),
         };
