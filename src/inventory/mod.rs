@@ -632,10 +632,7 @@ pub(crate) async fn collect(req: &Request<'_>) -> Result<Inventory, CollectFatal
         {
             history_started = true;
             let view = flow.monitoring_view();
-            let end =
-                aws_smithy_types::DateTime::from_str(&req.collected_at, aws_smithy_types::date_time::Format::DateTime)
-                    .map(|d| d.secs())
-                    .unwrap_or_default();
+            let end = history_end(&req.collected_at);
             let (targets, rt, days) = (req.targets, req.rt, req.needs.evidence_days);
             jobs.push(Box::pin(async move {
                 (HISTORY_JOB, false, Done::History(history::collect(&view, targets, rt, days, end).await))
@@ -1404,5 +1401,24 @@ impl<'a> Flow<'a> {
             unaudited: vec![],
             history: None,
         }
+    }
+}
+
+/// Where the history window ends (seconds since the epoch): when the collection started,
+/// rounded up to the second, so that what happened in that second before it counts.
+fn history_end(collected_at: &str) -> i64 {
+    aws_smithy_types::DateTime::from_str(collected_at, aws_smithy_types::date_time::Format::DateTime)
+        .map(|d| d.secs() + i64::from(d.subsec_nanos() > 0))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_history_window_ends_at_the_collection_rounded_up_to_the_second() {
+        // A data point stamped 12.2 s after 06:05:12 counts in a collection started at 12.7 s.
+        assert_eq!(super::history_end("2026-12-05T06:05:12.748089Z"), 1_796_450_713);
+        assert_eq!(super::history_end("2026-12-05T06:05:12Z"), 1_796_450_712);
+        assert_eq!(super::history_end("not a time"), 0);
     }
 }
