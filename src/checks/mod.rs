@@ -62,7 +62,6 @@ pub use module::Check;
 pub use registry::check;
 pub(crate) use registry::for_control;
 
-
 use crate::catalog::Control;
 use crate::finding::{ControlResult, Evaluation, Evidence, Finding, Status, Subject};
 use crate::inventory::{AccountInventory, Inventory, Needs, Read};
@@ -241,7 +240,6 @@ impl<'c, S: FindingSink> Streamed<'c, S> {
             sink,
         }
     }
-
 
     /// Evaluates the account's own controls (collected at `collected_at`) and returns the
     /// account with only what the others may read: its identity, regions, trails, rules and

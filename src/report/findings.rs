@@ -275,7 +275,8 @@ mod tests {
     use crate::finding::{Status, Subject};
 
     fn finding(control: &str, account: &str, message: &str) -> Finding {
-        let c = crate::catalog::catalog().select("5.0.0", Some(&["security-group-changes".to_string()])).unwrap().remove(0);
+        let c =
+            crate::catalog::catalog().select("5.0.0", Some(&["security-group-changes".to_string()])).unwrap().remove(0);
         let mut f = Finding::about(&c, Subject::Trail, account).status(Status::Fail).message(message.to_string());
         f.control = control.to_string();
         f
@@ -284,7 +285,11 @@ mod tests {
     fn grouped(spill: Spill) -> Findings {
         let mut spill = spill;
         let groups = vec![
-            spill.put("4.10", "111111111111", vec![finding("4.10", "111111111111", "a"), finding("4.10", "111111111111", "b")]),
+            spill.put(
+                "4.10",
+                "111111111111",
+                vec![finding("4.10", "111111111111", "a"), finding("4.10", "111111111111", "b")],
+            ),
             spill.put("4.10", "222222222222", vec![]),
             spill.put("4.11", "111111111111", vec![finding("4.11", "111111111111", "c")]),
         ];

@@ -1,10 +1,10 @@
 //! What several renderers show the same way: the stable identity of a verdict, its severity, its
 //! resources and evidence as text, timestamps. Presentation only: nothing here decides a verdict.
 
-use std::borrow::Cow;
 use super::Report;
 use super::{ReportFinding as Finding, Verdict as ControlResult};
 use crate::finding::{Status, Suppressed};
+use std::borrow::Cow;
 
 /// Where the CIS AWS Foundations Benchmark is published (the reference of every CIS control).
 pub(crate) const CIS_URL: &str = "https://www.cisecurity.org/benchmark/amazon_web_services";

@@ -113,11 +113,9 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
     // only what the other accounts' verdicts may read (an organisation's raw inventory is never
     // held whole), and `--save-inventory` writes each account as it comes.
     let streaming = o.inventory.is_none() && o.remediation.is_none();
-    let streamed = std::sync::Mutex::new(
-        streaming.then(|| {
-            Streamed::new(&controls, EvalOptions { strict_patterns: o.strict_patterns }, crate::report::Spill::new())
-        }),
-    );
+    let streamed = std::sync::Mutex::new(streaming.then(|| {
+        Streamed::new(&controls, EvalOptions { strict_patterns: o.strict_patterns }, crate::report::Spill::new())
+    }));
     let writer = match (&o.save_inventory, streaming) {
         (Some(path), true) => Some(store::InventoryWriter::create(path).map_err(|e| RunError(e.to_string()))?),
         _ => None,
