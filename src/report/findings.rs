@@ -318,6 +318,18 @@ mod tests {
     }
 
     #[test]
+    fn a_group_that_cannot_be_written_is_kept_in_memory_and_so_is_every_one_after_it() {
+        // A file open for reading only: every write fails, as on a full disk.
+        let read_only = File::open(std::env::current_exe().unwrap()).unwrap();
+        let findings = grouped(Spill { file: Some(read_only), at: 0 });
+        let Repr::Grouped(g) = &findings.0 else { panic!("grouped") };
+        assert!(g.file.is_none(), "no more writes after the first failure");
+        assert!(g.groups.iter().all(|x| matches!(x.body, Body::Kept(_))));
+        assert_eq!(findings, grouped(Spill::in_memory()));
+        assert_eq!(findings.read_error(), None);
+    }
+
+    #[test]
     fn a_group_that_cannot_be_read_back_is_reported_not_dropped_silently() {
         let mut spill = Spill::new();
         let groups = vec![spill.put("4.10", "111111111111", vec![finding("4.10", "111111111111", "a")])];
