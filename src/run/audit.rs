@@ -109,14 +109,16 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
     if let Some(r) = &o.access.aws.region {
         regions::parse_region_list(r, "--region").map_err(|e| RunError(e.0))?;
     }
-    // A live audit without remediation evaluates each account as soon as it is read and keeps
-    // only what the other accounts' verdicts may read (an organisation's raw inventory is never
-    // held whole), and `--save-inventory` writes each account as it comes.
-    let streaming = o.inventory.is_none() && o.remediation.is_none();
+    // An audit without remediation evaluates each account as soon as it is read (or loaded) and
+    // keeps only what the other accounts' verdicts may read (a live audit never holds an
+    // organisation's raw inventory whole), its findings spilled to a temporary file; a live
+    // audit's `--save-inventory` writes each account as it comes.
+    let streaming = o.remediation.is_none();
+    let live_streaming = streaming && o.inventory.is_none();
     let streamed = std::sync::Mutex::new(streaming.then(|| {
         Streamed::new(&controls, EvalOptions { strict_patterns: o.strict_patterns }, crate::report::Spill::new())
     }));
-    let writer = match (&o.save_inventory, streaming) {
+    let writer = match (&o.save_inventory, live_streaming) {
         (Some(path), true) => Some(store::InventoryWriter::create(path).map_err(|e| RunError(e.to_string()))?),
         _ => None,
     };
@@ -144,7 +146,8 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
                 None => Needs::default(),
             };
             let extra = Needs { evidence_days: o.evidence_days, ..extra };
-            let seal: Option<&crate::inventory::Seal<'_>> = streaming.then_some(&seal as &crate::inventory::Seal<'_>);
+            let seal: Option<&crate::inventory::Seal<'_>> =
+                live_streaming.then_some(&seal as &crate::inventory::Seal<'_>);
             let mut inv =
                 collect(&o.access, requested.as_deref(), &controls, &extra, &rt, &reached.targets, o.quiet, seal)
                     .await?;
@@ -163,6 +166,14 @@ pub(crate) async fn audit(o: AuditOptions) -> Result<i32, RunError> {
         (Some(w), _) => w.finish(&mut inv).map_err(|e| RunError(e.to_string()))?,
         (None, Some(path)) => store::save(&inv, path).map_err(|e| RunError(e.to_string()))?,
         (None, None) => {}
+    }
+    // A loaded inventory is evaluated account by account as a live one is (once saved, if asked:
+    // what is saved is the whole inventory).
+    if o.inventory.is_some() {
+        if let Some(s) = streamed.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            let accounts = std::mem::take(&mut inv.accounts);
+            inv.accounts = accounts.into_iter().map(|a| s.account(a, &inv.collected_at)).collect();
+        }
     }
     // A streamed evaluation's findings are already in their temporary file: only the verdicts
     // are in memory.
